@@ -1,0 +1,51 @@
+import type { Entity, EntityType, Episode, MemoryKind, Scope } from "../../core/types.js";
+
+/** An entity mention found by an extractor. */
+export interface EntityMention {
+  name: string;
+  type: EntityType;
+}
+
+/**
+ * A memory proposed by an extractor, before consolidation decides to add,
+ * update, invalidate or drop it.
+ */
+export interface CandidateMemory {
+  kind: MemoryKind;
+  /** Self-contained text in the third person ("Caroline went to ..."), dates resolved. */
+  text: string;
+  /** The entity the memory is about (usually the speaker). */
+  subject: string | null;
+  /** "subject|attribute" for single-valued facts (where someone lives, works, ...), else null. */
+  slot: string | null;
+  /** Event time (ISO) when known. */
+  validFrom: string | null;
+  /** Ids of the episodes it came from; never empty. */
+  sources: string[];
+  entities: EntityMention[];
+  importance: number;
+  confidence: number;
+}
+
+/** What an extractor knows besides the episodes. */
+export interface ExtractionContext {
+  scope: Scope;
+  /** Entities already known in the scope (for alias resolution). */
+  knownEntities: Entity[];
+  /** Episodes just before the batch (same session), for context; not to be extracted from. */
+  previous: Episode[];
+}
+
+/**
+ * Distils episodes into candidate memories. The offline default uses rules and
+ * NLP (compromise, chrono-node); the LLM extractor asks a chat model.
+ *
+ * @example
+ * ```ts
+ * const candidates = await new OfflineExtractor().extract(episodes, { scope, knownEntities: [], previous: [] });
+ * ```
+ */
+export interface Extractor {
+  readonly id: string;
+  extract(episodes: Episode[], context: ExtractionContext): Promise<CandidateMemory[]>;
+}

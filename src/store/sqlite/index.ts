@@ -1,0 +1,412 @@
+import Database from "better-sqlite3";
+import { createHash } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { MnemoError } from "../../core/errors.js";
+import type { Entity, Episode, Memory, MemoryVersion, Segment, Stats } from "../../core/types.js";
+import type { GraphEdges, MemoryFilter, Page, ScopeKey, Store, TargetType, TextHit, VectorMatrix, WriteBatch } from "../types.js";
+import { migrate } from "./schema.js";
+import { rowToEntity, rowToEpisode, rowToMemory, rowToSegment, rowToVersion, type Row } from "./rows.js";
+
+const FTS_TABLE: Record<TargetType, string> = { memory: "fts_memories", episode: "fts_episodes", segment: "fts_segments" };
+const MAIN_TABLE: Record<TargetType, string> = { memory: "memories", episode: "episodes", segment: "segments" };
+
+/** The FTS token that confines a full-text query to one scope. */
+export function scopeToken(scope: ScopeKey): string {
+  return "s" + createHash("sha1").update(`${scope.tenant}\u0000${scope.userId}`).digest("hex").slice(0, 20);
+}
+
+function json(v: unknown): string {
+  return JSON.stringify(v);
+}
+
+/**
+ * The embedded default store: one SQLite file (WAL mode, FTS5 for BM25, vectors as BLOBs).
+ * Deleted content is overwritten (`secure_delete`) and `erase` vacuums, so erased data
+ * does not linger in the file.
+ *
+ * @example
+ * ```ts
+ * const store = await SqliteStore.open("./mnemo.db");
+ * console.log(await store.stats());
+ * await store.close();
+ * ```
+ */
+export class SqliteStore implements Store {
+  readonly dialect = "sqlite";
+  private readonly db: Database.Database;
+  private closed = false;
+
+  private constructor(db: Database.Database) {
+    this.db = db;
+  }
+
+  /** Opens (creating if needed) a database file, or `:memory:`. */
+  static async open(path: string): Promise<SqliteStore> {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    let db: Database.Database;
+    try {
+      db = new Database(path);
+    } catch (cause) {
+      throw new MnemoError("STORE_ERROR", `Cannot open ${path}: ${(cause as Error).message}`, { cause });
+    }
+    try {
+      db.pragma("journal_mode = WAL");
+      db.pragma("synchronous = NORMAL");
+      db.pragma("secure_delete = ON");
+      db.pragma("foreign_keys = ON");
+      db.pragma("busy_timeout = 5000");
+      migrate(db);
+    } catch (e) {
+      db.close();
+      if (e instanceof MnemoError) throw e;
+      throw new MnemoError("STORE_ERROR", `Cannot initialise ${path}: ${(e as Error).message}`, { cause: e });
+    }
+    return new SqliteStore(db);
+  }
+
+  private get conn(): Database.Database {
+    if (this.closed) throw new MnemoError("CLOSED");
+    return this.db;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+
+  async commit(batch: WriteBatch): Promise<void> {
+    const db = this.conn;
+    const { tenant, userId } = batch.scope;
+    const sk = scopeToken(batch.scope);
+    const apply = db.transaction(() => {
+      if (batch.episodes?.length) {
+        const ins = db.prepare(`INSERT INTO episodes (id, external_id, tenant, user_id, agent_id, session_id, speaker, role, text, attachment_text, occurred_at, recorded_at, content_hash, segment_id, seq, metadata)
+          VALUES (@id, @externalId, @tenant, @userId, @agentId, @sessionId, @speaker, @role, @text, @attachmentText, @occurredAt, @recordedAt, @contentHash, @segmentId, @seq, @metadata)`);
+        const fts = db.prepare(`INSERT INTO fts_episodes (rowid, text, sk) VALUES (?, ?, ?)`);
+        for (const e of batch.episodes) {
+          if (e.tenant !== tenant || e.userId !== userId) throw new MnemoError("INVALID_SCOPE", "An episode in the batch belongs to another scope.");
+          const info = ins.run({ ...e, metadata: json(e.metadata) });
+          fts.run(info.lastInsertRowid, [e.speaker, e.text, e.attachmentText ?? ""].join(" "), sk);
+        }
+      }
+      if (batch.episodeSegments?.length) {
+        const upd = db.prepare(`UPDATE episodes SET segment_id = ? WHERE id = ? AND tenant = ? AND user_id = ?`);
+        for (const a of batch.episodeSegments) upd.run(a.segmentId, a.episodeId, tenant, userId);
+      }
+      if (batch.segments?.length) {
+        const up = db.prepare(`INSERT INTO segments (id, tenant, user_id, session_id, episode_ids, started_at, ended_at, summary)
+          VALUES (@id, @tenant, @userId, @sessionId, @episodeIds, @startedAt, @endedAt, @summary)
+          ON CONFLICT(id) DO UPDATE SET episode_ids = excluded.episode_ids, started_at = excluded.started_at, ended_at = excluded.ended_at, summary = excluded.summary
+          RETURNING rid`);
+        const del = db.prepare(`DELETE FROM fts_segments WHERE rowid = ?`);
+        const fts = db.prepare(`INSERT INTO fts_segments (rowid, text, sk) VALUES (?, ?, ?)`);
+        for (const s of batch.segments) {
+          if (s.tenant !== tenant || s.userId !== userId) throw new MnemoError("INVALID_SCOPE", "A segment in the batch belongs to another scope.");
+          const { rid } = up.get({ ...s, episodeIds: json(s.episodeIds) }) as { rid: number };
+          del.run(rid);
+          fts.run(rid, s.summary, sk);
+        }
+      }
+      if (batch.entities?.length) {
+        const up = db.prepare(`INSERT INTO entities (id, tenant, user_id, name, type, aliases, mention_count) VALUES (@id, @tenant, @userId, @name, @type, @aliases, @mentionCount)
+          ON CONFLICT(id) DO UPDATE SET name = excluded.name, type = excluded.type, aliases = excluded.aliases, mention_count = excluded.mention_count`);
+        for (const en of batch.entities) {
+          if (en.tenant !== tenant || en.userId !== userId) throw new MnemoError("INVALID_SCOPE", "An entity in the batch belongs to another scope.");
+          up.run({ ...en, aliases: json(en.aliases) });
+        }
+      }
+      if (batch.memories?.length) {
+        const up = db.prepare(`INSERT INTO memories (id, tenant, user_id, agent_id, kind, text, subject, slot, valid_from, valid_to, observed_at, recorded_at, invalidated_at,
+            confidence, importance, strength, last_accessed_at, access_count, sources, entity_ids, segment_ids, version, forgotten_at, expires_at, metadata)
+          VALUES (@id, @tenant, @userId, @agentId, @kind, @text, @subject, @slot, @validFrom, @validTo, @observedAt, @recordedAt, @invalidatedAt,
+            @confidence, @importance, @strength, @lastAccessedAt, @accessCount, @sources, @entityIds, @segmentIds, @version, @forgottenAt, @expiresAt, @metadata)
+          ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, text = excluded.text, subject = excluded.subject, slot = excluded.slot,
+            valid_from = excluded.valid_from, valid_to = excluded.valid_to, invalidated_at = excluded.invalidated_at,
+            confidence = excluded.confidence, importance = excluded.importance, strength = excluded.strength,
+            last_accessed_at = excluded.last_accessed_at, access_count = excluded.access_count, sources = excluded.sources,
+            entity_ids = excluded.entity_ids, segment_ids = excluded.segment_ids, version = excluded.version,
+            forgotten_at = excluded.forgotten_at, expires_at = excluded.expires_at, metadata = excluded.metadata
+          RETURNING rid`);
+        const delFts = db.prepare(`DELETE FROM fts_memories WHERE rowid = ?`);
+        const fts = db.prepare(`INSERT INTO fts_memories (rowid, text, sk) VALUES (?, ?, ?)`);
+        const delLinks = db.prepare(`DELETE FROM memory_entities WHERE memory_id = ?`);
+        const link = db.prepare(`INSERT OR IGNORE INTO memory_entities (memory_id, entity_id, tenant, user_id) VALUES (?, ?, ?, ?)`);
+        for (const m of batch.memories) {
+          if (m.tenant !== tenant || m.userId !== userId) throw new MnemoError("INVALID_SCOPE", "A memory in the batch belongs to another scope.");
+          if (m.sources.length === 0) throw new MnemoError("INVALID_INPUT", `Memory ${m.id} has no source episode.`);
+          const { rid } = up.get({
+            ...m,
+            sources: json(m.sources),
+            entityIds: json(m.entityIds),
+            segmentIds: json(m.segmentIds),
+            metadata: json(m.metadata),
+          }) as { rid: number };
+          delFts.run(rid);
+          fts.run(rid, m.subject ? `${m.subject} ${m.text}` : m.text, sk);
+          delLinks.run(m.id);
+          for (const eid of m.entityIds) link.run(m.id, eid, tenant, userId);
+        }
+      }
+      if (batch.history?.length) {
+        const ins = db.prepare(`INSERT INTO memory_history (memory_id, tenant, user_id, version, op, text, valid_from, valid_to, sources, at, reason)
+          VALUES (@memoryId, @tenant, @userId, @version, @op, @text, @validFrom, @validTo, @sources, @at, @reason)`);
+        for (const h of batch.history) ins.run({ ...h, tenant, userId, sources: json(h.sources) });
+      }
+      if (batch.vectors?.length) {
+        const up = db.prepare(`INSERT INTO vectors (target_type, target_id, tenant, user_id, dim, data) VALUES (?, ?, ?, ?, ?, ?)
+          ON CONFLICT(target_type, target_id) DO UPDATE SET dim = excluded.dim, data = excluded.data`);
+        for (const v of batch.vectors) {
+          up.run(v.targetType, v.targetId, tenant, userId, v.vector.length, Buffer.from(v.vector.buffer, v.vector.byteOffset, v.vector.byteLength));
+        }
+      }
+      db.prepare(`INSERT INTO generations (tenant, user_id, gen) VALUES (?, ?, 1) ON CONFLICT(tenant, user_id) DO UPDATE SET gen = gen + 1`).run(tenant, userId);
+    });
+    try {
+      apply.immediate();
+    } catch (e) {
+      if (e instanceof MnemoError) throw e;
+      throw new MnemoError("STORE_ERROR", (e as Error).message, { cause: e });
+    }
+  }
+
+  async generation(scope: ScopeKey): Promise<number> {
+    const r = this.conn.prepare(`SELECT gen FROM generations WHERE tenant = ? AND user_id = ?`).get(scope.tenant, scope.userId) as { gen: number } | undefined;
+    return r?.gen ?? 0;
+  }
+
+  async findEpisodes(scope: ScopeKey, keys: { externalIds: string[]; hashes: string[] }) {
+    const out: Array<Pick<Episode, "id" | "externalId" | "contentHash" | "sessionId">> = [];
+    const byExt = this.conn.prepare(`SELECT id, external_id, content_hash, session_id FROM episodes WHERE tenant = ? AND user_id = ? AND external_id = ?`);
+    const byHash = this.conn.prepare(`SELECT id, external_id, content_hash, session_id FROM episodes WHERE tenant = ? AND user_id = ? AND content_hash = ?`);
+    const push = (r: Row | undefined) => {
+      if (r) out.push({ id: r.id as string, externalId: (r.external_id as string | null) ?? null, contentHash: r.content_hash as string, sessionId: (r.session_id as string | null) ?? null });
+    };
+    for (const x of new Set(keys.externalIds)) push(byExt.get(scope.tenant, scope.userId, x) as Row | undefined);
+    for (const h of new Set(keys.hashes)) for (const r of byHash.all(scope.tenant, scope.userId, h) as Row[]) push(r);
+    return out;
+  }
+
+  private byIds<T>(table: string, scope: ScopeKey, ids: string[], map: (r: Row) => T, idOf: (t: T) => string): T[] {
+    if (ids.length === 0) return [];
+    const found = new Map<string, T>();
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += 500) {
+      const chunk = unique.slice(i, i + 500);
+      const rows = this.conn
+        .prepare(`SELECT * FROM ${table} WHERE tenant = ? AND user_id = ? AND id IN (${chunk.map(() => "?").join(",")})`)
+        .all(scope.tenant, scope.userId, ...chunk) as Row[];
+      for (const r of rows) {
+        const t = map(r);
+        found.set(idOf(t), t);
+      }
+    }
+    return ids.map((id) => found.get(id)).filter((t): t is T => t !== undefined);
+  }
+
+  async getEpisodes(scope: ScopeKey, ids: string[]): Promise<Episode[]> {
+    return this.byIds("episodes", scope, ids, rowToEpisode, (e) => e.id);
+  }
+
+  async listEpisodes(scope: ScopeKey, options: { sessionId?: string; after?: string; limit?: number } = {}): Promise<Episode[]> {
+    const where = ["tenant = ?", "user_id = ?"];
+    const args: unknown[] = [scope.tenant, scope.userId];
+    if (options.sessionId !== undefined) (where.push("session_id = ?"), args.push(options.sessionId));
+    if (options.after !== undefined) (where.push("occurred_at > ?"), args.push(options.after));
+    const limit = options.limit ?? -1;
+    const rows = this.conn.prepare(`SELECT * FROM episodes WHERE ${where.join(" AND ")} ORDER BY occurred_at, seq LIMIT ?`).all(...args, limit) as Row[];
+    return rows.map(rowToEpisode);
+  }
+
+  async maxSeq(scope: ScopeKey): Promise<number> {
+    const r = this.conn.prepare(`SELECT MAX(seq) AS m FROM episodes WHERE tenant = ? AND user_id = ?`).get(scope.tenant, scope.userId) as { m: number | null };
+    return r.m ?? 0;
+  }
+
+  async getSegments(scope: ScopeKey, ids: string[]): Promise<Segment[]> {
+    return this.byIds("segments", scope, ids, rowToSegment, (s) => s.id);
+  }
+
+  async lastSegment(scope: ScopeKey, sessionId: string | null): Promise<Segment | null> {
+    const r = this.conn
+      .prepare(`SELECT * FROM segments WHERE tenant = ? AND user_id = ? AND session_id IS ? ORDER BY ended_at DESC, rid DESC LIMIT 1`)
+      .get(scope.tenant, scope.userId, sessionId) as Row | undefined;
+    return r ? rowToSegment(r) : null;
+  }
+
+  async getMemory(tenant: string, id: string): Promise<Memory | null> {
+    const r = this.conn.prepare(`SELECT * FROM memories WHERE tenant = ? AND id = ?`).get(tenant, id) as Row | undefined;
+    return r ? rowToMemory(r) : null;
+  }
+
+  async getMemories(scope: ScopeKey, ids: string[]): Promise<Memory[]> {
+    return this.byIds("memories", scope, ids, rowToMemory, (m) => m.id);
+  }
+
+  async listMemories(filter: MemoryFilter): Promise<Page<Memory>> {
+    const where = ["tenant = ?"];
+    const args: unknown[] = [filter.tenant];
+    if (filter.userId !== undefined) (where.push("user_id = ?"), args.push(filter.userId));
+    if (filter.agentId !== undefined) (where.push("agent_id = ?"), args.push(filter.agentId));
+    if (filter.kinds?.length) (where.push(`kind IN (${filter.kinds.map(() => "?").join(",")})`), args.push(...filter.kinds));
+    if (!filter.includeInvalidated) where.push("invalidated_at IS NULL");
+    if (!filter.includeForgotten) where.push("forgotten_at IS NULL");
+    if (filter.cursor !== undefined) {
+      const rid = Number.parseInt(filter.cursor, 36);
+      if (!Number.isFinite(rid)) throw new MnemoError("INVALID_INPUT", "The cursor is not valid.");
+      where.push("rid < ?");
+      args.push(rid);
+    }
+    const limit = Math.max(1, Math.min(filter.limit ?? 50, 1000));
+    const rows = this.conn.prepare(`SELECT * FROM memories WHERE ${where.join(" AND ")} ORDER BY rid DESC LIMIT ?`).all(...args, limit + 1) as Row[];
+    const items = rows.slice(0, limit).map(rowToMemory);
+    const last = rows.length > limit ? rows[limit - 1] : undefined;
+    return { items, nextCursor: last ? (last.rid as number).toString(36) : null };
+  }
+
+  async memoriesBySlot(scope: ScopeKey, slots: string[]): Promise<Memory[]> {
+    if (slots.length === 0) return [];
+    const uniq = [...new Set(slots)];
+    const rows = this.conn
+      .prepare(`SELECT * FROM memories WHERE tenant = ? AND user_id = ? AND invalidated_at IS NULL AND forgotten_at IS NULL AND slot IN (${uniq.map(() => "?").join(",")})`)
+      .all(scope.tenant, scope.userId, ...uniq) as Row[];
+    return rows.map(rowToMemory);
+  }
+
+  async memoryHistory(tenant: string, id: string): Promise<MemoryVersion[]> {
+    const rows = this.conn.prepare(`SELECT * FROM memory_history WHERE tenant = ? AND memory_id = ? ORDER BY version, rowid`).all(tenant, id) as Row[];
+    return rows.map(rowToVersion);
+  }
+
+  async touchMemories(scope: ScopeKey, ids: string[], at: string, strengthGain: number): Promise<void> {
+    if (ids.length === 0) return;
+    const db = this.conn;
+    const upd = db.prepare(`UPDATE memories SET access_count = access_count + 1, last_accessed_at = ?, strength = strength + ? WHERE tenant = ? AND user_id = ? AND id = ?`);
+    db.transaction(() => {
+      for (const id of ids) upd.run(at, strengthGain, scope.tenant, scope.userId, id);
+    })();
+  }
+
+  async listEntities(scope: ScopeKey): Promise<Entity[]> {
+    const rows = this.conn.prepare(`SELECT * FROM entities WHERE tenant = ? AND user_id = ? ORDER BY name`).all(scope.tenant, scope.userId) as Row[];
+    return rows.map(rowToEntity);
+  }
+
+  async graph(scope: ScopeKey): Promise<GraphEdges> {
+    const rows = this.conn
+      .prepare(`SELECT me.memory_id AS m, me.entity_id AS e FROM memory_entities me JOIN memories mm ON mm.id = me.memory_id
+        WHERE me.tenant = ? AND me.user_id = ? AND mm.invalidated_at IS NULL AND mm.forgotten_at IS NULL`)
+      .all(scope.tenant, scope.userId) as Array<{ m: string; e: string }>;
+    const mIndex = new Map<string, number>();
+    const eIndex = new Map<string, number>();
+    const edges: Array<[number, number]> = [];
+    for (const r of rows) {
+      let mi = mIndex.get(r.m);
+      if (mi === undefined) mIndex.set(r.m, (mi = mIndex.size));
+      let ei = eIndex.get(r.e);
+      if (ei === undefined) eIndex.set(r.e, (ei = eIndex.size));
+      edges.push([mi, ei]);
+    }
+    return { memoryIds: [...mIndex.keys()], entityIds: [...eIndex.keys()], edges };
+  }
+
+  async searchText(scope: ScopeKey, target: TargetType, terms: string[], limit: number): Promise<TextHit[]> {
+    const clean = [...new Set(terms.map((t) => t.replace(/"/g, "").trim()).filter((t) => t.length > 0))].slice(0, 64);
+    if (clean.length === 0) return [];
+    const match = `sk:${scopeToken(scope)} AND (${clean.map((t) => `text:"${t}"`).join(" OR ")})`;
+    const fts = FTS_TABLE[target];
+    const rows = this.conn
+      .prepare(`SELECT m.id AS id, -bm25(${fts}, 1.0, 0.0) AS score FROM ${fts} f JOIN ${MAIN_TABLE[target]} m ON m.rid = f.rowid
+        WHERE ${fts} MATCH ? ORDER BY bm25(${fts}, 1.0, 0.0) LIMIT ?`)
+      .all(match, limit) as Array<{ id: string; score: number }>;
+    return rows;
+  }
+
+  async loadVectors(scope: ScopeKey, target: TargetType): Promise<VectorMatrix> {
+    const rows = this.conn
+      .prepare(`SELECT target_id, dim, data FROM vectors WHERE tenant = ? AND user_id = ? AND target_type = ?`)
+      .all(scope.tenant, scope.userId, target) as Array<{ target_id: string; dim: number; data: Buffer }>;
+    const dim = rows[0]?.dim ?? 0;
+    const data = new Float32Array(rows.length * dim);
+    const ids: string[] = [];
+    rows.forEach((r, i) => {
+      if (r.dim !== dim) throw new MnemoError("EMBEDDER_MISMATCH", `Vectors of dimension ${r.dim} and ${dim} are mixed.`);
+      data.set(new Float32Array(r.data.buffer, r.data.byteOffset, dim), i * dim);
+      ids.push(r.target_id);
+    });
+    return { ids, dim, data };
+  }
+
+  async countVectors(): Promise<number> {
+    return (this.conn.prepare(`SELECT COUNT(*) AS n FROM vectors`).get() as { n: number }).n;
+  }
+
+  async clearVectors(): Promise<void> {
+    this.conn.prepare(`DELETE FROM vectors`).run();
+  }
+
+  async getMeta(key: string): Promise<string | null> {
+    const r = this.conn.prepare(`SELECT value FROM meta WHERE key = ?`).get(key) as { value: string } | undefined;
+    return r?.value ?? null;
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    this.conn.prepare(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(key, value);
+  }
+
+  async erase(scope: { tenant: string; userId?: string | undefined }): Promise<{ episodes: number; memories: number; entities: number }> {
+    const db = this.conn;
+    const users = scope.userId !== undefined ? [scope.userId] : await this.listUsers(scope.tenant);
+    const counts = { episodes: 0, memories: 0, entities: 0 };
+    db.transaction(() => {
+      for (const userId of users) {
+        const args = [scope.tenant, userId];
+        for (const [t, fts] of [["episodes", "fts_episodes"], ["memories", "fts_memories"], ["segments", "fts_segments"]] as const) {
+          db.prepare(`DELETE FROM ${fts} WHERE rowid IN (SELECT rid FROM ${t} WHERE tenant = ? AND user_id = ?)`).run(...args);
+        }
+        counts.episodes += db.prepare(`DELETE FROM episodes WHERE tenant = ? AND user_id = ?`).run(...args).changes;
+        counts.memories += db.prepare(`DELETE FROM memories WHERE tenant = ? AND user_id = ?`).run(...args).changes;
+        counts.entities += db.prepare(`DELETE FROM entities WHERE tenant = ? AND user_id = ?`).run(...args).changes;
+        for (const t of ["segments", "memory_history", "memory_entities", "vectors", "generations"]) {
+          db.prepare(`DELETE FROM ${t} WHERE tenant = ? AND user_id = ?`).run(...args);
+        }
+      }
+      // FTS5 keeps deleted terms in old index segments until they are merged: rebuild them.
+      for (const fts of Object.values(FTS_TABLE)) db.prepare(`INSERT INTO ${fts} (${fts}) VALUES ('optimize')`).run();
+    })();
+    // Leave no trace in the WAL or free pages.
+    db.pragma("wal_checkpoint(TRUNCATE)");
+    db.exec("VACUUM");
+    db.pragma("wal_checkpoint(TRUNCATE)");
+    return counts;
+  }
+
+  async stats(scope: { tenant?: string | undefined; userId?: string | undefined } = {}): Promise<Stats> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (scope.tenant !== undefined) (where.push("tenant = ?"), args.push(scope.tenant));
+    if (scope.userId !== undefined) (where.push("user_id = ?"), args.push(scope.userId));
+    const w = where.length ? `WHERE ${where.join(" AND ")}` : "";
+    const count = (table: string, extra = "") => {
+      const clause = extra ? (w ? `${w} AND ${extra}` : `WHERE ${extra}`) : w;
+      return (this.conn.prepare(`SELECT COUNT(*) AS n FROM ${table} ${clause}`).get(...args) as { n: number }).n;
+    };
+    const users = (this.conn.prepare(`SELECT COUNT(*) AS n FROM (SELECT DISTINCT tenant, user_id FROM episodes ${w})`).get(...args) as { n: number }).n;
+    return {
+      episodes: count("episodes"),
+      memories: count("memories", "invalidated_at IS NULL AND forgotten_at IS NULL"),
+      entities: count("entities"),
+      segments: count("segments"),
+      users,
+      vectors: count("vectors"),
+    };
+  }
+
+  async listUsers(tenant: string): Promise<string[]> {
+    const rows = this.conn
+      .prepare(`SELECT user_id FROM episodes WHERE tenant = ? UNION SELECT user_id FROM memories WHERE tenant = ? UNION SELECT user_id FROM entities WHERE tenant = ? ORDER BY 1`)
+      .all(tenant, tenant, tenant) as Array<{ user_id: string }>;
+    return rows.map((r) => r.user_id);
+  }
+}

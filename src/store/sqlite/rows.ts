@@ -1,0 +1,105 @@
+import type { Entity, EntityType, Episode, Memory, MemoryKind, MemoryVersion, Segment } from "../../core/types.js";
+
+/** A raw database row. */
+export type Row = Record<string, unknown>;
+
+const str = (v: unknown): string => (typeof v === "string" ? v : String(v ?? ""));
+const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+const arr = (v: unknown): string[] => (typeof v === "string" ? (JSON.parse(v) as string[]) : Array.isArray(v) ? (v as string[]) : []);
+const obj = (v: unknown): Record<string, unknown> =>
+  typeof v === "string" ? (JSON.parse(v) as Record<string, unknown>) : v && typeof v === "object" ? (v as Record<string, unknown>) : {};
+
+/** Maps an `episodes` row to an {@link Episode}. Shared by every SQL store. */
+export function rowToEpisode(r: Row): Episode {
+  return {
+    id: str(r.id),
+    externalId: strOrNull(r.external_id),
+    tenant: str(r.tenant),
+    userId: str(r.user_id),
+    agentId: strOrNull(r.agent_id),
+    sessionId: strOrNull(r.session_id),
+    speaker: str(r.speaker),
+    role: strOrNull(r.role),
+    text: str(r.text),
+    attachmentText: strOrNull(r.attachment_text),
+    occurredAt: str(r.occurred_at),
+    recordedAt: str(r.recorded_at),
+    contentHash: str(r.content_hash),
+    segmentId: strOrNull(r.segment_id),
+    seq: Number(r.seq),
+    metadata: obj(r.metadata),
+  };
+}
+
+/** Maps a `segments` row to a {@link Segment}. */
+export function rowToSegment(r: Row): Segment {
+  return {
+    id: str(r.id),
+    tenant: str(r.tenant),
+    userId: str(r.user_id),
+    sessionId: strOrNull(r.session_id),
+    episodeIds: arr(r.episode_ids),
+    startedAt: str(r.started_at),
+    endedAt: str(r.ended_at),
+    summary: str(r.summary),
+  };
+}
+
+/** Maps a `memories` row to a {@link Memory}. */
+export function rowToMemory(r: Row): Memory {
+  return {
+    id: str(r.id),
+    tenant: str(r.tenant),
+    userId: str(r.user_id),
+    agentId: strOrNull(r.agent_id),
+    kind: str(r.kind) as MemoryKind,
+    text: str(r.text),
+    subject: strOrNull(r.subject),
+    slot: strOrNull(r.slot),
+    validFrom: strOrNull(r.valid_from),
+    validTo: strOrNull(r.valid_to),
+    observedAt: str(r.observed_at),
+    recordedAt: str(r.recorded_at),
+    invalidatedAt: strOrNull(r.invalidated_at),
+    confidence: Number(r.confidence),
+    importance: Number(r.importance),
+    strength: Number(r.strength),
+    lastAccessedAt: str(r.last_accessed_at),
+    accessCount: Number(r.access_count),
+    sources: arr(r.sources),
+    entityIds: arr(r.entity_ids),
+    segmentIds: arr(r.segment_ids),
+    version: Number(r.version),
+    forgottenAt: strOrNull(r.forgotten_at),
+    expiresAt: strOrNull(r.expires_at),
+    metadata: obj(r.metadata),
+  };
+}
+
+/** Maps a `memory_history` row to a {@link MemoryVersion}. */
+export function rowToVersion(r: Row): MemoryVersion {
+  return {
+    memoryId: str(r.memory_id),
+    version: Number(r.version),
+    op: str(r.op) as MemoryVersion["op"],
+    text: str(r.text),
+    validFrom: strOrNull(r.valid_from),
+    validTo: strOrNull(r.valid_to),
+    sources: arr(r.sources),
+    at: str(r.at),
+    reason: strOrNull(r.reason),
+  };
+}
+
+/** Maps an `entities` row to an {@link Entity}. */
+export function rowToEntity(r: Row): Entity {
+  return {
+    id: str(r.id),
+    tenant: str(r.tenant),
+    userId: str(r.user_id),
+    name: str(r.name),
+    type: str(r.type) as EntityType,
+    aliases: arr(r.aliases),
+    mentionCount: Number(r.mention_count),
+  };
+}

@@ -1,0 +1,93 @@
+import type Database from "better-sqlite3";
+import { MnemoError } from "../../core/errors.js";
+
+/** The on-disk schema version this build writes. */
+export const SCHEMA_VERSION = 1;
+
+/** Migrations: index i brings a database from version i to i + 1. */
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS generations (tenant TEXT NOT NULL, user_id TEXT NOT NULL, gen INTEGER NOT NULL, PRIMARY KEY (tenant, user_id));
+
+  CREATE TABLE IF NOT EXISTS episodes (
+    rid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    external_id TEXT,
+    tenant TEXT NOT NULL, user_id TEXT NOT NULL, agent_id TEXT, session_id TEXT,
+    speaker TEXT NOT NULL, role TEXT, text TEXT NOT NULL, attachment_text TEXT,
+    occurred_at TEXT NOT NULL, recorded_at TEXT NOT NULL,
+    content_hash TEXT NOT NULL, segment_id TEXT, seq INTEGER NOT NULL, metadata TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX IF NOT EXISTS episodes_ext ON episodes (tenant, user_id, external_id) WHERE external_id IS NOT NULL;
+  CREATE INDEX IF NOT EXISTS episodes_hash ON episodes (tenant, user_id, content_hash);
+  CREATE INDEX IF NOT EXISTS episodes_time ON episodes (tenant, user_id, occurred_at, seq);
+
+  CREATE TABLE IF NOT EXISTS segments (
+    rid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    tenant TEXT NOT NULL, user_id TEXT NOT NULL, session_id TEXT,
+    episode_ids TEXT NOT NULL, started_at TEXT NOT NULL, ended_at TEXT NOT NULL, summary TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS segments_scope ON segments (tenant, user_id, session_id, ended_at);
+
+  CREATE TABLE IF NOT EXISTS memories (
+    rid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    tenant TEXT NOT NULL, user_id TEXT NOT NULL, agent_id TEXT,
+    kind TEXT NOT NULL, text TEXT NOT NULL, subject TEXT, slot TEXT,
+    valid_from TEXT, valid_to TEXT, observed_at TEXT NOT NULL, recorded_at TEXT NOT NULL, invalidated_at TEXT,
+    confidence REAL NOT NULL, importance REAL NOT NULL, strength REAL NOT NULL,
+    last_accessed_at TEXT NOT NULL, access_count INTEGER NOT NULL,
+    sources TEXT NOT NULL, entity_ids TEXT NOT NULL, segment_ids TEXT NOT NULL,
+    version INTEGER NOT NULL, forgotten_at TEXT, expires_at TEXT, metadata TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS memories_scope ON memories (tenant, user_id, rid);
+  CREATE INDEX IF NOT EXISTS memories_slot ON memories (tenant, user_id, slot) WHERE slot IS NOT NULL;
+
+  CREATE TABLE IF NOT EXISTS memory_history (
+    memory_id TEXT NOT NULL, tenant TEXT NOT NULL, user_id TEXT NOT NULL, version INTEGER NOT NULL, op TEXT NOT NULL,
+    text TEXT NOT NULL, valid_from TEXT, valid_to TEXT, sources TEXT NOT NULL, at TEXT NOT NULL, reason TEXT
+  );
+  CREATE INDEX IF NOT EXISTS memory_history_id ON memory_history (memory_id, version);
+  CREATE INDEX IF NOT EXISTS memory_history_scope ON memory_history (tenant, user_id);
+
+  CREATE TABLE IF NOT EXISTS entities (
+    id TEXT PRIMARY KEY, tenant TEXT NOT NULL, user_id TEXT NOT NULL,
+    name TEXT NOT NULL, type TEXT NOT NULL, aliases TEXT NOT NULL, mention_count INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS entities_scope ON entities (tenant, user_id);
+
+  CREATE TABLE IF NOT EXISTS memory_entities (
+    memory_id TEXT NOT NULL, entity_id TEXT NOT NULL, tenant TEXT NOT NULL, user_id TEXT NOT NULL,
+    PRIMARY KEY (memory_id, entity_id)
+  );
+  CREATE INDEX IF NOT EXISTS memory_entities_scope ON memory_entities (tenant, user_id);
+
+  CREATE TABLE IF NOT EXISTS vectors (
+    target_type TEXT NOT NULL, target_id TEXT NOT NULL, tenant TEXT NOT NULL, user_id TEXT NOT NULL,
+    dim INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (target_type, target_id)
+  );
+  CREATE INDEX IF NOT EXISTS vectors_scope ON vectors (tenant, user_id, target_type);
+
+  CREATE VIRTUAL TABLE IF NOT EXISTS fts_episodes USING fts5(text, sk, tokenize = 'porter unicode61');
+  CREATE VIRTUAL TABLE IF NOT EXISTS fts_memories USING fts5(text, sk, tokenize = 'porter unicode61');
+  CREATE VIRTUAL TABLE IF NOT EXISTS fts_segments USING fts5(text, sk, tokenize = 'porter unicode61');
+  `,
+];
+
+/**
+ * Brings the database to {@link SCHEMA_VERSION}, in one transaction.
+ * A database written by a newer Mnemo is refused with SCHEMA_MISMATCH.
+ */
+export function migrate(db: Database.Database): void {
+  const current = db.pragma("user_version", { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new MnemoError("SCHEMA_MISMATCH", `The file has schema version ${current}; this Mnemo supports up to ${SCHEMA_VERSION}.`);
+  }
+  if (current === SCHEMA_VERSION) return;
+  db.transaction(() => {
+    for (let v = current; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  })();
+}

@@ -1,0 +1,155 @@
+import type { Entity, Episode, Memory, MemoryKind, MemoryVersion, Segment, Stats } from "../core/types.js";
+
+/**
+ * The storage key of a scope: every row belongs to exactly one tenant and user.
+ *
+ * @example
+ * ```ts
+ * const key: ScopeKey = { tenant: "default", userId: "conv-26" };
+ * ```
+ */
+export interface ScopeKey {
+  tenant: string;
+  userId: string;
+}
+
+/** Which table a text search or a vector belongs to. */
+export type TargetType = "memory" | "episode" | "segment";
+
+/** A vector row; `vector` is L2-normalised. */
+export interface VectorRow {
+  targetType: TargetType;
+  targetId: string;
+  vector: Float32Array;
+}
+
+/**
+ * Everything one write changes. A store applies a batch atomically: all of it or nothing.
+ * Rows are upserted by id; `memoryEntityLinks` are taken from `Memory.entityIds`.
+ */
+export interface WriteBatch {
+  scope: ScopeKey;
+  episodes?: Episode[];
+  segments?: Segment[];
+  memories?: Memory[];
+  history?: MemoryVersion[];
+  entities?: Entity[];
+  vectors?: VectorRow[];
+  /** Episode id → segment id assignments for episodes already stored. */
+  episodeSegments?: Array<{ episodeId: string; segmentId: string }>;
+}
+
+/** Filter for listing memories. */
+export interface MemoryFilter {
+  tenant: string;
+  userId?: string | undefined;
+  agentId?: string | undefined;
+  kinds?: MemoryKind[] | undefined;
+  includeInvalidated?: boolean | undefined;
+  includeForgotten?: boolean | undefined;
+  /** Opaque cursor returned by the previous page. */
+  cursor?: string | undefined;
+  limit?: number | undefined;
+}
+
+/** One page of a listing. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** A text-search hit: higher score is better (BM25). */
+export interface TextHit {
+  id: string;
+  score: number;
+}
+
+/** The vectors of a scope, packed row-major. */
+export interface VectorMatrix {
+  ids: string[];
+  dim: number;
+  data: Float32Array;
+}
+
+/** Edges of the memory–entity graph of a scope. */
+export interface GraphEdges {
+  memoryIds: string[];
+  entityIds: string[];
+  /** Pairs of indexes into memoryIds / entityIds. */
+  edges: Array<[number, number]>;
+}
+
+/**
+ * The storage interface: small on purpose, so that SQLite and PostgreSQL implement
+ * the same contract (see test/store-contract.ts). Every method returns a Promise.
+ * Stores never decide anything: ranking, consolidation and decay live above them.
+ *
+ * @example
+ * ```ts
+ * const store = await SqliteStore.open("mnemo.db");
+ * await store.commit({ scope: { tenant: "default", userId: "u1" }, episodes: [ep] });
+ * ```
+ */
+export interface Store {
+  /** "sqlite" or "postgres". */
+  readonly dialect: string;
+  /** Releases the connection(s). */
+  close(): Promise<void>;
+  /** Applies a batch atomically. */
+  commit(batch: WriteBatch): Promise<void>;
+  /** A counter that changes on every commit touching the scope (cache invalidation). */
+  generation(scope: ScopeKey): Promise<number>;
+
+  /** Episodes of the scope matching any of the external ids or content hashes. */
+  findEpisodes(scope: ScopeKey, keys: { externalIds: string[]; hashes: string[] }): Promise<Array<Pick<Episode, "id" | "externalId" | "contentHash" | "sessionId">>>;
+  /** Episodes by id (missing ids are skipped); in the order asked. */
+  getEpisodes(scope: ScopeKey, ids: string[]): Promise<Episode[]>;
+  /** Episodes of the scope in time order. */
+  listEpisodes(scope: ScopeKey, options?: { sessionId?: string; after?: string; limit?: number }): Promise<Episode[]>;
+  /** Highest episode `seq` in the scope, or 0. */
+  maxSeq(scope: ScopeKey): Promise<number>;
+
+  /** Segments by id. */
+  getSegments(scope: ScopeKey, ids: string[]): Promise<Segment[]>;
+  /** The latest segment of a session (by end time), if any. */
+  lastSegment(scope: ScopeKey, sessionId: string | null): Promise<Segment | null>;
+
+  /** A memory by id within a tenant, or null. */
+  getMemory(tenant: string, id: string): Promise<Memory | null>;
+  /** Memories by id within a scope; in the order asked. */
+  getMemories(scope: ScopeKey, ids: string[]): Promise<Memory[]>;
+  /** Paginated listing, newest first. */
+  listMemories(filter: MemoryFilter): Promise<Page<Memory>>;
+  /** Active (not invalidated, not forgotten) memories holding one of the slots. */
+  memoriesBySlot(scope: ScopeKey, slots: string[]): Promise<Memory[]>;
+  /** Every version of a memory, oldest first. */
+  memoryHistory(tenant: string, id: string): Promise<MemoryVersion[]>;
+  /** Records recall access: bumps access count, last access and strength. */
+  touchMemories(scope: ScopeKey, ids: string[], at: string, strengthGain: number): Promise<void>;
+
+  /** All entities of the scope. */
+  listEntities(scope: ScopeKey): Promise<Entity[]>;
+  /** The memory–entity graph of the scope (active memories only). */
+  graph(scope: ScopeKey): Promise<GraphEdges>;
+
+  /** BM25 full-text search over one table of the scope; terms are plain words (no query syntax). */
+  searchText(scope: ScopeKey, target: TargetType, terms: string[], limit: number): Promise<TextHit[]>;
+  /** All vectors of one table of the scope. */
+  loadVectors(scope: ScopeKey, target: TargetType): Promise<VectorMatrix>;
+  /** Number of stored vectors in the whole store. */
+  countVectors(): Promise<number>;
+  /** Removes every vector (before re-embedding with another model). */
+  clearVectors(): Promise<void>;
+
+  /** A store-wide setting. */
+  getMeta(key: string): Promise<string | null>;
+  /** Sets a store-wide setting. */
+  setMeta(key: string, value: string): Promise<void>;
+
+  /** Hard-deletes everything of a user (or a whole tenant when userId is omitted), leaving no trace in the file. */
+  erase(scope: { tenant: string; userId?: string | undefined }): Promise<{ episodes: number; memories: number; entities: number }>;
+  /** Counts, for one user, one tenant or the whole store. */
+  stats(scope?: { tenant?: string | undefined; userId?: string | undefined }): Promise<Stats>;
+  /** The users of a tenant with data. */
+  listUsers(tenant: string): Promise<string[]>;
+}
