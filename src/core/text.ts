@@ -1,0 +1,86 @@
+/**
+ * Text utilities shared by extraction, embedding and recall: word tokens,
+ * stop words and a light suffix-stripping stemmer (pure functions).
+ */
+
+/** English stop words (function words and chat filler) ignored by matching. */
+export const STOP_WORDS: ReadonlySet<string> = new Set(
+  (
+    "a about above after again against all am an and any are aren't as at be because been before being below between both but by can can't cannot could couldn't " +
+    "did didn't do does doesn't doing don't down during each few for from further had hadn't has hasn't have haven't having he he'd he'll he's her here here's hers " +
+    "herself him himself his how how's i i'd i'll i'm i've if in into is isn't it it's its itself let's me more most mustn't my myself no nor not of off on once only or " +
+    "other ought our ours ourselves out over own same shan't she she'd she'll she's should shouldn't so some such than that that's the their theirs them themselves then " +
+    "there there's these they they'd they'll they're they've this those through to too under until up very was wasn't we we'd we'll we're we've were weren't what what's " +
+    "when when's where where's which while who who's whom why why's with won't would wouldn't you you'd you'll you're you've your yours yourself yourselves " +
+    "also just really so yeah yes oh wow hey hi hello thanks thank okay ok lol haha hmm um uh well like got get gets go going gonna wanna would will shall may might must " +
+    "did does done do much many lot lots thing things stuff one ones something anything everything someone anyone everyone im ive dont didnt cant wont thats its " +
+    "kind sort pretty quite totally definitely absolutely sure always never ever still even though via"
+  ).split(/\s+/),
+);
+
+const WORD_RE = /[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu;
+
+/** Lower-cased word tokens, apostrophes normalised, trailing possessive "'s" removed. */
+export function words(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.toLowerCase().matchAll(WORD_RE)) {
+    let w = m[0].replace(/’/g, "'").replace(/-+$/, "");
+    if (w.endsWith("'s")) w = w.slice(0, -2);
+    if (w.length > 0) out.push(w);
+  }
+  return out;
+}
+
+/**
+ * A light English stemmer (plural, -ing, -ed, -ly, -ies), enough to match
+ * "painting"/"paints"/"painted" → "paint". Deterministic and fast.
+ */
+export function stem(word: string): string {
+  let w = word;
+  if (w.length <= 3) return w;
+  if (w.endsWith("ies") && w.length > 4) return w.slice(0, -3) + "y";
+  if (w.endsWith("sses")) return w.slice(0, -2);
+  if (w.endsWith("ness") && w.length > 6) w = w.slice(0, -4);
+  else if (w.endsWith("ing") && w.length > 5) {
+    w = w.slice(0, -3);
+    if (/([^aeiouslz])\1$/.test(w)) w = w.slice(0, -1);
+  } else if (w.endsWith("ed") && w.length > 4) {
+    w = w.slice(0, -2);
+    if (/([^aeiouslz])\1$/.test(w)) w = w.slice(0, -1);
+  } else if (w.endsWith("ly") && w.length > 5) w = w.slice(0, -2);
+  else if (w.endsWith("s") && !w.endsWith("ss") && !w.endsWith("us") && !w.endsWith("is")) w = w.slice(0, -1);
+  if (w.endsWith("e") && w.length > 4) w = w.slice(0, -1);
+  return w;
+}
+
+/** Content terms: words minus stop words, stemmed. */
+export function terms(text: string): string[] {
+  const out: string[] = [];
+  for (const w of words(text)) if (!STOP_WORDS.has(w) && w.length > 1) out.push(stem(w));
+  return out;
+}
+
+/** Content words (unstemmed, no stop words) — what full-text search is given. */
+export function contentWords(text: string): string[] {
+  return words(text).filter((w) => !STOP_WORDS.has(w) && w.length > 1);
+}
+
+/** Splits text into sentences (keeps the punctuation). */
+export function sentences(text: string): string[] {
+  const parts = text
+    .replace(/\s+/g, " ")
+    .split(/(?<=[.!?…])\s+(?=["'“(]?[\p{Lu}\p{N}])/u)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  return parts.length ? parts : [];
+}
+
+/** 32-bit FNV-1a hash of a string. */
+export function fnv1a(s: string, seed = 0x811c9dc5): number {
+  let h = seed >>> 0;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
