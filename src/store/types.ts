@@ -150,6 +150,8 @@ export interface Store {
   erase(scope: { tenant: string; userId?: string | undefined }): Promise<{ episodes: number; memories: number; entities: number }>;
   /** Counts, for one user, one tenant or the whole store. */
   stats(scope?: { tenant?: string | undefined; userId?: string | undefined }): Promise<Stats>;
+  /** Every tenant with data. */
+  listTenants(): Promise<string[]>;
   /** The users of a tenant with data. */
   listUsers(tenant: string): Promise<string[]>;
 }

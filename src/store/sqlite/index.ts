@@ -403,6 +403,11 @@ export class SqliteStore implements Store {
     };
   }
 
+  async listTenants(): Promise<string[]> {
+    const rows = this.conn.prepare(`SELECT tenant FROM episodes UNION SELECT tenant FROM memories UNION SELECT tenant FROM entities ORDER BY 1`).all() as Array<{ tenant: string }>;
+    return rows.map((r) => r.tenant);
+  }
+
   async listUsers(tenant: string): Promise<string[]> {
     const rows = this.conn
       .prepare(`SELECT user_id FROM episodes WHERE tenant = ? UNION SELECT user_id FROM memories WHERE tenant = ? UNION SELECT user_id FROM entities WHERE tenant = ? ORDER BY 1`)

@@ -1,0 +1,44 @@
+import { MnemoError } from "./errors.js";
+import type { ResolvedOptions } from "./options.js";
+import type { Embedder } from "../providers/embeddings/types.js";
+import type { Extractor } from "../ingest/extract/types.js";
+import type { Store } from "../store/types.js";
+
+/**
+ * What every operation module receives: the store, resolved options and providers.
+ * Internal; the public surface is the {@link Mnemo} facade.
+ */
+export interface Context {
+  store: Store;
+  options: ResolvedOptions;
+  embedder: Embedder;
+  extractor: Extractor;
+  /** Per-scope caches that recall keeps (cleared on writes by this process). */
+  caches: Map<string, unknown>;
+}
+
+/** Meta key under which the embedder's id and dimension are stored. */
+export const EMBEDDER_META_KEY = "embedder";
+
+/**
+ * Checks the configured embedder against the one that made the stored vectors,
+ * recording it on first use. A mismatch is EMBEDDER_MISMATCH naming `mnemo reembed`.
+ */
+export async function ensureEmbedder(ctx: Context): Promise<void> {
+  const want = `${ctx.embedder.id}:${ctx.embedder.dim}`;
+  const have = await ctx.store.getMeta(EMBEDDER_META_KEY);
+  if (have === null) {
+    await ctx.store.setMeta(EMBEDDER_META_KEY, want);
+    return;
+  }
+  if (have !== want) {
+    throw new MnemoError("EMBEDDER_MISMATCH", `Stored vectors come from "${have}", the configured embedder is "${want}".`, {
+      details: { stored: have, configured: want },
+    });
+  }
+}
+
+/** Cache key of a scope. */
+export function scopeCacheKey(tenant: string, userId: string): string {
+  return `${tenant}\u0000${userId}`;
+}

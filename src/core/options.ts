@@ -1,0 +1,149 @@
+import { z } from "zod";
+import { MnemoError } from "./errors.js";
+import type { LLM } from "../providers/llm/types.js";
+import type { Embedder } from "../providers/embeddings/types.js";
+import type { Extractor } from "../ingest/extract/types.js";
+import type { Store } from "../store/types.js";
+
+/** Weights of the recall channels in the fused score (see docs/DESIGN.md). */
+export interface ChannelWeights {
+  lexical: number;
+  dense: number;
+  graph: number;
+  temporal: number;
+  segment: number;
+}
+
+/** Tunables of recall. */
+export interface RecallTuning {
+  weights: ChannelWeights;
+  /** The k of reciprocal-rank fusion. */
+  rrfK: number;
+  /** Candidates taken from each channel. */
+  channelDepth: number;
+  /** Share of the budget that may go to verbatim episodes. */
+  episodeShare: number;
+  /** Decay half-life in days for an unreinforced memory (strength 1). */
+  halfLifeDays: number;
+  /** How much decay may lower a score (0 = none, 1 = fully). */
+  decayWeight: number;
+}
+
+/**
+ * Options for {@link Mnemo.open}. Everything is optional; see {@link DEFAULT_OPTIONS}.
+ *
+ * @example
+ * ```ts
+ * const mnemo = await Mnemo.open({ path: "./memory.db", tenant: "acme" });
+ * ```
+ */
+export interface MnemoOptions {
+  /** SQLite file path (default: $MNEMO_DB or the user data dir). Ignored when `store` is given. */
+  path?: string | undefined;
+  /** A store instance (e.g. PostgreSQL); overrides `path`. */
+  store?: Store | undefined;
+  /** Default tenant for calls that do not name one. */
+  tenant?: string | undefined;
+  /** Embedder (default: the offline HashingEmbedder). */
+  embedder?: Embedder | undefined;
+  /** Extractor (default: offline rules + NLP; `llm` switches to the LLM extractor). */
+  extractor?: Extractor | undefined;
+  /** A chat model; when given and no extractor is set, the LLM extractor is used. */
+  llm?: LLM | undefined;
+  /** Largest accepted message, in characters. */
+  maxMessageChars?: number | undefined;
+  /** Largest accepted batch, in messages. */
+  maxBatchMessages?: number | undefined;
+  /** Recall tunables (partial; merged over the defaults). */
+  recall?: Partial<Omit<RecallTuning, "weights">> & { weights?: Partial<ChannelWeights> | undefined };
+  /** Clock, for tests. */
+  now?: (() => Date) | undefined;
+}
+
+/** Options after defaults are applied. */
+export interface ResolvedOptions {
+  path: string | null;
+  tenant: string;
+  maxMessageChars: number;
+  maxBatchMessages: number;
+  recall: RecallTuning;
+  now: () => Date;
+}
+
+/** The defaults, in one place. */
+export const DEFAULT_OPTIONS = {
+  tenant: "default",
+  maxMessageChars: 100_000,
+  maxBatchMessages: 10_000,
+  recall: {
+    weights: { lexical: 1.0, dense: 0.8, graph: 0.5, temporal: 0.7, segment: 0.5 },
+    rrfK: 60,
+    channelDepth: 60,
+    episodeShare: 0.35,
+    halfLifeDays: 60,
+    decayWeight: 0.15,
+  },
+} as const satisfies Omit<ResolvedOptions, "path" | "now">;
+
+const weightsSchema = z.strictObject({
+  lexical: z.number().min(0).max(10).optional(),
+  dense: z.number().min(0).max(10).optional(),
+  graph: z.number().min(0).max(10).optional(),
+  temporal: z.number().min(0).max(10).optional(),
+  segment: z.number().min(0).max(10).optional(),
+});
+
+/** Strict schema of the plain-data part of {@link MnemoOptions}. */
+export const optionsSchema = z.strictObject({
+  path: z.string().min(1).optional(),
+  store: z.custom<Store>((v) => typeof v === "object" && v !== null && "commit" in v).optional(),
+  tenant: z.string().min(1).max(200).optional(),
+  embedder: z.custom<Embedder>((v) => typeof v === "object" && v !== null && "embed" in v).optional(),
+  extractor: z.custom<Extractor>((v) => typeof v === "object" && v !== null && "extract" in v).optional(),
+  llm: z.custom<LLM>((v) => typeof v === "object" && v !== null && "complete" in v).optional(),
+  maxMessageChars: z.number().int().min(1).max(10_000_000).optional(),
+  maxBatchMessages: z.number().int().min(1).max(1_000_000).optional(),
+  recall: z
+    .strictObject({
+      weights: weightsSchema.optional(),
+      rrfK: z.number().min(1).max(1000).optional(),
+      channelDepth: z.number().int().min(1).max(1000).optional(),
+      episodeShare: z.number().min(0).max(1).optional(),
+      halfLifeDays: z.number().min(0.01).max(100_000).optional(),
+      decayWeight: z.number().min(0).max(1).optional(),
+    })
+    .optional(),
+  now: z.custom<() => Date>((v) => typeof v === "function").optional(),
+});
+
+/**
+ * Validates options and applies defaults. Unknown keys are an INVALID_CONFIG error.
+ *
+ * @example
+ * ```ts
+ * resolveOptions({ tenant: "acme" }).recall.rrfK; // 60
+ * ```
+ */
+export function resolveOptions(options: MnemoOptions = {}): ResolvedOptions {
+  const parsed = optionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new MnemoError("INVALID_CONFIG", `${issue?.path.join(".") || "options"}: ${issue?.message ?? "invalid"}`);
+  }
+  const o = parsed.data;
+  const w = o.recall?.weights ?? {};
+  const stripUndef = <T extends object>(x: T): Partial<T> => Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined)) as Partial<T>;
+  const { weights: _w, ...restRecall } = o.recall ?? {};
+  return {
+    path: o.path ?? null,
+    tenant: o.tenant ?? DEFAULT_OPTIONS.tenant,
+    maxMessageChars: o.maxMessageChars ?? DEFAULT_OPTIONS.maxMessageChars,
+    maxBatchMessages: o.maxBatchMessages ?? DEFAULT_OPTIONS.maxBatchMessages,
+    recall: {
+      ...DEFAULT_OPTIONS.recall,
+      ...stripUndef(restRecall),
+      weights: { ...DEFAULT_OPTIONS.recall.weights, ...stripUndef(w) },
+    },
+    now: o.now ?? (() => new Date()),
+  };
+}

@@ -1,0 +1,149 @@
+import * as chrono from "chrono-node";
+import { MnemoError } from "./errors.js";
+
+const MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+const LOCOMO_RE = /^\s*(\d{1,2}):(\d{2})\s*(am|pm)\s+on\s+(\d{1,2})\s+([A-Za-z]+),?\s+(\d{4})\s*$/i;
+
+/**
+ * Parses a date given as a Date, ISO 8601, or a LoCoMo-style "1:56 pm on 8 May, 2023"
+ * (read as UTC). Throws INVALID_DATE with the offending value otherwise.
+ *
+ * @example
+ * ```ts
+ * parseDate("1:56 pm on 8 May, 2023"); // → "2023-05-08T13:56:00.000Z"
+ * ```
+ */
+export function parseDate(input: string | Date, field = "date"): string {
+  if (input instanceof Date) {
+    if (Number.isNaN(input.getTime())) throw new MnemoError("INVALID_DATE", `${field} is an invalid Date.`);
+    return input.toISOString();
+  }
+  if (typeof input !== "string" || input.trim() === "") throw new MnemoError("INVALID_DATE", `${field} must be a non-empty string.`);
+  const m = LOCOMO_RE.exec(input);
+  if (m) {
+    const month = MONTHS.findIndex((x) => x.startsWith(m[5]!.toLowerCase().slice(0, 3)));
+    let hour = Number(m[1]) % 12;
+    if (m[3]!.toLowerCase() === "pm") hour += 12;
+    const d = new Date(Date.UTC(Number(m[6]), month, Number(m[4]), hour, Number(m[2])));
+    if (month < 0 || Number.isNaN(d.getTime()) || d.getUTCDate() !== Number(m[4])) throw new MnemoError("INVALID_DATE", `${field}: "${input}"`);
+    return d.toISOString();
+  }
+  if (/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(input.trim())) {
+    const s = input.trim();
+    const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(s) ? s + "T00:00:00Z" : s.replace(" ", "T"));
+    const [y, mo, da] = s.slice(0, 10).split("-").map(Number);
+    if (!Number.isNaN(d.getTime()) && new Date(Date.UTC(y!, mo! - 1, da!)).getUTCDate() === da) return d.toISOString();
+  }
+  throw new MnemoError("INVALID_DATE", `${field}: "${input}"`);
+}
+
+/** A half-open time interval [from, to) in ISO strings. */
+export interface TimeRange {
+  from: string;
+  to: string;
+}
+
+/** A resolved time expression found in text. */
+export interface TimeMention {
+  /** The words matched, e.g. "yesterday". */
+  text: string;
+  index: number;
+  range: TimeRange;
+  /** Human form of the resolved range, e.g. "7 May 2023", "May 2023", "2022". */
+  label: string;
+  granularity: "day" | "week" | "month" | "year";
+}
+
+const DAY = 86_400_000;
+
+function utcDay(d: Date): Date {
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+}
+
+/** Formats an ISO date as "7 May 2023". */
+export function formatDay(iso: string | Date): string {
+  const d = typeof iso === "string" ? new Date(iso) : iso;
+  return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]!.replace(/^./, (c) => c.toUpperCase())} ${d.getUTCFullYear()}`;
+}
+
+function monthLabel(d: Date): string {
+  return `${MONTHS[d.getUTCMonth()]!.replace(/^./, (c) => c.toUpperCase())} ${d.getUTCFullYear()}`;
+}
+
+function rangeFor(start: Date, granularity: TimeMention["granularity"]): { range: TimeRange; label: string } {
+  if (granularity === "year") {
+    const y = start.getUTCFullYear();
+    return { range: { from: new Date(Date.UTC(y, 0, 1)).toISOString(), to: new Date(Date.UTC(y + 1, 0, 1)).toISOString() }, label: String(y) };
+  }
+  if (granularity === "month") {
+    const f = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), 1));
+    const t = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1));
+    return { range: { from: f.toISOString(), to: t.toISOString() }, label: monthLabel(f) };
+  }
+  const day = utcDay(start);
+  if (granularity === "week") {
+    return { range: { from: day.toISOString(), to: new Date(day.getTime() + 7 * DAY).toISOString() }, label: `the week of ${formatDay(day)}` };
+  }
+  return { range: { from: day.toISOString(), to: new Date(day.getTime() + DAY).toISOString() }, label: formatDay(day) };
+}
+
+const YEAR_RE = /\b(?:in|during|since|of|from)\s+((?:19|20)\d{2})\b/gi;
+const REL_RE = /\b(last|this|next|past)\s+(year|month|week|weekend|summer|winter|spring|fall|autumn)\b/gi;
+
+/**
+ * Finds time expressions and resolves them against `reference` (the time the text was
+ * said): "yesterday" said on 8 May 2023 → 7 May 2023; "last year" → 2022; "last week" →
+ * the week of 1 May 2023; "in May 2023" → May 2023.
+ *
+ * @example
+ * ```ts
+ * resolveTimes("I went yesterday", "2023-05-08T13:56:00Z")[0]?.label; // "7 May 2023"
+ * ```
+ */
+export function resolveTimes(text: string, reference: string | Date): TimeMention[] {
+  const ref = typeof reference === "string" ? new Date(reference) : reference;
+  const out: TimeMention[] = [];
+  const taken: Array<[number, number]> = [];
+  const overlaps = (a: number, b: number) => taken.some(([x, y]) => a < y && b > x);
+  const push = (m: Omit<TimeMention, "range" | "label">, start: Date) => {
+    if (overlaps(m.index, m.index + m.text.length)) return;
+    taken.push([m.index, m.index + m.text.length]);
+    out.push({ ...m, ...rangeFor(start, m.granularity) });
+  };
+  for (const m of text.matchAll(REL_RE)) {
+    const dir = m[1]!.toLowerCase();
+    const unit = m[2]!.toLowerCase();
+    const sign = dir === "last" || dir === "past" ? -1 : dir === "next" ? 1 : 0;
+    let start: Date;
+    let g: TimeMention["granularity"];
+    if (unit === "year") (start = new Date(Date.UTC(ref.getUTCFullYear() + sign, 0, 1))), (g = "year");
+    else if (unit === "month") (start = new Date(Date.UTC(ref.getUTCFullYear(), ref.getUTCMonth() + sign, 1))), (g = "month");
+    else if (unit === "week") {
+      const monday = utcDay(new Date(ref.getTime() - ((ref.getUTCDay() + 6) % 7) * DAY));
+      (start = new Date(monday.getTime() + sign * 7 * DAY)), (g = "week");
+    } else if (unit === "weekend") {
+      const sat = utcDay(new Date(ref.getTime() - ((ref.getUTCDay() + 1) % 7) * DAY));
+      (start = new Date(sat.getTime() + (sign > 0 ? 7 : sign < 0 ? 0 : 7) * DAY)), (g = "day");
+    } else {
+      (start = new Date(Date.UTC(ref.getUTCFullYear() + (sign < 0 ? -1 : 0), 0, 1))), (g = "year");
+    }
+    push({ text: m[0], index: m.index, granularity: g }, start);
+  }
+  for (const m of text.matchAll(YEAR_RE)) {
+    push({ text: m[0], index: m.index, granularity: "year" }, new Date(Date.UTC(Number(m[1]), 0, 1)));
+  }
+  for (const r of chrono.parse(text, { instant: ref, timezone: 0 })) {
+    const s = r.start;
+    // Bare weekday names or times alone are too weak to date an event.
+    if (!s.isCertain("day") && !s.isCertain("month") && !s.isCertain("weekday") && !/ago|weekend|yesterday|tomorrow|today|tonight/i.test(r.text)) continue;
+    if (/^\d{1,2}(:\d{2})?\s*(am|pm)?$/i.test(r.text.trim())) continue;
+    const g: TimeMention["granularity"] = s.isCertain("day") || s.isCertain("weekday") || /ago|yesterday|tomorrow|today|tonight/i.test(r.text) ? "day" : s.isCertain("month") ? "month" : "year";
+    push({ text: r.text, index: r.index, granularity: g }, s.date());
+  }
+  return out.sort((a, b) => a.index - b.index);
+}
+
+/** ISO string of now. */
+export function nowIso(): string {
+  return new Date().toISOString();
+}

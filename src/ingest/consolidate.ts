@@ -1,0 +1,206 @@
+import { newId } from "../core/ids.js";
+import { terms } from "../core/text.js";
+import type { Memory, MemoryVersion, Scope } from "../core/types.js";
+import type { ScopeKey, Store } from "../store/types.js";
+import type { CandidateMemory } from "./extract/types.js";
+
+/** Thresholds of consolidation (Jaccard similarity of stemmed content terms). */
+export const CONSOLIDATION = {
+  /** At or above: the same memory said again → NOOP, reinforce. */
+  duplicate: 0.8,
+  /** At or above, with the old terms contained in the new: a refinement → UPDATE. */
+  refine: 0.5,
+  /** Share of the old memory's terms the new one must contain to count as a refinement. */
+  containment: 0.9,
+  /** Strength added by a repetition. */
+  reinforce: 1,
+} as const;
+
+/** The decision taken for one candidate. */
+export type Decision = "add" | "update" | "invalidate" | "noop";
+
+/** What consolidation produced: rows to upsert and counts. */
+export interface Consolidated {
+  memories: Map<string, Memory>;
+  history: MemoryVersion[];
+  counts: { added: number; updated: number; invalidated: number; unchanged: number };
+  decisions: Array<{ decision: Decision; memoryId: string }>;
+}
+
+function jaccard(a: Set<string>, b: Set<string>): number {
+  if (a.size === 0 && b.size === 0) return 1;
+  let n = 0;
+  for (const x of a) if (b.has(x)) n++;
+  return n / (a.size + b.size - n);
+}
+
+function containment(inner: Set<string>, outer: Set<string>): number {
+  if (inner.size === 0) return 1;
+  let n = 0;
+  for (const x of inner) if (outer.has(x)) n++;
+  return n / inner.size;
+}
+
+function slotValue(m: { text: string }): string {
+  return terms(m.text).join(" ");
+}
+
+/** Input of {@link consolidate}. */
+export interface ConsolidateInput {
+  store: Store;
+  scope: Scope;
+  candidates: CandidateMemory[];
+  /** Entity ids per candidate (same order). */
+  entityIds: string[][];
+  /** Episode id → segment id and occurredAt. */
+  episodes: Map<string, { segmentId: string | null; occurredAt: string }>;
+  now: string;
+}
+
+/**
+ * Consolidates candidates against the scope's memories (Mem0-style operations, decided by
+ * rules here): ADD a new memory; NOOP when it is a near-duplicate (strength reinforced,
+ * provenance widened); UPDATE when it refines an existing memory (old text kept in
+ * history); INVALIDATE a single-valued fact contradicted by a new value for the same slot
+ * (validTo and invalidatedAt set; still answerable "as of" earlier) and add the new one.
+ *
+ * @example
+ * ```ts
+ * const out = await consolidate({ store, scope, candidates, entityIds, episodes, now });
+ * ```
+ */
+export async function consolidate(input: ConsolidateInput): Promise<Consolidated> {
+  const { store, scope, candidates, now } = input;
+  const key: ScopeKey = { tenant: scope.tenant, userId: scope.userId };
+  const out: Consolidated = { memories: new Map(), history: [], counts: { added: 0, updated: 0, invalidated: 0, unchanged: 0 }, decisions: [] };
+  const termCache = new Map<string, Set<string>>();
+  const termsOf = (m: Memory) => {
+    let t = termCache.get(m.id + ":" + m.version);
+    if (!t) termCache.set(m.id + ":" + m.version, (t = new Set(terms(m.text))));
+    return t;
+  };
+  // In-batch inverted index so duplicates inside one call are caught without the store.
+  const batchIndex = new Map<string, Set<string>>();
+  const indexBatch = (m: Memory) => {
+    for (const t of termsOf(m)) {
+      let s = batchIndex.get(t);
+      if (!s) batchIndex.set(t, (s = new Set()));
+      s.add(m.id);
+    }
+  };
+  const bySlot = new Map<string, Memory[]>();
+  const slots = candidates.map((c) => c.slot).filter((s): s is string => s !== null);
+  for (const m of await store.memoriesBySlot(key, slots)) bySlot.set(m.slot!, [...(bySlot.get(m.slot!) ?? []), m]);
+
+  const record = (m: Memory, op: MemoryVersion["op"], reason: string | null) => {
+    out.memories.set(m.id, m);
+    out.history.push({ memoryId: m.id, version: m.version, op, text: m.text, validFrom: m.validFrom, validTo: m.validTo, sources: [...m.sources], at: now, reason });
+  };
+
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i]!;
+    const cTerms = new Set(terms(c.text));
+    const observedAt = c.sources.map((s) => input.episodes.get(s)?.occurredAt ?? now).sort().at(-1) ?? now;
+    const segmentIds = [...new Set(c.sources.map((s) => input.episodes.get(s)?.segmentId).filter((s): s is string => !!s))];
+
+    // 1. Near-duplicates and refinements: batch first, then the store's BM25 neighbours.
+    const pool = new Map<string, Memory>();
+    const counts = new Map<string, number>();
+    for (const t of cTerms) for (const id of batchIndex.get(t) ?? []) counts.set(id, (counts.get(id) ?? 0) + 1);
+    for (const [id] of [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8)) pool.set(id, out.memories.get(id)!);
+    if (cTerms.size > 0) {
+      const hits = await store.searchText(key, "memory", [...cTerms].slice(0, 12), 5);
+      const fresh = hits.map((h) => h.id).filter((id) => !pool.has(id));
+      for (const m of await store.getMemories(key, fresh)) pool.set(m.id, out.memories.get(m.id) ?? m);
+    }
+    let best: Memory | null = null;
+    let bestSim = 0;
+    for (const m of pool.values()) {
+      if (m.invalidatedAt || m.forgottenAt || m.kind === "summary") continue;
+      if ((m.subject ?? "") !== (c.subject ?? "")) continue;
+      const sim = jaccard(cTerms, termsOf(m));
+      if (sim > bestSim) (bestSim = sim), (best = m);
+    }
+    if (best && bestSim >= CONSOLIDATION.duplicate) {
+      const m: Memory = {
+        ...best,
+        sources: [...new Set([...best.sources, ...c.sources])],
+        segmentIds: [...new Set([...best.segmentIds, ...segmentIds])],
+        entityIds: [...new Set([...best.entityIds, ...input.entityIds[i]!])],
+        strength: best.strength + CONSOLIDATION.reinforce,
+      };
+      record(m, "reinforce", `repeated (similarity ${bestSim.toFixed(2)})`);
+      out.counts.unchanged++;
+      out.decisions.push({ decision: "noop", memoryId: m.id });
+      continue;
+    }
+    if (best && bestSim >= CONSOLIDATION.refine && containment(termsOf(best), cTerms) >= CONSOLIDATION.containment && cTerms.size > termsOf(best).size) {
+      const m: Memory = {
+        ...best,
+        text: c.text,
+        kind: c.kind,
+        version: best.version + 1,
+        sources: [...new Set([...best.sources, ...c.sources])],
+        segmentIds: [...new Set([...best.segmentIds, ...segmentIds])],
+        entityIds: [...new Set([...best.entityIds, ...input.entityIds[i]!])],
+        validFrom: c.validFrom ?? best.validFrom,
+        importance: Math.max(best.importance, c.importance),
+      };
+      record(m, "update", `refined (similarity ${bestSim.toFixed(2)})`);
+      indexBatch(m);
+      out.counts.updated++;
+      out.decisions.push({ decision: "update", memoryId: m.id });
+      continue;
+    }
+
+    // 2. Contradictions of single-valued slots.
+    let decision: Decision = "add";
+    if (c.slot) {
+      const value = slotValue(c);
+      for (const old of bySlot.get(c.slot) ?? []) {
+        if (old.invalidatedAt) continue;
+        if (slotValue(old) === value) continue;
+        const cur = out.memories.get(old.id) ?? old;
+        const inv: Memory = { ...cur, validTo: c.validFrom ?? observedAt, invalidatedAt: now, version: cur.version + 1 };
+        record(inv, "invalidate", `contradicted: ${c.text}`);
+        out.counts.invalidated++;
+        decision = "invalidate";
+      }
+    }
+
+    // 3. Add.
+    const m: Memory = {
+      id: newId("mem"),
+      tenant: scope.tenant,
+      userId: scope.userId,
+      agentId: scope.agentId ?? null,
+      kind: c.kind,
+      text: c.text,
+      subject: c.subject,
+      slot: c.slot,
+      validFrom: c.validFrom,
+      validTo: null,
+      observedAt,
+      recordedAt: now,
+      invalidatedAt: null,
+      confidence: c.confidence,
+      importance: c.importance,
+      strength: 1,
+      lastAccessedAt: observedAt,
+      accessCount: 0,
+      sources: [...new Set(c.sources)],
+      entityIds: [...new Set(input.entityIds[i]!)],
+      segmentIds,
+      version: 1,
+      forgottenAt: null,
+      expiresAt: null,
+      metadata: {},
+    };
+    record(m, "add", null);
+    indexBatch(m);
+    if (c.slot) bySlot.set(c.slot, [...(bySlot.get(c.slot) ?? []).map((x) => out.memories.get(x.id) ?? x), m]);
+    out.counts.added++;
+    out.decisions.push({ decision, memoryId: m.id });
+  }
+  return out;
+}

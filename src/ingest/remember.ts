@@ -1,0 +1,130 @@
+import { contentHash, newId } from "../core/ids.js";
+import { ensureEmbedder, scopeCacheKey, type Context } from "../core/context.js";
+import { parseDate } from "../core/time.js";
+import type { Episode, RememberResult, ScopeInput, Segment } from "../core/types.js";
+import { resolveScope, validateMessages } from "../core/validate.js";
+import { MnemoError } from "../core/errors.js";
+import type { VectorRow, WriteBatch } from "../store/types.js";
+import { consolidate } from "./consolidate.js";
+import { EntityResolver } from "./entities.js";
+import { segmentEpisodes } from "./segment.js";
+import { updateProfiles } from "./profiles.js";
+
+/**
+ * Stores messages as episodes (verbatim, idempotent), segments them, extracts candidate
+ * memories, consolidates them against the scope and writes everything in one atomic
+ * commit. Bad input throws a typed error before anything is written.
+ *
+ * @example
+ * ```ts
+ * await remember(ctx, [{ speaker: "Caroline", content: "I moved to Boston." }], { userId: "u1" });
+ * ```
+ */
+export async function remember(ctx: Context, messagesInput: unknown, scopeInput: ScopeInput): Promise<RememberResult> {
+  const scope = resolveScope(scopeInput, ctx.options.tenant);
+  const messages = validateMessages(messagesInput, ctx.options);
+  const nowDate = ctx.options.now();
+  const now = nowDate.toISOString();
+  // Parse every date first: a bad one rejects the whole batch.
+  const prepared = messages.map((m, i) => {
+    const occurredAt = m.occurredAt !== undefined ? parseDate(m.occurredAt, `messages[${i}].occurredAt`) : null;
+    const sessionId = m.sessionId ?? scope.sessionId ?? null;
+    const speaker = m.speaker ?? m.role ?? "user";
+    const hash = contentHash(sessionId, speaker, m.content, m.attachmentText ?? "", occurredAt);
+    return { m, occurredAt: occurredAt ?? now, sessionId, speaker, hash };
+  });
+  const key = { tenant: scope.tenant, userId: scope.userId };
+  const result: RememberResult = { episodes: { added: 0, duplicates: 0, ids: [] }, memories: { added: 0, updated: 0, invalidated: 0, unchanged: 0 }, segments: 0, entities: 0 };
+  const existing = await ctx.store.findEpisodes(key, {
+    externalIds: prepared.map((p) => p.m.id).filter((x): x is string => x !== undefined),
+    hashes: prepared.filter((p) => p.m.id === undefined).map((p) => p.hash),
+  });
+  const seenExt = new Map(existing.filter((e) => e.externalId).map((e) => [e.externalId!, e.id]));
+  const seenHash = new Map(existing.map((e) => [`${e.sessionId ?? ""}\u0000${e.contentHash}`, e.id]));
+  let seq = await ctx.store.maxSeq(key);
+  const episodes: Episode[] = [];
+  for (const p of prepared) {
+    const dup = p.m.id !== undefined ? seenExt.get(p.m.id) : seenHash.get(`${p.sessionId ?? ""}\u0000${p.hash}`);
+    if (dup) {
+      result.episodes.duplicates++;
+      result.episodes.ids.push(dup);
+      continue;
+    }
+    const ep: Episode = {
+      id: newId("ep"),
+      externalId: p.m.id ?? null,
+      tenant: scope.tenant,
+      userId: scope.userId,
+      agentId: scope.agentId ?? null,
+      sessionId: p.sessionId,
+      speaker: p.speaker,
+      role: p.m.role ?? null,
+      text: p.m.content,
+      attachmentText: p.m.attachmentText ?? null,
+      occurredAt: p.occurredAt,
+      recordedAt: now,
+      contentHash: p.hash,
+      segmentId: null,
+      seq: ++seq,
+      metadata: p.m.metadata ?? {},
+    };
+    if (p.m.id !== undefined) seenExt.set(p.m.id, ep.id);
+    seenHash.set(`${p.sessionId ?? ""}\u0000${p.hash}`, ep.id);
+    episodes.push(ep);
+    result.episodes.ids.push(ep.id);
+  }
+  result.episodes.added = episodes.length;
+  if (episodes.length === 0) return result;
+  await ensureEmbedder(ctx);
+
+  // Segment per session, continuing each session's latest segment.
+  const bySession = new Map<string | null, Episode[]>();
+  for (const e of episodes) bySession.set(e.sessionId, [...(bySession.get(e.sessionId) ?? []), e]);
+  const segments: Segment[] = [];
+  const previous: Episode[] = [];
+  for (const [sessionId, eps] of bySession) {
+    eps.sort((a, b) => a.occurredAt.localeCompare(b.occurredAt) || a.seq - b.seq);
+    const last = await ctx.store.lastSegment(key, sessionId);
+    const lastEps = last ? await ctx.store.getEpisodes(key, last.episodeIds) : [];
+    const { segments: segs, assignment } = segmentEpisodes(eps, last, lastEps);
+    for (const e of eps) e.segmentId = assignment.get(e.id) ?? null;
+    segments.push(...segs);
+    previous.push(...lastEps.slice(-6));
+  }
+  result.segments = segments.length;
+
+  const known = await ctx.store.listEntities(key);
+  let candidates;
+  try {
+    candidates = await ctx.extractor.extract(episodes, { scope, knownEntities: known, previous });
+  } catch (e) {
+    if (e instanceof MnemoError) throw e;
+    throw new MnemoError("PROVIDER_ERROR", `Extraction failed: ${(e as Error).message}`, { cause: e });
+  }
+  const resolver = new EntityResolver(scope, known);
+  const entityIds = candidates.map((c) => c.entities.map((m) => resolver.resolve(m).id));
+  const epInfo = new Map(episodes.map((e) => [e.id, { segmentId: e.segmentId, occurredAt: e.occurredAt }]));
+  const consolidated = await consolidate({ store: ctx.store, scope, candidates, entityIds, episodes: epInfo, now });
+  const profiles = await updateProfiles(ctx, scope, [...consolidated.memories.values()], resolver.all(), now);
+  for (const p of profiles.memories) consolidated.memories.set(p.id, p);
+  consolidated.history.push(...profiles.history);
+  result.memories = consolidated.counts;
+  result.entities = resolver.changes().length;
+
+  const changed = [...consolidated.memories.values()];
+  const toEmbed = [...episodes.map((e) => ({ t: "episode" as const, id: e.id, text: `${e.speaker}: ${e.text} ${e.attachmentText ?? ""}` })), ...changed.map((m) => ({ t: "memory" as const, id: m.id, text: m.text }))];
+  const vecs = await ctx.embedder.embed(toEmbed.map((x) => x.text));
+  const vectors: VectorRow[] = toEmbed.map((x, i) => ({ targetType: x.t, targetId: x.id, vector: vecs[i]! }));
+  const batch: WriteBatch = {
+    scope: key,
+    episodes,
+    segments,
+    entities: resolver.changes(),
+    memories: changed,
+    history: consolidated.history,
+    vectors,
+  };
+  await ctx.store.commit(batch);
+  ctx.caches.delete(scopeCacheKey(scope.tenant, scope.userId));
+  return result;
+}

@@ -1,0 +1,80 @@
+import { scopeCacheKey, type Context } from "../core/context.js";
+import { MnemoError } from "../core/errors.js";
+import type { Memory, MemoryKind } from "../core/types.js";
+import { MEMORY_KINDS } from "../core/types.js";
+import { parseDate } from "../core/time.js";
+
+async function load(ctx: Context, tenant: string, id: string, userId?: string): Promise<Memory> {
+  if (typeof id !== "string" || id.length === 0 || id.length > 200) throw new MnemoError("INVALID_INPUT", "A memory id is required.");
+  const m = await ctx.store.getMemory(tenant, id);
+  if (!m || (userId !== undefined && m.userId !== userId)) throw new MnemoError("NOT_FOUND", `No memory ${JSON.stringify(id)}.`);
+  return m;
+}
+
+async function save(ctx: Context, m: Memory, op: "forget" | "patch", reason: string | null, now: string): Promise<Memory> {
+  await ctx.store.commit({
+    scope: { tenant: m.tenant, userId: m.userId },
+    memories: [m],
+    history: [{ memoryId: m.id, version: m.version, op, text: m.text, validFrom: m.validFrom, validTo: m.validTo, sources: m.sources, at: now, reason }],
+  });
+  ctx.caches.delete(scopeCacheKey(m.tenant, m.userId));
+  return m;
+}
+
+/**
+ * Forgets a memory: it is never recalled again but stays in history (use `erase` for a
+ * hard delete). Optionally restricted to one user.
+ *
+ * @example
+ * ```ts
+ * await forget(ctx, "default", "mem_123");
+ * ```
+ */
+export async function forget(ctx: Context, tenant: string, id: string, userId?: string, reason?: string): Promise<Memory> {
+  const m = await load(ctx, tenant, id, userId);
+  if (m.forgottenAt) return m;
+  const now = ctx.options.now().toISOString();
+  return save(ctx, { ...m, forgottenAt: now, version: m.version + 1 }, "forget", reason ?? null, now);
+}
+
+/** Fields a caller may change on a memory. */
+export interface MemoryPatch {
+  text?: string | undefined;
+  kind?: MemoryKind | undefined;
+  importance?: number | undefined;
+  expiresAt?: string | null | undefined;
+  validFrom?: string | null | undefined;
+}
+
+/**
+ * Edits a memory; the previous version stays in history.
+ *
+ * @example
+ * ```ts
+ * await patchMemory(ctx, "default", "mem_123", { text: "Caroline lives in Boston." });
+ * ```
+ */
+export async function patchMemory(ctx: Context, tenant: string, id: string, patch: MemoryPatch, userId?: string): Promise<Memory> {
+  const m = await load(ctx, tenant, id, userId);
+  const next: Memory = { ...m, version: m.version + 1 };
+  if (patch.text !== undefined) {
+    if (typeof patch.text !== "string" || patch.text.trim() === "" || patch.text.length > 10_000) throw new MnemoError("INVALID_INPUT", "text must be 1-10,000 characters.");
+    next.text = patch.text;
+  }
+  if (patch.kind !== undefined) {
+    if (!(MEMORY_KINDS as readonly string[]).includes(patch.kind)) throw new MnemoError("INVALID_INPUT", `kind must be one of ${MEMORY_KINDS.join(", ")}.`);
+    next.kind = patch.kind;
+  }
+  if (patch.importance !== undefined) {
+    if (typeof patch.importance !== "number" || !(patch.importance >= 0 && patch.importance <= 1)) throw new MnemoError("INVALID_INPUT", "importance must be between 0 and 1.");
+    next.importance = patch.importance;
+  }
+  if (patch.expiresAt !== undefined) next.expiresAt = patch.expiresAt === null ? null : parseDate(patch.expiresAt, "expiresAt");
+  if (patch.validFrom !== undefined) next.validFrom = patch.validFrom === null ? null : parseDate(patch.validFrom, "validFrom");
+  return save(ctx, next, "patch", null, ctx.options.now().toISOString());
+}
+
+/** A memory by id, or NOT_FOUND. */
+export async function getMemory(ctx: Context, tenant: string, id: string, userId?: string): Promise<Memory> {
+  return load(ctx, tenant, id, userId);
+}

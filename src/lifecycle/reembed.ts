@@ -1,0 +1,41 @@
+import { EMBEDDER_META_KEY, type Context } from "../core/context.js";
+import type { Store } from "../store/types.js";
+
+/**
+ * Rebuilds every vector with the configured embedder (after switching models) and
+ * records the new embedder, so EMBEDDER_MISMATCH goes away. Runs user by user.
+ *
+ * @example
+ * ```ts
+ * await reembed(ctx, ["default"]);
+ * ```
+ */
+export async function reembed(ctx: Context, tenants: string[]): Promise<{ vectors: number }> {
+  const store: Store = ctx.store;
+  await store.clearVectors();
+  let n = 0;
+  for (const tenant of tenants) {
+    for (const userId of await store.listUsers(tenant)) {
+      const key = { tenant, userId };
+      const episodes = await store.listEpisodes(key);
+      const memories = [];
+      let cursor: string | undefined;
+      for (;;) {
+        const page = await store.listMemories({ tenant, userId, includeInvalidated: true, includeForgotten: true, limit: 1000, cursor });
+        memories.push(...page.items);
+        if (!page.nextCursor) break;
+        cursor = page.nextCursor;
+      }
+      const items = [
+        ...episodes.map((e) => ({ t: "episode" as const, id: e.id, text: `${e.speaker}: ${e.text} ${e.attachmentText ?? ""}` })),
+        ...memories.map((m) => ({ t: "memory" as const, id: m.id, text: m.text })),
+      ];
+      const vecs = await ctx.embedder.embed(items.map((x) => x.text));
+      await store.commit({ scope: key, vectors: items.map((x, i) => ({ targetType: x.t, targetId: x.id, vector: vecs[i]! })) });
+      n += items.length;
+    }
+  }
+  await store.setMeta(EMBEDDER_META_KEY, `${ctx.embedder.id}:${ctx.embedder.dim}`);
+  ctx.caches.clear();
+  return { vectors: n };
+}

@@ -1,0 +1,138 @@
+import { z } from "zod";
+import { ensureEmbedder, scopeCacheKey, type Context } from "../core/context.js";
+import { MnemoError } from "../core/errors.js";
+import { MEMORY_KINDS, type Entity, type Episode, type Memory, type MemoryVersion, type ScopeInput, type Segment } from "../core/types.js";
+import { resolveScope } from "../core/validate.js";
+import type { Store, VectorRow } from "../store/types.js";
+
+/** Version of the JSONL export format (first line: `{"type":"mnemo-export","version":1,...}`). */
+export const EXPORT_VERSION = 1;
+
+const sortById = <T extends { id: string }>(xs: T[]) => xs.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
+async function allMemories(store: Store, tenant: string, userId: string): Promise<Memory[]> {
+  const out: Memory[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await store.listMemories({ tenant, userId, includeInvalidated: true, includeForgotten: true, limit: 1000, cursor });
+    out.push(...page.items);
+    if (!page.nextCursor) return out;
+    cursor = page.nextCursor;
+  }
+}
+
+/**
+ * Exports one user as JSONL lines (header, then episodes, segments, entities, memories
+ * and their history), in a deterministic order so export → import → export is identical.
+ * Vectors are not exported; import recomputes them.
+ *
+ * @example
+ * ```ts
+ * for await (const line of exportScope(ctx, { userId: "alice" })) process.stdout.write(line + "\n");
+ * ```
+ */
+export async function* exportScope(ctx: Context, scopeInput: ScopeInput): AsyncGenerator<string> {
+  const scope = resolveScope(scopeInput, ctx.options.tenant);
+  const key = { tenant: scope.tenant, userId: scope.userId };
+  const users = await ctx.store.listUsers(scope.tenant);
+  if (!users.includes(scope.userId)) throw new MnemoError("UNKNOWN_USER", `No data for user ${JSON.stringify(scope.userId)}.`);
+  yield JSON.stringify({ type: "mnemo-export", version: EXPORT_VERSION, userId: scope.userId });
+  const episodes = await ctx.store.listEpisodes(key);
+  for (const e of episodes.sort((a, b) => a.seq - b.seq)) yield JSON.stringify({ type: "episode", ...e });
+  const segIds = [...new Set(episodes.map((e) => e.segmentId).filter((s): s is string => s !== null))];
+  for (const s of sortById(await ctx.store.getSegments(key, segIds))) yield JSON.stringify({ type: "segment", ...s });
+  for (const en of sortById(await ctx.store.listEntities(key))) yield JSON.stringify({ ...en, type: "entity", entityType: en.type });
+  const memories = sortById(await allMemories(ctx.store, scope.tenant, scope.userId));
+  for (const m of memories) yield JSON.stringify({ type: "memory", ...m });
+  for (const m of memories) for (const h of await ctx.store.memoryHistory(scope.tenant, m.id)) yield JSON.stringify({ type: "history", ...h });
+}
+
+const str = z.string();
+const nstr = z.string().nullable();
+const record = z.record(z.string(), z.unknown());
+const episodeSchema = z.strictObject({
+  type: z.literal("episode"), id: str, externalId: nstr, tenant: str, userId: str, agentId: nstr, sessionId: nstr, speaker: str, role: nstr, text: str,
+  attachmentText: nstr, occurredAt: str, recordedAt: str, contentHash: str, segmentId: nstr, seq: z.number().int(), metadata: record,
+});
+const segmentSchema = z.strictObject({ type: z.literal("segment"), id: str, tenant: str, userId: str, sessionId: nstr, episodeIds: z.array(str), startedAt: str, endedAt: str, summary: str });
+const entitySchema = z.strictObject({
+  type: z.literal("entity"), id: str, tenant: str, userId: str, name: str, aliases: z.array(str), mentionCount: z.number().int(),
+  // "type" is taken by the line type; the entity type travels as entityType.
+  entityType: z.enum(["person", "place", "organization", "object", "topic"]).optional(),
+});
+const memorySchema = z.strictObject({
+  type: z.literal("memory"), id: str, tenant: str, userId: str, agentId: nstr, kind: z.enum(MEMORY_KINDS), text: str, subject: nstr, slot: nstr,
+  validFrom: nstr, validTo: nstr, observedAt: str, recordedAt: str, invalidatedAt: nstr, confidence: z.number(), importance: z.number(), strength: z.number(),
+  lastAccessedAt: str, accessCount: z.number().int(), sources: z.array(str).min(1), entityIds: z.array(str), segmentIds: z.array(str), version: z.number().int(),
+  forgottenAt: nstr, expiresAt: nstr, metadata: record,
+});
+const historySchema = z.strictObject({
+  type: z.literal("history"), memoryId: str, version: z.number().int(), op: z.enum(["add", "update", "invalidate", "reinforce", "forget", "patch"]), text: str,
+  validFrom: nstr, validTo: nstr, sources: z.array(str), at: str, reason: nstr,
+});
+
+/**
+ * Imports JSONL made by {@link exportScope} into the caller's tenant (records are
+ * re-scoped to it; `userId` in the scope overrides the exported user). Every line is
+ * validated before anything is written; one bad line rejects the file. Re-importing the
+ * same file changes nothing.
+ *
+ * @example
+ * ```ts
+ * await importScope(ctx, fs.readFileSync("alice.jsonl", "utf8"), { userId: "alice" });
+ * ```
+ */
+export async function importScope(ctx: Context, jsonl: string, scopeInput: Partial<ScopeInput> = {}): Promise<{ episodes: number; memories: number; entities: number }> {
+  const lines = jsonl.split("\n").filter((l) => l.trim() !== "");
+  if (lines.length === 0) throw new MnemoError("INVALID_INPUT", "The export is empty.");
+  const parse = (l: string, i: number): Record<string, unknown> => {
+    try {
+      const v: unknown = JSON.parse(l);
+      if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Error("not an object");
+      return v as Record<string, unknown>;
+    } catch (e) {
+      throw new MnemoError("INVALID_JSON", `Line ${i + 1}: ${(e as Error).message}`);
+    }
+  };
+  const header = parse(lines[0]!, 0);
+  if (header.type !== "mnemo-export" || header.version !== EXPORT_VERSION || typeof header.userId !== "string") {
+    throw new MnemoError("INVALID_INPUT", `Line 1 must be a mnemo-export header of version ${EXPORT_VERSION}.`);
+  }
+  const scope = resolveScope({ userId: scopeInput.userId ?? header.userId, tenant: scopeInput.tenant }, ctx.options.tenant);
+  const episodes: Episode[] = [];
+  const segments: Segment[] = [];
+  const entities: Entity[] = [];
+  const memories: Memory[] = [];
+  const history: MemoryVersion[] = [];
+  const re = { tenant: scope.tenant, userId: scope.userId };
+  lines.slice(1).forEach((l, j) => {
+    const i = j + 1;
+    const o = parse(l, i);
+    const check = <T>(schema: z.ZodType<T>): T => {
+      const r = schema.safeParse(o);
+      if (!r.success) throw new MnemoError("INVALID_INPUT", `Line ${i + 1}: ${r.error.issues[0]?.path.join(".")}: ${r.error.issues[0]?.message}`);
+      return r.data;
+    };
+    if (o.type === "episode") { const { type: _t, ...e } = check(episodeSchema); episodes.push({ ...e, ...re }); }
+    else if (o.type === "segment") { const { type: _t, ...s } = check(segmentSchema); segments.push({ ...s, ...re }); }
+    else if (o.type === "entity") { const { type: _t, entityType, ...en } = check(entitySchema); entities.push({ ...en, type: entityType ?? "topic", ...re }); }
+    else if (o.type === "memory") { const { type: _t, ...m } = check(memorySchema); memories.push({ ...m, ...re }); }
+    else if (o.type === "history") { const { type: _t, ...h } = check(historySchema); history.push(h); }
+    else throw new MnemoError("INVALID_INPUT", `Line ${i + 1}: unknown type ${JSON.stringify(o.type)}.`);
+  });
+  const key = re;
+  const existingEpisodes = new Set((await ctx.store.getEpisodes(key, episodes.map((e) => e.id))).map((e) => e.id));
+  const existingMemories = new Set((await ctx.store.getMemories(key, memories.map((m) => m.id))).map((m) => m.id));
+  const newEpisodes = episodes.filter((e) => !existingEpisodes.has(e.id));
+  const newHistory = history.filter((h) => !existingMemories.has(h.memoryId));
+  await ensureEmbedder(ctx);
+  const toEmbed = [
+    ...newEpisodes.map((e) => ({ t: "episode" as const, id: e.id, text: `${e.speaker}: ${e.text} ${e.attachmentText ?? ""}` })),
+    ...memories.map((m) => ({ t: "memory" as const, id: m.id, text: m.text })),
+  ];
+  const vecs = await ctx.embedder.embed(toEmbed.map((x) => x.text));
+  const vectors: VectorRow[] = toEmbed.map((x, i) => ({ targetType: x.t, targetId: x.id, vector: vecs[i]! }));
+  await ctx.store.commit({ scope: key, episodes: newEpisodes, segments, entities, memories, history: newHistory, vectors });
+  ctx.caches.delete(scopeCacheKey(key.tenant, key.userId));
+  return { episodes: newEpisodes.length, memories: memories.length, entities: entities.length };
+}

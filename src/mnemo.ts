@@ -1,0 +1,142 @@
+import envPaths from "env-paths";
+import { join } from "node:path";
+import type { Context } from "./core/context.js";
+import { MnemoError } from "./core/errors.js";
+import { resolveOptions, type MnemoOptions } from "./core/options.js";
+import type { Entity, Memory, MemoryKind, MemoryVersion, MessageInput, RecallResponse, RememberResult, ScopeInput, Stats } from "./core/types.js";
+import { resolveScope } from "./core/validate.js";
+import { OfflineExtractor } from "./ingest/extract/offline.js";
+import { LLMExtractor } from "./ingest/extract/llm.js";
+import { remember } from "./ingest/remember.js";
+import { erase } from "./lifecycle/erase.js";
+import { forget, getMemory, patchMemory, type MemoryPatch } from "./lifecycle/forget.js";
+import { reembed } from "./lifecycle/reembed.js";
+import { exportScope, importScope } from "./lifecycle/transfer.js";
+import { HashingEmbedder } from "./providers/embeddings/hashing.js";
+import { recall, type RecallOptions } from "./recall/recall.js";
+import { SqliteStore } from "./store/sqlite/index.js";
+import type { Page, Store } from "./store/types.js";
+
+/** The default database path: $MNEMO_DB, else `mnemo.db` in the user's data directory. */
+export function defaultDbPath(env: Record<string, string | undefined> = process.env): string {
+  return env.MNEMO_DB ?? join(envPaths("mnemo", { suffix: "" }).data, "mnemo.db");
+}
+
+/**
+ * Mnemo: long-term memory for agents. A thin facade; each method delegates to one
+ * operation module (`ingest/`, `recall/`, `lifecycle/`).
+ *
+ * @example
+ * ```ts
+ * const mnemo = await Mnemo.open({ path: "./memory.db" });
+ * await mnemo.remember([{ speaker: "Caroline", content: "I moved to Boston last month.", occurredAt: "2023-05-08" }], { userId: "u1" });
+ * const { context } = await mnemo.recall("Where does Caroline live?", { userId: "u1", budgetTokens: 300 });
+ * await mnemo.close();
+ * ```
+ */
+export class Mnemo {
+  private readonly ctx: Context;
+  private closed = false;
+
+  private constructor(ctx: Context) {
+    this.ctx = ctx;
+  }
+
+  /** Opens a Mnemo on a SQLite file (default) or the given store. */
+  static async open(options: MnemoOptions = {}): Promise<Mnemo> {
+    const resolved = resolveOptions(options);
+    const store: Store = options.store ?? (await SqliteStore.open(resolved.path ?? defaultDbPath()));
+    const extractor = options.extractor ?? (options.llm ? new LLMExtractor(options.llm) : new OfflineExtractor());
+    return new Mnemo({ store, options: resolved, embedder: options.embedder ?? new HashingEmbedder(), extractor, caches: new Map() });
+  }
+
+  private get c(): Context {
+    if (this.closed) throw new MnemoError("CLOSED");
+    return this.ctx;
+  }
+
+  /** The underlying store (for tools and tests). */
+  get store(): Store {
+    return this.c.store;
+  }
+
+  /** Stores messages and distils memories from them. Idempotent per message id. */
+  remember(messages: MessageInput[], scope: ScopeInput): Promise<RememberResult> {
+    return remember(this.c, messages, scope);
+  }
+
+  /** Returns the memories and snippets that answer `query`, under a token budget. */
+  recall(query: string, options: RecallOptions): Promise<RecallResponse> {
+    return recall(this.c, query, options);
+  }
+
+  /** Forgets a memory (kept in history, never recalled). */
+  forget(id: string, scope?: Partial<ScopeInput>): Promise<Memory> {
+    return forget(this.c, scope?.tenant ?? this.c.options.tenant, id, scope?.userId);
+  }
+
+  /** Hard-deletes a user and everything derived from them. */
+  erase(scope: ScopeInput): Promise<{ episodes: number; memories: number; entities: number }> {
+    return erase(this.c, scope);
+  }
+
+  /** One memory by id (NOT_FOUND if absent or in another tenant/user). */
+  memory(id: string, scope?: Partial<ScopeInput>): Promise<Memory> {
+    return getMemory(this.c, scope?.tenant ?? this.c.options.tenant, id, scope?.userId);
+  }
+
+  /** Every version of a memory, oldest first. */
+  async history(id: string, scope?: Partial<ScopeInput>): Promise<MemoryVersion[]> {
+    const m = await this.memory(id, scope);
+    return this.c.store.memoryHistory(m.tenant, m.id);
+  }
+
+  /** Edits a memory; the old version stays in history. */
+  update(id: string, patch: MemoryPatch, scope?: Partial<ScopeInput>): Promise<Memory> {
+    return patchMemory(this.c, scope?.tenant ?? this.c.options.tenant, id, patch, scope?.userId);
+  }
+
+  /** Lists a user's memories, newest first, paginated. */
+  memories(scope: ScopeInput & { kinds?: MemoryKind[]; includeInvalidated?: boolean; cursor?: string; limit?: number }): Promise<Page<Memory>> {
+    const s = resolveScope(scope, this.c.options.tenant);
+    return this.c.store.listMemories({ tenant: s.tenant, userId: s.userId, agentId: s.agentId, kinds: scope.kinds, includeInvalidated: scope.includeInvalidated, cursor: scope.cursor, limit: scope.limit });
+  }
+
+  /** A user's entities. */
+  entities(scope: ScopeInput): Promise<Entity[]> {
+    const s = resolveScope(scope, this.c.options.tenant);
+    return this.c.store.listEntities({ tenant: s.tenant, userId: s.userId });
+  }
+
+  /** Counts for a user, a tenant or the whole store. */
+  stats(scope?: { tenant?: string; userId?: string }): Promise<Stats> {
+    return this.c.store.stats(scope);
+  }
+
+  /** The users of a tenant. */
+  users(tenant?: string): Promise<string[]> {
+    return this.c.store.listUsers(tenant ?? this.c.options.tenant);
+  }
+
+  /** Exports a user as JSONL lines. */
+  export(scope: ScopeInput): AsyncGenerator<string> {
+    return exportScope(this.c, scope);
+  }
+
+  /** Imports JSONL made by `export`. */
+  import(jsonl: string, scope?: Partial<ScopeInput>): Promise<{ episodes: number; memories: number; entities: number }> {
+    return importScope(this.c, jsonl, scope);
+  }
+
+  /** Rebuilds all vectors with the configured embedder. */
+  async reembed(): Promise<{ vectors: number }> {
+    return reembed(this.c, await this.c.store.listTenants());
+  }
+
+  /** Closes the store. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.ctx.store.close();
+  }
+}

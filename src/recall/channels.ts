@@ -1,0 +1,182 @@
+import type { Context } from "../core/context.js";
+import type { ChannelWeights } from "../core/options.js";
+import { terms } from "../core/text.js";
+import type { ScopeKey } from "../store/types.js";
+import type { ChannelList } from "./fuse.js";
+import type { QueryAnalysis } from "./query.js";
+import type { Snapshot } from "./snapshot.js";
+
+/** Item keys: "m:<memory id>" or "e:<episode id>". */
+export type ItemKey = string;
+
+/** Inputs shared by the channels. */
+export interface ChannelInput {
+  ctx: Context;
+  key: ScopeKey;
+  snap: Snapshot;
+  query: QueryAnalysis;
+  queryVector: Float32Array;
+  eligible: (key: ItemKey) => boolean;
+  depth: number;
+  weights: ChannelWeights;
+  /** Which channels are on (all by default); for ablations. */
+  enabled: ReadonlySet<string>;
+}
+
+function termOverlap(q: Set<string>, text: string): number {
+  let n = 0;
+  for (const t of new Set(terms(text))) if (q.has(t)) n++;
+  return n;
+}
+
+/** Ranks with ties: items with equal score share the rank of the first of them. */
+function tiedRanks(scores: number[]): number[] {
+  const ranks: number[] = [];
+  scores.forEach((s, i) => ranks.push(i > 0 && s === scores[i - 1] ? ranks[i - 1]! : i + 1));
+  return ranks;
+}
+
+/** Lexical channel: BM25 (the store's full-text index) over memories and episodes. */
+async function lexical(inp: ChannelInput): Promise<ChannelList[]> {
+  const { ctx, key, query, depth } = inp;
+  const [mem, eps] = await Promise.all([
+    ctx.store.searchText(key, "memory", query.words, depth * 2),
+    ctx.store.searchText(key, "episode", query.words, depth * 2),
+  ]);
+  return [
+    { channel: "lexical", weight: inp.weights.lexical, ids: mem.map((h) => "m:" + h.id).filter(inp.eligible).slice(0, depth) },
+    { channel: "lexical", weight: inp.weights.lexical, ids: eps.map((h) => "e:" + h.id).filter(inp.eligible).slice(0, depth) },
+  ];
+}
+
+/** Dense channel: cosine similarity of embeddings. */
+function dense(inp: ChannelInput): ChannelList[] {
+  const { snap, queryVector, depth } = inp;
+  const m = snap.memoryVectors.size ? snap.memoryVectors.search(queryVector, depth * 3) : [];
+  const e = snap.episodeVectors.size ? snap.episodeVectors.search(queryVector, depth * 3) : [];
+  return [
+    { channel: "dense", weight: inp.weights.dense, ids: m.filter((h) => h.score > 0).map((h) => "m:" + h.id).filter(inp.eligible).slice(0, depth) },
+    { channel: "dense", weight: inp.weights.dense, ids: e.filter((h) => h.score > 0).map((h) => "e:" + h.id).filter(inp.eligible).slice(0, depth) },
+  ];
+}
+
+/**
+ * Graph channel: spreading activation over the memory–entity graph (a two-step
+ * personalised-PageRank approximation). Seeds are the query's entities plus the entities
+ * of the best lexical memories; an entity passes activation 1/log(2 + degree) to each of
+ * its memories, so rare entities count more than the speakers who appear everywhere.
+ */
+function graph(inp: ChannelInput, lexicalTop: string[]): ChannelList {
+  const { snap, query, depth } = inp;
+  const seeds = new Map<string, number>();
+  for (const e of query.entities) seeds.set(e.id, 1);
+  for (const k of lexicalTop.slice(0, 3)) {
+    const m = snap.memories.get(k.slice(2));
+    for (const e of m?.entityIds ?? []) if (!seeds.has(e)) seeds.set(e, 0.5);
+  }
+  const score = new Map<string, number>();
+  const spread = (entities: Map<string, number>, damping: number) => {
+    for (const [e, a] of entities) {
+      const ms = snap.entityMemories.get(e) ?? [];
+      const w = (a * damping) / Math.log(2 + ms.length);
+      for (const m of ms) score.set(m, (score.get(m) ?? 0) + w);
+    }
+  };
+  spread(seeds, 1);
+  // Second hop: entities of the most activated memories.
+  const hop = new Map<string, number>();
+  for (const [m, s] of [...score.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10)) {
+    for (const e of snap.memories.get(m)?.entityIds ?? []) if (!seeds.has(e)) hop.set(e, (hop.get(e) ?? 0) + s);
+  }
+  spread(hop, 0.3);
+  // Within equal activation, prefer memories sharing query terms.
+  const q = new Set(query.terms);
+  const ranked = [...score.entries()]
+    .filter(([m]) => inp.eligible("m:" + m))
+    .map(([m, s]) => [m, s * (1 + 0.25 * termOverlap(q, snap.memories.get(m)?.text ?? ""))] as const)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, depth);
+  return { channel: "graph", weight: inp.weights.graph, ids: ranked.map(([m]) => "m:" + m), ranks: tiedRanks(ranked.map(([, s]) => s)) };
+}
+
+/** Temporal channel: items whose event time falls in the query's period, by term overlap. */
+function temporal(inp: ChannelInput, candidates: Set<ItemKey>): ChannelList | null {
+  const { snap, query, depth } = inp;
+  const q = new Set(query.terms);
+  const scored: Array<[ItemKey, number]> = [];
+  if (query.timeRange) {
+    const { from, to } = query.timeRange;
+    const inRange = (t: string | null) => t !== null && t >= from && t < to;
+    for (const m of snap.memories.values()) {
+      const k = "m:" + m.id;
+      if (inRange(m.validFrom ?? m.observedAt) && inp.eligible(k)) scored.push([k, termOverlap(q, m.text)]);
+    }
+    for (const e of snap.timeline) {
+      const k = "e:" + e.id;
+      if (inRange(e.occurredAt) && inp.eligible(k)) scored.push([k, termOverlap(q, e.text)]);
+    }
+  } else if (query.asksWhen) {
+    // "When ..." questions: among the candidates, dated events first.
+    for (const k of candidates) {
+      const m = k.startsWith("m:") ? snap.memories.get(k.slice(2)) : undefined;
+      if (m?.validFrom && m.kind === "event") scored.push([k, termOverlap(q, m.text)]);
+    }
+  } else return null;
+  const ranked = scored.filter(([, s]) => s > 0).sort((a, b) => b[1] - a[1]).slice(0, depth);
+  return { channel: "temporal", weight: inp.weights.temporal, ids: ranked.map(([k]) => k), ranks: tiedRanks(ranked.map(([, s]) => s)) };
+}
+
+/**
+ * Segment channel (coarse to fine): BM25 over segment summaries picks the topical chunks
+ * the query is about; their memories and episodes that share a query term are ranked by
+ * the segment's rank.
+ */
+async function segments(inp: ChannelInput): Promise<ChannelList> {
+  const { ctx, key, snap, query } = inp;
+  const hits = await ctx.store.searchText(key, "segment", query.words, 6);
+  const q = new Set(query.terms);
+  const ids: string[] = [];
+  const ranks: number[] = [];
+  hits.forEach((h, r) => {
+    const seg = snap.segments.get(h.id);
+    if (!seg) return;
+    for (const eid of seg.episodeIds) {
+      const e = snap.episodes.get(eid);
+      if (e && inp.eligible("e:" + eid) && termOverlap(q, e.text) > 0) (ids.push("e:" + eid), ranks.push(r + 1));
+    }
+  });
+  const segRank = new Map(hits.map((h, r) => [h.id, r + 1]));
+  for (const m of snap.memories.values()) {
+    let best = Infinity;
+    for (const s of m.segmentIds) best = Math.min(best, segRank.get(s) ?? Infinity);
+    if (best < Infinity && inp.eligible("m:" + m.id) && termOverlap(q, m.text) > 0) (ids.push("m:" + m.id), ranks.push(best));
+  }
+  const order = ids.map((id, i) => [id, ranks[i]!] as const).sort((a, b) => a[1] - b[1]);
+  return { channel: "segment", weight: inp.weights.segment, ids: order.map(([id]) => id), ranks: order.map(([, r]) => r) };
+}
+
+/**
+ * Runs every enabled channel and returns their ranked lists for fusion.
+ *
+ * @example
+ * ```ts
+ * const lists = await runChannels({ ctx, key, snap, query, queryVector, eligible, depth: 60, weights, enabled });
+ * ```
+ */
+export async function runChannels(inp: ChannelInput): Promise<ChannelList[]> {
+  const on = (c: string) => inp.enabled.has(c);
+  const lists: ChannelList[] = [];
+  const lex = on("lexical") || on("graph") ? await lexical(inp) : [];
+  if (on("lexical")) lists.push(...lex);
+  if (on("dense")) lists.push(...dense(inp));
+  if (on("graph")) lists.push(graph(inp, lex[0]?.ids ?? []));
+  if (on("temporal")) {
+    const t = temporal(inp, new Set(lists.flatMap((l) => l.ids)));
+    if (t) lists.push(t);
+  }
+  if (on("segment")) lists.push(await segments(inp));
+  return lists;
+}
+
+/** Every channel name. */
+export const CHANNELS = ["lexical", "dense", "graph", "temporal", "segment"] as const;

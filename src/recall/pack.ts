@@ -1,0 +1,81 @@
+import { formatDay } from "../core/time.js";
+import { countTokens } from "../core/tokens.js";
+import type { Episode, Memory, RecallResult } from "../core/types.js";
+import type { Snapshot } from "./snapshot.js";
+
+/** A fused, scored candidate. */
+export type Candidate =
+  | { key: string; type: "memory"; memory: Memory; score: number; channels: Record<string, number> }
+  | { key: string; type: "episode"; episode: Episode; score: number; channels: Record<string, number> };
+
+/** How many source ids a context line cites (all of them are in the structured result). */
+const CITED = 3;
+
+function sourceLabel(snap: Snapshot, id: string): string {
+  const e = snap.episodes.get(id);
+  return e?.externalId ?? id;
+}
+
+/** The context line of a memory: "- [8 May 2023] Caroline went ... (D1:3)". */
+export function memoryLine(m: Memory, sources: string[]): string {
+  const cite = sources.length > CITED ? `${sources.slice(0, CITED).join(", ")}, …` : sources.join(", ");
+  return `- [${formatDay(m.observedAt)}] ${m.text} (${cite})`;
+}
+
+/** The context line of an episode: '- [8 May 2023] Caroline: "…" (D1:3)'. */
+export function episodeLine(e: Episode): string {
+  const att = e.attachmentText ? ` [photo: ${e.attachmentText}]` : "";
+  return `- [${formatDay(e.occurredAt)}] ${e.speaker}: "${e.text}"${att} (${e.externalId ?? e.id})`;
+}
+
+/**
+ * Greedy packing under the budget, best score first. An item that covers no source
+ * episode not already covered is skipped (no redundant lines); verbatim episodes may
+ * use at most `episodeShare` of the budget. Token counts use the real BPE tokenizer and
+ * the final context is re-counted, so `contextTokens ≤ budget` always holds.
+ *
+ * @example
+ * ```ts
+ * const { context, results } = pack(candidates, snapshot, 1000, 0.35);
+ * ```
+ */
+export function pack(candidates: Candidate[], snap: Snapshot, budget: number, episodeShare: number): { context: string; contextTokens: number; results: RecallResult[] } {
+  const covered = new Set<string>();
+  const lines: string[] = [];
+  const results: RecallResult[] = [];
+  let used = 0;
+  let episodeTokens = 0;
+  let misses = 0;
+  for (const c of candidates) {
+    if (misses > 40 || used >= budget) break;
+    const sources = c.type === "memory" ? c.memory.sources : [c.episode.id];
+    if (sources.every((s) => covered.has(s))) continue;
+    const ext = sources.map((s) => sourceLabel(snap, s));
+    const line = c.type === "memory" ? memoryLine(c.memory, ext) : episodeLine(c.episode);
+    const tokens = countTokens(line) + (lines.length > 0 ? 1 : 0);
+    if (used + tokens > budget || (c.type === "episode" && episodeTokens + tokens > budget * episodeShare)) {
+      misses++;
+      continue;
+    }
+    used += tokens;
+    if (c.type === "episode") episodeTokens += tokens;
+    lines.push(line);
+    for (const s of sources) covered.add(s);
+    if (c.type === "memory") {
+      const m = c.memory;
+      results.push({ id: m.id, type: "memory", kind: m.kind, text: m.text, score: c.score, sources: ext, occurredAt: m.validFrom ?? m.observedAt, speaker: m.subject, channels: c.channels, tokens });
+    } else {
+      const e = c.episode;
+      results.push({ id: e.id, type: "episode", kind: "episode", text: e.text, score: c.score, sources: ext, occurredAt: e.occurredAt, speaker: e.speaker, channels: c.channels, tokens });
+    }
+  }
+  let context = lines.join("\n");
+  let contextTokens = countTokens(context);
+  while (contextTokens > budget && lines.length > 0) {
+    lines.pop();
+    results.pop();
+    context = lines.join("\n");
+    contextTokens = countTokens(context);
+  }
+  return { context, contextTokens, results };
+}

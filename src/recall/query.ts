@@ -1,0 +1,50 @@
+import { contentWords, terms, words } from "../core/text.js";
+import { resolveTimes, type TimeRange } from "../core/time.js";
+import type { Entity } from "../core/types.js";
+
+/** What recall understood of a query. */
+export interface QueryAnalysis {
+  text: string;
+  /** Content words for full-text search. */
+  words: string[];
+  /** Stemmed content terms. */
+  terms: string[];
+  /** Entities named in the query (by name or alias). */
+  entities: Entity[];
+  /** The period the query is about, if it names one ("in May 2023", "last week"). */
+  timeRange: TimeRange | null;
+  /** The query asks for a time ("when ..."). */
+  asksWhen: boolean;
+}
+
+/**
+ * Analyses a query: search words, named entities of the scope, and time expressions
+ * resolved against `reference` (asOf, or now).
+ *
+ * @example
+ * ```ts
+ * analyzeQuery("What did Mel paint last year?", entities, new Date()).timeRange;
+ * ```
+ */
+export function analyzeQuery(text: string, entities: Iterable<Entity>, reference: Date): QueryAnalysis {
+  const lower = ` ${words(text).join(" ")} `;
+  const found: Entity[] = [];
+  for (const e of entities) {
+    for (const n of [e.name, ...e.aliases]) {
+      const w = words(n).join(" ");
+      if (w && lower.includes(` ${w} `)) {
+        found.push(e);
+        break;
+      }
+    }
+  }
+  const times = resolveTimes(text, reference);
+  return {
+    text,
+    words: contentWords(text),
+    terms: terms(text),
+    entities: found,
+    timeRange: times[0]?.range ?? null,
+    asksWhen: /\b(when|what (date|day|year|month|time)|how long ago)\b/i.test(text),
+  };
+}

@@ -1,0 +1,153 @@
+import { z } from "zod";
+import { ensureEmbedder, type Context } from "../core/context.js";
+import { MnemoError } from "../core/errors.js";
+import { parseDate } from "../core/time.js";
+import { MEMORY_KINDS, type MemoryKind, type RecallResponse, type ScopeInput } from "../core/types.js";
+import { resolveScope } from "../core/validate.js";
+import { CHANNELS, runChannels, type ItemKey } from "./channels.js";
+import { decayFactor, retention, rrf } from "./fuse.js";
+import { pack, type Candidate } from "./pack.js";
+import { analyzeQuery } from "./query.js";
+import { loadSnapshot } from "./snapshot.js";
+
+/**
+ * Options of {@link recall}. The scope fields (`userId`, `tenant`, `agentId`) say whose
+ * memory is searched.
+ *
+ * @example
+ * ```ts
+ * const o: RecallOptions = { userId: "u1", budgetTokens: 500, asOf: "2023-06-01", kinds: ["fact", "event"] };
+ * ```
+ */
+export interface RecallOptions extends ScopeInput {
+  /** Token budget of the assembled context (default 1000). */
+  budgetTokens?: number | undefined;
+  /** Answer as of this time: only what was known then, including facts invalidated later. */
+  asOf?: string | Date | undefined;
+  /** Only these memory kinds (episodes are then left out). */
+  kinds?: MemoryKind[] | undefined;
+  /** Extra filters. */
+  filters?: { sessionId?: string | undefined; speaker?: string | undefined; from?: string | undefined; to?: string | undefined } | undefined;
+  /** Include verbatim episode snippets (default true). */
+  includeEpisodes?: boolean | undefined;
+  /** Strengthen the returned memories (default true). */
+  reinforce?: boolean | undefined;
+  /** Channels to use (default all); for ablations. */
+  channels?: string[] | undefined;
+}
+
+const optionsSchema = z.object({
+  budgetTokens: z.number().int().min(1).max(1_000_000).optional(),
+  kinds: z.array(z.enum(MEMORY_KINDS)).optional(),
+  includeEpisodes: z.boolean().optional(),
+  reinforce: z.boolean().optional(),
+  channels: z.array(z.enum(CHANNELS)).optional(),
+  filters: z
+    .strictObject({ sessionId: z.string().optional(), speaker: z.string().optional(), from: z.string().optional(), to: z.string().optional() })
+    .optional(),
+});
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Recall: runs the channels (lexical BM25, dense vectors, entity graph, temporal,
+ * segment), fuses them by weighted reciprocal rank, applies decay, and packs the best
+ * memories and verbatim snippets under the token budget, each with its date and sources.
+ *
+ * @example
+ * ```ts
+ * const r = await recall(ctx, "When did Caroline go to the support group?", { userId: "conv-26", budgetTokens: 500 });
+ * console.log(r.context);
+ * ```
+ */
+export async function recall(ctx: Context, queryText: string, options: RecallOptions): Promise<RecallResponse> {
+  if (typeof queryText !== "string" || queryText.trim() === "") throw new MnemoError("INVALID_INPUT", "The query must be a non-empty string.");
+  if (queryText.length > 10_000) throw new MnemoError("PAYLOAD_TOO_LARGE", "The query is longer than 10,000 characters.");
+  const parsed = optionsSchema.safeParse(options ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new MnemoError("INVALID_INPUT", `${issue?.path.join(".")}: ${issue?.message}`);
+  }
+  const scope = resolveScope(options, ctx.options.tenant);
+  const key = { tenant: scope.tenant, userId: scope.userId };
+  const budget = options.budgetTokens ?? 1000;
+  const asOf = options.asOf !== undefined ? parseDate(options.asOf, "asOf") : null;
+  const from = options.filters?.from !== undefined ? parseDate(options.filters.from, "filters.from") : null;
+  const to = options.filters?.to !== undefined ? parseDate(options.filters.to, "filters.to") : null;
+  const now = ctx.options.now();
+  const reference = asOf ? new Date(asOf) : now;
+  const tuning = ctx.options.recall;
+
+  await ensureEmbedder(ctx);
+  const snap = await loadSnapshot(ctx, key);
+  const kinds = options.kinds ? new Set<string>(options.kinds) : null;
+  const includeEpisodes = options.includeEpisodes !== false && kinds === null;
+  const f = options.filters ?? {};
+  const nowIso = now.toISOString();
+
+  const eligible = (k: ItemKey): boolean => {
+    if (k.startsWith("m:")) {
+      const m = snap.memories.get(k.slice(2));
+      if (!m || m.forgottenAt) return false;
+      if (scope.agentId !== undefined && m.agentId !== scope.agentId) return false;
+      if (kinds && !kinds.has(m.kind)) return false;
+      if (m.expiresAt && m.expiresAt <= (asOf ?? nowIso)) return false;
+      if (asOf) {
+        if (m.observedAt > asOf) return false;
+        if (m.invalidatedAt && m.validTo !== null && m.validTo <= asOf) return false;
+      } else if (m.invalidatedAt) return false;
+      if (f.speaker !== undefined && m.subject !== f.speaker) return false;
+      const t = m.validFrom ?? m.observedAt;
+      if (from && t < from) return false;
+      if (to && t >= to) return false;
+      if (f.sessionId !== undefined) {
+        const inSession = m.sources.some((s) => snap.episodes.get(s)?.sessionId === f.sessionId);
+        if (!inSession) return false;
+      }
+      return true;
+    }
+    if (!includeEpisodes) return false;
+    const e = snap.episodes.get(k.slice(2));
+    if (!e) return false;
+    if (scope.agentId !== undefined && e.agentId !== scope.agentId) return false;
+    if (asOf && e.occurredAt > asOf) return false;
+    if (f.sessionId !== undefined && e.sessionId !== f.sessionId) return false;
+    if (f.speaker !== undefined && e.speaker !== f.speaker) return false;
+    if (from && e.occurredAt < from) return false;
+    if (to && e.occurredAt >= to) return false;
+    return true;
+  };
+
+  const query = analyzeQuery(queryText, snap.entities.values(), reference);
+  const [queryVector] = await ctx.embedder.embed([queryText]);
+  const enabled = new Set<string>(options.channels ?? CHANNELS);
+  const lists = await runChannels({ ctx, key, snap, query, queryVector: queryVector!, eligible, depth: tuning.channelDepth, weights: tuning.weights, enabled });
+  const fused = rrf(lists, tuning.rrfK);
+
+  const candidates: Candidate[] = [];
+  for (const [k, fz] of fused) {
+    let score = fz.score;
+    if (k.startsWith("m:")) {
+      const m = snap.memories.get(k.slice(2))!;
+      const age = (reference.getTime() - Date.parse(m.lastAccessedAt)) / DAY_MS;
+      score *= decayFactor(retention(age, m.strength, tuning.halfLifeDays), tuning.decayWeight);
+      candidates.push({ key: k, type: "memory", memory: m, score, channels: fz.channels });
+    } else {
+      const e = snap.episodes.get(k.slice(2))!;
+      candidates.push({ key: k, type: "episode", episode: e, score, channels: fz.channels });
+    }
+  }
+  candidates.sort((a, b) => b.score - a.score || a.key.localeCompare(b.key));
+  const packed = pack(candidates, snap, budget, tuning.episodeShare);
+
+  if (options.reinforce !== false) {
+    const ids = packed.results.filter((r) => r.type === "memory").map((r) => r.id);
+    await ctx.store.touchMemories(key, ids, nowIso, 0.1);
+  }
+  return {
+    context: packed.context,
+    contextTokens: packed.contextTokens,
+    results: packed.results,
+    query: { text: queryText, entities: query.entities.map((e) => e.name), timeRange: query.timeRange },
+  };
+}

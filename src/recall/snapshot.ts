@@ -1,0 +1,86 @@
+import { scopeCacheKey, type Context } from "../core/context.js";
+import type { Entity, Episode, Memory, Segment } from "../core/types.js";
+import type { ScopeKey } from "../store/types.js";
+import { ExactIndex } from "./vector/exact.js";
+import { createVectorIndex } from "./vector/index.js";
+import type { VectorIndex } from "./vector/types.js";
+
+/**
+ * What recall keeps in memory per scope: rows, vector indexes and the memory–entity
+ * graph. Rebuilt when the store's generation for the scope changes (any commit, from
+ * any process), so a cached snapshot is never stale for longer than one query.
+ */
+export interface Snapshot {
+  generation: number;
+  memories: Map<string, Memory>;
+  episodes: Map<string, Episode>;
+  /** Episodes in time order (for neighbour expansion). */
+  timeline: Episode[];
+  position: Map<string, number>;
+  segments: Map<string, Segment>;
+  entities: Map<string, Entity>;
+  memoryVectors: VectorIndex;
+  episodeVectors: VectorIndex;
+  /** entity id → memory ids; memory id → entity ids. */
+  entityMemories: Map<string, string[]>;
+}
+
+async function allMemories(ctx: Context, key: ScopeKey): Promise<Memory[]> {
+  const out: Memory[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await ctx.store.listMemories({ tenant: key.tenant, userId: key.userId, includeInvalidated: true, includeForgotten: false, limit: 1000, cursor });
+    out.push(...page.items);
+    if (!page.nextCursor) return out;
+    cursor = page.nextCursor;
+  }
+}
+
+function toIndex(m: { ids: string[]; dim: number; data: Float32Array }, fallbackDim: number): VectorIndex {
+  if (m.ids.length === 0) return new ExactIndex(fallbackDim || 1);
+  if (m.ids.length < 100_000) return ExactIndex.fromMatrix(m.ids, m.dim, m.data);
+  const index = createVectorIndex(m.dim, m.ids.length);
+  const vectors = m.ids.map((_, i) => m.data.subarray(i * m.dim, (i + 1) * m.dim));
+  index.add(m.ids, vectors);
+  return index;
+}
+
+/** The scope's snapshot, from cache when the generation is unchanged. */
+export async function loadSnapshot(ctx: Context, key: ScopeKey): Promise<Snapshot> {
+  const cacheKey = scopeCacheKey(key.tenant, key.userId);
+  const generation = await ctx.store.generation(key);
+  const cached = ctx.caches.get(cacheKey) as Snapshot | undefined;
+  if (cached && cached.generation === generation) return cached;
+  const [memories, episodes, entities, memVecs, epVecs] = await Promise.all([
+    allMemories(ctx, key),
+    ctx.store.listEpisodes(key),
+    ctx.store.listEntities(key),
+    ctx.store.loadVectors(key, "memory"),
+    ctx.store.loadVectors(key, "episode"),
+  ]);
+  const segmentIds = [...new Set(episodes.map((e) => e.segmentId).filter((s): s is string => s !== null))];
+  const segments = await ctx.store.getSegments(key, segmentIds);
+  const entityMemories = new Map<string, string[]>();
+  for (const m of memories) {
+    if (m.forgottenAt) continue;
+    for (const e of m.entityIds) {
+      let list = entityMemories.get(e);
+      if (!list) entityMemories.set(e, (list = []));
+      list.push(m.id);
+    }
+  }
+  const snap: Snapshot = {
+    generation,
+    memories: new Map(memories.map((m) => [m.id, m])),
+    episodes: new Map(episodes.map((e) => [e.id, e])),
+    timeline: episodes,
+    position: new Map(episodes.map((e, i) => [e.id, i])),
+    segments: new Map(segments.map((s) => [s.id, s])),
+    entities: new Map(entities.map((e) => [e.id, e])),
+    memoryVectors: toIndex(memVecs, ctx.embedder.dim),
+    episodeVectors: toIndex(epVecs, ctx.embedder.dim),
+    entityMemories,
+  };
+  ctx.caches.set(cacheKey, snap);
+  return snap;
+}
