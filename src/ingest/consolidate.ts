@@ -1,7 +1,7 @@
 import { newId } from "../core/ids.js";
 import { terms } from "../core/text.js";
 import type { Memory, MemoryVersion, Scope } from "../core/types.js";
-import type { ScopeKey, Store } from "../store/types.js";
+import type { MemoryIndex } from "./memory-index.js";
 import type { CandidateMemory } from "./extract/types.js";
 
 /** Thresholds of consolidation (Jaccard similarity of stemmed content terms). */
@@ -47,7 +47,7 @@ function slotValue(m: { text: string }): string {
 
 /** Input of {@link consolidate}. */
 export interface ConsolidateInput {
-  store: Store;
+  index: MemoryIndex;
   scope: Scope;
   candidates: CandidateMemory[];
   /** Entity ids per candidate (same order). */
@@ -66,34 +66,18 @@ export interface ConsolidateInput {
  *
  * @example
  * ```ts
- * const out = await consolidate({ store, scope, candidates, entityIds, episodes, now });
+ * const out = await consolidate({ index, scope, candidates, entityIds, episodes, now });
  * ```
  */
 export async function consolidate(input: ConsolidateInput): Promise<Consolidated> {
-  const { store, scope, candidates, now } = input;
-  const key: ScopeKey = { tenant: scope.tenant, userId: scope.userId };
+  const { scope, candidates, now } = input;
   const out: Consolidated = { memories: new Map(), history: [], counts: { added: 0, updated: 0, invalidated: 0, unchanged: 0 }, decisions: [] };
-  const termCache = new Map<string, Set<string>>();
-  const termsOf = (m: Memory) => {
-    let t = termCache.get(m.id + ":" + m.version);
-    if (!t) termCache.set(m.id + ":" + m.version, (t = new Set(terms(m.text))));
-    return t;
-  };
-  // In-batch inverted index so duplicates inside one call are caught without the store.
-  const batchIndex = new Map<string, Set<string>>();
-  const indexBatch = (m: Memory) => {
-    for (const t of termsOf(m)) {
-      let s = batchIndex.get(t);
-      if (!s) batchIndex.set(t, (s = new Set()));
-      s.add(m.id);
-    }
-  };
-  const bySlot = new Map<string, Memory[]>();
-  const slots = candidates.map((c) => c.slot).filter((s): s is string => s !== null);
-  for (const m of await store.memoriesBySlot(key, slots)) bySlot.set(m.slot!, [...(bySlot.get(m.slot!) ?? []), m]);
+  const index = input.index;
+  const termsOf = (m: Memory) => index.termsOf(m);
 
   const record = (m: Memory, op: MemoryVersion["op"], reason: string | null) => {
     out.memories.set(m.id, m);
+    index.put(m);
     out.history.push({ memoryId: m.id, version: m.version, op, text: m.text, validFrom: m.validFrom, validTo: m.validTo, sources: [...m.sources], at: now, reason });
   };
 
@@ -103,19 +87,11 @@ export async function consolidate(input: ConsolidateInput): Promise<Consolidated
     const observedAt = c.sources.map((s) => input.episodes.get(s)?.occurredAt ?? now).sort().at(-1) ?? now;
     const segmentIds = [...new Set(c.sources.map((s) => input.episodes.get(s)?.segmentId).filter((s): s is string => !!s))];
 
-    // 1. Near-duplicates and refinements: batch first, then the store's BM25 neighbours.
-    const pool = new Map<string, Memory>();
-    const counts = new Map<string, number>();
-    for (const t of cTerms) for (const id of batchIndex.get(t) ?? []) counts.set(id, (counts.get(id) ?? 0) + 1);
-    for (const [id] of [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8)) pool.set(id, out.memories.get(id)!);
-    if (cTerms.size > 0) {
-      const hits = await store.searchText(key, "memory", [...cTerms].slice(0, 12), 5);
-      const fresh = hits.map((h) => h.id).filter((id) => !pool.has(id));
-      for (const m of await store.getMemories(key, fresh)) pool.set(m.id, out.memories.get(m.id) ?? m);
-    }
+    // 1. Near-duplicates and refinements among memories sharing rare terms.
+    const pool = index.similar(cTerms);
     let best: Memory | null = null;
     let bestSim = 0;
-    for (const m of pool.values()) {
+    for (const m of pool) {
       if (m.invalidatedAt || m.forgottenAt || m.kind === "summary") continue;
       if ((m.subject ?? "") !== (c.subject ?? "")) continue;
       const sim = jaccard(cTerms, termsOf(m));
@@ -147,7 +123,6 @@ export async function consolidate(input: ConsolidateInput): Promise<Consolidated
         importance: Math.max(best.importance, c.importance),
       };
       record(m, "update", `refined (similarity ${bestSim.toFixed(2)})`);
-      indexBatch(m);
       out.counts.updated++;
       out.decisions.push({ decision: "update", memoryId: m.id });
       continue;
@@ -157,10 +132,8 @@ export async function consolidate(input: ConsolidateInput): Promise<Consolidated
     let decision: Decision = "add";
     if (c.slot) {
       const value = slotValue(c);
-      for (const old of bySlot.get(c.slot) ?? []) {
-        if (old.invalidatedAt) continue;
-        if (slotValue(old) === value) continue;
-        const cur = out.memories.get(old.id) ?? old;
+      for (const cur of index.bySlot(c.slot)) {
+        if (slotValue(cur) === value) continue;
         const inv: Memory = { ...cur, validTo: c.validFrom ?? observedAt, invalidatedAt: now, version: cur.version + 1 };
         record(inv, "invalidate", `contradicted: ${c.text}`);
         out.counts.invalidated++;
@@ -197,8 +170,6 @@ export async function consolidate(input: ConsolidateInput): Promise<Consolidated
       metadata: {},
     };
     record(m, "add", null);
-    indexBatch(m);
-    if (c.slot) bySlot.set(c.slot, [...(bySlot.get(c.slot) ?? []).map((x) => out.memories.get(x.id) ?? x), m]);
     out.counts.added++;
     out.decisions.push({ decision, memoryId: m.id });
   }

@@ -6,6 +6,8 @@ import { resolveScope, validateMessages } from "../core/validate.js";
 import { MnemoError } from "../core/errors.js";
 import type { VectorRow, WriteBatch } from "../store/types.js";
 import { consolidate } from "./consolidate.js";
+import type { CandidateMemory } from "./extract/types.js";
+import { MemoryIndex } from "./memory-index.js";
 import { EntityResolver } from "./entities.js";
 import { segmentEpisodes } from "./segment.js";
 import { updateProfiles } from "./profiles.js";
@@ -94,7 +96,7 @@ export async function remember(ctx: Context, messagesInput: unknown, scopeInput:
   result.segments = segments.length;
 
   const known = await ctx.store.listEntities(key);
-  let candidates;
+  let candidates: CandidateMemory[];
   try {
     candidates = await ctx.extractor.extract(episodes, { scope, knownEntities: known, previous });
   } catch (e) {
@@ -104,7 +106,11 @@ export async function remember(ctx: Context, messagesInput: unknown, scopeInput:
   const resolver = new EntityResolver(scope, known);
   const entityIds = candidates.map((c) => c.entities.map((m) => resolver.resolve(m).id));
   const epInfo = new Map(episodes.map((e) => [e.id, { segmentId: e.segmentId, occurredAt: e.occurredAt }]));
-  const consolidated = await consolidate({ store: ctx.store, scope, candidates, entityIds, episodes: epInfo, now });
+  const index = await MemoryIndex.forScope(ctx, key);
+  const indexKey = "memidx\u0000" + scopeCacheKey(scope.tenant, scope.userId);
+  const generationBefore = index.generation;
+  try {
+  const consolidated = await consolidate({ index, scope, candidates, entityIds, episodes: epInfo, now });
   const profiles = await updateProfiles(ctx, scope, [...consolidated.memories.values()], resolver.all(), now);
   for (const p of profiles.memories) consolidated.memories.set(p.id, p);
   consolidated.history.push(...profiles.history);
@@ -126,5 +132,14 @@ export async function remember(ctx: Context, messagesInput: unknown, scopeInput:
   };
   await ctx.store.commit(batch);
   ctx.caches.delete(scopeCacheKey(scope.tenant, scope.userId));
+  // The memory index already holds this commit; it stays valid if no one else wrote meanwhile.
+  const generationAfter = await ctx.store.generation(key);
+  if (generationAfter === generationBefore + 1) index.generation = generationAfter;
+  else ctx.caches.delete(indexKey);
   return result;
+  } catch (e) {
+    // The index may hold uncommitted changes: drop it.
+    ctx.caches.delete(indexKey);
+    throw e;
+  }
 }

@@ -1,10 +1,9 @@
 import type { Context } from "../core/context.js";
 import type { ChannelWeights } from "../core/options.js";
-import { terms } from "../core/text.js";
 import type { ScopeKey } from "../store/types.js";
 import type { ChannelList } from "./fuse.js";
 import type { QueryAnalysis } from "./query.js";
-import type { Snapshot } from "./snapshot.js";
+import { termSet, type Snapshot } from "./snapshot.js";
 
 /** Item keys: "m:<memory id>" or "e:<episode id>". */
 export type ItemKey = string;
@@ -23,9 +22,9 @@ export interface ChannelInput {
   enabled: ReadonlySet<string>;
 }
 
-function termOverlap(q: Set<string>, text: string): number {
+function overlapOf(q: Set<string>, set: Set<string>): number {
   let n = 0;
-  for (const t of new Set(terms(text))) if (q.has(t)) n++;
+  for (const t of q) if (set.has(t)) n++;
   return n;
 }
 
@@ -93,7 +92,7 @@ function graph(inp: ChannelInput, lexicalTop: string[]): ChannelList {
   const q = new Set(query.terms);
   const ranked = [...score.entries()]
     .filter(([m]) => inp.eligible("m:" + m))
-    .map(([m, s]) => [m, s * (1 + 0.25 * termOverlap(q, snap.memories.get(m)?.text ?? ""))] as const)
+    .map(([m, s]) => [m, s * (1 + 0.25 * overlapOf(q, termSet(snap, "m:" + m, snap.memories.get(m)?.text ?? "")))] as const)
     .sort((a, b) => b[1] - a[1])
     .slice(0, depth);
   return { channel: "graph", weight: inp.weights.graph, ids: ranked.map(([m]) => "m:" + m), ranks: tiedRanks(ranked.map(([, s]) => s)) };
@@ -109,17 +108,17 @@ function temporal(inp: ChannelInput, candidates: Set<ItemKey>): ChannelList | nu
     const inRange = (t: string | null) => t !== null && t >= from && t < to;
     for (const m of snap.memories.values()) {
       const k = "m:" + m.id;
-      if (inRange(m.validFrom ?? m.observedAt) && inp.eligible(k)) scored.push([k, termOverlap(q, m.text)]);
+      if (inRange(m.validFrom ?? m.observedAt) && inp.eligible(k)) scored.push([k, overlapOf(q, termSet(snap, k, m.text))]);
     }
     for (const e of snap.timeline) {
       const k = "e:" + e.id;
-      if (inRange(e.occurredAt) && inp.eligible(k)) scored.push([k, termOverlap(q, e.text)]);
+      if (inRange(e.occurredAt) && inp.eligible(k)) scored.push([k, overlapOf(q, termSet(snap, k, e.text))]);
     }
   } else if (query.asksWhen) {
     // "When ..." questions: among the candidates, dated events first.
     for (const k of candidates) {
       const m = k.startsWith("m:") ? snap.memories.get(k.slice(2)) : undefined;
-      if (m?.validFrom && m.kind === "event") scored.push([k, termOverlap(q, m.text)]);
+      if (m?.validFrom && m.kind === "event") scored.push([k, overlapOf(q, termSet(snap, k, m.text))]);
     }
   } else return null;
   const ranked = scored.filter(([, s]) => s > 0).sort((a, b) => b[1] - a[1]).slice(0, depth);
@@ -142,14 +141,14 @@ async function segments(inp: ChannelInput): Promise<ChannelList> {
     if (!seg) return;
     for (const eid of seg.episodeIds) {
       const e = snap.episodes.get(eid);
-      if (e && inp.eligible("e:" + eid) && termOverlap(q, e.text) > 0) (ids.push("e:" + eid), ranks.push(r + 1));
+      if (e && inp.eligible("e:" + eid) && overlapOf(q, termSet(snap, "e:" + eid, e.text)) > 0) (ids.push("e:" + eid), ranks.push(r + 1));
     }
   });
   const segRank = new Map(hits.map((h, r) => [h.id, r + 1]));
   for (const m of snap.memories.values()) {
     let best = Infinity;
     for (const s of m.segmentIds) best = Math.min(best, segRank.get(s) ?? Infinity);
-    if (best < Infinity && inp.eligible("m:" + m.id) && termOverlap(q, m.text) > 0) (ids.push("m:" + m.id), ranks.push(best));
+    if (best < Infinity && inp.eligible("m:" + m.id) && overlapOf(q, termSet(snap, "m:" + m.id, m.text)) > 0) (ids.push("m:" + m.id), ranks.push(best));
   }
   const order = ids.map((id, i) => [id, ranks[i]!] as const).sort((a, b) => a[1] - b[1]);
   return { channel: "segment", weight: inp.weights.segment, ids: order.map(([id]) => id), ranks: order.map(([, r]) => r) };

@@ -1,4 +1,5 @@
 import { scopeCacheKey, type Context } from "../core/context.js";
+import { terms } from "../core/text.js";
 import type { Entity, Episode, Memory, Segment } from "../core/types.js";
 import type { ScopeKey } from "../store/types.js";
 import { ExactIndex } from "./vector/exact.js";
@@ -23,6 +24,15 @@ export interface Snapshot {
   episodeVectors: VectorIndex;
   /** entity id → memory ids; memory id → entity ids. */
   entityMemories: Map<string, string[]>;
+  /** Stemmed term sets of memory and episode texts, filled lazily. */
+  termSets: Map<string, Set<string>>;
+}
+
+/** The stemmed term set of a memory's or episode's text, cached in the snapshot. */
+export function termSet(snap: Snapshot, key: string, text: string): Set<string> {
+  let t = snap.termSets.get(key);
+  if (!t) snap.termSets.set(key, (t = new Set(terms(text))));
+  return t;
 }
 
 async function allMemories(ctx: Context, key: ScopeKey): Promise<Memory[]> {
@@ -80,6 +90,7 @@ export async function loadSnapshot(ctx: Context, key: ScopeKey): Promise<Snapsho
     memoryVectors: toIndex(memVecs, ctx.embedder.dim),
     episodeVectors: toIndex(epVecs, ctx.embedder.dim),
     entityMemories,
+    termSets: new Map(),
   };
   ctx.caches.set(cacheKey, snap);
   return snap;

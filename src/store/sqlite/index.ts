@@ -70,6 +70,18 @@ export class SqliteStore implements Store {
     return this.db;
   }
 
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** A prepared statement, cached by its SQL text. */
+  private stmt(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.conn.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -82,9 +94,9 @@ export class SqliteStore implements Store {
     const sk = scopeToken(batch.scope);
     const apply = db.transaction(() => {
       if (batch.episodes?.length) {
-        const ins = db.prepare(`INSERT INTO episodes (id, external_id, tenant, user_id, agent_id, session_id, speaker, role, text, attachment_text, occurred_at, recorded_at, content_hash, segment_id, seq, metadata)
+        const ins = this.stmt(`INSERT INTO episodes (id, external_id, tenant, user_id, agent_id, session_id, speaker, role, text, attachment_text, occurred_at, recorded_at, content_hash, segment_id, seq, metadata)
           VALUES (@id, @externalId, @tenant, @userId, @agentId, @sessionId, @speaker, @role, @text, @attachmentText, @occurredAt, @recordedAt, @contentHash, @segmentId, @seq, @metadata)`);
-        const fts = db.prepare(`INSERT INTO fts_episodes (rowid, text, sk) VALUES (?, ?, ?)`);
+        const fts = this.stmt(`INSERT INTO fts_episodes (rowid, text, sk) VALUES (?, ?, ?)`);
         for (const e of batch.episodes) {
           if (e.tenant !== tenant || e.userId !== userId) throw new MnemoError("INVALID_SCOPE", "An episode in the batch belongs to another scope.");
           const info = ins.run({ ...e, metadata: json(e.metadata) });
@@ -92,16 +104,16 @@ export class SqliteStore implements Store {
         }
       }
       if (batch.episodeSegments?.length) {
-        const upd = db.prepare(`UPDATE episodes SET segment_id = ? WHERE id = ? AND tenant = ? AND user_id = ?`);
+        const upd = this.stmt(`UPDATE episodes SET segment_id = ? WHERE id = ? AND tenant = ? AND user_id = ?`);
         for (const a of batch.episodeSegments) upd.run(a.segmentId, a.episodeId, tenant, userId);
       }
       if (batch.segments?.length) {
-        const up = db.prepare(`INSERT INTO segments (id, tenant, user_id, session_id, episode_ids, started_at, ended_at, summary)
+        const up = this.stmt(`INSERT INTO segments (id, tenant, user_id, session_id, episode_ids, started_at, ended_at, summary)
           VALUES (@id, @tenant, @userId, @sessionId, @episodeIds, @startedAt, @endedAt, @summary)
           ON CONFLICT(id) DO UPDATE SET episode_ids = excluded.episode_ids, started_at = excluded.started_at, ended_at = excluded.ended_at, summary = excluded.summary
           RETURNING rid`);
-        const del = db.prepare(`DELETE FROM fts_segments WHERE rowid = ?`);
-        const fts = db.prepare(`INSERT INTO fts_segments (rowid, text, sk) VALUES (?, ?, ?)`);
+        const del = this.stmt(`DELETE FROM fts_segments WHERE rowid = ?`);
+        const fts = this.stmt(`INSERT INTO fts_segments (rowid, text, sk) VALUES (?, ?, ?)`);
         for (const s of batch.segments) {
           if (s.tenant !== tenant || s.userId !== userId) throw new MnemoError("INVALID_SCOPE", "A segment in the batch belongs to another scope.");
           const { rid } = up.get({ ...s, episodeIds: json(s.episodeIds) }) as { rid: number };
@@ -110,7 +122,7 @@ export class SqliteStore implements Store {
         }
       }
       if (batch.entities?.length) {
-        const up = db.prepare(`INSERT INTO entities (id, tenant, user_id, name, type, aliases, mention_count) VALUES (@id, @tenant, @userId, @name, @type, @aliases, @mentionCount)
+        const up = this.stmt(`INSERT INTO entities (id, tenant, user_id, name, type, aliases, mention_count) VALUES (@id, @tenant, @userId, @name, @type, @aliases, @mentionCount)
           ON CONFLICT(id) DO UPDATE SET name = excluded.name, type = excluded.type, aliases = excluded.aliases, mention_count = excluded.mention_count`);
         for (const en of batch.entities) {
           if (en.tenant !== tenant || en.userId !== userId) throw new MnemoError("INVALID_SCOPE", "An entity in the batch belongs to another scope.");
@@ -118,7 +130,7 @@ export class SqliteStore implements Store {
         }
       }
       if (batch.memories?.length) {
-        const up = db.prepare(`INSERT INTO memories (id, tenant, user_id, agent_id, kind, text, subject, slot, valid_from, valid_to, observed_at, recorded_at, invalidated_at,
+        const up = this.stmt(`INSERT INTO memories (id, tenant, user_id, agent_id, kind, text, subject, slot, valid_from, valid_to, observed_at, recorded_at, invalidated_at,
             confidence, importance, strength, last_accessed_at, access_count, sources, entity_ids, segment_ids, version, forgotten_at, expires_at, metadata)
           VALUES (@id, @tenant, @userId, @agentId, @kind, @text, @subject, @slot, @validFrom, @validTo, @observedAt, @recordedAt, @invalidatedAt,
             @confidence, @importance, @strength, @lastAccessedAt, @accessCount, @sources, @entityIds, @segmentIds, @version, @forgottenAt, @expiresAt, @metadata)
@@ -129,10 +141,10 @@ export class SqliteStore implements Store {
             entity_ids = excluded.entity_ids, segment_ids = excluded.segment_ids, version = excluded.version,
             forgotten_at = excluded.forgotten_at, expires_at = excluded.expires_at, metadata = excluded.metadata
           RETURNING rid`);
-        const delFts = db.prepare(`DELETE FROM fts_memories WHERE rowid = ?`);
-        const fts = db.prepare(`INSERT INTO fts_memories (rowid, text, sk) VALUES (?, ?, ?)`);
-        const delLinks = db.prepare(`DELETE FROM memory_entities WHERE memory_id = ?`);
-        const link = db.prepare(`INSERT OR IGNORE INTO memory_entities (memory_id, entity_id, tenant, user_id) VALUES (?, ?, ?, ?)`);
+        const delFts = this.stmt(`DELETE FROM fts_memories WHERE rowid = ?`);
+        const fts = this.stmt(`INSERT INTO fts_memories (rowid, text, sk) VALUES (?, ?, ?)`);
+        const delLinks = this.stmt(`DELETE FROM memory_entities WHERE memory_id = ?`);
+        const link = this.stmt(`INSERT OR IGNORE INTO memory_entities (memory_id, entity_id, tenant, user_id) VALUES (?, ?, ?, ?)`);
         for (const m of batch.memories) {
           if (m.tenant !== tenant || m.userId !== userId) throw new MnemoError("INVALID_SCOPE", "A memory in the batch belongs to another scope.");
           if (m.sources.length === 0) throw new MnemoError("INVALID_INPUT", `Memory ${m.id} has no source episode.`);
@@ -150,18 +162,18 @@ export class SqliteStore implements Store {
         }
       }
       if (batch.history?.length) {
-        const ins = db.prepare(`INSERT INTO memory_history (memory_id, tenant, user_id, version, op, text, valid_from, valid_to, sources, at, reason)
+        const ins = this.stmt(`INSERT INTO memory_history (memory_id, tenant, user_id, version, op, text, valid_from, valid_to, sources, at, reason)
           VALUES (@memoryId, @tenant, @userId, @version, @op, @text, @validFrom, @validTo, @sources, @at, @reason)`);
         for (const h of batch.history) ins.run({ ...h, tenant, userId, sources: json(h.sources) });
       }
       if (batch.vectors?.length) {
-        const up = db.prepare(`INSERT INTO vectors (target_type, target_id, tenant, user_id, dim, data) VALUES (?, ?, ?, ?, ?, ?)
+        const up = this.stmt(`INSERT INTO vectors (target_type, target_id, tenant, user_id, dim, data) VALUES (?, ?, ?, ?, ?, ?)
           ON CONFLICT(target_type, target_id) DO UPDATE SET dim = excluded.dim, data = excluded.data`);
         for (const v of batch.vectors) {
           up.run(v.targetType, v.targetId, tenant, userId, v.vector.length, Buffer.from(v.vector.buffer, v.vector.byteOffset, v.vector.byteLength));
         }
       }
-      db.prepare(`INSERT INTO generations (tenant, user_id, gen) VALUES (?, ?, 1) ON CONFLICT(tenant, user_id) DO UPDATE SET gen = gen + 1`).run(tenant, userId);
+      this.stmt(`INSERT INTO generations (tenant, user_id, gen) VALUES (?, ?, 1) ON CONFLICT(tenant, user_id) DO UPDATE SET gen = gen + 1`).run(tenant, userId);
     });
     try {
       apply.immediate();
@@ -172,14 +184,14 @@ export class SqliteStore implements Store {
   }
 
   async generation(scope: ScopeKey): Promise<number> {
-    const r = this.conn.prepare(`SELECT gen FROM generations WHERE tenant = ? AND user_id = ?`).get(scope.tenant, scope.userId) as { gen: number } | undefined;
+    const r = this.stmt(`SELECT gen FROM generations WHERE tenant = ? AND user_id = ?`).get(scope.tenant, scope.userId) as { gen: number } | undefined;
     return r?.gen ?? 0;
   }
 
   async findEpisodes(scope: ScopeKey, keys: { externalIds: string[]; hashes: string[] }) {
     const out: Array<Pick<Episode, "id" | "externalId" | "contentHash" | "sessionId">> = [];
-    const byExt = this.conn.prepare(`SELECT id, external_id, content_hash, session_id FROM episodes WHERE tenant = ? AND user_id = ? AND external_id = ?`);
-    const byHash = this.conn.prepare(`SELECT id, external_id, content_hash, session_id FROM episodes WHERE tenant = ? AND user_id = ? AND content_hash = ?`);
+    const byExt = this.stmt(`SELECT id, external_id, content_hash, session_id FROM episodes WHERE tenant = ? AND user_id = ? AND external_id = ?`);
+    const byHash = this.stmt(`SELECT id, external_id, content_hash, session_id FROM episodes WHERE tenant = ? AND user_id = ? AND content_hash = ?`);
     const push = (r: Row | undefined) => {
       if (r) out.push({ id: r.id as string, externalId: (r.external_id as string | null) ?? null, contentHash: r.content_hash as string, sessionId: (r.session_id as string | null) ?? null });
     };
@@ -194,8 +206,8 @@ export class SqliteStore implements Store {
     const unique = [...new Set(ids)];
     for (let i = 0; i < unique.length; i += 500) {
       const chunk = unique.slice(i, i + 500);
-      const rows = this.conn
-        .prepare(`SELECT * FROM ${table} WHERE tenant = ? AND user_id = ? AND id IN (${chunk.map(() => "?").join(",")})`)
+      const rows = this
+        .stmt(`SELECT * FROM ${table} WHERE tenant = ? AND user_id = ? AND id IN (${chunk.map(() => "?").join(",")})`)
         .all(scope.tenant, scope.userId, ...chunk) as Row[];
       for (const r of rows) {
         const t = map(r);
@@ -215,12 +227,12 @@ export class SqliteStore implements Store {
     if (options.sessionId !== undefined) (where.push("session_id = ?"), args.push(options.sessionId));
     if (options.after !== undefined) (where.push("occurred_at > ?"), args.push(options.after));
     const limit = options.limit ?? -1;
-    const rows = this.conn.prepare(`SELECT * FROM episodes WHERE ${where.join(" AND ")} ORDER BY occurred_at, seq LIMIT ?`).all(...args, limit) as Row[];
+    const rows = this.stmt(`SELECT * FROM episodes WHERE ${where.join(" AND ")} ORDER BY occurred_at, seq LIMIT ?`).all(...args, limit) as Row[];
     return rows.map(rowToEpisode);
   }
 
   async maxSeq(scope: ScopeKey): Promise<number> {
-    const r = this.conn.prepare(`SELECT MAX(seq) AS m FROM episodes WHERE tenant = ? AND user_id = ?`).get(scope.tenant, scope.userId) as { m: number | null };
+    const r = this.stmt(`SELECT MAX(seq) AS m FROM episodes WHERE tenant = ? AND user_id = ?`).get(scope.tenant, scope.userId) as { m: number | null };
     return r.m ?? 0;
   }
 
@@ -229,14 +241,14 @@ export class SqliteStore implements Store {
   }
 
   async lastSegment(scope: ScopeKey, sessionId: string | null): Promise<Segment | null> {
-    const r = this.conn
-      .prepare(`SELECT * FROM segments WHERE tenant = ? AND user_id = ? AND session_id IS ? ORDER BY ended_at DESC, rid DESC LIMIT 1`)
+    const r = this
+      .stmt(`SELECT * FROM segments WHERE tenant = ? AND user_id = ? AND session_id IS ? ORDER BY ended_at DESC, rid DESC LIMIT 1`)
       .get(scope.tenant, scope.userId, sessionId) as Row | undefined;
     return r ? rowToSegment(r) : null;
   }
 
   async getMemory(tenant: string, id: string): Promise<Memory | null> {
-    const r = this.conn.prepare(`SELECT * FROM memories WHERE tenant = ? AND id = ?`).get(tenant, id) as Row | undefined;
+    const r = this.stmt(`SELECT * FROM memories WHERE tenant = ? AND id = ?`).get(tenant, id) as Row | undefined;
     return r ? rowToMemory(r) : null;
   }
 
@@ -259,7 +271,7 @@ export class SqliteStore implements Store {
       args.push(rid);
     }
     const limit = Math.max(1, Math.min(filter.limit ?? 50, 1000));
-    const rows = this.conn.prepare(`SELECT * FROM memories WHERE ${where.join(" AND ")} ORDER BY rid DESC LIMIT ?`).all(...args, limit + 1) as Row[];
+    const rows = this.stmt(`SELECT * FROM memories WHERE ${where.join(" AND ")} ORDER BY rid DESC LIMIT ?`).all(...args, limit + 1) as Row[];
     const items = rows.slice(0, limit).map(rowToMemory);
     const last = rows.length > limit ? rows[limit - 1] : undefined;
     return { items, nextCursor: last ? (last.rid as number).toString(36) : null };
@@ -268,34 +280,34 @@ export class SqliteStore implements Store {
   async memoriesBySlot(scope: ScopeKey, slots: string[]): Promise<Memory[]> {
     if (slots.length === 0) return [];
     const uniq = [...new Set(slots)];
-    const rows = this.conn
-      .prepare(`SELECT * FROM memories WHERE tenant = ? AND user_id = ? AND invalidated_at IS NULL AND forgotten_at IS NULL AND slot IN (${uniq.map(() => "?").join(",")})`)
+    const rows = this
+      .stmt(`SELECT * FROM memories WHERE tenant = ? AND user_id = ? AND invalidated_at IS NULL AND forgotten_at IS NULL AND slot IN (${uniq.map(() => "?").join(",")})`)
       .all(scope.tenant, scope.userId, ...uniq) as Row[];
     return rows.map(rowToMemory);
   }
 
   async memoryHistory(tenant: string, id: string): Promise<MemoryVersion[]> {
-    const rows = this.conn.prepare(`SELECT * FROM memory_history WHERE tenant = ? AND memory_id = ? ORDER BY version, rowid`).all(tenant, id) as Row[];
+    const rows = this.stmt(`SELECT * FROM memory_history WHERE tenant = ? AND memory_id = ? ORDER BY version, rowid`).all(tenant, id) as Row[];
     return rows.map(rowToVersion);
   }
 
   async touchMemories(scope: ScopeKey, ids: string[], at: string, strengthGain: number): Promise<void> {
     if (ids.length === 0) return;
     const db = this.conn;
-    const upd = db.prepare(`UPDATE memories SET access_count = access_count + 1, last_accessed_at = ?, strength = strength + ? WHERE tenant = ? AND user_id = ? AND id = ?`);
+    const upd = this.stmt(`UPDATE memories SET access_count = access_count + 1, last_accessed_at = ?, strength = strength + ? WHERE tenant = ? AND user_id = ? AND id = ?`);
     db.transaction(() => {
       for (const id of ids) upd.run(at, strengthGain, scope.tenant, scope.userId, id);
     })();
   }
 
   async listEntities(scope: ScopeKey): Promise<Entity[]> {
-    const rows = this.conn.prepare(`SELECT * FROM entities WHERE tenant = ? AND user_id = ? ORDER BY name`).all(scope.tenant, scope.userId) as Row[];
+    const rows = this.stmt(`SELECT * FROM entities WHERE tenant = ? AND user_id = ? ORDER BY name`).all(scope.tenant, scope.userId) as Row[];
     return rows.map(rowToEntity);
   }
 
   async graph(scope: ScopeKey): Promise<GraphEdges> {
-    const rows = this.conn
-      .prepare(`SELECT me.memory_id AS m, me.entity_id AS e FROM memory_entities me JOIN memories mm ON mm.id = me.memory_id
+    const rows = this
+      .stmt(`SELECT me.memory_id AS m, me.entity_id AS e FROM memory_entities me JOIN memories mm ON mm.id = me.memory_id
         WHERE me.tenant = ? AND me.user_id = ? AND mm.invalidated_at IS NULL AND mm.forgotten_at IS NULL`)
       .all(scope.tenant, scope.userId) as Array<{ m: string; e: string }>;
     const mIndex = new Map<string, number>();
@@ -316,16 +328,16 @@ export class SqliteStore implements Store {
     if (clean.length === 0) return [];
     const match = `sk:${scopeToken(scope)} AND (${clean.map((t) => `text:"${t}"`).join(" OR ")})`;
     const fts = FTS_TABLE[target];
-    const rows = this.conn
-      .prepare(`SELECT m.id AS id, -bm25(${fts}, 1.0, 0.0) AS score FROM ${fts} f JOIN ${MAIN_TABLE[target]} m ON m.rid = f.rowid
+    const rows = this
+      .stmt(`SELECT m.id AS id, -bm25(${fts}, 1.0, 0.0) AS score FROM ${fts} f JOIN ${MAIN_TABLE[target]} m ON m.rid = f.rowid
         WHERE ${fts} MATCH ? ORDER BY bm25(${fts}, 1.0, 0.0) LIMIT ?`)
       .all(match, limit) as Array<{ id: string; score: number }>;
     return rows;
   }
 
   async loadVectors(scope: ScopeKey, target: TargetType): Promise<VectorMatrix> {
-    const rows = this.conn
-      .prepare(`SELECT target_id, dim, data FROM vectors WHERE tenant = ? AND user_id = ? AND target_type = ?`)
+    const rows = this
+      .stmt(`SELECT target_id, dim, data FROM vectors WHERE tenant = ? AND user_id = ? AND target_type = ?`)
       .all(scope.tenant, scope.userId, target) as Array<{ target_id: string; dim: number; data: Buffer }>;
     const dim = rows[0]?.dim ?? 0;
     const data = new Float32Array(rows.length * dim);
@@ -339,20 +351,20 @@ export class SqliteStore implements Store {
   }
 
   async countVectors(): Promise<number> {
-    return (this.conn.prepare(`SELECT COUNT(*) AS n FROM vectors`).get() as { n: number }).n;
+    return (this.stmt(`SELECT COUNT(*) AS n FROM vectors`).get() as { n: number }).n;
   }
 
   async clearVectors(): Promise<void> {
-    this.conn.prepare(`DELETE FROM vectors`).run();
+    this.stmt(`DELETE FROM vectors`).run();
   }
 
   async getMeta(key: string): Promise<string | null> {
-    const r = this.conn.prepare(`SELECT value FROM meta WHERE key = ?`).get(key) as { value: string } | undefined;
+    const r = this.stmt(`SELECT value FROM meta WHERE key = ?`).get(key) as { value: string } | undefined;
     return r?.value ?? null;
   }
 
   async setMeta(key: string, value: string): Promise<void> {
-    this.conn.prepare(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(key, value);
+    this.stmt(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(key, value);
   }
 
   async erase(scope: { tenant: string; userId?: string | undefined }): Promise<{ episodes: number; memories: number; entities: number }> {
@@ -363,17 +375,17 @@ export class SqliteStore implements Store {
       for (const userId of users) {
         const args = [scope.tenant, userId];
         for (const [t, fts] of [["episodes", "fts_episodes"], ["memories", "fts_memories"], ["segments", "fts_segments"]] as const) {
-          db.prepare(`DELETE FROM ${fts} WHERE rowid IN (SELECT rid FROM ${t} WHERE tenant = ? AND user_id = ?)`).run(...args);
+          this.stmt(`DELETE FROM ${fts} WHERE rowid IN (SELECT rid FROM ${t} WHERE tenant = ? AND user_id = ?)`).run(...args);
         }
-        counts.episodes += db.prepare(`DELETE FROM episodes WHERE tenant = ? AND user_id = ?`).run(...args).changes;
-        counts.memories += db.prepare(`DELETE FROM memories WHERE tenant = ? AND user_id = ?`).run(...args).changes;
-        counts.entities += db.prepare(`DELETE FROM entities WHERE tenant = ? AND user_id = ?`).run(...args).changes;
+        counts.episodes += this.stmt(`DELETE FROM episodes WHERE tenant = ? AND user_id = ?`).run(...args).changes;
+        counts.memories += this.stmt(`DELETE FROM memories WHERE tenant = ? AND user_id = ?`).run(...args).changes;
+        counts.entities += this.stmt(`DELETE FROM entities WHERE tenant = ? AND user_id = ?`).run(...args).changes;
         for (const t of ["segments", "memory_history", "memory_entities", "vectors", "generations"]) {
-          db.prepare(`DELETE FROM ${t} WHERE tenant = ? AND user_id = ?`).run(...args);
+          this.stmt(`DELETE FROM ${t} WHERE tenant = ? AND user_id = ?`).run(...args);
         }
       }
       // FTS5 keeps deleted terms in old index segments until they are merged: rebuild them.
-      for (const fts of Object.values(FTS_TABLE)) db.prepare(`INSERT INTO ${fts} (${fts}) VALUES ('optimize')`).run();
+      for (const fts of Object.values(FTS_TABLE)) this.stmt(`INSERT INTO ${fts} (${fts}) VALUES ('optimize')`).run();
     })();
     // Leave no trace in the WAL or free pages.
     db.pragma("wal_checkpoint(TRUNCATE)");
@@ -390,9 +402,9 @@ export class SqliteStore implements Store {
     const w = where.length ? `WHERE ${where.join(" AND ")}` : "";
     const count = (table: string, extra = "") => {
       const clause = extra ? (w ? `${w} AND ${extra}` : `WHERE ${extra}`) : w;
-      return (this.conn.prepare(`SELECT COUNT(*) AS n FROM ${table} ${clause}`).get(...args) as { n: number }).n;
+      return (this.stmt(`SELECT COUNT(*) AS n FROM ${table} ${clause}`).get(...args) as { n: number }).n;
     };
-    const users = (this.conn.prepare(`SELECT COUNT(*) AS n FROM (SELECT DISTINCT tenant, user_id FROM episodes ${w})`).get(...args) as { n: number }).n;
+    const users = (this.stmt(`SELECT COUNT(*) AS n FROM (SELECT DISTINCT tenant, user_id FROM episodes ${w})`).get(...args) as { n: number }).n;
     return {
       episodes: count("episodes"),
       memories: count("memories", "invalidated_at IS NULL AND forgotten_at IS NULL"),
@@ -404,13 +416,13 @@ export class SqliteStore implements Store {
   }
 
   async listTenants(): Promise<string[]> {
-    const rows = this.conn.prepare(`SELECT tenant FROM episodes UNION SELECT tenant FROM memories UNION SELECT tenant FROM entities ORDER BY 1`).all() as Array<{ tenant: string }>;
+    const rows = this.stmt(`SELECT tenant FROM episodes UNION SELECT tenant FROM memories UNION SELECT tenant FROM entities ORDER BY 1`).all() as Array<{ tenant: string }>;
     return rows.map((r) => r.tenant);
   }
 
   async listUsers(tenant: string): Promise<string[]> {
-    const rows = this.conn
-      .prepare(`SELECT user_id FROM episodes WHERE tenant = ? UNION SELECT user_id FROM memories WHERE tenant = ? UNION SELECT user_id FROM entities WHERE tenant = ? ORDER BY 1`)
+    const rows = this
+      .stmt(`SELECT user_id FROM episodes WHERE tenant = ? UNION SELECT user_id FROM memories WHERE tenant = ? UNION SELECT user_id FROM entities WHERE tenant = ? ORDER BY 1`)
       .all(tenant, tenant, tenant) as Array<{ user_id: string }>;
     return rows.map((r) => r.user_id);
   }

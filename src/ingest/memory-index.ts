@@ -1,0 +1,100 @@
+import { scopeCacheKey, type Context } from "../core/context.js";
+import { terms } from "../core/text.js";
+import type { Memory } from "../core/types.js";
+import type { ScopeKey } from "../store/types.js";
+
+/**
+ * An in-memory inverted index of a scope's active memories, used by consolidation to
+ * find near-duplicates and same-slot facts without a full-text query per candidate.
+ * Kept in the context cache and updated incrementally after this process's own commits;
+ * rebuilt from the store whenever the scope's generation shows another writer.
+ */
+export class MemoryIndex {
+  generation: number;
+  readonly memories = new Map<string, Memory>();
+  private readonly termSets = new Map<string, Set<string>>();
+  private readonly postings = new Map<string, Set<string>>();
+  private readonly slots = new Map<string, Set<string>>();
+
+  constructor(generation: number) {
+    this.generation = generation;
+  }
+
+  /** Loads the index of a scope from the store. */
+  static async build(ctx: Context, key: ScopeKey): Promise<MemoryIndex> {
+    const index = new MemoryIndex(await ctx.store.generation(key));
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await ctx.store.listMemories({ tenant: key.tenant, userId: key.userId, limit: 1000, cursor });
+      for (const m of page.items) index.put(m);
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    return index;
+  }
+
+  /** The scope's index: cached when no other writer touched the scope. */
+  static async forScope(ctx: Context, key: ScopeKey): Promise<MemoryIndex> {
+    const cacheKey = "memidx\u0000" + scopeCacheKey(key.tenant, key.userId);
+    const cached = ctx.caches.get(cacheKey) as MemoryIndex | undefined;
+    if (cached && cached.generation === (await ctx.store.generation(key))) return cached;
+    const fresh = await MemoryIndex.build(ctx, key);
+    ctx.caches.set(cacheKey, fresh);
+    return fresh;
+  }
+
+  /** Stemmed content terms of a memory. */
+  termsOf(m: Memory): Set<string> {
+    let t = this.termSets.get(m.id);
+    if (!t || this.memories.get(m.id)?.text !== m.text) t = new Set(terms(m.text));
+    return t;
+  }
+
+  /** Adds or replaces a memory; inactive memories are removed. */
+  put(m: Memory): void {
+    this.remove(m.id);
+    if (m.invalidatedAt || m.forgottenAt) return;
+    const t = new Set(terms(m.text));
+    this.memories.set(m.id, m);
+    this.termSets.set(m.id, t);
+    for (const x of t) {
+      let s = this.postings.get(x);
+      if (!s) this.postings.set(x, (s = new Set()));
+      s.add(m.id);
+    }
+    if (m.slot) {
+      let s = this.slots.get(m.slot);
+      if (!s) this.slots.set(m.slot, (s = new Set()));
+      s.add(m.id);
+    }
+  }
+
+  private remove(id: string): void {
+    const old = this.memories.get(id);
+    if (!old) return;
+    for (const x of this.termSets.get(id) ?? []) this.postings.get(x)?.delete(id);
+    if (old.slot) this.slots.get(old.slot)?.delete(id);
+    this.memories.delete(id);
+    this.termSets.delete(id);
+  }
+
+  /** Active memories holding a slot. */
+  bySlot(slot: string): Memory[] {
+    return [...(this.slots.get(slot) ?? [])].map((id) => this.memories.get(id)!);
+  }
+
+  /**
+   * Memories sharing the most of the probe terms: the candidate's rarest terms (shortest
+   * postings), so a probe costs little even in large scopes.
+   */
+  similar(t: Set<string>, limit = 8): Memory[] {
+    const size = (x: string) => this.postings.get(x)?.size ?? 0;
+    const probe = [...t].filter((x) => size(x) > 0).sort((a, b) => size(a) - size(b)).slice(0, 6);
+    const counts = new Map<string, number>();
+    for (const x of probe) for (const id of this.postings.get(x) ?? []) counts.set(id, (counts.get(id) ?? 0) + 1);
+    return [...counts.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, limit)
+      .map(([id]) => this.memories.get(id)!);
+  }
+}
