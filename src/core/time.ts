@@ -21,18 +21,26 @@ export function parseDate(input: string | Date, field = "date"): string {
   if (typeof input !== "string" || input.trim() === "") throw new MnemoError("INVALID_DATE", `${field} must be a non-empty string.`);
   const m = LOCOMO_RE.exec(input);
   if (m) {
-    const month = MONTHS.findIndex((x) => x.startsWith(m[5]!.toLowerCase().slice(0, 3)));
-    let hour = Number(m[1]) % 12;
+    // A month name or an abbreviation of it ("May", "Sept"), not any word sharing 3 letters ("Maybe").
+    const word = m[5]!.toLowerCase();
+    const month = word.length >= 3 ? MONTHS.findIndex((x) => x.startsWith(word)) : -1;
+    const h12 = Number(m[1]);
+    const minute = Number(m[2]);
+    let hour = h12 % 12;
     if (m[3]!.toLowerCase() === "pm") hour += 12;
-    const d = new Date(Date.UTC(Number(m[6]), month, Number(m[4]), hour, Number(m[2])));
-    if (month < 0 || Number.isNaN(d.getTime()) || d.getUTCDate() !== Number(m[4])) throw new MnemoError("INVALID_DATE", `${field}: "${input}"`);
+    const d = new Date(Date.UTC(Number(m[6]), month, Number(m[4]), hour, minute));
+    if (month < 0 || h12 > 12 || minute > 59 || Number.isNaN(d.getTime()) || d.getUTCDate() !== Number(m[4])) throw new MnemoError("INVALID_DATE", `${field}: "${input}"`);
     return d.toISOString();
   }
   if (/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(input.trim())) {
     const s = input.trim();
-    const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(s) ? s + "T00:00:00Z" : s.replace(" ", "T"));
+    // A date-time without an offset is read as UTC, like a bare date (never the host's zone).
+    const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(s) ? s + "T00:00:00Z" : /(Z|[+-]\d{2}:?\d{2})$/.test(s) ? s.replace(" ", "T") : s.replace(" ", "T") + "Z");
     const [y, mo, da] = s.slice(0, 10).split("-").map(Number);
-    if (!Number.isNaN(d.getTime()) && new Date(Date.UTC(y!, mo! - 1, da!)).getUTCDate() === da) return d.toISOString();
+    // Calendar check with setUTCFullYear (Date.UTC maps years 0-99 to 1900-1999).
+    const cal = new Date(0);
+    cal.setUTCFullYear(y!, mo! - 1, da!);
+    if (!Number.isNaN(d.getTime()) && cal.getUTCMonth() === mo! - 1 && cal.getUTCDate() === da) return d.toISOString();
   }
   throw new MnemoError("INVALID_DATE", `${field}: "${input}"`);
 }

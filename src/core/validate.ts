@@ -66,6 +66,16 @@ export function validateMessages(messages: unknown, limits: { maxMessageChars: n
     const size = msg.content.length + (msg.attachmentText?.length ?? 0);
     if (size > limits.maxMessageChars) throw new MnemoError("PAYLOAD_TOO_LARGE", `messages[${i}] has ${size} characters; the limit is ${limits.maxMessageChars}.`);
     if (msg.content.trim() === "" && !msg.attachmentText?.trim()) throw new MnemoError("INVALID_INPUT", `messages[${i}].content is empty.`);
+    if (msg.metadata !== undefined) {
+      // Stored as JSON: it must serialise (no BigInt, no cycles) and is bounded like the content.
+      let encoded: string;
+      try {
+        encoded = JSON.stringify(msg.metadata);
+      } catch (e) {
+        throw new MnemoError("INVALID_INPUT", `messages[${i}].metadata is not JSON-serialisable: ${(e as Error).message}`);
+      }
+      if (encoded.length > limits.maxMessageChars) throw new MnemoError("PAYLOAD_TOO_LARGE", `messages[${i}].metadata has ${encoded.length} characters of JSON; the limit is ${limits.maxMessageChars}.`);
+    }
     if (msg.speaker === undefined && msg.role === undefined) msg.role = "user";
     return msg as MessageInput;
   });

@@ -1,3 +1,4 @@
+import { episodeText, memoryText } from "../core/embed-text.js";
 import { EMBEDDER_META_KEY, type Context } from "../core/context.js";
 import type { Store } from "../store/types.js";
 
@@ -27,8 +28,8 @@ export async function reembed(ctx: Context, tenants: string[]): Promise<{ vector
         cursor = page.nextCursor;
       }
       const items = [
-        ...episodes.map((e) => ({ t: "episode" as const, id: e.id, text: `${e.speaker}: ${e.text} ${e.attachmentText ?? ""}` })),
-        ...memories.map((m) => ({ t: "memory" as const, id: m.id, text: m.text })),
+        ...episodes.map((e) => ({ t: "episode" as const, id: e.id, text: episodeText(e) })),
+        ...memories.map((m) => ({ t: "memory" as const, id: m.id, text: memoryText(m) })),
       ];
       const vecs = await ctx.embedder.embed(items.map((x) => x.text));
       await store.commit({ scope: key, vectors: items.map((x, i) => ({ targetType: x.t, targetId: x.id, vector: vecs[i]! })) });

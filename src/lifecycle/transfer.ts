@@ -1,3 +1,4 @@
+import { episodeText, memoryText } from "../core/embed-text.js";
 import { z } from "zod";
 import { ensureEmbedder, scopeCacheKey, type Context } from "../core/context.js";
 import { MnemoError } from "../core/errors.js";
@@ -127,8 +128,8 @@ export async function importScope(ctx: Context, jsonl: string, scopeInput: Parti
   const newHistory = history.filter((h) => !existingMemories.has(h.memoryId));
   await ensureEmbedder(ctx);
   const toEmbed = [
-    ...newEpisodes.map((e) => ({ t: "episode" as const, id: e.id, text: `${e.speaker}: ${e.text} ${e.attachmentText ?? ""}` })),
-    ...memories.map((m) => ({ t: "memory" as const, id: m.id, text: m.text })),
+    ...newEpisodes.map((e) => ({ t: "episode" as const, id: e.id, text: episodeText(e) })),
+    ...memories.map((m) => ({ t: "memory" as const, id: m.id, text: memoryText(m) })),
   ];
   const vecs = await ctx.embedder.embed(toEmbed.map((x) => x.text));
   const vectors: VectorRow[] = toEmbed.map((x, i) => ({ targetType: x.t, targetId: x.id, vector: vecs[i]! }));

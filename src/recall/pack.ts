@@ -16,23 +16,39 @@ function sourceLabel(snap: Snapshot, id: string): string {
   return e?.externalId ?? id;
 }
 
-/** The context line of a memory: "- [8 May 2023] Caroline went ... (D1:3)". */
+/** The context line of a memory: "- Caroline went ... (D1:3)"; its date is the group header. */
 export function memoryLine(m: Memory, sources: string[]): string {
   const cite = sources.length > CITED ? `${sources.slice(0, CITED).join(", ")}, …` : sources.join(", ");
-  return `- [${formatDay(m.observedAt)}] ${m.text} (${cite})`;
+  return `- ${m.text} (${cite})`;
 }
 
-/** The context line of an episode: '- [8 May 2023] Caroline: "…" (D1:3)'. */
+/** The context line of an episode: '- Caroline: "…" (D1:3)'. */
 export function episodeLine(e: Episode): string {
   const att = e.attachmentText ? ` [photo: ${e.attachmentText}]` : "";
-  return `- [${formatDay(e.occurredAt)}] ${e.speaker}: "${e.text}"${att} (${e.externalId ?? e.id})`;
+  return `- ${e.speaker}: "${e.text}"${att} (${e.externalId ?? e.id})`;
+}
+
+/** The date an item is filed under in the context: when it was said. */
+function dayOf(c: Candidate): string {
+  return (c.type === "memory" ? c.memory.observedAt : c.episode.occurredAt).slice(0, 10);
+}
+
+/** Renders selected lines grouped under date headers, oldest first. */
+function render(selected: Array<{ day: string; line: string }>): string {
+  const byDay = new Map<string, string[]>();
+  for (const s of selected) byDay.set(s.day, [...(byDay.get(s.day) ?? []), s.line]);
+  return [...byDay.keys()]
+    .sort()
+    .map((d) => `[${formatDay(d + "T00:00:00Z")}]\n${byDay.get(d)!.join("\n")}`)
+    .join("\n");
 }
 
 /**
- * Greedy packing under the budget, best score first. An item that covers no source
- * episode not already covered is skipped (no redundant lines); verbatim episodes may
- * use at most `episodeShare` of the budget. Token counts use the real BPE tokenizer and
- * the final context is re-counted, so `contextTokens ≤ budget` always holds.
+ * Greedy packing under the budget, best score first. Lines are grouped under one date
+ * header per day (oldest first), so a date costs its tokens once. An item that covers no
+ * source episode not already covered is skipped (no redundant lines); verbatim episodes
+ * may use at most `episodeShare` of the budget. Token counts use the real BPE tokenizer
+ * and the final context is re-counted, so `contextTokens ≤ budget` always holds.
  *
  * @example
  * ```ts
@@ -41,7 +57,8 @@ export function episodeLine(e: Episode): string {
  */
 export function pack(candidates: Candidate[], snap: Snapshot, budget: number, episodeShare: number): { context: string; contextTokens: number; results: RecallResult[] } {
   const covered = new Set<string>();
-  const lines: string[] = [];
+  const selected: Array<{ day: string; line: string }> = [];
+  const days = new Set<string>();
   const results: RecallResult[] = [];
   let used = 0;
   let episodeTokens = 0;
@@ -52,14 +69,17 @@ export function pack(candidates: Candidate[], snap: Snapshot, budget: number, ep
     if (sources.every((s) => covered.has(s))) continue;
     const ext = sources.map((s) => sourceLabel(snap, s));
     const line = c.type === "memory" ? memoryLine(c.memory, ext) : episodeLine(c.episode);
-    const tokens = countTokens(line) + (lines.length > 0 ? 1 : 0);
+    const day = dayOf(c);
+    const header = days.has(day) ? 0 : countTokens(`[${formatDay(day + "T00:00:00Z")}]`) + 1;
+    const tokens = countTokens(line) + 1 + header;
     if (used + tokens > budget || (c.type === "episode" && episodeTokens + tokens > budget * episodeShare)) {
       misses++;
       continue;
     }
     used += tokens;
     if (c.type === "episode") episodeTokens += tokens;
-    lines.push(line);
+    days.add(day);
+    selected.push({ day, line });
     for (const s of sources) covered.add(s);
     if (c.type === "memory") {
       const m = c.memory;
@@ -69,12 +89,12 @@ export function pack(candidates: Candidate[], snap: Snapshot, budget: number, ep
       results.push({ id: e.id, type: "episode", kind: "episode", text: e.text, score: c.score, sources: ext, occurredAt: e.occurredAt, speaker: e.speaker, channels: c.channels, tokens });
     }
   }
-  let context = lines.join("\n");
+  let context = render(selected);
   let contextTokens = countTokens(context);
-  while (contextTokens > budget && lines.length > 0) {
-    lines.pop();
+  while (contextTokens > budget && selected.length > 0) {
+    selected.pop();
     results.pop();
-    context = lines.join("\n");
+    context = render(selected);
     contextTokens = countTokens(context);
   }
   return { context, contextTokens, results };

@@ -8,7 +8,7 @@ import { CHANNELS, runChannels, type ItemKey } from "./channels.js";
 import { decayFactor, retention, rrf } from "./fuse.js";
 import { pack, type Candidate } from "./pack.js";
 import { analyzeQuery } from "./query.js";
-import { loadSnapshot } from "./snapshot.js";
+import { loadSnapshot, termSet } from "./snapshot.js";
 
 /**
  * Options of {@link recall}. The scope fields (`userId`, `tenant`, `agentId`) say whose
@@ -48,6 +48,15 @@ const optionsSchema = z.object({
 });
 
 const DAY_MS = 86_400_000;
+
+/**
+ * Prior of a verbatim episode: short turns and bare questions ("Wow! Did you see that
+ * band?") carry little to answer with, so they need a stronger match to be packed.
+ */
+export function informativeness(contentTerms: number, text: string): number {
+  const base = Math.min(1, 0.5 + 0.1 * contentTerms);
+  return /\?\s*$/.test(text) ? base * 0.7 : base;
+}
 
 /**
  * Recall: runs the channels (lexical BM25, dense vectors, entity graph, temporal,
@@ -134,6 +143,7 @@ export async function recall(ctx: Context, queryText: string, options: RecallOpt
       candidates.push({ key: k, type: "memory", memory: m, score, channels: fz.channels });
     } else {
       const e = snap.episodes.get(k.slice(2))!;
+      score *= informativeness(termSet(snap, k, e.text).size, e.text);
       candidates.push({ key: k, type: "episode", episode: e, score, channels: fz.channels });
     }
   }

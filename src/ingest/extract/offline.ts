@@ -129,10 +129,30 @@ export class OfflineExtractor implements Extractor {
     for (const ep of episodes) {
       const addressee = [...history].reverse().find((h) => h.speaker !== ep.speaker && h.sessionId === ep.sessionId)?.speaker ?? null;
       out.push(...this.fromEpisode(ep, addressee, known));
+      const prev = history[history.length - 1];
+      if (prev && prev.sessionId === ep.sessionId && prev.speaker !== ep.speaker) {
+        const qa = this.answerToQuestion(prev, ep, known);
+        if (qa) out.push(qa);
+      }
       history.push(ep);
       if (history.length > 8) history.shift();
     }
     return out;
+  }
+
+  /**
+   * A turn that answers the other speaker's question is often meaningless alone
+   * ("5 years already!"). This memory joins the question and the answer, in the third
+   * person, citing both turns.
+   */
+  private answerToQuestion(prev: Episode, ep: Episode, known: Map<string, { name: string; type: EntityType }>): CandidateMemory | null {
+    const question = sentences(prev.text).filter((x) => x.trim().endsWith("?")).at(-1);
+    if (!question || terms(question).length < 2) return null;
+    const answer = sentences(ep.text).filter((x) => !x.trim().endsWith("?") && terms(x).length > 0).slice(0, 2).join(" ");
+    if (!answer || terms(answer).length < 1) return null;
+    const q = thirdPerson(question.trim(), prev.speaker, ep.speaker);
+    const base = this.candidate(answer, ep, ep.speaker, true, prev.speaker, known, terms(answer).length);
+    return { ...base, kind: base.kind === "event" ? "event" : "fact", text: `${q} ${base.text}`, sources: [ep.id, prev.id], importance: Math.min(1, base.importance + 0.1) };
   }
 
   private fromEpisode(ep: Episode, addressee: string | null, known: Map<string, { name: string; type: EntityType }>): CandidateMemory[] {
@@ -170,7 +190,7 @@ export class OfflineExtractor implements Extractor {
       const rewritten = thirdPerson(raw.slice(0, t.index), speaker, addressee) + dateWords(t) + thirdPerson(raw.slice(t.index + t.text.length), speaker, addressee);
       text = rewritten.replace(/\s{2,}/g, " ").trim();
     }
-    if (!text.startsWith(speaker) && !verbatim && !/\b(he|she|they)\b/i.test(text.slice(0, 12))) text = `${speaker}: ${text}`;
+    if (!text.startsWith(speaker) && !verbatim) text = `${speaker}: ${text}`;
     const entities: EntityMention[] = [];
     const seen = new Set<string>();
     const addEntity = (name: string, type: EntityType) => {
@@ -184,7 +204,10 @@ export class OfflineExtractor implements Extractor {
     for (const span of nameSpans(raw)) {
       if (span === speaker) continue;
       const k = known.get(span.toLowerCase());
-      addEntity(k?.name ?? span, k?.type ?? classifySpan(span));
+      const type = k?.type ?? classifySpan(span);
+      // "Kids love it." — a capitalised common noun at the start of a sentence is no name.
+      if (!k && type === "topic" && !span.includes(" ") && new RegExp(`(^|[.!?]\\s+)${span}\\b`).test(raw)) continue;
+      addEntity(k?.name ?? span, type);
     }
     const kind = classify(raw, t !== undefined);
     const slot = speakerIsName ? slotOf(speaker, text) : null;

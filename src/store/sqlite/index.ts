@@ -1,3 +1,4 @@
+import { episodeText } from "../../core/embed-text.js";
 import Database from "better-sqlite3";
 import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
@@ -11,6 +12,12 @@ import { rowToEntity, rowToEpisode, rowToMemory, rowToSegment, rowToVersion, typ
 const FTS_TABLE: Record<TargetType, string> = { memory: "fts_memories", episode: "fts_episodes", segment: "fts_segments" };
 const MAIN_TABLE: Record<TargetType, string> = { memory: "memories", episode: "episodes", segment: "segments" };
 
+/**
+ * BM25 weight of the `head` column (an episode's speaker, a memory's subject) relative
+ * to the text: a name in the query should prefer that person's rows, not outrank content.
+ */
+export const HEAD_WEIGHT = 0.3;
+
 /** The FTS token that confines a full-text query to one scope. */
 export function scopeToken(scope: ScopeKey): string {
   return "s" + createHash("sha1").update(`${scope.tenant}\u0000${scope.userId}`).digest("hex").slice(0, 20);
@@ -18,6 +25,14 @@ export function scopeToken(scope: ScopeKey): string {
 
 function json(v: unknown): string {
   return JSON.stringify(v);
+}
+
+/** Meta key of the lowest generation a (re-)created scope may start above. */
+const GENERATION_FLOOR_KEY = "store.generation_floor";
+
+/** A batch row whose id belongs to another scope: never overwritten. */
+function conflict(what: string, id: string): MnemoError {
+  return new MnemoError("CONFLICT", `The ${what} id ${JSON.stringify(id)} belongs to another scope.`);
 }
 
 /**
@@ -94,13 +109,22 @@ export class SqliteStore implements Store {
     const sk = scopeToken(batch.scope);
     const apply = db.transaction(() => {
       if (batch.episodes?.length) {
+        // Upsert by id; a row of another scope with the same id is never touched (CONFLICT).
         const ins = this.stmt(`INSERT INTO episodes (id, external_id, tenant, user_id, agent_id, session_id, speaker, role, text, attachment_text, occurred_at, recorded_at, content_hash, segment_id, seq, metadata)
-          VALUES (@id, @externalId, @tenant, @userId, @agentId, @sessionId, @speaker, @role, @text, @attachmentText, @occurredAt, @recordedAt, @contentHash, @segmentId, @seq, @metadata)`);
-        const fts = this.stmt(`INSERT INTO fts_episodes (rowid, text, sk) VALUES (?, ?, ?)`);
+          VALUES (@id, @externalId, @tenant, @userId, @agentId, @sessionId, @speaker, @role, @text, @attachmentText, @occurredAt, @recordedAt, @contentHash, @segmentId, @seq, @metadata)
+          ON CONFLICT(id) DO UPDATE SET external_id = excluded.external_id, agent_id = excluded.agent_id, session_id = excluded.session_id, speaker = excluded.speaker,
+            role = excluded.role, text = excluded.text, attachment_text = excluded.attachment_text, occurred_at = excluded.occurred_at, recorded_at = excluded.recorded_at,
+            content_hash = excluded.content_hash, segment_id = excluded.segment_id, seq = excluded.seq, metadata = excluded.metadata
+          WHERE episodes.tenant = excluded.tenant AND episodes.user_id = excluded.user_id
+          RETURNING rid`);
+        const delFts = this.stmt(`DELETE FROM fts_episodes WHERE rowid = ?`);
+        const fts = this.stmt(`INSERT INTO fts_episodes (rowid, text, sk, head) VALUES (?, ?, ?, ?)`);
         for (const e of batch.episodes) {
           if (e.tenant !== tenant || e.userId !== userId) throw new MnemoError("INVALID_SCOPE", "An episode in the batch belongs to another scope.");
-          const info = ins.run({ ...e, metadata: json(e.metadata) });
-          fts.run(info.lastInsertRowid, [e.speaker, e.text, e.attachmentText ?? ""].join(" "), sk);
+          const row = ins.get({ ...e, metadata: json(e.metadata) }) as { rid: number } | undefined;
+          if (!row) throw conflict("episode", e.id);
+          delFts.run(row.rid);
+          fts.run(row.rid, episodeText(e), sk, e.speaker);
         }
       }
       if (batch.episodeSegments?.length) {
@@ -110,23 +134,27 @@ export class SqliteStore implements Store {
       if (batch.segments?.length) {
         const up = this.stmt(`INSERT INTO segments (id, tenant, user_id, session_id, episode_ids, started_at, ended_at, summary)
           VALUES (@id, @tenant, @userId, @sessionId, @episodeIds, @startedAt, @endedAt, @summary)
-          ON CONFLICT(id) DO UPDATE SET episode_ids = excluded.episode_ids, started_at = excluded.started_at, ended_at = excluded.ended_at, summary = excluded.summary
+          ON CONFLICT(id) DO UPDATE SET session_id = excluded.session_id, episode_ids = excluded.episode_ids, started_at = excluded.started_at, ended_at = excluded.ended_at, summary = excluded.summary
+          WHERE segments.tenant = excluded.tenant AND segments.user_id = excluded.user_id
           RETURNING rid`);
         const del = this.stmt(`DELETE FROM fts_segments WHERE rowid = ?`);
-        const fts = this.stmt(`INSERT INTO fts_segments (rowid, text, sk) VALUES (?, ?, ?)`);
+        const fts = this.stmt(`INSERT INTO fts_segments (rowid, text, sk, head) VALUES (?, ?, ?, '')`);
         for (const s of batch.segments) {
           if (s.tenant !== tenant || s.userId !== userId) throw new MnemoError("INVALID_SCOPE", "A segment in the batch belongs to another scope.");
-          const { rid } = up.get({ ...s, episodeIds: json(s.episodeIds) }) as { rid: number };
+          const row = up.get({ ...s, episodeIds: json(s.episodeIds) }) as { rid: number } | undefined;
+          if (!row) throw conflict("segment", s.id);
+          const { rid } = row;
           del.run(rid);
           fts.run(rid, s.summary, sk);
         }
       }
       if (batch.entities?.length) {
         const up = this.stmt(`INSERT INTO entities (id, tenant, user_id, name, type, aliases, mention_count) VALUES (@id, @tenant, @userId, @name, @type, @aliases, @mentionCount)
-          ON CONFLICT(id) DO UPDATE SET name = excluded.name, type = excluded.type, aliases = excluded.aliases, mention_count = excluded.mention_count`);
+          ON CONFLICT(id) DO UPDATE SET name = excluded.name, type = excluded.type, aliases = excluded.aliases, mention_count = excluded.mention_count
+          WHERE entities.tenant = excluded.tenant AND entities.user_id = excluded.user_id`);
         for (const en of batch.entities) {
           if (en.tenant !== tenant || en.userId !== userId) throw new MnemoError("INVALID_SCOPE", "An entity in the batch belongs to another scope.");
-          up.run({ ...en, aliases: json(en.aliases) });
+          if (up.run({ ...en, aliases: json(en.aliases) }).changes === 0) throw conflict("entity", en.id);
         }
       }
       if (batch.memories?.length) {
@@ -134,29 +162,33 @@ export class SqliteStore implements Store {
             confidence, importance, strength, last_accessed_at, access_count, sources, entity_ids, segment_ids, version, forgotten_at, expires_at, metadata)
           VALUES (@id, @tenant, @userId, @agentId, @kind, @text, @subject, @slot, @validFrom, @validTo, @observedAt, @recordedAt, @invalidatedAt,
             @confidence, @importance, @strength, @lastAccessedAt, @accessCount, @sources, @entityIds, @segmentIds, @version, @forgottenAt, @expiresAt, @metadata)
-          ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, text = excluded.text, subject = excluded.subject, slot = excluded.slot,
+          ON CONFLICT(id) DO UPDATE SET agent_id = excluded.agent_id, kind = excluded.kind, text = excluded.text, subject = excluded.subject, slot = excluded.slot,
+            observed_at = excluded.observed_at, recorded_at = excluded.recorded_at,
             valid_from = excluded.valid_from, valid_to = excluded.valid_to, invalidated_at = excluded.invalidated_at,
             confidence = excluded.confidence, importance = excluded.importance, strength = excluded.strength,
             last_accessed_at = excluded.last_accessed_at, access_count = excluded.access_count, sources = excluded.sources,
             entity_ids = excluded.entity_ids, segment_ids = excluded.segment_ids, version = excluded.version,
             forgotten_at = excluded.forgotten_at, expires_at = excluded.expires_at, metadata = excluded.metadata
+          WHERE memories.tenant = excluded.tenant AND memories.user_id = excluded.user_id
           RETURNING rid`);
         const delFts = this.stmt(`DELETE FROM fts_memories WHERE rowid = ?`);
-        const fts = this.stmt(`INSERT INTO fts_memories (rowid, text, sk) VALUES (?, ?, ?)`);
+        const fts = this.stmt(`INSERT INTO fts_memories (rowid, text, sk, head) VALUES (?, ?, ?, ?)`);
         const delLinks = this.stmt(`DELETE FROM memory_entities WHERE memory_id = ?`);
         const link = this.stmt(`INSERT OR IGNORE INTO memory_entities (memory_id, entity_id, tenant, user_id) VALUES (?, ?, ?, ?)`);
         for (const m of batch.memories) {
           if (m.tenant !== tenant || m.userId !== userId) throw new MnemoError("INVALID_SCOPE", "A memory in the batch belongs to another scope.");
           if (m.sources.length === 0) throw new MnemoError("INVALID_INPUT", `Memory ${m.id} has no source episode.`);
-          const { rid } = up.get({
+          const row = up.get({
             ...m,
             sources: json(m.sources),
             entityIds: json(m.entityIds),
             segmentIds: json(m.segmentIds),
             metadata: json(m.metadata),
-          }) as { rid: number };
+          }) as { rid: number } | undefined;
+          if (!row) throw conflict("memory", m.id);
+          const { rid } = row;
           delFts.run(rid);
-          fts.run(rid, m.subject ? `${m.subject} ${m.text}` : m.text, sk);
+          fts.run(rid, m.text, sk, m.subject ?? "");
           delLinks.run(m.id);
           for (const eid of m.entityIds) link.run(m.id, eid, tenant, userId);
         }
@@ -164,16 +196,26 @@ export class SqliteStore implements Store {
       if (batch.history?.length) {
         const ins = this.stmt(`INSERT INTO memory_history (memory_id, tenant, user_id, version, op, text, valid_from, valid_to, sources, at, reason)
           VALUES (@memoryId, @tenant, @userId, @version, @op, @text, @validFrom, @validTo, @sources, @at, @reason)`);
-        for (const h of batch.history) ins.run({ ...h, tenant, userId, sources: json(h.sources) });
+        const owner = this.stmt(`SELECT tenant, user_id FROM memories WHERE id = ?`);
+        for (const h of batch.history) {
+          const o = owner.get(h.memoryId) as { tenant: string; user_id: string } | undefined;
+          if (o && (o.tenant !== tenant || o.user_id !== userId)) throw conflict("memory", h.memoryId);
+          ins.run({ ...h, tenant, userId, sources: json(h.sources) });
+        }
       }
       if (batch.vectors?.length) {
         const up = this.stmt(`INSERT INTO vectors (target_type, target_id, tenant, user_id, dim, data) VALUES (?, ?, ?, ?, ?, ?)
-          ON CONFLICT(target_type, target_id) DO UPDATE SET dim = excluded.dim, data = excluded.data`);
+          ON CONFLICT(target_type, target_id) DO UPDATE SET dim = excluded.dim, data = excluded.data
+          WHERE vectors.tenant = excluded.tenant AND vectors.user_id = excluded.user_id`);
         for (const v of batch.vectors) {
-          up.run(v.targetType, v.targetId, tenant, userId, v.vector.length, Buffer.from(v.vector.buffer, v.vector.byteOffset, v.vector.byteLength));
+          const info = up.run(v.targetType, v.targetId, tenant, userId, v.vector.length, Buffer.from(v.vector.buffer, v.vector.byteOffset, v.vector.byteLength));
+          if (info.changes === 0) throw conflict("vector", v.targetId);
         }
       }
-      this.stmt(`INSERT INTO generations (tenant, user_id, gen) VALUES (?, ?, 1) ON CONFLICT(tenant, user_id) DO UPDATE SET gen = gen + 1`).run(tenant, userId);
+      // A new (or erased and re-created) scope starts above every generation handed out
+      // before an erase, so caches keyed by (scope, generation) never serve erased data.
+      this.stmt(`INSERT INTO generations (tenant, user_id, gen) VALUES (?, ?, 1 + COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = '${GENERATION_FLOOR_KEY}'), 0))
+        ON CONFLICT(tenant, user_id) DO UPDATE SET gen = gen + 1`).run(tenant, userId);
     });
     try {
       apply.immediate();
@@ -324,13 +366,14 @@ export class SqliteStore implements Store {
   }
 
   async searchText(scope: ScopeKey, target: TargetType, terms: string[], limit: number): Promise<TextHit[]> {
-    const clean = [...new Set(terms.map((t) => t.replace(/"/g, "").trim()).filter((t) => t.length > 0))].slice(0, 64);
+    // eslint-disable-next-line no-control-regex
+    const clean = [...new Set(terms.map((t) => t.replace(/["\u0000-\u001f\u007f]/g, " ").trim()).filter((t) => t.length > 0))].slice(0, 64);
     if (clean.length === 0) return [];
-    const match = `sk:${scopeToken(scope)} AND (${clean.map((t) => `text:"${t}"`).join(" OR ")})`;
+    const match = `sk:${scopeToken(scope)} AND (${clean.map((t) => `{text head}:"${t}"`).join(" OR ")})`;
     const fts = FTS_TABLE[target];
     const rows = this
-      .stmt(`SELECT m.id AS id, -bm25(${fts}, 1.0, 0.0) AS score FROM ${fts} f JOIN ${MAIN_TABLE[target]} m ON m.rid = f.rowid
-        WHERE ${fts} MATCH ? ORDER BY bm25(${fts}, 1.0, 0.0) LIMIT ?`)
+      .stmt(`SELECT m.id AS id, -bm25(${fts}, 1.0, 0.0, ${HEAD_WEIGHT}) AS score FROM ${fts} f JOIN ${MAIN_TABLE[target]} m ON m.rid = f.rowid
+        WHERE ${fts} MATCH ? ORDER BY bm25(${fts}, 1.0, 0.0, ${HEAD_WEIGHT}) LIMIT ?`)
       .all(match, limit) as Array<{ id: string; score: number }>;
     return rows;
   }
@@ -380,6 +423,8 @@ export class SqliteStore implements Store {
         counts.episodes += this.stmt(`DELETE FROM episodes WHERE tenant = ? AND user_id = ?`).run(...args).changes;
         counts.memories += this.stmt(`DELETE FROM memories WHERE tenant = ? AND user_id = ?`).run(...args).changes;
         counts.entities += this.stmt(`DELETE FROM entities WHERE tenant = ? AND user_id = ?`).run(...args).changes;
+        this.stmt(`INSERT INTO meta (key, value) SELECT '${GENERATION_FLOOR_KEY}', gen FROM generations WHERE tenant = ? AND user_id = ?
+          ON CONFLICT(key) DO UPDATE SET value = MAX(CAST(meta.value AS INTEGER), CAST(excluded.value AS INTEGER))`).run(...args);
         for (const t of ["segments", "memory_history", "memory_entities", "vectors", "generations"]) {
           this.stmt(`DELETE FROM ${t} WHERE tenant = ? AND user_id = ?`).run(...args);
         }
