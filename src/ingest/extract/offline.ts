@@ -148,7 +148,10 @@ export class OfflineExtractor implements Extractor {
   private answerToQuestion(prev: Episode, ep: Episode, known: Map<string, { name: string; type: EntityType }>): CandidateMemory | null {
     const question = sentences(prev.text).filter((x) => x.trim().endsWith("?")).at(-1);
     if (!question || terms(question).length < 2) return null;
-    const answer = sentences(ep.text).filter((x) => !x.trim().endsWith("?") && terms(x).length > 0).slice(0, 2).join(" ");
+    const answer = sentences(ep.text)
+      .filter((x) => !x.trim().endsWith("?") && terms(x).length > 0 && !(FILLER.test(x.trim()) && terms(x).length < 5))
+      .slice(0, 2)
+      .join(" ");
     if (!answer || terms(answer).length < 1) return null;
     const q = thirdPerson(question.trim(), prev.speaker, ep.speaker);
     const base = this.candidate(answer, ep, ep.speaker, true, prev.speaker, known, terms(answer).length);
@@ -190,7 +193,7 @@ export class OfflineExtractor implements Extractor {
       const rewritten = thirdPerson(raw.slice(0, t.index), speaker, addressee) + dateWords(t) + thirdPerson(raw.slice(t.index + t.text.length), speaker, addressee);
       text = rewritten.replace(/\s{2,}/g, " ").trim();
     }
-    if (!text.startsWith(speaker) && !verbatim) text = `${speaker}: ${text}`;
+    if (!text.includes(speaker) && !verbatim) text = `${speaker}: ${text}`;
     const entities: EntityMention[] = [];
     const seen = new Set<string>();
     const addEntity = (name: string, type: EntityType) => {

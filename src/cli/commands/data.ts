@@ -1,0 +1,211 @@
+import type { Command } from "commander";
+import { createWriteStream, readFileSync } from "node:fs";
+import { once } from "node:events";
+import { z } from "zod";
+import { MnemoError } from "../../core/errors.js";
+import type { MessageInput, RememberResult } from "../../core/types.js";
+import { readLocomo } from "../../importers/locomo.js";
+import type { Mnemo } from "../../mnemo.js";
+import { withMnemo } from "../open.js";
+import { list, print, progress, type GlobalOptions } from "../output.js";
+
+function readText(path: string): string {
+  try {
+    return path === "-" ? readFileSync(0, "utf8") : readFileSync(path, "utf8");
+  } catch (e) {
+    throw new MnemoError("INVALID_INPUT", `Cannot read ${path}: ${(e as Error).message}`);
+  }
+}
+
+const jsonlLine = z.strictObject({
+  userId: z.string().optional(),
+  sessionId: z.string().optional(),
+  id: z.string().optional(),
+  speaker: z.string().optional(),
+  role: z.string().optional(),
+  content: z.string(),
+  attachmentText: z.string().optional(),
+  occurredAt: z.string().optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+
+/**
+ * Parses the generic chat JSONL format: one message per line,
+ * `{"userId"?, "sessionId"?, "id"?, "speaker"|"role", "content", "attachmentText"?, "occurredAt"?, "metadata"?}`.
+ * Returns messages grouped by user and session, in file order.
+ */
+export function parseChatJsonl(text: string, defaultUser: string | undefined): Map<string, Map<string, MessageInput[]>> {
+  const out = new Map<string, Map<string, MessageInput[]>>();
+  const lines = text.split("\n");
+  lines.forEach((line, i) => {
+    if (line.trim() === "") return;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch (e) {
+      throw new MnemoError("INVALID_JSON", `Line ${i + 1}: ${(e as Error).message}`);
+    }
+    const r = jsonlLine.safeParse(raw);
+    if (!r.success) throw new MnemoError("INVALID_INPUT", `Line ${i + 1}: ${r.error.issues[0]?.path.join(".")}: ${r.error.issues[0]?.message}`);
+    const { userId, sessionId, ...msg } = r.data;
+    const user = userId ?? defaultUser;
+    if (!user) throw new MnemoError("INVALID_SCOPE", `Line ${i + 1} has no userId and no --user was given.`);
+    const session = sessionId ?? "";
+    let byS = out.get(user);
+    if (!byS) out.set(user, (byS = new Map()));
+    byS.set(session, [...(byS.get(session) ?? []), { ...msg, sessionId }]);
+  });
+  if (out.size === 0) throw new MnemoError("INVALID_INPUT", "The file has no messages.");
+  return out;
+}
+
+function sumResults(into: RememberResult["memories"] & { episodes: number; duplicates: number }, r: RememberResult): void {
+  into.episodes += r.episodes.added;
+  into.duplicates += r.episodes.duplicates;
+  into.added += r.memories.added;
+  into.updated += r.memories.updated;
+  into.invalidated += r.memories.invalidated;
+  into.unchanged += r.memories.unchanged;
+}
+
+async function importLocomo(m: Mnemo, file: string, conversations: string[] | undefined) {
+  const convs = readLocomo(file, conversations);
+  const totals = { episodes: 0, duplicates: 0, added: 0, updated: 0, invalidated: 0, unchanged: 0 };
+  const total = convs.reduce((n, c) => n + c.sessions.reduce((k, s) => k + s.messages.length, 0), 0);
+  const bar = progress("importing");
+  let done = 0;
+  const t0 = performance.now();
+  for (const c of convs) {
+    for (const s of c.sessions) {
+      sumResults(totals, await m.remember(s.messages, { userId: c.sampleId, sessionId: s.sessionId }));
+      done += s.messages.length;
+      bar.update(done, total);
+    }
+  }
+  bar.stop();
+  const seconds = (performance.now() - t0) / 1000;
+  return { users: convs.map((c) => c.sampleId), turns: total, seconds: +seconds.toFixed(3), turnsPerSecond: Math.round(total / Math.max(seconds, 1e-9)), ...totals };
+}
+
+async function importJsonl(m: Mnemo, file: string, user: string | undefined) {
+  const groups = parseChatJsonl(readText(file), user);
+  const totals = { episodes: 0, duplicates: 0, added: 0, updated: 0, invalidated: 0, unchanged: 0 };
+  const t0 = performance.now();
+  let turns = 0;
+  for (const [userId, sessions] of groups) {
+    for (const [sessionId, messages] of sessions) {
+      sumResults(totals, await m.remember(messages, { userId, sessionId: sessionId || undefined }));
+      turns += messages.length;
+    }
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return { users: [...groups.keys()], turns, seconds: +seconds.toFixed(3), turnsPerSecond: Math.round(turns / Math.max(seconds, 1e-9)), ...totals };
+}
+
+/** Registers import, export, remember, erase, stats and reembed. */
+export function registerDataCommands(program: Command, g: () => GlobalOptions): void {
+  program
+    .command("import")
+    .description("import data: `import locomo <file>`, `import jsonl <file>`, or `import <export.jsonl>` (a Mnemo export)")
+    .argument("<format-or-file>", "locomo | jsonl | export | a Mnemo export file")
+    .argument("[file]", "the file (- for stdin)")
+    .option("--conversations <ids>", "LoCoMo: only these sample ids, comma-separated")
+    .option("--user <id>", "jsonl: user for lines without userId; export: import into this user")
+    .action(async (formatOrFile: string, file: string | undefined, o: { conversations?: string; user?: string }) => {
+      const opts = g();
+      const format = ["locomo", "jsonl", "export"].includes(formatOrFile) ? formatOrFile : "export";
+      const path = format === "export" && !["export"].includes(formatOrFile) ? formatOrFile : file;
+      if (!path) throw new MnemoError("INVALID_INPUT", `mnemo import ${format} needs a file.`);
+      await withMnemo(opts, async (m) => {
+        if (format === "locomo") {
+          const r = await importLocomo(m, path, list(o.conversations));
+          print(opts.json, r, () => `imported ${r.turns} turns for ${r.users.join(", ")} in ${r.seconds}s (${r.turnsPerSecond} turns/s): ${r.episodes} episodes (${r.duplicates} already there), memories +${r.added} ~${r.updated} ✗${r.invalidated} =${r.unchanged}`);
+        } else if (format === "jsonl") {
+          const r = await importJsonl(m, path, o.user);
+          print(opts.json, r, () => `imported ${r.turns} messages for ${r.users.join(", ")} in ${r.seconds}s: ${r.episodes} episodes (${r.duplicates} already there), memories +${r.added} ~${r.updated} ✗${r.invalidated} =${r.unchanged}`);
+        } else {
+          const r = await m.import(readText(path), o.user ? { userId: o.user } : {});
+          print(opts.json, r, () => `imported ${r.episodes} episodes, ${r.memories} memories, ${r.entities} entities`);
+        }
+      });
+    });
+
+  program
+    .command("export")
+    .description("export a user as JSONL (round-trips with `mnemo import <file>`)")
+    .requiredOption("--user <id>", "user id")
+    .option("--out <file>", "write to a file instead of stdout")
+    .action(async (o: { user: string; out?: string }) => {
+      await withMnemo(g(), async (m) => {
+        const out = o.out ? createWriteStream(o.out) : process.stdout;
+        for await (const line of m.export({ userId: o.user })) if (!out.write(line + "\n")) await once(out, "drain");
+        if (o.out) await new Promise<void>((res, rej) => (out as ReturnType<typeof createWriteStream>).end((e?: Error | null) => (e ? rej(e) : res())));
+      });
+    });
+
+  program
+    .command("remember")
+    .description("remember messages: text arguments, or --file with a JSON array of messages")
+    .requiredOption("--user <id>", "user id")
+    .option("--session <id>", "session id")
+    .option("--agent <id>", "agent id")
+    .option("--speaker <name>", "speaker of the text arguments", "user")
+    .option("--at <date>", "when it was said (ISO 8601); default now")
+    .option("--file <path>", "JSON array of messages ({id?, speaker|role, content, occurredAt?}); - for stdin")
+    .argument("[text...]", "message text")
+    .action(async (text: string[], o: { user: string; session?: string; agent?: string; speaker: string; at?: string; file?: string }) => {
+      const opts = g();
+      let messages: unknown;
+      if (o.file) {
+        try {
+          messages = JSON.parse(readText(o.file));
+        } catch (e) {
+          if (e instanceof MnemoError) throw e;
+          throw new MnemoError("INVALID_JSON", (e as Error).message);
+        }
+      } else {
+        if (text.length === 0) throw new MnemoError("INVALID_INPUT", "Give the message text or --file.");
+        messages = [{ speaker: o.speaker, content: text.join(" "), ...(o.at ? { occurredAt: o.at } : {}) }];
+      }
+      await withMnemo(opts, async (m) => {
+        const r = await m.remember(messages as MessageInput[], { userId: o.user, sessionId: o.session, agentId: o.agent });
+        print(opts.json, r, () => `episodes +${r.episodes.added} (${r.episodes.duplicates} duplicates); memories +${r.memories.added} ~${r.memories.updated} ✗${r.memories.invalidated} =${r.memories.unchanged}`);
+      });
+    });
+
+  program
+    .command("erase")
+    .description("hard-delete a user and everything derived from them")
+    .requiredOption("--user <id>", "user id")
+    .action(async (o: { user: string }) => {
+      const opts = g();
+      await withMnemo(opts, async (m) => {
+        const r = await m.erase({ userId: o.user });
+        print(opts.json, { erased: o.user, ...r }, () => `erased ${o.user}: ${r.episodes} episodes, ${r.memories} memories, ${r.entities} entities`);
+      });
+    });
+
+  program
+    .command("stats")
+    .description("counts of episodes, memories and entities (for --user, or the whole store)")
+    .option("--user <id>", "user id")
+    .action(async (o: { user?: string }) => {
+      const opts = g();
+      await withMnemo(opts, async (m) => {
+        const s = await m.stats(o.user ? { tenant: opts.tenant, userId: o.user } : undefined);
+        const users = o.user ? [o.user] : await m.users();
+        print(opts.json, { ...s, userIds: users }, () => `episodes ${s.episodes}\nmemories ${s.memories}\nentities ${s.entities}\nsegments ${s.segments}\nvectors ${s.vectors}\nusers ${users.join(", ") || "-"}`);
+      });
+    });
+
+  program
+    .command("reembed")
+    .description("rebuild every vector with the configured embedder (after switching models)")
+    .action(async () => {
+      const opts = g();
+      await withMnemo(opts, async (m) => {
+        const r = await m.reembed();
+        print(opts.json, r, () => `re-embedded ${r.vectors} vectors`);
+      });
+    });
+}

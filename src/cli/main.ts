@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from "commander";
+import { readFileSync } from "node:fs";
+import { registerDataCommands } from "./commands/data.js";
+import { registerDemoCommand } from "./commands/demo.js";
+import { registerMemoryCommands } from "./commands/memories.js";
+import { registerServiceCommands } from "./commands/services.js";
+import { EXIT, fail, type GlobalOptions } from "./output.js";
+
+const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+
+/**
+ * Builds the `mnemo` command line program.
+ *
+ * @example
+ * ```ts
+ * await buildProgram().parseAsync(["node", "mnemo", "stats", "--json"]);
+ * ```
+ */
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name("mnemo")
+    .description("Long-term memory for LLM agents: remember conversations, recall what answers a question under a token budget.")
+    .version(pkg.version)
+    .option("--db <path>", "SQLite database file (default: $MNEMO_DB or the user data dir)")
+    .option("--tenant <id>", "tenant", "default")
+    .option("--json", "machine-readable JSON output")
+    .showHelpAfterError()
+    .exitOverride();
+  const g = (): GlobalOptions => {
+    const o = program.opts<{ db?: string; tenant: string; json?: boolean }>();
+    return { db: o.db ?? process.env.MNEMO_DB, tenant: o.tenant, json: o.json };
+  };
+  registerDataCommands(program, g);
+  registerMemoryCommands(program, g);
+  registerDemoCommand(program, g);
+  registerServiceCommands(program, g);
+  return program;
+}
+
+/** Runs the CLI with the given argv; resolves to the exit code. */
+export async function run(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    fail(e, program.opts<{ json?: boolean }>().json);
+    return typeof process.exitCode === "number" ? process.exitCode : EXIT.internal;
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && /(?:^|[/\\])(main\.[jt]s|mnemo)$/.test(process.argv[1]);
+if (invokedDirectly) {
+  run(process.argv).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,69 @@
+import { MnemoError } from "../core/errors.js";
+
+/** Global CLI options shared by every command. */
+export interface GlobalOptions {
+  db?: string;
+  tenant: string;
+  json?: boolean;
+}
+
+/** Exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid input, 4 not found, 5 conflict, 6 provider failure. */
+export const EXIT = { ok: 0, internal: 1, usage: 2, invalid: 3, notFound: 4, conflict: 5, provider: 6 } as const;
+
+/** The exit code for an error. */
+export function exitCodeFor(e: unknown): number {
+  if (!(e instanceof MnemoError)) return EXIT.internal;
+  const s = e.httpStatus;
+  if (s === 404) return EXIT.notFound;
+  if (s === 409) return EXIT.conflict;
+  if (s === 502) return EXIT.provider;
+  if (s >= 400 && s < 500) return EXIT.invalid;
+  return EXIT.internal;
+}
+
+/** Prints a result as JSON or through `human`. */
+export function print(json: boolean | undefined, value: unknown, human: () => string): void {
+  process.stdout.write((json ? JSON.stringify(value, null, 2) : human()) + "\n");
+}
+
+/** Prints an error (JSON to stderr with --json) and sets the exit code. */
+export function fail(e: unknown, json: boolean | undefined): void {
+  const err = e instanceof MnemoError ? e : new MnemoError("STORE_ERROR", e instanceof Error ? e.message : String(e));
+  if (json) process.stderr.write(JSON.stringify({ error: err.toJSON() }) + "\n");
+  else process.stderr.write(`error ${err.code}: ${err.message}\nhint: ${err.hint}\n`);
+  process.exitCode = exitCodeFor(e);
+}
+
+/** Parses a comma-separated list option. */
+export function list(v: string | undefined): string[] | undefined {
+  if (v === undefined) return undefined;
+  return v.split(",").map((x) => x.trim()).filter((x) => x.length > 0);
+}
+
+/** Parses a positive integer option, or throws INVALID_INPUT. */
+export function int(name: string, v: string | undefined, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new MnemoError("INVALID_INPUT", `${name} must be a positive integer, got ${JSON.stringify(v)}.`);
+  return n;
+}
+
+/** A minimal progress bar on stderr, shown only when stdout is a TTY. */
+export function progress(label: string): { update(done: number, total: number): void; stop(): void } {
+  const tty = process.stdout.isTTY === true && process.stderr.isTTY === true;
+  let last = 0;
+  return {
+    update(done, total) {
+      if (!tty) return;
+      const now = Date.now();
+      if (now - last < 80 && done < total) return;
+      last = now;
+      const width = 30;
+      const filled = total > 0 ? Math.round((done / total) * width) : 0;
+      process.stderr.write(`\r${label} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${total}`);
+    },
+    stop() {
+      if (tty) process.stderr.write("\n");
+    },
+  };
+}
