@@ -8,7 +8,7 @@ import { CHANNELS, runChannels, type ItemKey } from "./channels.js";
 import { decayFactor, retention, rrf } from "./fuse.js";
 import { pack, type Candidate } from "./pack.js";
 import { analyzeQuery } from "./query.js";
-import { loadSnapshot, termSet } from "./snapshot.js";
+import { loadSnapshot, termSet, type Snapshot } from "./snapshot.js";
 
 /**
  * Options of {@link recall}. The scope fields (`userId`, `tenant`, `agentId`) say whose
@@ -56,6 +56,45 @@ const DAY_MS = 86_400_000;
 export function informativeness(contentTerms: number, text: string): number {
   const base = Math.min(1, 0.5 + 0.1 * contentTerms);
   return /\?\s*$/.test(text) ? base * 0.7 : base;
+}
+
+/** How many top hits are expanded to their neighbouring turns, and how much they pass on. */
+export const NEIGHBOURS = { expand: 12, share: 0.7 } as const;
+
+/**
+ * Neighbour expansion (hierarchy, fine level): the turns right before and after a top hit,
+ * in the same session, often hold its question or its answer. They join the candidates
+ * (as their memories, or verbatim when they have none) with a share of the hit's score.
+ * Mutates and re-sorts `candidates`.
+ */
+export function expandNeighbours(candidates: Candidate[], snap: Snapshot, eligible: (k: string) => boolean): void {
+  const byKey = new Map(candidates.map((c) => [c.key, c]));
+  const added: Candidate[] = [];
+  const offer = (c: Candidate) => {
+    const have = byKey.get(c.key);
+    if (have && have.score >= c.score) return;
+    if (have) have.score = c.score;
+    else (byKey.set(c.key, c), added.push(c));
+  };
+  for (const top of candidates.slice(0, NEIGHBOURS.expand)) {
+    const sources = top.type === "memory" ? top.memory.sources : [top.episode.id];
+    for (const src of sources.slice(0, 2)) {
+      const pos = snap.position.get(src);
+      if (pos === undefined) continue;
+      const here = snap.timeline[pos]!;
+      for (const p of [pos - 1, pos + 1]) {
+        const n = snap.timeline[p];
+        if (!n || n.sessionId !== here.sessionId) continue;
+        const score = top.score * NEIGHBOURS.share;
+        const channels = { neighbour: score };
+        const mems = (snap.episodeMemories.get(n.id) ?? []).filter((id) => eligible("m:" + id));
+        for (const id of mems) offer({ key: "m:" + id, type: "memory", memory: snap.memories.get(id)!, score, channels });
+        if (mems.length === 0 && eligible("e:" + n.id)) offer({ key: "e:" + n.id, type: "episode", episode: n, score: score * 0.9, channels });
+      }
+    }
+  }
+  candidates.push(...added);
+  candidates.sort((a, b) => b.score - a.score || a.key.localeCompare(b.key));
 }
 
 /**
@@ -148,6 +187,7 @@ export async function recall(ctx: Context, queryText: string, options: RecallOpt
     }
   }
   candidates.sort((a, b) => b.score - a.score || a.key.localeCompare(b.key));
+  expandNeighbours(candidates, snap, eligible);
   const packed = pack(candidates, snap, budget, tuning.episodeShare);
 
   if (options.reinforce !== false) {

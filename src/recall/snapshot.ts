@@ -24,6 +24,8 @@ export interface Snapshot {
   episodeVectors: VectorIndex;
   /** entity id → memory ids; memory id → entity ids. */
   entityMemories: Map<string, string[]>;
+  /** episode id → ids of memories citing it. */
+  episodeMemories: Map<string, string[]>;
   /** Stemmed term sets of memory and episode texts, filled lazily. */
   termSets: Map<string, Set<string>>;
 }
@@ -79,6 +81,15 @@ export async function loadSnapshot(ctx: Context, key: ScopeKey): Promise<Snapsho
       list.push(m.id);
     }
   }
+  const episodeMemories = new Map<string, string[]>();
+  for (const m of memories) {
+    if (m.forgottenAt || m.kind === "summary") continue;
+    for (const s of m.sources) {
+      let list = episodeMemories.get(s);
+      if (!list) episodeMemories.set(s, (list = []));
+      list.push(m.id);
+    }
+  }
   const snap: Snapshot = {
     generation,
     memories: new Map(memories.map((m) => [m.id, m])),
@@ -90,6 +101,7 @@ export async function loadSnapshot(ctx: Context, key: ScopeKey): Promise<Snapsho
     memoryVectors: toIndex(memVecs, ctx.embedder.dim),
     episodeVectors: toIndex(epVecs, ctx.embedder.dim),
     entityMemories,
+    episodeMemories,
     termSets: new Map(),
   };
   ctx.caches.set(cacheKey, snap);

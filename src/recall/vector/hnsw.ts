@@ -51,6 +51,12 @@ function positiveInt(name: string, value: number): number {
  * generation is seeded, so builds are reproducible. Raise `efSearch` for
  * better recall at the cost of slower queries.
  *
+ * Costs (384 dims, Node 20, one core; see bench/vector.ts): building is the
+ * expensive part, roughly 1 s per 1,000 vectors at 10k and 1.6–2.2 s per
+ * 1,000 at 50k; queries take about 1 ms. On embeddings with low intrinsic
+ * dimension recall@10 is ≥ 0.99 at efSearch 64; on isotropic random vectors
+ * (the worst case) it degrades sharply with dimension and size.
+ *
  * @example
  * ```ts
  * const index = new HnswIndex(384, { efSearch: 100 });
