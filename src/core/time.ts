@@ -95,6 +95,7 @@ function rangeFor(start: Date, granularity: TimeMention["granularity"]): { range
   return { range: { from: day.toISOString(), to: new Date(day.getTime() + DAY).toISOString() }, label: formatDay(day) };
 }
 
+const TIME_HINT = /\d|\b(yesterday|today|tonight|tomorrow|ago|last|next|this|past|weekend|week|month|year|morning|afternoon|evening|night|noon|mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|christmas|easter|halloween|thanksgiving|new year|few|couple|several|one|two|three|four|five|six|seven|eight|nine|ten|since|until|before|after|recently|earlier|later)/i;
 const YEAR_RE = /\b(?:in|during|since|of|from)\s+((?:19|20)\d{2})\b/gi;
 const REL_RE = /\b(last|this|next|past)\s+(year|month|week|weekend|summer|winter|spring|fall|autumn)\b/gi;
 
@@ -140,7 +141,9 @@ export function resolveTimes(text: string, reference: string | Date): TimeMentio
   for (const m of text.matchAll(YEAR_RE)) {
     push({ text: m[0], index: m.index, granularity: "year" }, new Date(Date.UTC(Number(m[1]), 0, 1)));
   }
-  for (const r of chrono.parse(text, { instant: ref, timezone: 0 })) {
+  // chrono is the slow part of ingest: only run it when a time word could be present.
+  const chronoResults = TIME_HINT.test(text) ? chrono.parse(text, { instant: ref, timezone: 0 }) : [];
+  for (const r of chronoResults) {
     const s = r.start;
     // Bare weekday names or times alone are too weak to date an event.
     if (!s.isCertain("day") && !s.isCertain("month") && !s.isCertain("weekday") && !/ago|weekend|yesterday|tomorrow|today|tonight/i.test(r.text)) continue;

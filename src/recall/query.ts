@@ -11,6 +11,8 @@ export interface QueryAnalysis {
   terms: string[];
   /** Entities named in the query (by name or alias). */
   entities: Entity[];
+  /** Names of the people among them. */
+  people: string[];
   /** The period the query is about, if it names one ("in May 2023", "last week"). */
   timeRange: TimeRange | null;
   /** The query asks for a time ("when ..."). */
@@ -39,10 +41,17 @@ export function analyzeQuery(text: string, entities: Iterable<Entity>, reference
     }
   }
   const times = resolveTimes(text, reference);
+  // Names are matched by the graph channel and the subject boost; left in the full-text
+  // query they make every short line that mentions the person look relevant.
+  const names = new Set(found.filter((e) => e.type === "person").flatMap((e) => [e.name, ...e.aliases].flatMap((n) => words(n))));
+  const all = contentWords(text);
+  const content = all.filter((w) => !names.has(w));
+  const kept = content.length > 0 ? content : all;
   return {
     text,
-    words: contentWords(text),
-    terms: terms(text),
+    words: kept,
+    terms: terms(kept.join(" ")),
+    people: found.filter((e) => e.type === "person").map((e) => e.name),
     entities: found,
     timeRange: times[0]?.range ?? null,
     asksWhen: /\b(when|what (date|day|year|month|time)|how long ago)\b/i.test(text),

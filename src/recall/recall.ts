@@ -49,6 +49,9 @@ const optionsSchema = z.object({
 
 const DAY_MS = 86_400_000;
 
+/** Score factor for memories about (and turns by) a person the query names. */
+export const SUBJECT_BOOST = 1.2;
+
 /**
  * Prior of a verbatim episode: short turns and bare questions ("Wow! Did you see that
  * band?") carry little to answer with, so they need a stronger match to be packed.
@@ -172,6 +175,7 @@ export async function recall(ctx: Context, queryText: string, options: RecallOpt
   const lists = await runChannels({ ctx, key, snap, query, queryVector: queryVector!, eligible, depth: tuning.channelDepth, weights: tuning.weights, enabled });
   const fused = rrf(lists, tuning.rrfK);
 
+  const people = new Set(query.people);
   const candidates: Candidate[] = [];
   for (const [k, fz] of fused) {
     let score = fz.score;
@@ -179,10 +183,12 @@ export async function recall(ctx: Context, queryText: string, options: RecallOpt
       const m = snap.memories.get(k.slice(2))!;
       const age = (reference.getTime() - Date.parse(m.lastAccessedAt)) / DAY_MS;
       score *= decayFactor(retention(age, m.strength, tuning.halfLifeDays), tuning.decayWeight);
+      if (m.subject !== null && people.has(m.subject)) score *= SUBJECT_BOOST;
       candidates.push({ key: k, type: "memory", memory: m, score, channels: fz.channels });
     } else {
       const e = snap.episodes.get(k.slice(2))!;
       score *= informativeness(termSet(snap, k, e.text).size, e.text);
+      if (people.has(e.speaker)) score *= SUBJECT_BOOST;
       candidates.push({ key: k, type: "episode", episode: e, score, channels: fz.channels });
     }
   }
