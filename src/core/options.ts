@@ -77,7 +77,7 @@ export const DEFAULT_OPTIONS = {
   maxBatchMessages: 10_000,
   recall: {
     weights: { lexical: 1.0, dense: 0.8, graph: 0.5, temporal: 0.7, segment: 0.5 },
-    rrfK: 60,
+    rrfK: 30,
     channelDepth: 60,
     episodeShare: 0.35,
     halfLifeDays: 60,

@@ -9,7 +9,33 @@ export type Candidate =
   | { key: string; type: "episode"; episode: Episode; score: number; channels: Record<string, number> };
 
 /** How many source ids a context line cites (all of them are in the structured result). */
-const CITED = 3;
+const CITED = 2;
+
+const SOFT_WORDS = /\b(really|so|very|totally|super|pretty|just|actually|definitely|absolutely|literally|quite|basically|honestly|seriously|truly|kinda|sorta|like,|you know,|i mean,)\s+/gi;
+const INTERJECTION = /(^|[.!?]\s+|"|\s)(wow|whoa|oh|ah|aw+|yeah|yep|yay|haha\w*|lol|omg|ugh|hmm+|hey|gosh|oops|phew|hehe)\b[,!.]*\s*/gi;
+const EMOJI = /[\p{Extended_Pictographic}\u{FE0F}\u{200D}]/gu;
+
+/**
+ * Terse rendering for the context (the stored text is untouched): drops emoji,
+ * interjections, intensifiers and repeated punctuation. Content words, names, numbers,
+ * negations and dates are kept, so a reader loses tone, not facts.
+ *
+ * @example
+ * ```ts
+ * compressText("Wow, that's really so cool!! 😍 I got a new puppy."); // "that's cool! I got a new puppy."
+ * ```
+ */
+export function compressText(text: string): string {
+  return text
+    .replace(EMOJI, "")
+    .replace(INTERJECTION, "$1")
+    .replace(SOFT_WORDS, "")
+    .replace(/([!?.])\1+/g, "$1")
+    .replace(/\s+([,.!?])/g, "$1")
+    .replace(/\s{2,}/g, " ")
+    .replace(/^[,.!\s]+/, "")
+    .trim();
+}
 
 function sourceLabel(snap: Snapshot, id: string): string {
   const e = snap.episodes.get(id);
@@ -19,13 +45,13 @@ function sourceLabel(snap: Snapshot, id: string): string {
 /** The context line of a memory: "- Caroline went ... (D1:3)"; its date is the group header. */
 export function memoryLine(m: Memory, sources: string[]): string {
   const cite = sources.length > CITED ? `${sources.slice(0, CITED).join(", ")}, …` : sources.join(", ");
-  return `- ${m.text} (${cite})`;
+  return `- ${compressText(m.text)} (${cite})`;
 }
 
 /** The context line of an episode: '- Caroline: "…" (D1:3)'. */
 export function episodeLine(e: Episode): string {
   const att = e.attachmentText ? ` [photo: ${e.attachmentText}]` : "";
-  return `- ${e.speaker}: "${e.text}"${att} (${e.externalId ?? e.id})`;
+  return `- ${e.speaker}: "${compressText(e.text)}"${att} (${e.externalId ?? e.id})`;
 }
 
 /** The date an item is filed under in the context: when it was said. */
