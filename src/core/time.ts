@@ -96,6 +96,8 @@ function rangeFor(start: Date, granularity: TimeMention["granularity"]): { range
 }
 
 const TIME_HINT = /\d|\b(yesterday|today|tonight|tomorrow|ago|last|next|this|past|weekend|week|month|year|morning|afternoon|evening|night|noon|mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|christmas|easter|halloween|thanksgiving|new year|few|couple|several|one|two|three|four|five|six|seven|eight|nine|ten|since|until|before|after|recently|earlier|later)/i;
+const NUMBER_WORDS: Record<string, number> = { a: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, few: 3, couple: 2, "a couple of": 2, "a few": 3 };
+const WEEKENDS_AGO_RE = /\b(a|one|two|three|four|five|six|few|\d{1,2})\s+weekends?\s+ago\b/gi;
 const YEAR_RE = /\b(?:in|during|since|of|from)\s+((?:19|20)\d{2})\b/gi;
 const REL_RE = /\b(last|this|next|past)\s+(year|month|week|weekend|summer|winter|spring|fall|autumn)\b/gi;
 
@@ -138,6 +140,12 @@ export function resolveTimes(text: string, reference: string | Date): TimeMentio
     }
     push({ text: m[0], index: m.index, granularity: g }, start);
   }
+  for (const m of text.matchAll(WEEKENDS_AGO_RE)) {
+    const n = NUMBER_WORDS[m[1]!.toLowerCase()] ?? Number(m[1]);
+    if (!Number.isFinite(n) || n <= 0 || n > 52) continue;
+    const sat = utcDay(new Date(ref.getTime() - ((ref.getUTCDay() + 1) % 7) * DAY));
+    push({ text: m[0], index: m.index, granularity: "day" }, new Date(sat.getTime() - (n - 1) * 7 * DAY));
+  }
   for (const m of text.matchAll(YEAR_RE)) {
     push({ text: m[0], index: m.index, granularity: "year" }, new Date(Date.UTC(Number(m[1]), 0, 1)));
   }
@@ -146,7 +154,8 @@ export function resolveTimes(text: string, reference: string | Date): TimeMentio
   for (const r of chronoResults) {
     const s = r.start;
     // Bare weekday names or times alone are too weak to date an event.
-    if (!s.isCertain("day") && !s.isCertain("month") && !s.isCertain("weekday") && !/ago|weekend|yesterday|tomorrow|today|tonight/i.test(r.text)) continue;
+    if (!s.isCertain("day") && !s.isCertain("month") && !s.isCertain("weekday") && !/ago|(last|this|next|past) weekend|yesterday|tomorrow|today|tonight/i.test(r.text)) continue;
+    if (/^\s*(the\s+)?weekend\s*$/i.test(r.text)) continue;
     if (/^\d{1,2}(:\d{2})?\s*(am|pm)?$/i.test(r.text.trim())) continue;
     const g: TimeMention["granularity"] = s.isCertain("day") || s.isCertain("weekday") || /ago|yesterday|tomorrow|today|tonight/i.test(r.text) ? "day" : s.isCertain("month") ? "month" : "year";
     push({ text: r.text, index: r.index, granularity: g }, s.date());

@@ -126,8 +126,12 @@ export class OfflineExtractor implements Extractor {
     const out: CandidateMemory[] = [];
     const known = new Map(context.knownEntities.flatMap((e) => [e.name, ...e.aliases].map((n) => [n.toLowerCase(), e] as const)));
     const history = [...context.previous];
-    for (const ep of episodes) {
-      const addressee = [...history].reverse().find((h) => h.speaker !== ep.speaker && h.sessionId === ep.sessionId)?.speaker ?? null;
+    episodes.forEach((ep, i) => {
+      // In a two-party chat "you" is the other speaker: the last one before, else the next one.
+      const addressee =
+        [...history].reverse().find((h) => h.speaker !== ep.speaker && h.sessionId === ep.sessionId)?.speaker ??
+        episodes.slice(i + 1).find((n) => n.speaker !== ep.speaker && n.sessionId === ep.sessionId)?.speaker ??
+        null;
       out.push(...this.fromEpisode(ep, addressee, known));
       const prev = history[history.length - 1];
       if (prev && prev.sessionId === ep.sessionId && prev.speaker !== ep.speaker) {
@@ -136,7 +140,7 @@ export class OfflineExtractor implements Extractor {
       }
       history.push(ep);
       if (history.length > 8) history.shift();
-    }
+    });
     return out;
   }
 
