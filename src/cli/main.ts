@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { readFileSync } from "node:fs";
+import { registerBenchCommands } from "./commands/bench.js";
 import { registerDataCommands } from "./commands/data.js";
 import { registerDemoCommand } from "./commands/demo.js";
 import { registerMemoryCommands } from "./commands/memories.js";
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerMemoryCommands(program, g);
   registerDemoCommand(program, g);
   registerServiceCommands(program, g);
+  registerBenchCommands(program, g);
   return program;
 }
 
