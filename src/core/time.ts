@@ -95,7 +95,7 @@ function rangeFor(start: Date, granularity: TimeMention["granularity"]): { range
   return { range: { from: day.toISOString(), to: new Date(day.getTime() + DAY).toISOString() }, label: formatDay(day) };
 }
 
-const TIME_HINT = /\d|\b(yesterday|today|tonight|tomorrow|ago|last|next|this|past|weekend|week|month|year|morning|afternoon|evening|night|noon|mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|christmas|easter|halloween|thanksgiving|new year|few|couple|several|one|two|three|four|five|six|seven|eight|nine|ten|since|until|before|after|recently|earlier|later)/i;
+const TIME_HINT = /\d|\b(yesterday|today|tonight|tomorrow|ago|last|next|weekend|noon|midnight|(mon|tues?|wed(nes)?|thu(rs)?|fri|sat(ur)?|sun)(day)?|jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?|christmas|easter|halloween|thanksgiving)\b/i;
 const NUMBER_WORDS: Record<string, number> = { a: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, few: 3, couple: 2, "a couple of": 2, "a few": 3 };
 const WEEKENDS_AGO_RE = /\b(a|one|two|three|four|five|six|few|\d{1,2})\s+weekends?\s+ago\b/gi;
 const YEAR_RE = /\b(?:in|during|since|of|from)\s+((?:19|20)\d{2})\b/gi;

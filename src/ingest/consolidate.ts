@@ -25,6 +25,8 @@ export interface Consolidated {
   history: MemoryVersion[];
   counts: { added: number; updated: number; invalidated: number; unchanged: number };
   decisions: Array<{ decision: Decision; memoryId: string }>;
+  /** Ids of memories whose text is new or changed (they need a new vector). */
+  textChanged: Set<string>;
 }
 
 function jaccard(a: Set<string>, b: Set<string>): number {
@@ -71,7 +73,7 @@ export interface ConsolidateInput {
  */
 export async function consolidate(input: ConsolidateInput): Promise<Consolidated> {
   const { scope, candidates, now } = input;
-  const out: Consolidated = { memories: new Map(), history: [], counts: { added: 0, updated: 0, invalidated: 0, unchanged: 0 }, decisions: [] };
+  const out: Consolidated = { memories: new Map(), history: [], counts: { added: 0, updated: 0, invalidated: 0, unchanged: 0 }, decisions: [], textChanged: new Set() };
   const index = input.index;
   const termsOf = (m: Memory) => index.termsOf(m);
 
@@ -123,6 +125,7 @@ export async function consolidate(input: ConsolidateInput): Promise<Consolidated
         importance: Math.max(best.importance, c.importance),
       };
       record(m, "update", `refined (similarity ${bestSim.toFixed(2)})`);
+      out.textChanged.add(m.id);
       out.counts.updated++;
       out.decisions.push({ decision: "update", memoryId: m.id });
       continue;
@@ -170,6 +173,7 @@ export async function consolidate(input: ConsolidateInput): Promise<Consolidated
       metadata: {},
     };
     record(m, "add", null);
+    out.textChanged.add(m.id);
     out.counts.added++;
     out.decisions.push({ decision, memoryId: m.id });
   }

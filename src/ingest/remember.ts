@@ -119,7 +119,7 @@ export async function remember(ctx: Context, messagesInput: unknown, scopeInput:
   result.entities = resolver.changes().length;
 
   const changed = [...consolidated.memories.values()];
-  const toEmbed = [...episodes.map((e) => ({ t: "episode" as const, id: e.id, text: episodeText(e) })), ...changed.map((m) => ({ t: "memory" as const, id: m.id, text: memoryText(m) }))];
+  const toEmbed = [...episodes.map((e) => ({ t: "episode" as const, id: e.id, text: episodeText(e) })), ...changed.filter((m) => consolidated.textChanged.has(m.id) || m.kind === "summary").map((m) => ({ t: "memory" as const, id: m.id, text: memoryText(m) }))];
   const vecs = await ctx.embedder.embed(toEmbed.map((x) => x.text));
   const vectors: VectorRow[] = toEmbed.map((x, i) => ({ targetType: x.t, targetId: x.id, vector: vecs[i]! }));
   const batch: WriteBatch = {

@@ -12,16 +12,28 @@ const PREFERENCE = /\b(love[sd]?|like[sd]?|enjoy(?:s|ed)?|prefer(?:s|red)?|hate[
 const PROFILE = /\b(is an?|works? (?:as|at|for)|lives? in|moved to|(?:is|am) from|grew up|years old|married|single|divorced|engaged|name is|studies|studying|majored|identity|identifies|transgender|pronouns|kids|children|husband|wife|partner|boyfriend|girlfriend|job|career|degree)\b/i;
 const INSTRUCTION = /^(please\s+)?(always|never|remember to|don'?t forget|make sure|call me|refer to me|use|avoid)\b/i;
 
-/** A span classified by compromise, cached (NER is the slow part of extraction). */
-const typeCache = new Map<string, EntityType>();
-function classifySpan(span: string): EntityType {
-  let t = typeCache.get(span);
-  if (t) return t;
-  const doc = nlp(span);
-  t = doc.people().found ? "person" : doc.places().found ? "place" : doc.organizations().found ? "organization" : "topic";
-  if (typeCache.size > 50_000) typeCache.clear();
-  typeCache.set(span, t);
-  return t;
+const LEXICON: Readonly<Record<string, string | string[]>> = (nlp as unknown as { model: () => { one: { lexicon: Record<string, string | string[]> } } }).model().one.lexicon;
+const ORG_SUFFIX = /\b(University|College|School|Academy|Inc|Corp|Company|Club|Center|Centre|Group|Foundation|Team|Bank|Church|Hospital|Institute|Association|Society|Agency|Studio|Cafe|Café|Restaurant|Shelter|Org)$/;
+const PLACE_SUFFIX = /\b(Park|Lake|Street|River|Mountain|Mountains|Beach|City|County|Island|Valley|Falls|Bay|Canyon|Forest|Museum|Square|Avenue|Road)$/;
+
+function lexTag(word: string): string | undefined {
+  const t = LEXICON[word.toLowerCase()];
+  return Array.isArray(t) ? t[0] : t;
+}
+
+/**
+ * Types a capitalised span with compromise's lexicon (first names, cities, countries,
+ * organisations) and name suffixes; a plain lexicon lookup, so NER costs microseconds.
+ */
+export function classifySpan(span: string): EntityType {
+  if (ORG_SUFFIX.test(span)) return "organization";
+  if (PLACE_SUFFIX.test(span)) return "place";
+  const parts = span.split(/\s+/);
+  const tags = parts.map(lexTag);
+  if (tags.some((t) => t !== undefined && /Name$|^Person$|Honorific/.test(t))) return "person";
+  if (tags.some((t) => t !== undefined && /^(City|Country|Region|Place|Continent|Town)$/.test(t))) return "place";
+  if (tags.some((t) => t !== undefined && /^(Organization|SportsTeam|Company)$/.test(t))) return "organization";
+  return "topic";
 }
 
 /** Capitalised name spans in a sentence (not the sentence-initial filler word). */

@@ -175,22 +175,30 @@ export class SqliteStore implements Store {
         const fts = this.stmt(`INSERT INTO fts_memories (rowid, text, sk, head) VALUES (?, ?, ?, ?)`);
         const delLinks = this.stmt(`DELETE FROM memory_entities WHERE memory_id = ?`);
         const link = this.stmt(`INSERT OR IGNORE INTO memory_entities (memory_id, entity_id, tenant, user_id) VALUES (?, ?, ?, ?)`);
+        const prev = this.stmt(`SELECT text, subject, entity_ids FROM memories WHERE id = ?`);
         for (const m of batch.memories) {
           if (m.tenant !== tenant || m.userId !== userId) throw new MnemoError("INVALID_SCOPE", "A memory in the batch belongs to another scope.");
           if (m.sources.length === 0) throw new MnemoError("INVALID_INPUT", `Memory ${m.id} has no source episode.`);
+          const old = prev.get(m.id) as { text: string; subject: string | null; entity_ids: string } | undefined;
+          const entityIds = json(m.entityIds);
           const row = up.get({
             ...m,
             sources: json(m.sources),
-            entityIds: json(m.entityIds),
+            entityIds,
             segmentIds: json(m.segmentIds),
             metadata: json(m.metadata),
           }) as { rid: number } | undefined;
           if (!row) throw conflict("memory", m.id);
           const { rid } = row;
-          delFts.run(rid);
-          fts.run(rid, m.text, sk, m.subject ?? "");
-          delLinks.run(m.id);
-          for (const eid of m.entityIds) link.run(m.id, eid, tenant, userId);
+          // A reinforced memory keeps its text: its full-text row and links stay as they are.
+          if (!old || old.text !== m.text || old.subject !== m.subject) {
+            if (old) delFts.run(rid);
+            fts.run(rid, m.text, sk, m.subject ?? "");
+          }
+          if (!old || old.entity_ids !== entityIds) {
+            delLinks.run(m.id);
+            for (const eid of m.entityIds) link.run(m.id, eid, tenant, userId);
+          }
         }
       }
       if (batch.history?.length) {
