@@ -8,6 +8,11 @@ export type Candidate =
   | { key: string; type: "memory"; memory: Memory; score: number; channels: Record<string, number> }
   | { key: string; type: "episode"; episode: Episode; score: number; channels: Record<string, number> };
 
+/** How many leading candidates are reordered by value per token. */
+export const PACK_WINDOW = 150;
+/** β in score · tokens^−β (0 = pure score order). */
+export const TOKEN_COST = 0.3;
+
 /** How many source ids a context line cites (all of them are in the structured result). */
 const CITED = 2;
 
@@ -89,12 +94,22 @@ export function pack(candidates: Candidate[], snap: Snapshot, budget: number, ep
   let used = 0;
   let episodeTokens = 0;
   let misses = 0;
-  for (const c of candidates) {
+  // Value per token: among the leading candidates, a short line beats a long one of a
+  // similar score (score · tokens^−β), so the budget holds more distinct evidence.
+  const head = candidates.slice(0, PACK_WINDOW).map((c) => {
+    const ext = (c.type === "memory" ? c.memory.sources : [c.episode.id]).map((s) => sourceLabel(snap, s));
+    const line = c.type === "memory" ? memoryLine(c.memory, ext) : episodeLine(c.episode);
+    return { c, ext, line, lineTokens: countTokens(line) };
+  });
+  head.sort((a, b) => b.c.score / Math.pow(b.lineTokens, TOKEN_COST) - a.c.score / Math.pow(a.lineTokens, TOKEN_COST));
+  const ordered = [...head, ...candidates.slice(PACK_WINDOW).map((c) => ({ c, ext: null as string[] | null, line: null as string | null, lineTokens: 0 }))];
+  for (const item of ordered) {
+    const c = item.c;
     if (misses > 40 || used >= budget) break;
     const sources = c.type === "memory" ? c.memory.sources : [c.episode.id];
     if (sources.every((s) => covered.has(s))) continue;
-    const ext = sources.map((s) => sourceLabel(snap, s));
-    const line = c.type === "memory" ? memoryLine(c.memory, ext) : episodeLine(c.episode);
+    const ext = item.ext ?? sources.map((s) => sourceLabel(snap, s));
+    const line = item.line ?? (c.type === "memory" ? memoryLine(c.memory, ext) : episodeLine(c.episode));
     const day = dayOf(c);
     const header = days.has(day) ? 0 : countTokens(`[${formatDay(day + "T00:00:00Z")}]`) + 1;
     const tokens = countTokens(line) + 1 + header;
