@@ -9,7 +9,9 @@ const budget = Number(process.env.BUDGET ?? 1000);
 const channels = process.env.CHANNELS?.split(",");
 const dir = mkdtempSync(join(tmpdir(), "mnemo-q-"));
 const convs = readLocomo("../shared/data/locomo/locomo-dev.json", process.env.CONVS?.split(","));
-const mnemo = await Mnemo.open({ path: join(dir, "m.db") });
+const { WordVectorEmbedder } = await import("../src/providers/embeddings/word-vectors.js");
+const embedder = process.env.EMBEDDER === "wv" ? await WordVectorEmbedder.load({ packagePath: "/tmp/wemb/package", vocabulary: Number(process.env.VOCAB ?? 60000) }) : undefined;
+const mnemo = await Mnemo.open({ path: join(dir, "m.db"), embedder });
 let turns = 0;
 const t0 = performance.now();
 for (const c of convs) for (const s of c.sessions) { await mnemo.remember(s.messages, { userId: c.sampleId }); turns += s.messages.length; }

@@ -12,7 +12,7 @@ import { erase } from "./lifecycle/erase.js";
 import { forget, getMemory, patchMemory, type MemoryPatch } from "./lifecycle/forget.js";
 import { reembed } from "./lifecycle/reembed.js";
 import { exportScope, importScope } from "./lifecycle/transfer.js";
-import { HashingEmbedder } from "./providers/embeddings/hashing.js";
+import { defaultEmbedder } from "./providers/embeddings/word-vectors.js";
 import { recall, type RecallOptions } from "./recall/recall.js";
 import { SqliteStore } from "./store/sqlite/index.js";
 import type { Page, Store } from "./store/types.js";
@@ -47,7 +47,7 @@ export class Mnemo {
     const resolved = resolveOptions(options);
     const store: Store = options.store ?? (await SqliteStore.open(resolved.path ?? defaultDbPath()));
     const extractor = options.extractor ?? (options.llm ? new LLMExtractor(options.llm) : new OfflineExtractor());
-    return new Mnemo({ store, options: resolved, embedder: options.embedder ?? new HashingEmbedder(), extractor, caches: new Map() });
+    return new Mnemo({ store, options: resolved, embedder: options.embedder ?? (await defaultEmbedder()), extractor, caches: new Map() });
   }
 
   private get c(): Context {

