@@ -98,6 +98,41 @@ function graph(inp: ChannelInput, lexicalTop: string[]): ChannelList {
   return { channel: "graph", weight: inp.weights.graph, ids: ranked.map(([m]) => "m:" + m), ranks: tiedRanks(ranked.map(([, s]) => s)) };
 }
 
+const ANSWER_TYPES: Array<[RegExp, string]> = [
+  [/\b(where|countr(y|ies)|states?|cit(y|ies)|places?|towns?|locations?|destinations?|areas?)\b/i, "place"],
+  [/\b(who|whom|people|persons?|friends?|names?|children|kids|pets?|artists?|bands?|family members)\b/i, "person"],
+  [/\b(compan(y|ies)|organi[sz]ations?|charit(y|ies)|shelters?|teams?|clubs?|schools?|universit(y|ies)|brands?|stores?|shops?)\b/i, "organization"],
+];
+
+/**
+ * Answer-type channel (classic QA answer typing): a question asking for places, people or
+ * organisations ranks the memories linked to entities of that type, those about the
+ * people it names first.
+ */
+function answerType(inp: ChannelInput): ChannelList | null {
+  const { snap, query, depth } = inp;
+  const types = new Set(ANSWER_TYPES.filter(([re]) => re.test(query.text)).map(([, t]) => t));
+  if (types.size === 0) return null;
+  const people = new Set(query.people);
+  const named = new Set(query.entities.map((e) => e.id));
+  const q = new Set(query.terms);
+  const scored: Array<[string, number]> = [];
+  for (const [eid, ms] of snap.entityMemories) {
+    const e = snap.entities.get(eid);
+    if (!e || !types.has(e.type) || named.has(eid)) continue;
+    for (const mid of ms) {
+      const m = snap.memories.get(mid);
+      if (!m || !inp.eligible("m:" + mid)) continue;
+      const s = (m.subject !== null && people.has(m.subject) ? 2 : people.size === 0 ? 1 : 0) + overlapOf(q, termSet(snap, "m:" + mid, m.text));
+      if (s > 0) scored.push(["m:" + mid, s]);
+    }
+  }
+  const best = new Map<string, number>();
+  for (const [k, v] of scored) best.set(k, Math.max(best.get(k) ?? 0, v));
+  const ranked = [...best.entries()].sort((a, b) => b[1] - a[1]).slice(0, depth);
+  return { channel: "graph", weight: inp.weights.graph, ids: ranked.map(([k]) => k), ranks: tiedRanks(ranked.map(([, v]) => v)) };
+}
+
 /** Temporal channel: items whose event time falls in the query's period, by term overlap. */
 function temporal(inp: ChannelInput, candidates: Set<ItemKey>): ChannelList | null {
   const { snap, query, depth } = inp;
@@ -168,7 +203,11 @@ export async function runChannels(inp: ChannelInput): Promise<ChannelList[]> {
   const lex = on("lexical") || on("graph") ? await lexical(inp) : [];
   if (on("lexical")) lists.push(...lex);
   if (on("dense")) lists.push(...dense(inp));
-  if (on("graph")) lists.push(graph(inp, lex[0]?.ids ?? []));
+  if (on("graph")) {
+    lists.push(graph(inp, lex[0]?.ids ?? []));
+    const typed = answerType(inp);
+    if (typed) lists.push(typed);
+  }
   if (on("temporal")) {
     const t = temporal(inp, new Set(lists.flatMap((l) => l.ids)));
     if (t) lists.push(t);
