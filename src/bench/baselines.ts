@@ -4,7 +4,7 @@
  * - `bm25-turns`: Okapi BM25 (k1 = 1.2, b = 0.75) over single turns, terms from
  *   `core/text.ts` `terms()`; only turns with a positive score are ranked.
  * - `dense-turns`: cosine similarity between the query and each turn with the offline
- *   {@link HashingEmbedder}; only turns with a positive cosine are ranked.
+ *   offline default embedder (bundled word vectors); only turns with a positive cosine are ranked.
  * - `full-context`: every turn, in order (recall 1 by construction; its cost is its tokens).
  *
  * A ranked list becomes a context by greedy fill: turns are taken in rank order and a
@@ -108,6 +108,13 @@ export interface ScoredDoc {
 export interface Bm25Options {
   k1?: number;
   b?: number;
+  /** dense-turns: the embedder (default: the offline default, bundled word vectors). */
+  embedder?: SyncEmbedder;
+}
+
+/** An embedder that embeds one text synchronously (the offline ones do). */
+export interface SyncEmbedder {
+  embedOne(text: string): Float32Array;
 }
 
 /** Positive scores, best first; ties keep document order. */
@@ -190,7 +197,7 @@ export class Bm25Index {
 }
 
 /**
- * Cosine ranking with an embedder's L2-normalised vectors (offline {@link HashingEmbedder}).
+ * Cosine ranking with an embedder's L2-normalised vectors (an offline embedder).
  *
  * @example
  * ```ts
@@ -199,10 +206,10 @@ export class Bm25Index {
  * ```
  */
 export class DenseIndex {
-  private readonly embedder: HashingEmbedder;
+  private readonly embedder: SyncEmbedder;
   private readonly vectors: Float32Array[];
 
-  constructor(texts: readonly string[], embedder: HashingEmbedder = new HashingEmbedder()) {
+  constructor(texts: readonly string[], embedder: SyncEmbedder = new HashingEmbedder()) {
     this.embedder = embedder;
     this.vectors = texts.map((t) => embedder.embedOne(t));
   }
@@ -307,7 +314,7 @@ export interface TurnBaseline {
  */
 export function createTurnBaseline(name: "bm25-turns" | "dense-turns", turns: readonly BenchTurn[], options: Bm25Options = {}): TurnBaseline {
   const texts = turns.map(turnSearchText);
-  const index: { search(q: string): ScoredDoc[] } = name === "bm25-turns" ? Bm25Index.fromTexts(texts, options) : new DenseIndex(texts);
+  const index: { search(q: string): ScoredDoc[] } = name === "bm25-turns" ? Bm25Index.fromTexts(texts, options) : new DenseIndex(texts, options.embedder);
   const prepared = prepare(turns);
   const rank = (query: string): number[] => index.search(query).map((h) => h.index);
   return { name, rank, retrieve: (query, budget) => packPrepared(prepared, rank(query), budget) };

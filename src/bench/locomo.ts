@@ -2,6 +2,7 @@
  * The LoCoMo evidence-recall benchmark: Mnemo and the turn-level baselines
  * (src/bench/baselines.ts) on the same conversations, questions and token budgets.
  */
+import { defaultEmbedder } from "../providers/embeddings/word-vectors.js";
 import { MnemoError } from "../core/errors.js";
 import { readLocomo, type LocomoConversation } from "../importers/locomo.js";
 import { BASELINE_SYSTEMS, createTurnBaseline, fullContext, type BenchTurn, type PackedTurns, type TurnBaseline } from "./baselines.js";
@@ -187,7 +188,7 @@ export async function runLocomoBench(opts: LocomoBenchOptions): Promise<LocomoBe
     for (const name of ["bm25-turns", "dense-turns"] as const) {
       if (!systems.includes(name)) continue;
       const t0 = performance.now();
-      baselines.push(createTurnBaseline(name, turns));
+      baselines.push(createTurnBaseline(name, turns, { embedder: await defaultEmbedder() }));
       addIngest(name, (performance.now() - t0) / 1000);
     }
     let full: { packed: PackedTurns; ms: number } | null = null;

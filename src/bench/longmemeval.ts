@@ -3,6 +3,7 @@
  * _m / _oracle) and session- and turn-level recall@k / NDCG@k for Mnemo and the
  * turn-level baselines.
  */
+import { defaultEmbedder } from "../providers/embeddings/word-vectors.js";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { MnemoError } from "../core/errors.js";
@@ -323,7 +324,7 @@ export async function runLongMemEvalBench(opts: LongMemEvalOptions): Promise<Lon
     }
     for (const name of ["bm25-turns", "dense-turns"] as const) {
       if (!systems.includes(name)) continue;
-      const baseline = createTurnBaseline(name, turns);
+      const baseline = createTurnBaseline(name, turns, { embedder: await defaultEmbedder() });
       const t0 = performance.now();
       const packed = baseline.retrieve(q.question, budget);
       record(name, packed.turnIds, performance.now() - t0);
