@@ -1,8 +1,10 @@
 import { scopeCacheKey, type Context } from "../core/context.js";
 import { MnemoError } from "../core/errors.js";
-import type { Memory, MemoryKind } from "../core/types.js";
+import { stableId } from "../core/ids.js";
+import type { Memory, MemoryKind, MemoryVersion } from "../core/types.js";
 import { MEMORY_KINDS } from "../core/types.js";
 import { parseDate } from "../core/time.js";
+import { updateProfiles } from "../ingest/profiles.js";
 
 async function load(ctx: Context, tenant: string, id: string, userId?: string): Promise<Memory> {
   if (typeof id !== "string" || id.length === 0 || id.length > 200) throw new MnemoError("INVALID_INPUT", "A memory id is required.");
@@ -11,11 +13,11 @@ async function load(ctx: Context, tenant: string, id: string, userId?: string): 
   return m;
 }
 
-async function save(ctx: Context, m: Memory, op: "forget" | "patch", reason: string | null, now: string): Promise<Memory> {
+async function save(ctx: Context, m: Memory, op: "forget" | "patch", reason: string | null, now: string, also: { memories: Memory[]; history: MemoryVersion[] } = { memories: [], history: [] }): Promise<Memory> {
   await ctx.store.commit({
     scope: { tenant: m.tenant, userId: m.userId },
-    memories: [m],
-    history: [{ memoryId: m.id, version: m.version, op, text: m.text, validFrom: m.validFrom, validTo: m.validTo, sources: m.sources, at: now, reason }],
+    memories: [m, ...also.memories],
+    history: [{ memoryId: m.id, version: m.version, op, text: m.text, validFrom: m.validFrom, validTo: m.validTo, sources: m.sources, at: now, reason }, ...also.history],
   });
   ctx.caches.delete(scopeCacheKey(m.tenant, m.userId));
   return m;
@@ -34,7 +36,38 @@ export async function forget(ctx: Context, tenant: string, id: string, userId?: 
   const m = await load(ctx, tenant, id, userId);
   if (m.forgottenAt) return m;
   const now = ctx.options.now().toISOString();
-  return save(ctx, { ...m, forgottenAt: now, version: m.version + 1 }, "forget", reason ?? null, now);
+  const forgotten: Memory = { ...m, forgottenAt: now, version: m.version + 1 };
+  return save(ctx, forgotten, "forget", reason ?? null, now, await refreshSummary(ctx, forgotten, now, true));
+}
+
+/**
+ * A person's profile summary quotes their profile facts (`metadata.lines`). After one of
+ * them is forgotten or patched, the summary is rebuilt from the current facts, so the old
+ * text is never recalled through it; a summary left without facts is forgotten with them.
+ */
+async function refreshSummary(ctx: Context, m: Memory, now: string, removed: boolean): Promise<{ memories: Memory[]; history: MemoryVersion[] }> {
+  const none = { memories: [], history: [] };
+  if (m.kind === "summary" || !m.subject) return none;
+  const key = { tenant: m.tenant, userId: m.userId };
+  const [summary] = await ctx.store.getMemories(key, [stableId("mem", m.tenant, m.userId, "profile", m.subject.toLowerCase())]);
+  if (!summary || summary.forgottenAt) return none;
+  const lines: unknown[] = Array.isArray(summary.metadata.lines) ? summary.metadata.lines : [];
+  const quotes = (l: unknown) => typeof l === "object" && l !== null && (l as { memoryId?: unknown }).memoryId === m.id;
+  const quoted = lines.some(quotes);
+  const keep = !removed && (m.kind === "profile" || m.kind === "preference");
+  if (!quoted && !keep) return none;
+  // The memory itself (its line is updated), or a removal marker that is never stored.
+  const input = keep ? m : { ...m, invalidatedAt: m.invalidatedAt ?? now };
+  const scope = { tenant: m.tenant, userId: m.userId, agentId: summary.agentId ?? undefined };
+  const rebuilt = await updateProfiles(ctx, scope, [input], await ctx.store.listEntities(key), now);
+  if (rebuilt.memories.some((x) => x.id === summary.id)) return rebuilt;
+  if (keep || !quoted) return none;
+  // The line could not be dropped by a rebuild (no fact left): forget the summary too.
+  const gone: Memory = { ...summary, forgottenAt: now, version: summary.version + 1, metadata: { ...summary.metadata, lines: lines.filter((l) => !quotes(l)) } };
+  return {
+    memories: [gone],
+    history: [{ memoryId: gone.id, version: gone.version, op: "forget", text: gone.text, validFrom: gone.validFrom, validTo: gone.validTo, sources: gone.sources, at: now, reason: `its fact ${m.id} was forgotten` }],
+  };
 }
 
 /** Fields a caller may change on a memory. */
@@ -71,7 +104,8 @@ export async function patchMemory(ctx: Context, tenant: string, id: string, patc
   }
   if (patch.expiresAt !== undefined) next.expiresAt = patch.expiresAt === null ? null : parseDate(patch.expiresAt, "expiresAt");
   if (patch.validFrom !== undefined) next.validFrom = patch.validFrom === null ? null : parseDate(patch.validFrom, "validFrom");
-  return save(ctx, next, "patch", null, ctx.options.now().toISOString());
+  const now = ctx.options.now().toISOString();
+  return save(ctx, next, "patch", null, now, await refreshSummary(ctx, next, now, false));
 }
 
 /** A memory by id, or NOT_FOUND. */

@@ -1,0 +1,56 @@
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { countTokens } from "../src/core/tokens.js";
+import type { Mnemo } from "../src/mnemo.js";
+import { ingestLocomo, locomo, openTempMnemo } from "./support/fixtures.js";
+
+const U = { userId: "conv-26" };
+let mnemo: Mnemo;
+let cleanup: () => Promise<void>;
+let questions: string[];
+
+beforeAll(async () => {
+  ({ mnemo, cleanup } = await openTempMnemo({ now: () => new Date("2023-07-01T00:00:00Z") }));
+  const conv = locomo("conv-26", 2);
+  await ingestLocomo(mnemo, conv, U.userId);
+  questions = conv.qa.slice(0, 40).map((q) => q.question);
+});
+afterAll(async () => {
+  await cleanup();
+});
+
+describe("recall: token budget", () => {
+  it("property: contextTokens ≤ budget and equals countTokens(context), for random budgets and questions", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 20, max: 2000 }), fc.nat({ max: 39 }), fc.boolean(), async (budget, qi, includeEpisodes) => {
+        const r = await mnemo.recall(questions[qi]!, { ...U, budgetTokens: budget, reinforce: false, includeEpisodes });
+        expect(r.contextTokens).toBeLessThanOrEqual(budget);
+        expect(r.contextTokens).toBe(countTokens(r.context));
+        // Results and context agree: every result is cited, nothing is cited twice.
+        for (const x of r.results) expect(r.context).toContain(x.sources[0]!);
+        expect(new Set(r.results.map((x) => x.id)).size).toBe(r.results.length);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("fills a larger budget with more, and a tiny one with little", async () => {
+    const q = "What did Caroline and Melanie talk about?";
+    const small = await mnemo.recall(q, { ...U, budgetTokens: 60, reinforce: false });
+    const big = await mnemo.recall(q, { ...U, budgetTokens: 1500, reinforce: false });
+    expect(small.results.length).toBeGreaterThan(0);
+    expect(big.results.length).toBeGreaterThan(small.results.length);
+    expect(big.contextTokens).toBeGreaterThan(small.contextTokens);
+    // A generous budget is mostly used when there is enough material.
+    expect(big.contextTokens).toBeGreaterThan(1500 * 0.5);
+    const tiny = await mnemo.recall(q, { ...U, budgetTokens: 1, reinforce: false });
+    expect(tiny.contextTokens).toBeLessThanOrEqual(1);
+    expect(countTokens(tiny.context)).toBe(tiny.contextTokens);
+  });
+
+  it("defaults to a 1000-token budget", async () => {
+    const r = await mnemo.recall("What did Caroline and Melanie talk about?", { ...U, reinforce: false });
+    expect(r.contextTokens).toBeLessThanOrEqual(1000);
+    expect(r.contextTokens).toBeGreaterThan(500);
+  });
+});

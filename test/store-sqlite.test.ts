@@ -1,0 +1,140 @@
+import Database from "better-sqlite3";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { Mnemo } from "../src/mnemo.js";
+import { SqliteStore, scopeToken } from "../src/store/sqlite/index.js";
+import { expectCode, makeEpisode, makeMemory, tempDir } from "./support/fixtures.js";
+import { runStoreContract } from "./store-contract.js";
+
+runStoreContract("sqlite (file)", async () => {
+  const { dir, cleanup } = tempDir("mnemo-contract-");
+  const store = await SqliteStore.open(join(dir, "contract.db"));
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      cleanup();
+    },
+  };
+});
+
+describe("SqliteStore specifics", () => {
+  it("refuses a database with a newer schema version (SCHEMA_MISMATCH) and releases the file", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const path = join(dir, "future.db");
+      const s = await SqliteStore.open(path);
+      await s.close();
+      const raw = new Database(path);
+      raw.pragma("user_version = 99");
+      raw.close();
+      const err = await expectCode(SqliteStore.open(path), "SCHEMA_MISMATCH");
+      expect(err.message).toContain("99");
+      await expectCode(Mnemo.open({ path }), "SCHEMA_MISMATCH");
+      // The refused handle was closed: the file can be fixed and opened again.
+      const fix = new Database(path);
+      fix.pragma("user_version = 1");
+      fix.close();
+      const again = await SqliteStore.open(path);
+      expect(await again.stats()).toMatchObject({ episodes: 0 });
+      await again.close();
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("runs in WAL mode with secure_delete", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const path = join(dir, "wal.db");
+      const s = await SqliteStore.open(path);
+      const scope = { tenant: "t", userId: "u" };
+      await s.commit({ scope, episodes: [makeEpisode(scope)] });
+      const raw = new Database(path, { readonly: true });
+      expect(String(raw.pragma("journal_mode", { simple: true })).toLowerCase()).toBe("wal");
+      raw.close();
+      expect(existsSync(path + "-wal")).toBe(true);
+      await s.close();
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("persists data across close and reopen", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const path = join(dir, "persist.db");
+      const scope = { tenant: "t", userId: "u" };
+      const ep = makeEpisode(scope, { text: "persistent heron" });
+      const mem = makeMemory(scope, [ep.id], { text: "a persistent heron" });
+      let s = await SqliteStore.open(path);
+      await s.commit({ scope, episodes: [ep], memories: [mem], vectors: [{ targetType: "memory", targetId: mem.id, vector: new Float32Array([0.5, -0.25, 1e-30]) }] });
+      await s.setMeta("k", "v");
+      const gen = await s.generation(scope);
+      await s.close();
+      s = await SqliteStore.open(path);
+      expect(await s.getEpisodes(scope, [ep.id])).toEqual([ep]);
+      expect(await s.getMemory("t", mem.id)).toEqual(mem);
+      expect((await s.searchText(scope, "memory", ["heron"], 5)).map((h) => h.id)).toEqual([mem.id]);
+      expect(Array.from((await s.loadVectors(scope, "memory")).data)).toEqual(Array.from(new Float32Array([0.5, -0.25, 1e-30])));
+      expect(await s.getMeta("k")).toBe("v");
+      expect(await s.generation(scope)).toBe(gen);
+      await s.close();
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("erase leaves no trace of the user's text, FTS tokens, user id or scope token in the file", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const path = join(dir, "erase.db");
+      const mnemo = await Mnemo.open({ path });
+      const victim = { userId: "victim-qzx7" };
+      await mnemo.remember(
+        [
+          { id: "v1", speaker: "Caroline", content: "My cat Zorblequant loves the Quixplendor gardens in Vyrmontia.", occurredAt: "2023-01-01" },
+          { id: "v2", speaker: "Caroline", content: "Zorblequant ate a Quixplendor flower yesterday, and I told him no.", occurredAt: "2023-01-02", metadata: { note: "Zorblequant metadata" } },
+          { id: "v3", speaker: "Caroline", content: "I live in Vyrmontia with Zorblequant.", attachmentText: "a photo of Zorblequant sleeping", occurredAt: "2023-01-03" },
+        ],
+        victim,
+      );
+      await mnemo.remember([{ id: "o1", speaker: "Melanie", content: "My dog Brattlewick loves the Hollenspire park.", occurredAt: "2023-01-01" }], { userId: "bystander-user" });
+      // Reads and reinforcement too, so that every table has been touched.
+      await mnemo.recall("What does Zorblequant love?", victim);
+      const mems = await mnemo.memories(victim);
+      await mnemo.update(mems.items[0]!.id, { text: "Zorblequant patched text" }, victim);
+      await mnemo.forget(mems.items[0]!.id, victim);
+      await mnemo.erase(victim);
+      await mnemo.close();
+
+      const files = [path, path + "-wal"].filter(existsSync);
+      const bytes = Buffer.concat(files.map((f) => readFileSync(f)));
+      const gone = ["Zorblequant", "zorblequant", "ZORBLEQUANT", "blequant", "Quixplendor", "quixplendor", "xplendor", "Vyrmontia", "vyrmontia", "victim-qzx7", scopeToken({ tenant: "default", userId: "victim-qzx7" })];
+      for (const s of gone) expect(bytes.includes(Buffer.from(s, "utf8")), `"${s}" still in the file`).toBe(false);
+      // Control: the same scan does find the bystander's data, which must survive.
+      for (const s of ["Brattlewick", "Hollenspire", "bystander-user"]) expect(bytes.includes(Buffer.from(s, "utf8")), `"${s}" missing`).toBe(true);
+      const again = await Mnemo.open({ path });
+      expect((await again.recall("Brattlewick", { userId: "bystander-user", reinforce: false })).context).toContain("Brattlewick");
+      await again.close();
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("opens :memory: databases and creates missing parent directories", async () => {
+    const mem = await SqliteStore.open(":memory:");
+    expect(await mem.stats()).toEqual({ episodes: 0, memories: 0, entities: 0, segments: 0, users: 0, vectors: 0 });
+    await mem.close();
+    const { dir, cleanup } = tempDir();
+    try {
+      const nested = join(dir, "a", "b", "c.db");
+      const s = await SqliteStore.open(nested);
+      await s.close();
+      expect(existsSync(nested)).toBe(true);
+    } finally {
+      cleanup();
+    }
+  });
+});
