@@ -12,7 +12,7 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
     "other ought our ours ourselves out over own same shan't she she'd she'll she's should shouldn't so some such than that that's the their theirs them themselves then " +
     "there there's these they they'd they'll they're they've this those through to too under until up very was wasn't we we'd we'll we're we've were weren't what what's " +
     "when when's where where's which while who who's whom why why's with won't would wouldn't you you'd you'll you're you've your yours yourself yourselves " +
-    "also just really so yeah yes oh wow hey hi hello thanks thank okay ok lol haha hmm um uh well like got get gets go going gonna wanna would will shall may might must " +
+    "let also just really so yeah yes oh wow hey hi hello thanks thank okay ok lol haha hmm um uh well like got get gets go going gonna wanna would will shall may might must " +
     "did does done do much many lot lots thing things stuff one ones something anything everything someone anyone everyone im ive dont didnt cant wont thats its " +
     "kind sort pretty quite totally definitely absolutely sure always never ever still even though via"
   ).split(/\s+/),
@@ -56,7 +56,11 @@ export function stem(word: string): string {
 /** Content terms: words minus stop words, stemmed. */
 export function terms(text: string): string[] {
   const out: string[] = [];
-  for (const w of words(text)) if (!STOP_WORDS.has(w) && w.length > 1) out.push(stem(w));
+  for (const w of words(text)) {
+    if (STOP_WORDS.has(w) || w.length < 2) continue;
+    const s = stem(w);
+    if (!STOP_WORDS.has(s)) out.push(s);
+  }
   return out;
 }
 

@@ -61,7 +61,11 @@ export class EntityResolver {
     if (!e) {
       const target = this.aliasTarget(m.name, m.type);
       if (target) {
-        target.aliases.push(m.name);
+        // The longer form is the name ("Mel" then "Melanie" → Melanie, alias Mel).
+        if (m.name.length > target.name.length && m.name.toLowerCase().startsWith(target.name.toLowerCase()) && !m.name.includes(" ")) {
+          target.aliases.push(target.name);
+          target.name = m.name;
+        } else target.aliases.push(m.name);
         e = target;
       } else {
         e = { id: stableId("ent", this.scope.tenant, this.scope.userId, lower), tenant: this.scope.tenant, userId: this.scope.userId, name: m.name, type: m.type, aliases: [], mentionCount: 0 };

@@ -50,15 +50,25 @@ export async function updateProfiles(
   for (const [subject, ms] of bySubject) {
     const id = stableId("mem", scope.tenant, scope.userId, "profile", subject.toLowerCase());
     const old = existing.get(id);
+    // A summary the user forgot stays forgotten.
+    if (old?.forgottenAt) continue;
     const lines = new Map<string, ProfileLine>((old && isLines(old.metadata.lines) ? old.metadata.lines : []).map((l) => [l.memoryId, l]));
     for (const m of ms) {
       if (m.invalidatedAt || m.forgottenAt) lines.delete(m.id);
       else lines.set(m.id, { memoryId: m.id, text: m.text, sources: m.sources, importance: m.importance, observedAt: m.observedAt });
     }
     const kept = [...lines.values()].sort((a, b) => b.importance - a.importance || b.observedAt.localeCompare(a.observedAt)).slice(0, PROFILE_LINES);
-    if (kept.length === 0) continue;
+    if (kept.length === 0) {
+      // No current fact left: the summary stops being true (still answerable "as of" before).
+      if (old && !old.invalidatedAt) {
+        const inv: Memory = { ...old, validTo: now, invalidatedAt: now, version: old.version + 1, metadata: { lines: [] } };
+        memories.push(inv);
+        history.push({ memoryId: id, version: inv.version, op: "invalidate", text: old.text, validFrom: old.validFrom, validTo: now, sources: old.sources, at: now, reason: "no current fact left" });
+      }
+      continue;
+    }
     const text = `Profile of ${subject}: ${kept.map((l) => l.text.replace(/[.!]+$/, "")).join("; ")}.`;
-    if (old && old.text === text) continue;
+    if (old && old.text === text && !old.invalidatedAt) continue;
     const entity = people.get(subject)!;
     const m: Memory = {
       id,

@@ -60,7 +60,13 @@ async function refreshSummary(ctx: Context, m: Memory, now: string, removed: boo
   const input = keep ? m : { ...m, invalidatedAt: m.invalidatedAt ?? now };
   const scope = { tenant: m.tenant, userId: m.userId, agentId: summary.agentId ?? undefined };
   const rebuilt = await updateProfiles(ctx, scope, [input], await ctx.store.listEntities(key), now);
-  if (rebuilt.memories.some((x) => x.id === summary.id)) return rebuilt;
+  if (rebuilt.memories.some((x) => x.id === summary.id)) {
+    // A summary emptied by forgetting its last fact is forgotten too (not merely invalidated,
+    // which would keep the forgotten text answerable "as of" earlier).
+    const memories = rebuilt.memories.map((x) => (x.id === summary.id && !keep && x.invalidatedAt === now ? { ...x, invalidatedAt: summary.invalidatedAt, validTo: summary.validTo, forgottenAt: now } : x));
+    const history = rebuilt.history.map((h) => (h.memoryId === summary.id && h.op === "invalidate" && !keep ? { ...h, op: "forget" as const } : h));
+    return { memories, history };
+  }
   if (keep || !quoted) return none;
   // The line could not be dropped by a rebuild (no fact left): forget the summary too.
   const gone: Memory = { ...summary, forgottenAt: now, version: summary.version + 1, metadata: { ...summary.metadata, lines: lines.filter((l) => !quotes(l)) } };

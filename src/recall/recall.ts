@@ -49,6 +49,12 @@ const optionsSchema = z.object({
 
 const DAY_MS = 86_400_000;
 
+/** True when a memory had been invalidated by `asOf` (or at all, without `asOf`). */
+function isSuperseded(m: { invalidatedAt: string | null; validTo: string | null } | undefined, asOf: string | null): boolean {
+  if (!m || !m.invalidatedAt) return false;
+  return asOf === null || (m.validTo !== null && m.validTo <= asOf);
+}
+
 /** Score factor for memories about (and turns by) a person the query names. */
 export const SUBJECT_BOOST = 1.2;
 
@@ -160,6 +166,9 @@ export async function recall(ctx: Context, queryText: string, options: RecallOpt
     if (!includeEpisodes) return false;
     const e = snap.episodes.get(k.slice(2));
     if (!e) return false;
+    // The verbatim turn of a fact that was contradicted since is as stale as the fact.
+    const derived = snap.episodeMemories.get(e.id);
+    if (derived && derived.length > 0 && derived.every((id) => isSuperseded(snap.memories.get(id), asOf))) return false;
     if (scope.agentId !== undefined && e.agentId !== scope.agentId) return false;
     if (asOf && e.occurredAt > asOf) return false;
     if (f.sessionId !== undefined && e.sessionId !== f.sessionId) return false;

@@ -68,6 +68,9 @@ export function thirdPerson(sentence: string, speaker: string, addressee: string
   s = replaceWord(s, /\bI'd\b|\bI’d\b/g, `${speaker} would`);
   s = replaceWord(s, /\bI'll\b|\bI’ll\b/g, `${speaker} will`);
   s = replaceWord(s, /\bI have\b/g, `${speaker} has`);
+  // "I live" → "Caroline lives": conjugate the common present-tense verbs.
+  s = s.replace(/\bI (live|work|love|like|want|need|think|feel|play|enjoy|hope|know|prefer|miss|hate|teach|study|run|paint|own|plan|volunteer|believe|remember)\b/g, (_m, v: string) => `${speaker} ${v}s`);
+  s = s.replace(/\bI (go|do|watch|wish)\b/g, (_m, v: string) => `${speaker} ${v}es`);
   s = replaceWord(s, /\bI\b/g, speaker);
   s = replaceWord(s, /\b[Mm]y\b/g, `${speaker}'s`);
   s = replaceWord(s, /\b[Mm]ine\b/g, `${speaker}'s`);
@@ -97,8 +100,8 @@ function classify(sentence: string, hasDate: boolean): MemoryKind {
 }
 
 const SLOT_PATTERNS: Array<[RegExp, string]> = [
-  [/\b(?:lives|is living|moved) (?:in|to) (.+)/i, "lives_in"],
-  [/\bworks (?:as|at|for) (.+)/i, "job"],
+  [/\b(?:lives?|is living|moved) (?:in|to) (.+)/i, "lives_in"],
+  [/\bworks? (?:as|at|for) (.+)/i, "job"],
   [/\b(?:is|got) (married|single|divorced|engaged|widowed)\b/i, "relationship_status"],
   [/\bfavou?rite (\w+) is (.+)/i, "favorite_"],
   [/\bis (\d{1,3}) years old\b/i, "age"],
