@@ -1,0 +1,101 @@
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { Mnemo, defaultDbPath } from "../mnemo.js";
+import { WriteQueue } from "../server/queue.js";
+import { createMcpServer } from "./tools.js";
+
+/**
+ * Options of {@link runMcpStdio}.
+ *
+ * @example
+ * ```ts
+ * const o: McpStdioOptions = { db: "./mnemo.db", userId: "alice", tenant: "default" };
+ * ```
+ */
+export interface McpStdioOptions {
+  /** SQLite file (default: $MNEMO_DB or the user data directory). */
+  db?: string | undefined;
+  /** Tenant of every call (default "default"). */
+  tenant?: string | undefined;
+  /** Default user of every tool (default "default"). */
+  userId?: string | undefined;
+  /** An already open Mnemo (then `db` is ignored and the caller closes it). */
+  mnemo?: Mnemo | undefined;
+  /** Streams (default: process.stdin / process.stdout). */
+  stdin?: NodeJS.ReadableStream | undefined;
+  stdout?: NodeJS.WritableStream | undefined;
+}
+
+/**
+ * Serves Mnemo over MCP on stdio (for Claude Desktop, Cursor, VS Code…). Resolves once
+ * connected; `closed` resolves when the client disconnects (the store is then closed).
+ * Logs go to stderr only: stdout carries the protocol.
+ *
+ * @example
+ * ```ts
+ * const mcp = await runMcpStdio({ db: "./mnemo.db", tenant: "default", userId: "alice" });
+ * await mcp.closed;
+ * ```
+ */
+export async function runMcpStdio(options: McpStdioOptions = {}): Promise<{ close(): Promise<void>; closed: Promise<void> }> {
+  const mnemo = options.mnemo ?? (await Mnemo.open({ path: options.db ?? defaultDbPath() }));
+  const queue = new WriteQueue();
+  const server = createMcpServer({
+    mnemo,
+    tenant: options.tenant ?? "default",
+    userId: options.userId ?? "default",
+    write: (fn) => queue.run(fn),
+  });
+  const transport = new StdioServerTransport(options.stdin as NodeJS.ReadStream | undefined, options.stdout as NodeJS.WriteStream | undefined);
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((r) => (resolveClosed = r));
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      await server.close().catch(() => undefined);
+      if (!options.mnemo) await mnemo.close();
+      resolveClosed();
+    })());
+  transport.onclose = () => void close();
+  (options.stdin ?? process.stdin).once("end", () => void close());
+  await server.connect(transport);
+  return { close, closed };
+}
+
+function isMain(): boolean {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The `mnemo mcp` command: parses `--db`, `--user` and `--tenant`, serves MCP on stdio and
+ * resolves when the client disconnects.
+ *
+ * @example
+ * ```ts
+ * await runMcpCommand(["--db", "./mnemo.db", "--user", "alice"]);
+ * ```
+ */
+export async function runMcpCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { db: { type: "string" }, user: { type: "string" }, tenant: { type: "string" } },
+    strict: true,
+  });
+  const { closed } = await runMcpStdio({ db: values.db, userId: values.user, tenant: values.tenant });
+  await closed;
+}
+
+if (isMain()) {
+  runMcpCommand(process.argv.slice(2))
+    .then(() => process.exit(0))
+    .catch((e: unknown) => {
+      process.stderr.write(`mnemo mcp: ${(e as Error).message}\n`);
+      process.exit(1);
+    });
+}

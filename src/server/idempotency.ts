@@ -1,0 +1,152 @@
+import type Database from "better-sqlite3";
+import { createHash } from "node:crypto";
+import { ApiError } from "./errors.js";
+
+/**
+ * A stored response, replayed for a retried request.
+ *
+ * @example
+ * ```ts
+ * const r: StoredResponse = { status: 200, body: "{}", contentType: "application/json" };
+ * ```
+ */
+export interface StoredResponse {
+  status: number;
+  body: string;
+  contentType: string;
+}
+
+/**
+ * How long a stored response is kept (24 hours).
+ *
+ * @example
+ * ```ts
+ * IDEMPOTENCY_TTL_MS / 3600_000; // 24
+ * ```
+ */
+export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
+
+const KEY_RE = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * Idempotency-Key support: per tenant, key → (request fingerprint, response). Kept in
+ * the Mnemo SQLite file (table `mnemo_idempotency`), so replays survive restarts.
+ * A key reused for a different request is IDEMPOTENCY_MISMATCH (422); a key whose first
+ * request is still running is CONFLICT (409, Retry-After: 1).
+ *
+ * @example
+ * ```ts
+ * const idem = new IdempotencyStore(db);
+ * const hit = idem.begin("acme", "key-1", fingerprint);
+ * if (hit) return hit; // replay
+ * try { const r = await work(); idem.save("acme", "key-1", fingerprint, r); } finally { idem.end("acme", "key-1"); }
+ * ```
+ */
+export class IdempotencyStore {
+  private readonly db: Database.Database;
+  private readonly inFlight = new Set<string>();
+  private lastPurge = 0;
+
+  constructor(db: Database.Database) {
+    this.db = db;
+    db.exec(`CREATE TABLE IF NOT EXISTS mnemo_idempotency (
+      tenant TEXT NOT NULL, key TEXT NOT NULL, user_id TEXT, fingerprint TEXT NOT NULL, status INTEGER NOT NULL,
+      content_type TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (tenant, key))`);
+    db.exec(`CREATE INDEX IF NOT EXISTS mnemo_idempotency_user ON mnemo_idempotency (tenant, user_id)`);
+  }
+
+  /**
+   * Validates an Idempotency-Key header value (INVALID_INPUT otherwise).
+   *
+   * @example
+   * ```ts
+   * IdempotencyStore.checkKey("4f6c…");
+   * ```
+   */
+  static checkKey(key: string): string {
+    if (!KEY_RE.test(key)) throw new ApiError("INVALID_INPUT", "Idempotency-Key must be 1-255 visible ASCII characters.");
+    return key;
+  }
+
+  /**
+   * Fingerprint of a request: method, path with query, and body bytes.
+   *
+   * @example
+   * ```ts
+   * IdempotencyStore.fingerprint("POST", "/v1/remember", bytes);
+   * ```
+   */
+  static fingerprint(method: string, pathAndQuery: string, body: Uint8Array): string {
+    return createHash("sha256").update(`${method} ${pathAndQuery}\n`).update(body).digest("hex");
+  }
+
+  /**
+   * Starts a keyed request: returns the stored response to replay, or null after marking
+   * the key in flight (call {@link IdempotencyStore.end} when done).
+   *
+   * @example
+   * ```ts
+   * const replay = idem.begin(tenant, key, fp);
+   * ```
+   */
+  begin(tenant: string, key: string, fingerprint: string): StoredResponse | null {
+    const row = this.db.prepare(`SELECT fingerprint, status, content_type, body, created_at FROM mnemo_idempotency WHERE tenant = ? AND key = ?`).get(tenant, key) as
+      | { fingerprint: string; status: number; content_type: string; body: string; created_at: number }
+      | undefined;
+    if (row && row.created_at > Date.now() - IDEMPOTENCY_TTL_MS) {
+      if (row.fingerprint !== fingerprint) throw new ApiError("IDEMPOTENCY_MISMATCH");
+      return { status: row.status, body: row.body, contentType: row.content_type };
+    }
+    const k = `${tenant}\u0000${key}`;
+    if (this.inFlight.has(k)) throw new ApiError("CONFLICT", "A request with this Idempotency-Key is still running.", { retryAfter: 1, hint: "Retry after the Retry-After delay; the first request's response will be replayed." });
+    this.inFlight.add(k);
+    return null;
+  }
+
+  /**
+   * Stores the response of a keyed request (only successes are stored: a failed request
+   * changed nothing, so a retry may run it again).
+   *
+   * @example
+   * ```ts
+   * idem.save(tenant, key, fp, { status: 200, body: "{}", contentType: "application/json" }, "alice");
+   * ```
+   */
+  save(tenant: string, key: string, fingerprint: string, r: StoredResponse, userId: string | null): void {
+    const now = Date.now();
+    this.db
+      .prepare(`INSERT INTO mnemo_idempotency (tenant, key, user_id, fingerprint, status, content_type, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT(tenant, key) DO UPDATE SET user_id = excluded.user_id, fingerprint = excluded.fingerprint, status = excluded.status,
+          content_type = excluded.content_type, body = excluded.body, created_at = excluded.created_at`)
+      .run(tenant, key, userId, fingerprint, r.status, r.contentType, r.body, now);
+    if (now - this.lastPurge > 3600_000) {
+      this.lastPurge = now;
+      this.db.prepare(`DELETE FROM mnemo_idempotency WHERE created_at < ?`).run(now - IDEMPOTENCY_TTL_MS);
+    }
+  }
+
+  /**
+   * Ends a keyed request (success or not).
+   *
+   * @example
+   * ```ts
+   * idem.end(tenant, key);
+   * ```
+   */
+  end(tenant: string, key: string): void {
+    this.inFlight.delete(`${tenant}\u0000${key}`);
+  }
+
+  /**
+   * Deletes the stored responses of one user (called before erasing the user, so that no
+   * copy of their data outlives the erase).
+   *
+   * @example
+   * ```ts
+   * idem.forgetUser("acme", "alice");
+   * ```
+   */
+  forgetUser(tenant: string, userId: string): void {
+    this.db.prepare(`DELETE FROM mnemo_idempotency WHERE tenant = ? AND user_id = ?`).run(tenant, userId);
+  }
+}

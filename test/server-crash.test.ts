@@ -1,0 +1,91 @@
+/**
+ * Crash test: the server runs as a child process; it is killed with SIGKILL in the middle
+ * of a stream of writes, then restarted on the same file. Every acknowledged write must be
+ * there, and retrying every attempted write (same message ids, same Idempotency-Keys)
+ * must create no duplicates.
+ */
+import Database from "better-sqlite3";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { KeyStore } from "../src/auth/keys.js";
+import { MnemoClient } from "../src/client/index.js";
+import { spawnServer, tempDir } from "./support/server-harness.js";
+
+const WRITERS = 6;
+
+function episodeIds(jsonl: string): string[] {
+  return jsonl
+    .split("\n")
+    .filter((l) => l.includes('"type":"episode"'))
+    .map((l) => (JSON.parse(l) as { externalId: string }).externalId);
+}
+
+describe("crash safety (kill -9 during writes)", () => {
+  it("keeps every acknowledged write and lets retries complete without duplicates", async () => {
+    const tmp = tempDir();
+    const db = join(tmp.dir, "crash.db");
+    try {
+      const ks = KeyStore.open(db);
+      const key = ks.create({ tenant: "acme", scopes: "read,write,admin" }).key;
+      ks.close();
+
+      const first = await spawnServer(db, ["--rate-limit", "0"]);
+      const client = new MnemoClient({ baseUrl: first.url, apiKey: key, retries: 0, timeoutMs: 10_000 });
+      const write = (c: MnemoClient, i: number) =>
+        c.remember(
+          { userId: "crash", sessionId: "s", messages: [{ id: `w${i}`, speaker: "Dana", content: `Note ${i}: I planted ${i} tulips in garden bed ${i % 7}.` }] },
+          { idempotencyKey: `write-${i}` },
+        );
+      const acked = new Set<number>();
+      const attempted = new Set<number>();
+      let next = 0;
+      let dead = false;
+      const writer = async () => {
+        while (!dead) {
+          const i = next++;
+          attempted.add(i);
+          try {
+            await write(client, i);
+            acked.add(i);
+          } catch {
+            return;
+          }
+        }
+      };
+      const writers = Array.from({ length: WRITERS }, writer);
+      const t0 = Date.now();
+      while (acked.size < 40 && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 5));
+      first.child.kill("SIGKILL");
+      dead = true;
+      const exit = await first.exited;
+      expect(exit.signal).toBe("SIGKILL");
+      await Promise.all(writers);
+      expect(acked.size).toBeGreaterThanOrEqual(40);
+      expect(attempted.size).toBeGreaterThan(acked.size - 1);
+
+      // The file is intact after the crash.
+      const raw = new Database(db, { readonly: true });
+      expect(raw.pragma("integrity_check", { simple: true })).toBe("ok");
+      raw.close();
+
+      const second = await spawnServer(db, ["--rate-limit", "0"]);
+      const again = new MnemoClient({ baseUrl: second.url, apiKey: key, retries: 5 });
+      const afterCrash = new Set(episodeIds(await again.exportUser("crash")));
+      const lost = [...acked].filter((i) => !afterCrash.has(`w${i}`));
+      expect(lost).toEqual([]);
+
+      // Clients retry whatever they did not see acknowledged (and, being unsure, some that were).
+      const replayed = await Promise.all([...attempted].map((i) => write(again, i)));
+      expect(replayed).toHaveLength(attempted.size);
+      const ids = episodeIds(await again.exportUser("crash"));
+      expect(ids.length).toBe(new Set(ids).size);
+      expect(new Set(ids)).toEqual(new Set([...attempted].map((i) => `w${i}`)));
+
+      // SIGTERM shuts down gracefully (exit code 0).
+      second.child.kill("SIGTERM");
+      expect((await second.exited).code).toBe(0);
+    } finally {
+      tmp.cleanup();
+    }
+  }, 90_000);
+});

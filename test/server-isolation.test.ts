@@ -1,0 +1,251 @@
+/**
+ * Isolation property test: two tenants × three users, randomized sequences over every
+ * route (≥ 2,000 operations). No response may contain another tenant's or user's data
+ * (their marker words or their record ids), and a key of one tenant gets 404 for the
+ * other tenant's ids.
+ */
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MnemoClient, MnemoClientError } from "../src/client/index.js";
+import { createTestApp, type TestApp } from "./support/server-harness.js";
+
+const TENANTS = 2;
+const USERS = 3;
+const RUNS = 20;
+const OPS_PER_RUN = 100;
+const CITIES = ["Lisbon", "Oslo", "Kyoto", "Lima", "Cairo", "Quito"];
+const HOBBIES = ["surfing", "chess", "pottery", "climbing", "baking", "sailing"];
+
+type Op =
+  | { op: "remember"; t: number; u: number; n: number; seed: number; reuse: boolean }
+  | { op: "recall"; t: number; u: number; target: number; seed: number }
+  | { op: "list"; t: number; u: number; kind: number }
+  | { op: "get" | "history" | "forget"; t: number; u: number; pick: number; tenantWide: boolean }
+  | { op: "patch"; t: number; u: number; pick: number; seed: number }
+  | { op: "erase"; t: number; u: number }
+  | { op: "export"; t: number; u: number }
+  | { op: "import"; t: number; u: number; from: number; own: boolean };
+
+const t = fc.nat(TENANTS - 1);
+const u = fc.nat(USERS - 1);
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ op: fc.constant("remember" as const), t, u, n: fc.integer({ min: 1, max: 3 }), seed: fc.nat(10_000), reuse: fc.boolean() }) },
+  { weight: 5, arbitrary: fc.record({ op: fc.constant("recall" as const), t, u, target: fc.nat(TENANTS * USERS - 1), seed: fc.nat(10_000) }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant("list" as const), t, u, kind: fc.nat(6) }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constantFrom("get" as const, "history" as const), t, u, pick: fc.nat(), tenantWide: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("forget" as const), t, u, pick: fc.nat(), tenantWide: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("patch" as const), t, u, pick: fc.nat(), seed: fc.nat(10_000) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("erase" as const), t, u }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("export" as const), t, u }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("import" as const), t, u, from: fc.nat(TENANTS * USERS - 1), own: fc.boolean() }) },
+);
+
+describe("tenant and user isolation (fast-check)", () => {
+  let app: TestApp;
+  let run = 0;
+  let executed = 0;
+  const seen: Array<{ status: number; text: string }> = [];
+  const stats = { crossTenant404: 0, crossUser404: 0, recallHits: 0, importConflicts: 0, imports: 0, erases: 0, listed: 0 };
+
+  beforeAll(async () => {
+    app = await createTestApp();
+  });
+  afterAll(() => app.close());
+
+  it(`never leaks across tenants or users in ${RUNS * OPS_PER_RUN} random operations`, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArb, { minLength: OPS_PER_RUN, maxLength: OPS_PER_RUN }), async (ops) => {
+        run++;
+        const tenantName = (ti: number) => `r${run}-tenant${ti}`;
+        const userName = (ui: number) => `user${ui}`;
+        const scopeKey = (ti: number, ui: number) => `${ti}/${ui}`;
+        const marker = (ti: number, ui: number) => `zq${ti}x${ui}r${run}qz`;
+        const recording = (input: string, init: RequestInit) =>
+          app.fetch(input, init).then(async (res) => {
+            seen.push({ status: res.status, text: await res.clone().text() });
+            return res;
+          });
+        const clients = Array.from({ length: TENANTS }, (_, ti) => new MnemoClient({ baseUrl: "http://mnemo.test", apiKey: app.key(tenantName(ti)), fetch: recording, retries: 0 }));
+        /** id → owning scope ("t/u"), for every memory or episode id a response showed. */
+        const owner = new Map<string, string>();
+        const exports = new Map<string, string>();
+        /** Scopes whose deterministic ids (entities, profiles) another scope took over by importing their export (see the it.fails below). */
+        const squatted = new Set<string>();
+        const ids = () => [...owner.keys()];
+        const note = (ti: number, ui: number, items: Array<{ id: string; userId?: string; sources?: string[] }>) => {
+          for (const m of items) {
+            const prev = owner.get(m.id);
+            if (prev !== undefined && prev !== scopeKey(ti, ui)) throw new Error(`id ${m.id} of ${prev} shown to ${scopeKey(ti, ui)}`);
+            if (m.userId !== undefined && m.userId !== userName(ui)) throw new Error(`memory of ${m.userId} shown to ${userName(ui)}`);
+            owner.set(m.id, scopeKey(ti, ui));
+          }
+        };
+        const expectCode = async (p: Promise<unknown>, ...codes: string[]) => {
+          try {
+            await p;
+            return "OK";
+          } catch (e) {
+            if (e instanceof MnemoClientError && codes.includes(e.code)) return e.code;
+            throw e;
+          }
+        };
+
+        for (const op of ops) {
+          executed++;
+          seen.length = 0;
+          const c = clients[op.t]!;
+          const me = scopeKey(op.t, op.u);
+          const userId = userName(op.u);
+          switch (op.op) {
+            case "remember": {
+              const messages = Array.from({ length: op.n }, (_, i) => ({
+                id: op.reuse ? `m${(op.seed + i) % 7}` : `m${op.seed}-${i}`,
+                speaker: `Person${op.u}`,
+                content: `I moved to ${CITIES[(op.seed + i) % CITIES.length]} and I love ${HOBBIES[(op.seed * 7 + i) % HOBBIES.length]}; my code word is ${marker(op.t, op.u)}.`,
+              }));
+              let r;
+              try {
+                r = await c.remember({ userId, messages });
+              } catch (e) {
+                if (e instanceof MnemoClientError && e.code === "CONFLICT" && squatted.has(me)) break;
+                throw e;
+              }
+              for (const id of r.episodes.ids) owner.set(id, owner.get(id) ?? me);
+              break;
+            }
+            case "recall": {
+              const tt = Math.floor(op.target / USERS);
+              const tu = op.target % USERS;
+              const query = `code word ${marker(tt, tu)} ${CITIES[op.seed % CITIES.length]} ${HOBBIES[op.seed % HOBBIES.length]}`;
+              const r = await c.recall({ userId, query, budgetTokens: 200 + (op.seed % 400) });
+              note(op.t, op.u, r.results.filter((x) => x.type === "memory"));
+              if (r.results.length > 0) stats.recallHits++;
+              break;
+            }
+            case "list": {
+              const kinds = ["fact", "event", "preference", "profile", "instruction", "summary"] as const;
+              const page = await c.listMemories({ userId, kind: op.kind < 6 ? kinds[op.kind] : undefined, limit: 50 });
+              note(op.t, op.u, page.items);
+              stats.listed += page.items.length;
+              break;
+            }
+            case "get":
+            case "history":
+            case "forget":
+            case "patch": {
+              const all = ids().filter((id) => id.startsWith("mem_"));
+              if (all.length === 0) break;
+              const id = all[op.pick % all.length]!;
+              const mine = owner.get(id) === me;
+              const sameTenant = owner.get(id)?.startsWith(`${op.t}/`) ?? false;
+              const opts = op.op !== "patch" && op.tenantWide ? {} : { userId };
+              const call =
+                op.op === "get" ? c.getMemory(id, opts)
+                : op.op === "history" ? c.history(id, opts)
+                : op.op === "forget" ? c.forget(id, opts)
+                : c.updateMemory(id, { text: `Patched note ${"seed" in op ? op.seed : 0} with code word ${marker(op.t, op.u)}.` }, opts);
+              const res = await expectCode(call, "NOT_FOUND");
+              // Another tenant's id is always 404; another user's id is 404 when the request names the user.
+              if (!sameTenant || (!mine && "userId" in opts)) {
+                expect(res, `${op.op} ${id} of ${owner.get(id)} by ${me}`).toBe("NOT_FOUND");
+                if (!sameTenant) stats.crossTenant404++;
+                else stats.crossUser404++;
+              }
+              break;
+            }
+            case "erase": {
+              if ((await expectCode(c.eraseUser(userId), "UNKNOWN_USER")) === "OK") {
+                stats.erases++;
+                for (const [id, s] of owner) if (s === me) owner.delete(id);
+              }
+              break;
+            }
+            case "export": {
+              try {
+                const jsonl = await c.exportUser(userId);
+                exports.set(me, jsonl);
+                for (const line of jsonl.split("\n").slice(1)) {
+                  if (!line) continue;
+                  const rec = JSON.parse(line) as { type: string; id?: string; tenant?: string; userId?: string };
+                  expect(rec.tenant === undefined || rec.tenant === tenantName(op.t)).toBe(true);
+                  expect(rec.userId === undefined || rec.userId === userId).toBe(true);
+                  if ((rec.type === "memory" || rec.type === "episode") && rec.id) note(op.t, op.u, [{ id: rec.id }]);
+                }
+              } catch (e) {
+                if (!(e instanceof MnemoClientError && e.code === "UNKNOWN_USER")) throw e;
+              }
+              break;
+            }
+            case "import": {
+              const fromT = Math.floor(op.from / USERS);
+              const fromU = op.from % USERS;
+              const src = op.own ? exports.get(me) : exports.get(scopeKey(fromT, fromU));
+              if (!src) break;
+              // Re-label the other scope's words as ours: if the import is accepted, the data is legitimately ours.
+              const jsonl = src.split(marker(fromT, fromU)).join(marker(op.t, op.u));
+              const res = await expectCode(c.importJsonl(jsonl, { userId }), "CONFLICT");
+              const lines = jsonl.split("\n").filter((l) => l.trim() !== "");
+              const foreign = lines.some((l) => {
+                const id = (JSON.parse(l) as { id?: string }).id;
+                return id !== undefined && owner.has(id) && owner.get(id) !== me;
+              });
+              if (foreign) expect(res, `import of ${scopeKey(fromT, fromU)}'s ids into ${me}`).toBe("CONFLICT");
+              if (res === "CONFLICT") stats.importConflicts++;
+              else stats.imports++;
+              if (res === "OK") {
+                if (!op.own && scopeKey(fromT, fromU) !== me) squatted.add(scopeKey(fromT, fromU));
+                for (const l of lines) {
+                  const rec = JSON.parse(l) as { type: string; id?: string };
+                  if ((rec.type === "memory" || rec.type === "episode") && rec.id) owner.set(rec.id, me);
+                }
+              }
+              break;
+            }
+          }
+          // No response of this operation shows another scope's marker or ids. A tenant-wide
+          // lookup by id (no userId) acts for the whole tenant: only other tenants are off limits.
+          const tenantWide = "tenantWide" in op && op.tenantWide;
+          const offLimits = (ti: number, ui: number) => ti !== op.t || (!tenantWide && ui !== op.u);
+          for (const r of seen) {
+            expect(r.status, r.text).toBeLessThan(500);
+            const text = r.text.toLowerCase();
+            for (let ti = 0; ti < TENANTS; ti++) {
+              for (let ui = 0; ui < USERS; ui++) {
+                if (!offLimits(ti, ui)) continue;
+                // An error message may echo an id the caller sent; data never does.
+                if (r.status >= 400) continue;
+                expect(text.includes(marker(ti, ui)), `${op.op} by ${me} shows ${scopeKey(ti, ui)}'s data: ${r.text.slice(0, 300)}`).toBe(false);
+              }
+            }
+            if (r.status < 300) {
+              for (const [id, s] of owner) {
+                const [ti, ui] = s.split("/").map(Number) as [number, number];
+                if (offLimits(ti, ui) && text.includes(id.toLowerCase())) throw new Error(`${op.op} by ${me} shows id ${id} of ${s}`);
+              }
+            }
+          }
+        }
+      }),
+      { numRuns: RUNS, endOnFailure: true },
+    );
+    expect(executed).toBeGreaterThanOrEqual(RUNS * OPS_PER_RUN);
+    // The random sequences really exercised the interesting paths.
+    for (const [k, v] of Object.entries(stats)) expect(v, k).toBeGreaterThan(0);
+  }, 170_000);
+
+  // Known core issue (see docs/SERVER.md, "Known limitations"): record ids are global and
+  // some are derived from public names (entity ids = stableId("ent", tenant, user, name)),
+  // so an import can claim ids another tenant will generate later, and that tenant's
+  // remember() then fails with CONFLICT. This marker fails once the core fixes it.
+  it.fails("a tenant cannot block another tenant's future writes by importing ids derived for it", async () => {
+    const { stableId } = await import("../src/core/ids.js");
+    const victim = app.client(app.key("victim-co"));
+    const attacker = app.client(app.key("attacker-co"));
+    const file = [
+      JSON.stringify({ type: "mnemo-export", version: 1, userId: "mallory" }),
+      JSON.stringify({ type: "entity", id: stableId("ent", "victim-co", "alice", "boston"), tenant: "attacker-co", userId: "mallory", name: "Boston", aliases: [], mentionCount: 1, entityType: "place" }),
+    ].join("\n");
+    await attacker.importJsonl(file);
+    await victim.remember({ userId: "alice", messages: [{ speaker: "Alice", content: "I moved to Boston last month." }] });
+  });
+});
