@@ -1,8 +1,56 @@
 import type { Command } from "commander";
+import { runKeysCommand } from "../../auth/cli.js";
+import { runMcpCommand } from "../../mcp/main.js";
+import { runServeCommand } from "../../server/main.js";
 import type { GlobalOptions } from "../output.js";
 
-/** Registers serve, mcp, keys and bench (wired to src/server, src/mcp, src/auth, src/bench). */
+const SERVE_HELP = `usage: mnemo serve [--port 8080] [--host 127.0.0.1] [--db <path>] [--mcp] [--no-auth]
+                   [--body-limit <bytes>] [--rate-limit <req/s per key, 0 = off>] [--burst <n>]
+                   [--timeout <ms>] [--log-level info]
+HTTP API (see docs/SERVER.md and GET /openapi.json); --mcp also serves MCP at /mcp.
+--no-auth is accepted only on a loopback host.`;
+const MCP_HELP = `usage: mnemo mcp [--db <path>] [--user <id>] [--tenant <id>]
+MCP server on stdio (tools: remember, recall, list_memories, get_memory, forget, search_nodes, open_nodes, read_graph).`;
+const KEYS_HELP = `usage: mnemo keys create --tenant <name> [--scopes read,write,admin] [--name <label>]
+       mnemo keys list [--tenant <name>]
+       mnemo keys revoke <id>
+(all take --db <path> and --json)`;
+
+/** Adds the global --db / --tenant / --json to a pass-through argv when the command lacks them. */
+function withGlobals(args: string[], g: GlobalOptions, take: { db?: boolean; tenant?: boolean; json?: boolean }): string[] {
+  const out = [...args];
+  if (take.db && g.db && !out.includes("--db")) out.push("--db", g.db);
+  if (take.tenant && g.tenant !== "default" && !out.includes("--tenant")) out.push("--tenant", g.tenant);
+  if (take.json && g.json && !out.includes("--json")) out.push("--json");
+  return out;
+}
+
+function passThrough(program: Command, name: string, description: string, help: string, run: (args: string[]) => Promise<void>): void {
+  program
+    .command(name)
+    .description(description)
+    .helpOption(false)
+    .allowUnknownOption(true)
+    .allowExcessArguments(true)
+    .argument("[args...]")
+    .action(async (args: string[]) => {
+      if (args.includes("--help") || args.includes("-h")) {
+        process.stdout.write(help + "\n");
+        return;
+      }
+      await run(args);
+    });
+}
+
+/** Registers serve, mcp and keys (implemented in src/server, src/mcp, src/auth). */
 export function registerServiceCommands(program: Command, g: () => GlobalOptions): void {
-  void program;
-  void g;
+  passThrough(program, "serve", "HTTP API server with API keys (and MCP over HTTP with --mcp); `mnemo serve --help`", SERVE_HELP, async (args) => {
+    await runServeCommand(withGlobals(args, g(), { db: true }));
+  });
+  passThrough(program, "mcp", "MCP server on stdio for Claude Desktop, Cursor, VS Code; `mnemo mcp --help`", MCP_HELP, async (args) => {
+    await runMcpCommand(withGlobals(args, g(), { db: true, tenant: true }));
+  });
+  passThrough(program, "keys", "create, list and revoke API keys; `mnemo keys --help`", KEYS_HELP, async (args) => {
+    process.stdout.write(runKeysCommand(withGlobals(args, g(), { json: true, tenant: true }), { db: g().db }) + "\n");
+  });
 }
