@@ -233,11 +233,10 @@ describe("tenant and user isolation (fast-check)", () => {
     for (const [k, v] of Object.entries(stats)) expect(v, k).toBeGreaterThan(0);
   }, 170_000);
 
-  // Known core issue (see docs/SERVER.md, "Known limitations"): record ids are global and
-  // some are derived from public names (entity ids = stableId("ent", tenant, user, name)),
-  // so an import can claim ids another tenant will generate later, and that tenant's
-  // remember() then fails with CONFLICT. This marker fails once the core fixes it.
-  it.fails("a tenant cannot block another tenant's future writes by importing ids derived for it", async () => {
+  // Regression: ids derived from public names (entity ids = stableId("ent", tenant, user, name))
+  // could be claimed by another tenant's import, after which the owner's remember() failed
+  // with CONFLICT. Import now rebinds such ids to the importing scope.
+  it("regression: a tenant cannot block another tenant's future writes by importing ids derived for it", async () => {
     const { stableId } = await import("../src/core/ids.js");
     const victim = app.client(app.key("victim-co"));
     const attacker = app.client(app.key("attacker-co"));

@@ -25,6 +25,17 @@ export const ERROR_TABLE = {
   PROVIDER_OUTPUT: { status: 502, message: "The model's output could not be understood, even after repair and one retry.", hint: "Use a stronger model or the offline extractor (extractor: 'offline')." },
   STORE_ERROR: { status: 500, message: "The store failed.", hint: "Check the database path is writable and not used by an incompatible process." },
   CLOSED: { status: 503, message: "This Mnemo instance is closed.", hint: "Create a new instance with Mnemo.open()." },
+  // HTTP layer (mnemo serve)
+  UNAUTHORIZED: { status: 401, message: "A valid API key is required.", hint: "Send `Authorization: Bearer <key>`; create a key with `mnemo keys create --tenant <name>`." },
+  FORBIDDEN: { status: 403, message: "This API key may not do that.", hint: "Use a key with the scope named in the message (`mnemo keys create --scopes read,write,admin`)." },
+  ROUTE_NOT_FOUND: { status: 404, message: "No such route.", hint: "See GET /docs or GET /openapi.json for the routes." },
+  METHOD_NOT_ALLOWED: { status: 405, message: "This route does not accept that method.", hint: "See GET /docs for the methods of each route." },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "The body has the wrong content type.", hint: "Send `Content-Type: application/json` (or application/x-ndjson for /v1/import)." },
+  IDEMPOTENCY_MISMATCH: { status: 422, message: "This Idempotency-Key was already used for a different request.", hint: "Use a new Idempotency-Key for each distinct request; reuse it only to retry the same one." },
+  RATE_LIMITED: { status: 429, message: "Too many requests for this API key.", hint: "Wait for the number of seconds in the Retry-After header, then retry." },
+  INTERNAL: { status: 500, message: "The server failed.", hint: "Retry; if it persists, report it with the x-request-id of the response." },
+  UNAVAILABLE: { status: 503, message: "The server is shutting down.", hint: "Retry against a running instance." },
+  TIMEOUT: { status: 503, message: "The request took too long.", hint: "Retry later (with the same Idempotency-Key for writes), or raise the server's request timeout." },
 } as const satisfies Record<string, { status: number; message: string; hint: string }>;
 
 /** A stable error code from {@link ERROR_TABLE}. */

@@ -4,6 +4,7 @@ import { ensureEmbedder, scopeCacheKey, type Context } from "../core/context.js"
 import { MnemoError } from "../core/errors.js";
 import { MEMORY_KINDS, type Entity, type Episode, type Memory, type MemoryVersion, type ScopeInput, type Segment } from "../core/types.js";
 import { resolveScope } from "../core/validate.js";
+import { stableId } from "../core/ids.js";
 import type { Store, VectorRow } from "../store/types.js";
 
 /** Version of the JSONL export format (first line: `{"type":"mnemo-export","version":1,...}`). */
@@ -73,6 +74,36 @@ const historySchema = z.strictObject({
 });
 
 /**
+ * Ids that Mnemo derives from a scope and a name (entities, profile summaries) are
+ * predictable. An imported record may only claim such an id when it is the one the target
+ * scope itself would derive; any other is rebound to the target scope (and references to
+ * it rewritten), so no import can squat ids another tenant or user will need.
+ */
+function rebindDerivedIds(key: { tenant: string; userId: string }, entities: Entity[], memories: Memory[], history: MemoryVersion[]): void {
+  const entityMap = new Map<string, string>();
+  for (const e of entities) {
+    const own = [e.name, ...e.aliases].map((n) => stableId("ent", key.tenant, key.userId, n.toLowerCase()));
+    if (!own.includes(e.id)) {
+      const next = own[0]!;
+      entityMap.set(e.id, next);
+      e.id = next;
+    }
+  }
+  const memoryMap = new Map<string, string>();
+  for (const m of memories) {
+    if (m.kind !== "summary" || m.subject === null) continue;
+    const own = stableId("mem", key.tenant, key.userId, "profile", m.subject.toLowerCase());
+    if (m.id !== own) {
+      memoryMap.set(m.id, own);
+      m.id = own;
+    }
+  }
+  if (entityMap.size === 0 && memoryMap.size === 0) return;
+  for (const m of memories) m.entityIds = m.entityIds.map((id) => entityMap.get(id) ?? id);
+  for (const h of history) h.memoryId = memoryMap.get(h.memoryId) ?? h.memoryId;
+}
+
+/**
  * Imports JSONL made by {@link exportScope} into the caller's tenant (records are
  * re-scoped to it; `userId` in the scope overrides the exported user). Every line is
  * validated before anything is written; one bad line rejects the file. Re-importing the
@@ -122,9 +153,18 @@ export async function importScope(ctx: Context, jsonl: string, scopeInput: Parti
     else throw new MnemoError("INVALID_INPUT", `Line ${i + 1}: unknown type ${JSON.stringify(o.type)}.`);
   });
   const key = re;
+  rebindDerivedIds(key, entities, memories, history);
   const existingEpisodes = new Set((await ctx.store.getEpisodes(key, episodes.map((e) => e.id))).map((e) => e.id));
   const existingMemories = new Set((await ctx.store.getMemories(key, memories.map((m) => m.id))).map((m) => m.id));
   const newEpisodes = episodes.filter((e) => !existingEpisodes.has(e.id));
+  const clash = (await ctx.store.findEpisodes(key, { externalIds: newEpisodes.map((e) => e.externalId).filter((x): x is string => x !== null), hashes: [] })).filter(
+    (e) => !existingEpisodes.has(e.id),
+  );
+  if (clash.length > 0) {
+    throw new MnemoError("CONFLICT", `User ${JSON.stringify(key.userId)} already has messages with the ids ${clash.slice(0, 3).map((c) => JSON.stringify(c.externalId)).join(", ")}.`, {
+      hint: "Import into a user without those messages (or erase it first).",
+    });
+  }
   const newHistory = history.filter((h) => !existingMemories.has(h.memoryId));
   await ensureEmbedder(ctx);
   const toEmbed = [

@@ -1,36 +1,14 @@
 import { ERROR_TABLE, MnemoError, type ErrorCode } from "../core/errors.js";
 
 /**
- * Error codes that exist only at the HTTP layer, in the same shape as the core's
- * {@link ERROR_TABLE}. (They belong in the core table; see docs/SERVER.md.)
- *
- * @example
- * ```ts
- * SERVER_ERROR_TABLE.RATE_LIMITED.status; // 429
- * ```
- */
-export const SERVER_ERROR_TABLE = {
-  UNAUTHORIZED: { status: 401, message: "A valid API key is required.", hint: "Send `Authorization: Bearer <key>`; create a key with `mnemo keys create --tenant <name>`." },
-  FORBIDDEN: { status: 403, message: "This API key may not do that.", hint: "Use a key with the scope named in the message (`mnemo keys create --scopes read,write,admin`)." },
-  ROUTE_NOT_FOUND: { status: 404, message: "No such route.", hint: "See GET /docs or GET /openapi.json for the routes." },
-  METHOD_NOT_ALLOWED: { status: 405, message: "This route does not accept that method.", hint: "See GET /docs for the methods of each route." },
-  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "The body has the wrong content type.", hint: "Send `Content-Type: application/json` (or application/x-ndjson for /v1/import)." },
-  IDEMPOTENCY_MISMATCH: { status: 422, message: "This Idempotency-Key was already used for a different request.", hint: "Use a new Idempotency-Key for each distinct request; reuse it only to retry the same one." },
-  RATE_LIMITED: { status: 429, message: "Too many requests for this API key.", hint: "Wait for the number of seconds in the Retry-After header, then retry." },
-  INTERNAL: { status: 500, message: "The server failed.", hint: "Retry; if it persists, report it with the x-request-id of the response." },
-  UNAVAILABLE: { status: 503, message: "The server is shutting down.", hint: "Retry against a running instance." },
-  TIMEOUT: { status: 503, message: "The request took too long.", hint: "Retry later (with the same Idempotency-Key for writes), or raise the server's request timeout." },
-} as const satisfies Record<string, { status: number; message: string; hint: string }>;
-
-/**
- * A code of the HTTP API: the core's codes plus {@link SERVER_ERROR_TABLE}.
+ * A code of the HTTP API: a code of the core's one error table.
  *
  * @example
  * ```ts
  * const code: ApiErrorCode = "RATE_LIMITED";
  * ```
  */
-export type ApiErrorCode = ErrorCode | keyof typeof SERVER_ERROR_TABLE;
+export type ApiErrorCode = ErrorCode;
 
 /**
  * The JSON error body of every failed response.
@@ -45,7 +23,7 @@ export interface ApiErrorBody {
 }
 
 /**
- * An HTTP-layer error with a code from {@link SERVER_ERROR_TABLE} (or the core's table).
+ * An HTTP-layer error with a code from the core's {@link ERROR_TABLE}.
  *
  * @example
  * ```ts
@@ -60,7 +38,7 @@ export class ApiError extends Error {
   readonly retryAfter: number | undefined;
 
   constructor(code: ApiErrorCode, message?: string, options?: { hint?: string; retryAfter?: number }) {
-    const entry = code in SERVER_ERROR_TABLE ? SERVER_ERROR_TABLE[code as keyof typeof SERVER_ERROR_TABLE] : ERROR_TABLE[code as ErrorCode];
+    const entry = ERROR_TABLE[code];
     super(message ? `${entry.message} ${message}` : entry.message);
     this.name = "ApiError";
     this.code = code;
@@ -91,7 +69,7 @@ export function toErrorResponse(e: unknown): { status: number; body: ApiErrorBod
     if (e.code === "CLOSED") headers["retry-after"] = "1";
     return { status: e.httpStatus, body: { error: e.toJSON() }, headers, internal: e.httpStatus >= 500 };
   }
-  const entry = SERVER_ERROR_TABLE.INTERNAL;
+  const entry = ERROR_TABLE.INTERNAL;
   return { status: entry.status, body: { error: { code: "INTERNAL", message: entry.message, hint: entry.hint } }, headers: {}, internal: true };
 }
 

@@ -10,7 +10,7 @@
 export { startServer, runServeCommand, parseServeArgs, isLoopback, type StartServerOptions, type RunningServer } from "./main.js";
 export { createApp, type AppOptions, type AppEnv, type MnemoApp } from "./app.js";
 export { buildOpenApi, renderDocsHtml } from "./openapi.js";
-export { ApiError, SERVER_ERROR_TABLE, toErrorResponse, type ApiErrorCode, type ApiErrorBody } from "./errors.js";
+export { ApiError, toErrorResponse, type ApiErrorCode, type ApiErrorBody } from "./errors.js";
 export { ROUTES } from "./routes/index.js";
 export { KeyStore, type ApiKeyInfo, type KeyScope } from "../auth/keys.js";
 export { runKeysCommand } from "../auth/cli.js";
