@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Mnemo } from "../src/mnemo.js";
-import { readLocomo } from "../src/importers/locomo.js";
+import { readLocomo, rememberConversation } from "../src/importers/locomo.js";
 import { evidenceRecall, splitEvidence } from "../src/bench/evidence.js";
 
 const budget = Number(process.env.BUDGET ?? 1000);
@@ -14,7 +14,7 @@ const embedder = process.env.EMBEDDER === "wv" ? await WordVectorEmbedder.load({
 const mnemo = await Mnemo.open({ path: join(dir, "m.db"), embedder });
 let turns = 0;
 const t0 = performance.now();
-for (const c of convs) for (const s of c.sessions) { await mnemo.remember(s.messages, { userId: c.sampleId }); turns += s.messages.length; }
+for (const c of convs) { await rememberConversation(mnemo, c); turns += c.sessions.reduce((k, s) => k + s.messages.length, 0); }
 const secs = (performance.now() - t0) / 1000;
 console.log(`ingest ${turns} turns in ${secs.toFixed(2)}s = ${(turns / secs).toFixed(0)} turns/s`, await mnemo.stats());
 const byCat = new Map<number, number[]>();

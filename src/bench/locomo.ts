@@ -2,6 +2,7 @@
  * The LoCoMo evidence-recall benchmark: Mnemo and the turn-level baselines
  * (src/bench/baselines.ts) on the same conversations, questions and token budgets.
  */
+import { rememberConversation } from "../importers/locomo.js";
 import { defaultEmbedder } from "../providers/embeddings/word-vectors.js";
 import { MnemoError } from "../core/errors.js";
 import { readLocomo, type LocomoConversation } from "../importers/locomo.js";
@@ -203,7 +204,7 @@ export async function runLocomoBench(opts: LocomoBenchOptions): Promise<LocomoBe
     try {
       if (temp) {
         const t0 = performance.now();
-        for (const s of conv.sessions) await temp.mnemo.remember(s.messages, { userId: conv.sampleId });
+        await rememberConversation(temp.mnemo, conv);
         addIngest("mnemo", (performance.now() - t0) / 1000);
         storeBytes += sqliteBytes(temp.path);
       }

@@ -4,6 +4,7 @@
  * token F1 and BLEU-1 per category, with token usage and cost.
  */
 import type { LocomoConversation } from "../importers/locomo.js";
+import { rememberConversation } from "../importers/locomo.js";
 import { parseJsonLoose } from "../providers/llm/json.js";
 import type { ChatMessage, LLM } from "../providers/llm/types.js";
 import { mapPool, mean, openTempMnemo, round } from "./common.js";
@@ -285,7 +286,7 @@ export async function runLocomoQA(opts: LocomoQAOptions): Promise<LocomoQAResult
   for (const { conv, qs } of plan) {
     const temp = await openTempMnemo("mnemo-qa-");
     try {
-      for (const s of conv.sessions) await temp.mnemo.remember(s.messages, { userId: conv.sampleId });
+      await rememberConversation(temp.mnemo, conv);
       const recalled: Array<{ context: string; tokens: number }> = [];
       for (const q of qs) {
         const r = await temp.mnemo.recall(q.question, { userId: conv.sampleId, budgetTokens: opts.budget, reinforce: false });

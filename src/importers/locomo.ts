@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { MnemoError } from "../core/errors.js";
 import { parseDate } from "../core/time.js";
-import type { MessageInput } from "../core/types.js";
+import type { MessageInput, RememberResult } from "../core/types.js";
 
 const turnSchema = z.object({
   speaker: z.string().min(1),
@@ -113,4 +113,25 @@ export function readLocomo(path: string, only?: string[]): LocomoConversation[] 
     throw new MnemoError("INVALID_INPUT", `Cannot read ${path}: ${(e as Error).message}`);
   }
   return parseLocomo(text, only);
+}
+
+/**
+ * Remembers a whole LoCoMo conversation as its `sampleId` user, in one batch (one
+ * transaction; each message keeps its session id and date). One batch per conversation
+ * is what makes bulk import fast: the per-call work (duplicate checks, segment
+ * continuation, entity and memory indexes, the commit) is paid once.
+ *
+ * @example
+ * ```ts
+ * for (const conv of readLocomo(path)) await rememberConversation(mnemo, conv);
+ * ```
+ */
+export async function rememberConversation(
+  mnemo: { remember(messages: MessageInput[], scope: { userId: string }): Promise<RememberResult> },
+  conv: LocomoConversation,
+): Promise<RememberResult> {
+  return mnemo.remember(
+    conv.sessions.flatMap((s) => s.messages),
+    { userId: conv.sampleId },
+  );
 }

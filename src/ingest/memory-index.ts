@@ -88,13 +88,25 @@ export class MemoryIndex {
    * postings), so a probe costs little even in large scopes.
    */
   similar(t: Set<string>, limit = 8): Memory[] {
-    const size = (x: string) => this.postings.get(x)?.size ?? 0;
-    const probe = [...t].filter((x) => size(x) > 0).sort((a, b) => size(a) - size(b)).slice(0, 6);
+    // The 6 rarest terms (shortest non-empty postings), picked without sorting everything.
+    const probe: Array<Set<string>> = [];
+    for (const x of t) {
+      const p = this.postings.get(x);
+      if (!p || p.size === 0) continue;
+      if (probe.length < 6) probe.push(p);
+      else {
+        let worst = 0;
+        for (let i = 1; i < probe.length; i++) if (probe[i]!.size > probe[worst]!.size) worst = i;
+        if (p.size < probe[worst]!.size) probe[worst] = p;
+      }
+    }
     const counts = new Map<string, number>();
-    for (const x of probe) for (const id of this.postings.get(x) ?? []) counts.set(id, (counts.get(id) ?? 0) + 1);
+    for (const p of probe) for (const id of p) counts.set(id, (counts.get(id) ?? 0) + 1);
+    if (counts.size <= limit) return [...counts.keys()].map((id) => this.memories.get(id)!);
     return [...counts.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, limit)
       .map(([id]) => this.memories.get(id)!);
   }
+
 }

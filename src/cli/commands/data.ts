@@ -4,7 +4,7 @@ import { once } from "node:events";
 import { z } from "zod";
 import { MnemoError } from "../../core/errors.js";
 import type { MessageInput, RememberResult } from "../../core/types.js";
-import { readLocomo } from "../../importers/locomo.js";
+import { readLocomo, rememberConversation } from "../../importers/locomo.js";
 import type { Mnemo } from "../../mnemo.js";
 import { withMnemo } from "../open.js";
 import { list, print, progress, type GlobalOptions } from "../output.js";
@@ -76,11 +76,9 @@ async function importLocomo(m: Mnemo, file: string, conversations: string[] | un
   let done = 0;
   const t0 = performance.now();
   for (const c of convs) {
-    for (const s of c.sessions) {
-      sumResults(totals, await m.remember(s.messages, { userId: c.sampleId, sessionId: s.sessionId }));
-      done += s.messages.length;
-      bar.update(done, total);
-    }
+    sumResults(totals, await rememberConversation(m, c));
+    done += c.sessions.reduce((k, s) => k + s.messages.length, 0);
+    bar.update(done, total);
   }
   bar.stop();
   const seconds = (performance.now() - t0) / 1000;

@@ -3,7 +3,7 @@ import { existsSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { MnemoError } from "../../core/errors.js";
 import { evidenceRecall, splitEvidence } from "../../bench/evidence.js";
-import { readLocomo } from "../../importers/locomo.js";
+import { readLocomo, rememberConversation } from "../../importers/locomo.js";
 import { Mnemo } from "../../mnemo.js";
 import { progress, type GlobalOptions } from "../output.js";
 
@@ -36,11 +36,8 @@ export function registerDemoCommand(program: Command, g: () => GlobalOptions): v
         const total = conv!.sessions.reduce((n, s) => n + s.messages.length, 0);
         const bar = progress("importing");
         const t0 = performance.now();
-        let done = 0;
-        for (const s of conv!.sessions) {
-          await mnemo.remember(s.messages, { userId: conv!.sampleId, sessionId: s.sessionId });
-          bar.update((done += s.messages.length), total);
-        }
+        await rememberConversation(mnemo, conv!);
+        bar.update(total, total);
         bar.stop();
         const secs = (performance.now() - t0) / 1000;
         const stats = await mnemo.stats({ tenant: opts.tenant, userId: conv!.sampleId });
