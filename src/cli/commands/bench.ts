@@ -33,13 +33,13 @@ export function registerBenchCommands(program: Command, g: () => GlobalOptions):
     .option("--systems <list>", "mnemo,bm25-turns,dense-turns,full-context")
     .option("--conversations <ids>", "only these sample ids")
     .option("--channels <list>", "Mnemo recall channels to use (ablation)")
-    .option("--json <file>", "write the result JSON here")
+    .option("--out <file>", "write the result JSON here")
     .option("--svg <file>", "write the sweep plot here (default docs/img/recall-vs-tokens.svg for sweeps)")
     .option("--qa", "answer each question from the recalled context and grade it with a judge")
     .option("--llm <provider/model>", "QA: answering model, e.g. openai/gpt-4o-mini or ollama/llama3.1")
     .option("--judge <provider/model>", "QA: judge model (default: --llm)")
     .option("--limit <n>", "QA: at most this many questions")
-    .action(async (o: { data?: string; budget: string; systems?: string; conversations?: string; channels?: string; json?: string; svg?: string; qa?: boolean; llm?: string; judge?: string; limit?: string }) => {
+    .action(async (o: { data?: string; budget: string; systems?: string; conversations?: string; channels?: string; out?: string; svg?: string; qa?: boolean; llm?: string; judge?: string; limit?: string }) => {
       const opts = g();
       const data = o.data ?? findLocomo();
       if (!data) throw new MnemoError("INVALID_INPUT", "No LoCoMo file found.", { hint: "Pass --data <file>." });
@@ -50,7 +50,7 @@ export function registerBenchCommands(program: Command, g: () => GlobalOptions):
         const judge = o.judge ? createLLM(o.judge) : llm;
         const r = await runLocomoQA({ data, budget: budgets(o.budget)[0]!, llm, judge, conversations: list(o.conversations), limit: o.limit ? int("--limit", o.limit, 1) : undefined, onProgress: (d, t) => bar.update(d, t) });
         bar.stop();
-        if (o.json) write(o.json, JSON.stringify(r, null, 2) + "\n");
+        if (o.out) write(o.out, JSON.stringify(r, null, 2) + "\n");
         const rows = Object.entries(r.byCategory).map(([k, s]) => `${k.padEnd(12)} J ${s.j.toFixed(3)}  F1 ${s.f1.toFixed(3)}  BLEU-1 ${s.bleu1.toFixed(3)}  (${s.questions})`);
         process.stdout.write(opts.json ? JSON.stringify({ ...r, items: undefined }, null, 2) + "\n" : [`overall      J ${r.overall.j.toFixed(3)}  F1 ${r.overall.f1.toFixed(3)}  BLEU-1 ${r.overall.bleu1.toFixed(3)}  (${r.overall.questions})`, ...rows, `tokens in/out: answer ${r.usage.answer.inputTokens}/${r.usage.answer.outputTokens}, judge ${r.usage.judge.inputTokens}/${r.usage.judge.outputTokens}; cost ${r.cost ?? "n/a"}; errors ${r.errors}`].join("\n") + "\n");
         return;
@@ -58,8 +58,8 @@ export function registerBenchCommands(program: Command, g: () => GlobalOptions):
       const bs = budgets(o.budget);
       const r = await runLocomoBench({ data, budgets: bs, systems: list(o.systems), conversations: list(o.conversations), channels: list(o.channels), onProgress: (d, t) => bar.update(d, t) });
       bar.stop();
-      process.stdout.write((opts.json && !o.json ? JSON.stringify(r, null, 2) : formatLocomoTable(r)) + "\n");
-      if (o.json) write(o.json, JSON.stringify(r, null, 2) + "\n");
+      process.stdout.write((opts.json && !o.out ? JSON.stringify(r, null, 2) : formatLocomoTable(r)) + "\n");
+      if (o.out) write(o.out, JSON.stringify(r, null, 2) + "\n");
       if (isLocomoSweep(r)) write(o.svg ?? "docs/img/recall-vs-tokens.svg", recallVsTokensSvg(r));
     });
   bench
@@ -70,8 +70,8 @@ export function registerBenchCommands(program: Command, g: () => GlobalOptions):
     .option("--systems <list>", "mnemo,bm25-turns,dense-turns")
     .option("--budget <tokens>", "token budget of each retrieval", "2000")
     .option("--limit <n>", "at most this many questions")
-    .option("--json <file>", "write the result JSON here")
-    .action(async (o: { data: string; k: string; systems?: string; budget: string; limit?: string; json?: string }) => {
+    .option("--out <file>", "write the result JSON here")
+    .action(async (o: { data: string; k: string; systems?: string; budget: string; limit?: string; out?: string }) => {
       const opts = g();
       const bar = progress("questions");
       const r = await runLongMemEvalBench({
@@ -83,7 +83,7 @@ export function registerBenchCommands(program: Command, g: () => GlobalOptions):
         onProgress: (d, t) => bar.update(d, t),
       });
       bar.stop();
-      process.stdout.write((opts.json && !o.json ? JSON.stringify(r, null, 2) : formatLongMemEvalTable(r)) + "\n");
-      if (o.json) write(o.json, JSON.stringify(r, null, 2) + "\n");
+      process.stdout.write((opts.json && !o.out ? JSON.stringify(r, null, 2) : formatLongMemEvalTable(r)) + "\n");
+      if (o.out) write(o.out, JSON.stringify(r, null, 2) + "\n");
     });
 }
