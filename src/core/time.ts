@@ -155,7 +155,10 @@ export function resolveTimes(text: string, reference: string | Date): TimeMentio
     const s = r.start;
     // Bare weekday names or times alone are too weak to date an event.
     if (!s.isCertain("day") && !s.isCertain("month") && !s.isCertain("weekday") && !/ago|(last|this|next|past) weekend|yesterday|tomorrow|today|tonight/i.test(r.text)) continue;
-    if (/^\s*(the\s+)?weekend\s*$/i.test(r.text)) continue;
+    if (/^\s*(the\s+)?weekend\s*$/i.test(r.text) || /^\s*(right\s+)?now\s*$/i.test(r.text)) continue;
+    // "for 3 years now", "3 months" are durations, not dates.
+    if (/\b(years?|months?|weeks?|days?)\b/i.test(r.text) && !/\b(ago|later|from now|before|after|last|next|this|past)\b/i.test(r.text) && !/\bin\s+\d/i.test(r.text)) continue;
+    if (/\bfor\s+$/i.test(text.slice(Math.max(0, r.index - 4), r.index))) continue;
     if (/^\d{1,2}(:\d{2})?\s*(am|pm)?$/i.test(r.text.trim())) continue;
     const g: TimeMention["granularity"] = s.isCertain("day") || s.isCertain("weekday") || /ago|yesterday|tomorrow|today|tonight/i.test(r.text) ? "day" : s.isCertain("month") ? "month" : "year";
     push({ text: r.text, index: r.index, granularity: g }, s.date());

@@ -165,8 +165,13 @@ export class OfflineExtractor implements Extractor {
    * person, citing both turns.
    */
   private answerToQuestion(prev: Episode, ep: Episode, known: Map<string, { name: string; type: EntityType }>): CandidateMemory | null {
-    const question = sentences(prev.text).filter((x) => x.trim().endsWith("?")).at(-1);
-    if (!question || terms(question).length < 2) return null;
+    const said = sentences(prev.text);
+    const qi = said.findLastIndex((x) => x.trim().endsWith("?"));
+    if (qi < 0) return null;
+    // "How long have you had them?" is short; the sentence before it often names the topic.
+    const before = said.slice(0, qi).filter((x) => !(FILLER.test(x.trim()) && terms(x).length < 3)).at(-1);
+    const question = terms(said[qi]!).length < 2 && before ? `${before} ${said[qi]}` : said[qi]!;
+    if (terms(question).length < 1) return null;
     const answer = sentences(ep.text)
       .filter((x) => !x.trim().endsWith("?") && terms(x).length > 0 && !(FILLER.test(x.trim()) && terms(x).length < 5))
       .slice(0, 2)
