@@ -49,3 +49,30 @@ describe("dates through the API", () => {
     expect(await mnemo.users()).not.toContain("locomo-dates");
   });
 });
+
+describe("regression: durations and short questions", () => {
+  it("'for 3 years now' is a duration, not a date", async () => {
+    const { resolveTimes } = await import("../src/core/time.js");
+    expect(resolveTimes("I've had them for 3 years now and they bring me joy!", "2022-01-23T10:00:00Z")).toEqual([]);
+    expect(resolveTimes("I got them 3 years ago.", "2022-01-23T10:00:00Z")[0]?.label).toBe("23 January 2019");
+  });
+
+  it("an answer to a short question is remembered with the question's topic, citing both turns", async () => {
+    const u = { userId: "turtles" };
+    await mnemo.remember(
+      [
+        { id: "D2:11", speaker: "Joanna", content: "Your turtles are so cute! Awww! How long have you had them?", occurredAt: "2022-01-23T10:00:00Z", sessionId: "s2" },
+        { id: "D2:12", speaker: "Nate", content: "I've had them for 3 years now and they bring me tons of joy!", occurredAt: "2022-01-23T10:01:00Z", sessionId: "s2" },
+      ],
+      u,
+    );
+    const mems = (await mnemo.memories({ ...u, limit: 100 })).items;
+    const qa = mems.find((m) => m.text.includes("How long") && m.text.includes("3 years"));
+    expect(qa, mems.map((m) => m.text).join("\n")).toBeDefined();
+    expect(qa!.text).toContain("turtles");
+    expect(qa!.sources).toHaveLength(2);
+    expect(mems.every((m) => m.validFrom === null || !m.text.includes("3 years") || m.validFrom.startsWith("2022-01-23"))).toBe(true);
+    const r = await mnemo.recall("For how long has Nate had his turtles?", { ...u, reinforce: false, includeEpisodes: false });
+    expect(r.results.slice(0, 3).flatMap((x) => x.sources)).toContain("D2:12");
+  });
+});
