@@ -31,12 +31,49 @@ export function words(text: string): string[] {
   return out;
 }
 
+/** Irregular past forms → their base verb, so "won" matches "win" and "bought" matches "buy". */
+export const IRREGULAR: ReadonlyMap<string, string> = new Map(
+  (
+    "won:win went:go gone:go saw:see seen:see made:make took:take taken:take got:get gotten:get bought:buy met:meet ran:run ate:eat eaten:eat " +
+    "gave:give given:give found:find felt:feel told:tell thought:think began:begin begun:begin wrote:write written:write drove:drive driven:drive " +
+    "flew:fly flown:fly left:leave lost:lose kept:keep brought:bring taught:teach caught:catch sang:sing sung:sing swam:swim fell:fall fallen:fall " +
+    "chose:choose chosen:choose held:hold built:build sent:send spent:spend paid:pay sold:sell slept:sleep grew:grow grown:grow knew:know known:know " +
+    "drew:draw drawn:draw wore:wear worn:wear broke:break broken:break spoke:speak spoken:speak forgot:forget forgotten:forget rode:ride ridden:ride " +
+    "threw:throw thrown:throw understood:understand became:become came:come heard:hear stood:stand sat:sit led:lead meant:mean fought:fight " +
+    "taught:teach shot:shoot hung:hang dug:dig fed:feed stuck:stick struck:strike woke:wake woken:wake froze:freeze frozen:freeze hid:hide " +
+    "shook:shake shaken:shake bit:bite bitten:bite blew:blow blown:blow adopted:adopt children:child kids:kid mice:mouse feet:foot teeth:tooth " +
+    "men:man women:woman people:person"
+  )
+    .split(" ")
+    .map((p) => p.split(":") as [string, string]),
+);
+
+/**
+ * Words to add to a text's full-text index entry: the base forms of its irregular
+ * verbs ("We won a trophy" also indexes "win"), since the index's own stemmer does not
+ * know them.
+ *
+ * @example
+ * ```ts
+ * indexExtras("We won and went home"); // "win go"
+ * ```
+ */
+export function indexExtras(text: string): string {
+  const out = new Set<string>();
+  for (const w of words(text)) {
+    const base = IRREGULAR.get(w);
+    if (base) out.add(base);
+  }
+  return [...out].join(" ");
+}
+
 /**
  * A light English stemmer (plural, -ing, -ed, -ly, -ies), enough to match
  * "painting"/"paints"/"painted" → "paint". Deterministic and fast.
  */
 export function stem(word: string): string {
-  let w = word;
+  const base = IRREGULAR.get(word);
+  let w = base ?? word;
   if (w.length <= 3) return w;
   if (w.endsWith("ies") && w.length > 4) return w.slice(0, -3) + "y";
   if (w.endsWith("sses")) return w.slice(0, -2);

@@ -1,4 +1,4 @@
-import { contentWords, terms, words } from "../core/text.js";
+import { contentWords, IRREGULAR, terms, words } from "../core/text.js";
 import { resolveTimes, type TimeRange } from "../core/time.js";
 import type { Entity } from "../core/types.js";
 
@@ -46,7 +46,9 @@ export function analyzeQuery(text: string, entities: Iterable<Entity>, reference
   const names = new Set(found.filter((e) => e.type === "person").flatMap((e) => [e.name, ...e.aliases].flatMap((n) => words(n))));
   const all = contentWords(text);
   const content = all.filter((w) => !names.has(w));
-  const kept = content.length > 0 ? content : all;
+  const kept0 = content.length > 0 ? content : all;
+  // Irregular verbs also search their base form ("won" → "win"), as the index stores it.
+  const kept = [...new Set([...kept0, ...kept0.map((w) => IRREGULAR.get(w)).filter((w): w is string => w !== undefined)])];
   return {
     text,
     words: kept,

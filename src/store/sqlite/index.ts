@@ -1,4 +1,5 @@
 import { episodeText } from "../../core/embed-text.js";
+import { indexExtras } from "../../core/text.js";
 import Database from "better-sqlite3";
 import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
@@ -17,6 +18,12 @@ const MAIN_TABLE: Record<TargetType, string> = { memory: "memories", episode: "e
  * to the text: a name in the query should prefer that person's rows, not outrank content.
  */
 export const HEAD_WEIGHT = 0.3;
+
+/** The text a row is indexed under: the text, plus base forms of its irregular verbs. */
+function ftsText(text: string): string {
+  const extra = indexExtras(text);
+  return extra ? `${text} ${extra}` : text;
+}
 
 /** The FTS token that confines a full-text query to one scope. */
 export function scopeToken(scope: ScopeKey): string {
@@ -124,7 +131,7 @@ export class SqliteStore implements Store {
           const row = ins.get({ ...e, metadata: json(e.metadata) }) as { rid: number } | undefined;
           if (!row) throw conflict("episode", e.id);
           delFts.run(row.rid);
-          fts.run(row.rid, episodeText(e), sk, e.speaker);
+          fts.run(row.rid, ftsText(episodeText(e)), sk, e.speaker);
         }
       }
       if (batch.episodeSegments?.length) {
@@ -145,7 +152,7 @@ export class SqliteStore implements Store {
           if (!row) throw conflict("segment", s.id);
           const { rid } = row;
           del.run(rid);
-          fts.run(rid, s.summary, sk);
+          fts.run(rid, ftsText(s.summary), sk);
         }
       }
       if (batch.entities?.length) {
@@ -193,7 +200,7 @@ export class SqliteStore implements Store {
           // A reinforced memory keeps its text: its full-text row and links stay as they are.
           if (!old || old.text !== m.text || old.subject !== m.subject) {
             if (old) delFts.run(rid);
-            fts.run(rid, m.text, sk, m.subject ?? "");
+            fts.run(rid, ftsText(m.text), sk, m.subject ?? "");
           }
           if (!old || old.entity_ids !== entityIds) {
             delLinks.run(m.id);
