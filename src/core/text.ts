@@ -31,7 +31,7 @@ export function words(text: string): string[] {
   return out;
 }
 
-/** Irregular past forms → their base verb, so "won" matches "win" and "bought" matches "buy". */
+/** Irregular forms and chat shorthand → a base word, so "won" matches "win", "bought" "buy" and "fave" "favorite". */
 export const IRREGULAR: ReadonlyMap<string, string> = new Map(
   (
     "won:win went:go gone:go saw:see seen:see made:make took:take taken:take got:get gotten:get bought:buy met:meet ran:run ate:eat eaten:eat " +
@@ -42,7 +42,10 @@ export const IRREGULAR: ReadonlyMap<string, string> = new Map(
     "threw:throw thrown:throw understood:understand became:become came:come heard:hear stood:stand sat:sit led:lead meant:mean fought:fight " +
     "taught:teach shot:shoot hung:hang dug:dig fed:feed stuck:stick struck:strike woke:wake woken:wake froze:freeze frozen:freeze hid:hide " +
     "shook:shake shaken:shake bit:bite bitten:bite blew:blow blown:blow adopted:adopt children:child kids:kid mice:mouse feet:foot teeth:tooth " +
-    "men:man women:woman people:person"
+    "men:man women:woman people:person " +
+    // chat shorthand
+    "fave:favorite fav:favorite favourite:favorite pic:photo pics:photo photos:photo picture:photo pictures:photo bday:birthday vacay:vacation " +
+    "kiddos:kid kiddo:kid hubby:husband mom:mother mum:mother dad:father grandma:grandmother grandpa:grandfather convo:conversation"
   )
     .split(" ")
     .map((p) => p.split(":") as [string, string]),

@@ -91,10 +91,10 @@ export function expandNeighbours(candidates: Candidate[], snap: Snapshot, eligib
       const pos = snap.position.get(src);
       if (pos === undefined) continue;
       const here = snap.timeline[pos]!;
-      for (const p of [pos - 1, pos + 1]) {
+      for (const p of [pos - 2, pos - 1, pos + 1, pos + 2]) {
         const n = snap.timeline[p];
         if (!n || n.sessionId !== here.sessionId) continue;
-        const score = top.score * NEIGHBOURS.share;
+        const score = top.score * Math.pow(NEIGHBOURS.share, Math.abs(p - pos));
         const channels = { neighbour: score };
         const mems = (snap.episodeMemories.get(n.id) ?? []).filter((id) => eligible("m:" + id));
         for (const id of mems) offer({ key: "m:" + id, type: "memory", memory: snap.memories.get(id)!, score, channels });
