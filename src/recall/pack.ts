@@ -14,7 +14,7 @@ export const PACK_WINDOW = 150;
 export const TOKEN_COST = 0.3;
 
 /** How many source ids a context line cites (all of them are in the structured result). */
-const CITED = 2;
+const CITED = 1;
 
 const SOFT_WORDS = /\b(really|so|very|totally|super|pretty|just|actually|definitely|absolutely|literally|quite|basically|honestly|seriously|truly|kinda|sorta|like,|you know,|i mean,)\s+/gi;
 const INTERJECTION = /(^|[.!?]\s+|"|\s)(wow|whoa|oh|ah|aw+|yeah|yep|yay|haha\w*|lol|omg|ugh|hmm+|hey|gosh|oops|phew|hehe)\b[,!.]*\s*/gi;
@@ -49,7 +49,7 @@ function sourceLabel(snap: Snapshot, id: string): string {
 
 /** The context line of a memory: "- Caroline went ... (D1:3)"; its date is the group header. */
 export function memoryLine(m: Memory, sources: string[]): string {
-  const cite = sources.length > CITED ? `${sources.slice(0, CITED).join(", ")}, …` : sources.join(", ");
+  const cite = sources.slice(0, CITED).join(", ");
   return `- ${compressText(m.text)} (${cite})`;
 }
 
