@@ -41,8 +41,9 @@ describe("recall: token budget", () => {
     expect(small.results.length).toBeGreaterThan(0);
     expect(big.results.length).toBeGreaterThan(small.results.length);
     expect(big.contextTokens).toBeGreaterThan(small.contextTokens);
-    // A generous budget is mostly used when there is enough material.
-    expect(big.contextTokens).toBeGreaterThan(1500 * 0.5);
+    // A generous budget covers most of a small conversation (each turn at most once).
+    const turns = (await mnemo.stats({ tenant: "default", userId: U.userId })).episodes;
+    expect(new Set(big.results.flatMap((x) => x.sources)).size).toBeGreaterThan(turns * 0.7);
     const tiny = await mnemo.recall(q, { ...U, budgetTokens: 1, reinforce: false });
     expect(tiny.contextTokens).toBeLessThanOrEqual(1);
     expect(countTokens(tiny.context)).toBe(tiny.contextTokens);

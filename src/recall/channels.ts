@@ -134,28 +134,21 @@ function answerType(inp: ChannelInput): ChannelList | null {
 }
 
 /** Temporal channel: items whose event time falls in the query's period, by term overlap. */
-function temporal(inp: ChannelInput, candidates: Set<ItemKey>): ChannelList | null {
+function temporal(inp: ChannelInput): ChannelList | null {
   const { snap, query, depth } = inp;
+  if (!query.timeRange) return null;
   const q = new Set(query.terms);
   const scored: Array<[ItemKey, number]> = [];
-  if (query.timeRange) {
-    const { from, to } = query.timeRange;
-    const inRange = (t: string | null) => t !== null && t >= from && t < to;
-    for (const m of snap.memories.values()) {
-      const k = "m:" + m.id;
-      if (inRange(m.validFrom ?? m.observedAt) && inp.eligible(k)) scored.push([k, overlapOf(q, termSet(snap, k, m.text))]);
-    }
-    for (const e of snap.timeline) {
-      const k = "e:" + e.id;
-      if (inRange(e.occurredAt) && inp.eligible(k)) scored.push([k, overlapOf(q, termSet(snap, k, e.text))]);
-    }
-  } else if (query.asksWhen) {
-    // "When ..." questions: among the candidates, dated events first.
-    for (const k of candidates) {
-      const m = k.startsWith("m:") ? snap.memories.get(k.slice(2)) : undefined;
-      if (m?.validFrom && m.kind === "event") scored.push([k, overlapOf(q, termSet(snap, k, m.text))]);
-    }
-  } else return null;
+  const { from, to } = query.timeRange;
+  const inRange = (t: string | null) => t !== null && t >= from && t < to;
+  for (const m of snap.memories.values()) {
+    const k = "m:" + m.id;
+    if (inRange(m.validFrom ?? m.observedAt) && inp.eligible(k)) scored.push([k, overlapOf(q, termSet(snap, k, m.text))]);
+  }
+  for (const e of snap.timeline) {
+    const k = "e:" + e.id;
+    if (inRange(e.occurredAt) && inp.eligible(k)) scored.push([k, overlapOf(q, termSet(snap, k, e.text))]);
+  }
   const ranked = scored.filter(([, s]) => s > 0).sort((a, b) => b[1] - a[1]).slice(0, depth);
   return { channel: "temporal", weight: inp.weights.temporal, ids: ranked.map(([k]) => k), ranks: tiedRanks(ranked.map(([, s]) => s)) };
 }
@@ -209,7 +202,7 @@ export async function runChannels(inp: ChannelInput): Promise<ChannelList[]> {
     if (typed) lists.push(typed);
   }
   if (on("temporal")) {
-    const t = temporal(inp, new Set(lists.flatMap((l) => l.ids)));
+    const t = temporal(inp);
     if (t) lists.push(t);
   }
   if (on("segment")) lists.push(await segments(inp));

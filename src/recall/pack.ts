@@ -113,7 +113,10 @@ export function pack(candidates: Candidate[], snap: Snapshot, budget: number, ep
     const day = dayOf(c);
     const header = days.has(day) ? 0 : countTokens(`[${formatDay(day + "T00:00:00Z")}]`) + 1;
     const tokens = countTokens(line) + 1 + header;
-    if (used + tokens > budget || (c.type === "episode" && episodeTokens + tokens > budget * episodeShare)) {
+    // Only items too long for what is left count towards giving up; an episode over its
+    // share is skipped without ending the search for memories that still fit.
+    if (c.type === "episode" && episodeTokens + tokens > budget * episodeShare) continue;
+    if (used + tokens > budget) {
       misses++;
       continue;
     }
