@@ -24,14 +24,17 @@ function overlap(a: Set<string>, b: Set<string>): number {
   return n / Math.min(a.size, b.size);
 }
 
-/** Top content words of the episodes, most frequent first (the segment's extractive summary). */
-export function keywords(episodes: Episode[], limit = 24): string[] {
+/**
+ * The content words of the episodes, most frequent first (up to 200): the segment's
+ * bag of words, which the coarse segment channel searches.
+ */
+export function keywords(episodes: Episode[], limit = 200): string[] {
   const freq = new Map<string, number>();
   for (const e of episodes) for (const w of contentWords(`${e.text} ${e.attachmentText ?? ""}`)) if (w.length > 2) freq.set(w, (freq.get(w) ?? 0) + 1);
   return [...freq.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, limit).map(([w]) => w);
 }
 
-/** The summary text of a segment: speakers and keywords. */
+/** The summary text of a segment: its speakers, then its content words by frequency. */
 export function segmentSummary(episodes: Episode[]): string {
   const speakers = [...new Set(episodes.map((e) => e.speaker))].join(", ");
   return `${speakers}: ${keywords(episodes).join(", ")}`;
