@@ -112,6 +112,19 @@ const REL_RE = /\b(last|this|next|past)\s+(year|month|week|weekend|summer|winter
  * ```
  */
 export function resolveTimes(text: string, reference: string | Date): TimeMention[] {
+  const key = `${typeof reference === "string" ? reference : reference.toISOString()}\u0000${text}`;
+  const hit = resolved.get(key);
+  if (hit) return hit;
+  const out = resolveUncached(text, reference);
+  if (resolved.size >= 4096) resolved.clear();
+  resolved.set(key, out);
+  return out;
+}
+
+/** Recent results of {@link resolveTimes} (extraction asks twice for an answer's sentences). */
+const resolved = new Map<string, TimeMention[]>();
+
+function resolveUncached(text: string, reference: string | Date): TimeMention[] {
   const ref = typeof reference === "string" ? new Date(reference) : reference;
   const out: TimeMention[] = [];
   const taken: Array<[number, number]> = [];

@@ -89,10 +89,17 @@ export class MemoryIndex {
    */
   similar(t: Set<string>, limit = 8): Memory[] {
     // The 6 rarest terms (shortest non-empty postings), picked without sorting everything.
+    // Terms in more than 64 memories say little about duplication; they are probed only
+    // when nothing rarer is shared.
     const probe: Array<Set<string>> = [];
+    let commonest: Set<string> | null = null;
     for (const x of t) {
       const p = this.postings.get(x);
       if (!p || p.size === 0) continue;
+      if (p.size > 64) {
+        if (!commonest || p.size < commonest.size) commonest = p;
+        continue;
+      }
       if (probe.length < 6) probe.push(p);
       else {
         let worst = 0;
@@ -100,6 +107,7 @@ export class MemoryIndex {
         if (p.size < probe[worst]!.size) probe[worst] = p;
       }
     }
+    if (probe.length === 0 && commonest) probe.push(commonest);
     const counts = new Map<string, number>();
     for (const p of probe) for (const id of p) counts.set(id, (counts.get(id) ?? 0) + 1);
     if (counts.size <= limit) return [...counts.keys()].map((id) => this.memories.get(id)!);
