@@ -95,7 +95,9 @@ function rangeFor(start: Date, granularity: TimeMention["granularity"]): { range
   return { range: { from: day.toISOString(), to: new Date(day.getTime() + DAY).toISOString() }, label: formatDay(day) };
 }
 
-const TIME_HINT = /\d|\b(yesterday|today|tonight|tomorrow|ago|last|next|weekend|noon|midnight|(mon|tues?|wed(nes)?|thu(rs)?|fri|sat(ur)?|sun)(day)?|jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?|christmas|easter|halloween|thanksgiving)\b/i;
+const TIME_HINT = /\d|\b(yesterday|today|tonight|tomorrow|ago|last|next|weekend|noon|midnight|christmas|easter|halloween|thanksgiving)\b/i;
+/** Month and weekday names only when capitalised ("May", not the verb "may"; "Sat", not "sat"). */
+const CALENDAR_HINT = /\b(Mon|Tues?|Wed(nes)?|Thu(rs)?|Fri|Sat(ur)?|Sun)(day)?\b|\b(Jan(uary)?|Feb(ruary)?|Mar(ch)?|Apr(il)?|May|June?|July?|Aug(ust)?|Sep(t(ember)?)?|Oct(ober)?|Nov(ember)?|Dec(ember)?)\b/;
 const NUMBER_WORDS: Record<string, number> = { a: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, few: 3, couple: 2, "a couple of": 2, "a few": 3 };
 const WEEKENDS_AGO_RE = /\b(a|one|two|three|four|five|six|few|\d{1,2})\s+weekends?\s+ago\b/gi;
 const YEAR_RE = /\b(?:in|during|since|of|from)\s+((?:19|20)\d{2})\b/gi;
@@ -163,7 +165,7 @@ function resolveUncached(text: string, reference: string | Date): TimeMention[] 
     push({ text: m[0], index: m.index, granularity: "year" }, new Date(Date.UTC(Number(m[1]), 0, 1)));
   }
   // chrono is the slow part of ingest: only run it when a time word could be present.
-  const chronoResults = TIME_HINT.test(text) ? chrono.parse(text, { instant: ref, timezone: 0 }) : [];
+  const chronoResults = TIME_HINT.test(text) || CALENDAR_HINT.test(text) ? chrono.parse(text, { instant: ref, timezone: 0 }) : [];
   for (const r of chronoResults) {
     const s = r.start;
     // Bare weekday names or times alone are too weak to date an event.

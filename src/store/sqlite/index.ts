@@ -382,7 +382,9 @@ export class SqliteStore implements Store {
 
   async searchText(scope: ScopeKey, target: TargetType, terms: string[], limit: number): Promise<TextHit[]> {
     // eslint-disable-next-line no-control-regex
-    const clean = [...new Set(terms.map((t) => t.replace(/["\u0000-\u001f\u007f]/g, " ").trim()).filter((t) => t.length > 0))].slice(0, 64);
+    // Each word becomes its single tokens (the index keeps no positions, so no phrases):
+    // "it's" → "it", "s"; anything that is not a letter or digit is a separator.
+    const clean = [...new Set(terms.flatMap((t) => t.split(/[^\p{L}\p{N}]+/u)).filter((t) => t.length > 0))].slice(0, 64);
     if (clean.length === 0) return [];
     const match = `sk:${scopeToken(scope)} AND (${clean.map((t) => `{text head}:"${t}"`).join(" OR ")})`;
     const fts = FTS_TABLE[target];

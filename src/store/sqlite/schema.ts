@@ -70,9 +70,9 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX IF NOT EXISTS vectors_scope ON vectors (tenant, user_id, target_type);
 
-  CREATE VIRTUAL TABLE IF NOT EXISTS fts_episodes USING fts5(text, sk, head, tokenize = 'porter unicode61');
-  CREATE VIRTUAL TABLE IF NOT EXISTS fts_memories USING fts5(text, sk, head, tokenize = 'porter unicode61');
-  CREATE VIRTUAL TABLE IF NOT EXISTS fts_segments USING fts5(text, sk, head, tokenize = 'porter unicode61');
+  CREATE VIRTUAL TABLE IF NOT EXISTS fts_episodes USING fts5(text, sk, head, tokenize = 'porter unicode61', detail = column);
+  CREATE VIRTUAL TABLE IF NOT EXISTS fts_memories USING fts5(text, sk, head, tokenize = 'porter unicode61', detail = column);
+  CREATE VIRTUAL TABLE IF NOT EXISTS fts_segments USING fts5(text, sk, head, tokenize = 'porter unicode61', detail = column);
   `,
 ];
 
