@@ -246,8 +246,10 @@ describe("createEmbedder", () => {
     await server.close();
   });
 
-  it("defaults to the hashing embedder and parses hashing:<dim>", async () => {
-    expect((await createEmbedder("", {})).id).toBe("hashing-v1-384");
+  it("defaults to the bundled word vectors and parses hashing:<dim>", async () => {
+    expect((await createEmbedder("", {})).id).toMatch(/^word-vectors-sg100d-v1-60000$/);
+    expect((await createEmbedder("word-vectors", {})).dim).toBe(100);
+    expect((await createEmbedder("hashing", {})).id).toBe("hashing-v1-384");
     expect((await createEmbedder("hashing", {})).dim).toBe(384);
     const e = await createEmbedder(" hashing:512 ", {});
     expect(e).toBeInstanceOf(HashingEmbedder);

@@ -1,3 +1,4 @@
+import type { Embedder } from "../providers/embeddings/types.js";
 /**
  * Small helpers shared by the benchmark runners: averages, percentiles, a temporary
  * SQLite-backed Mnemo and its size on disk.
@@ -77,10 +78,10 @@ export function sqliteBytes(path: string): number {
  * await t.dispose();
  * ```
  */
-export async function openTempMnemo(prefix = "mnemo-bench-"): Promise<{ mnemo: Mnemo; path: string; dispose: () => Promise<void> }> {
+export async function openTempMnemo(prefix = "mnemo-bench-", embedder?: Embedder): Promise<{ mnemo: Mnemo; path: string; dispose: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const path = join(dir, "mnemo.db");
-  const mnemo = await Mnemo.open({ path });
+  const mnemo = await Mnemo.open({ path, embedder });
   return {
     mnemo,
     path,

@@ -1,3 +1,4 @@
+import type { Embedder } from "../providers/embeddings/types.js";
 /**
  * The LoCoMo evidence-recall benchmark: Mnemo and the turn-level baselines
  * (src/bench/baselines.ts) on the same conversations, questions and token budgets.
@@ -52,6 +53,8 @@ export interface LocomoBenchOptions {
   conversations?: string[];
   /** Mnemo recall channels (ablations); default all. */
   channels?: string[];
+  /** Mnemo's embedder (default: the offline default). */
+  embedder?: Embedder;
   /** Called after each question (all systems and budgets done). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -200,7 +203,7 @@ export async function runLocomoBench(opts: LocomoBenchOptions): Promise<LocomoBe
       full = { packed, ms };
     }
 
-    const temp = systems.includes("mnemo") ? await openTempMnemo() : null;
+    const temp = systems.includes("mnemo") ? await openTempMnemo(undefined, opts.embedder) : null;
     try {
       if (temp) {
         const t0 = performance.now();

@@ -26,12 +26,13 @@ export function buildProgram(): Command {
     .version(pkg.version)
     .option("--db <path>", "SQLite database file (default: $MNEMO_DB or the user data dir)")
     .option("--tenant <id>", "tenant", "default")
+    .option("--embedder <spec>", "embedder: word-vectors (default), hashing, openai/<model>, ollama/<model>, local:<dir> (or $MNEMO_EMBEDDER)")
     .option("--json", "machine-readable JSON output")
     .showHelpAfterError()
     .exitOverride();
   const g = (): GlobalOptions => {
-    const o = program.opts<{ db?: string; tenant: string; json?: boolean }>();
-    return { db: o.db ?? process.env.MNEMO_DB, tenant: o.tenant, json: o.json };
+    const o = program.opts<{ db?: string; tenant: string; json?: boolean; embedder?: string }>();
+    return { db: o.db ?? process.env.MNEMO_DB, tenant: o.tenant, json: o.json, embedder: o.embedder ?? process.env.MNEMO_EMBEDDER };
   };
   registerDataCommands(program, g);
   registerMemoryCommands(program, g);

@@ -1,9 +1,11 @@
 import { Mnemo, defaultDbPath } from "../mnemo.js";
+import { createEmbedder } from "../providers/embeddings/index.js";
 import type { GlobalOptions } from "./output.js";
 
-/** Opens the Mnemo the global options name (`--db`, `$MNEMO_DB`, or the user data dir). */
-export function openMnemo(g: GlobalOptions): Promise<Mnemo> {
-  return Mnemo.open({ path: g.db ?? defaultDbPath(), tenant: g.tenant });
+/** Opens the Mnemo the global options name (`--db`, `$MNEMO_DB`, or the user data dir; `--embedder`). */
+export async function openMnemo(g: GlobalOptions): Promise<Mnemo> {
+  const embedder = g.embedder ? await createEmbedder(g.embedder) : undefined;
+  return Mnemo.open({ path: g.db ?? defaultDbPath(), tenant: g.tenant, embedder });
 }
 
 /** Opens, runs `fn`, and always closes. */

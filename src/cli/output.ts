@@ -3,6 +3,8 @@ import { MnemoError } from "../core/errors.js";
 /** Global CLI options shared by every command. */
 export interface GlobalOptions {
   db?: string;
+  /** Embedder spec (see createEmbedder); default the bundled word vectors. */
+  embedder?: string;
   tenant: string;
   json?: boolean;
 }

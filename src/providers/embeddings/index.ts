@@ -1,3 +1,4 @@
+import { defaultEmbedder } from "./word-vectors.js";
 import { MnemoError } from "../../core/errors.js";
 import { HashingEmbedder } from "./hashing.js";
 import { OpenAIEmbedder } from "./openai.js";
@@ -5,6 +6,7 @@ import { LocalTransformerEmbedder } from "./transformers.js";
 import type { Embedder } from "./types.js";
 
 export { HashingEmbedder } from "./hashing.js";
+export { WordVectorEmbedder, defaultEmbedder, loadWordVectorFile } from "./word-vectors.js";
 export { OpenAIEmbedder, type OpenAIEmbedderOptions } from "./openai.js";
 export { LocalTransformerEmbedder, type LocalTransformerOptions } from "./transformers.js";
 export { normalize, type Embedder } from "./types.js";
@@ -38,7 +40,8 @@ function modelOf(spec: string, prefix: string): string {
  *
  * | spec | embedder | environment |
  * |---|---|---|
- * | `hashing` (default, also `""`), `hashing:<dim>` | {@link HashingEmbedder}, offline | — |
+ * | `word-vectors` (default, also `""`) | the bundled offline word vectors ({@link defaultEmbedder}) | — |
+ * | `hashing`, `hashing:<dim>` | {@link HashingEmbedder}, offline | — |
  * | `openai/<model>` | {@link OpenAIEmbedder} | `OPENAI_API_KEY` (required), `OPENAI_BASE_URL` |
  * | `openai-compatible/<model>` | {@link OpenAIEmbedder} | `MNEMO_EMBED_BASE_URL` (required), `MNEMO_EMBED_API_KEY` |
  * | `ollama/<model>` | {@link OpenAIEmbedder} on `http://localhost:11434/v1` | `MNEMO_EMBED_BASE_URL` overrides the URL |
@@ -56,7 +59,8 @@ function modelOf(spec: string, prefix: string): string {
  */
 export async function createEmbedder(spec: string, env: Record<string, string | undefined> = process.env): Promise<Embedder> {
   const s = spec.trim();
-  if (s === "" || s === "hashing") return new HashingEmbedder();
+  if (s === "" || s === "word-vectors") return defaultEmbedder();
+  if (s === "hashing") return new HashingEmbedder();
   if (s.startsWith("hashing:")) {
     const dim = parseDim(s.slice("hashing:".length), "The hashing dimension");
     return new HashingEmbedder(dim === undefined ? {} : { dim });
