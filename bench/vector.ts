@@ -30,6 +30,7 @@ import path from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { ExactIndex, HnswIndex, type VectorHit, type VectorIndex } from "../src/recall/vector/index.js";
+import { mulberry32 } from "../src/core/random.js";
 
 /**
  * One row of the benchmark's results.
@@ -128,16 +129,6 @@ function projectionMatrix(dim: number): Float64Array {
   return m;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 setFlagsFromString("--expose-gc");
 const gcFn: unknown = runInNewContext("typeof gc === 'function' ? gc : undefined");

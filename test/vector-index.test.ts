@@ -2,18 +2,9 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { MnemoError } from "../src/core/errors.js";
 import { ExactIndex, HnswIndex, createVectorIndex, type VectorIndex } from "../src/recall/vector/index.js";
+import { mulberry32 } from "../src/core/random.js";
 
-/** mulberry32, for seeded data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 function randomUnitVectors(n: number, dim: number, seed: number): Float32Array[] {
   const r = rng(seed);

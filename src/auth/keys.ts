@@ -1,8 +1,7 @@
 import Database from "better-sqlite3";
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import { MnemoError } from "../core/errors.js";
+import { openDatabaseFile } from "../store/sqlite/index.js";
 
 /**
  * What an API key may do: `read` (recall, list, get, export), `write` (remember, patch, forget, import), `admin` (erase users).
@@ -106,13 +105,7 @@ export function normalizeScopes(input: string | readonly string[] | undefined): 
  * ```
  */
 export function openSideDb(path: string): Database.Database {
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-  let db: Database.Database;
-  try {
-    db = new Database(path);
-  } catch (cause) {
-    throw new MnemoError("STORE_ERROR", `Cannot open ${path}: ${(cause as Error).message}`, { cause });
-  }
+  const db = openDatabaseFile(path);
   db.pragma("busy_timeout = 5000");
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");

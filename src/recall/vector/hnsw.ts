@@ -1,6 +1,7 @@
 import { MnemoError } from "../../core/errors.js";
 import { ScoreHeap, dot } from "./exact.js";
 import { checkAdd, checkDim, checkQuery, type VectorHit, type VectorIndex } from "./types.js";
+import { mulberry32 } from "../../core/random.js";
 
 /**
  * Options of {@link HnswIndex}. The defaults (M=16, efConstruction=100,
@@ -26,17 +27,6 @@ export interface HnswOptions {
 
 const MAX_LEVEL = 16;
 
-/** mulberry32: a small, fast, seedable PRNG returning floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function positiveInt(name: string, value: number): number {
   if (!Number.isInteger(value) || value <= 0) throw new MnemoError("INVALID_INPUT", `HNSW option ${name} must be a positive integer, got ${value}.`);

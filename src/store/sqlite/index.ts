@@ -25,6 +25,24 @@ function ftsText(text: string): string {
   return extra ? `${text} ${extra}` : text;
 }
 
+/**
+ * Opens (creating its folder) a SQLite file with better-sqlite3, or `:memory:`;
+ * STORE_ERROR when it cannot. Shared by the store and the API-key table.
+ *
+ * @example
+ * ```ts
+ * const db = openDatabaseFile("./mnemo.db");
+ * ```
+ */
+export function openDatabaseFile(path: string): Database.Database {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  try {
+    return new Database(path);
+  } catch (cause) {
+    throw new MnemoError("STORE_ERROR", `Cannot open ${path}: ${(cause as Error).message}`, { cause });
+  }
+}
+
 /** The FTS token that confines a full-text query to one scope. */
 export function scopeToken(scope: ScopeKey): string {
   return "s" + createHash("sha1").update(`${scope.tenant}\u0000${scope.userId}`).digest("hex").slice(0, 20);
@@ -65,13 +83,7 @@ export class SqliteStore implements Store {
 
   /** Opens (creating if needed) a database file, or `:memory:`. */
   static async open(path: string): Promise<SqliteStore> {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    let db: Database.Database;
-    try {
-      db = new Database(path);
-    } catch (cause) {
-      throw new MnemoError("STORE_ERROR", `Cannot open ${path}: ${(cause as Error).message}`, { cause });
-    }
+    const db = openDatabaseFile(path);
     try {
       db.pragma("journal_mode = WAL");
       db.pragma("synchronous = NORMAL");
