@@ -92,7 +92,7 @@ function graph(inp: ChannelInput, lexicalTop: string[]): ChannelList {
   const q = new Set(query.terms);
   const ranked = [...score.entries()]
     .filter(([m]) => inp.eligible("m:" + m))
-    .map(([m, s]) => [m, s * (1 + 0.25 * overlapOf(q, termSet(snap, "m:" + m, snap.memories.get(m)?.text ?? "")))] as const)
+    .map(([m, s]) => [m, s * (1 + 0.25 * overlapOf(q, termSet(snap, "m:" + m, snap.memories.get(m)?.text ?? ""))) * (0.5 + (snap.memories.get(m)?.importance ?? 0))] as const)
     .sort((a, b) => b[1] - a[1])
     .slice(0, depth);
   return { channel: "graph", weight: inp.weights.graph, ids: ranked.map(([m]) => "m:" + m), ranks: tiedRanks(ranked.map(([, s]) => s)) };
