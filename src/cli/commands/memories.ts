@@ -33,6 +33,8 @@ export function registerMemoryCommands(program: Command, g: () => GlobalOptions)
     .action(async (query: string, o: { user: string; budget: string; asOf?: string; kinds?: string; agent?: string; session?: string; episodes: boolean }) => {
       const opts = g();
       await withMnemo(opts, async (m) => {
+        // A mistyped --user would silently recall nothing: say so instead.
+        if (!(await m.users()).includes(o.user)) throw new MnemoError("UNKNOWN_USER", `No data for user ${JSON.stringify(o.user)}.`);
         const r = await m.recall(query, {
           userId: o.user,
           agentId: o.agent,

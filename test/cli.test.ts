@@ -1,0 +1,133 @@
+/**
+ * The `mnemo` CLI as a user runs it: a real child process on a real SQLite file, JSON
+ * contracts, typed errors with non-zero exit codes, and a database left unchanged by bad input.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const LOCOMO = "../shared/data/locomo/locomo-dev.json";
+const dir = mkdtempSync(join(tmpdir(), "mnemo-cli-"));
+const db = join(dir, "cli.db");
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function mnemo(...args: string[]): Run {
+  const r = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "--db", db, ...args], { encoding: "utf8", timeout: 60_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function json<T>(r: Run): T {
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as T;
+}
+
+function errorOf(r: Run): { code: string; message: string; hint: string } {
+  return (JSON.parse(r.stderr.trim().split("\n").at(-1)!) as { error: { code: string; message: string; hint: string } }).error;
+}
+
+interface StatsJson {
+  episodes: number;
+  memories: number;
+  entities: number;
+}
+
+beforeAll(() => {
+  expect(existsSync(LOCOMO), "the shared LoCoMo file").toBe(true);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("mnemo CLI", () => {
+  it("imports a LoCoMo conversation, reports turns/s, and is idempotent", () => {
+    const first = json<{ turns: number; turnsPerSecond: number; episodes: number; users: string[] }>(mnemo("--json", "import", "locomo", LOCOMO, "--conversations", "conv-26"));
+    expect(first).toMatchObject({ turns: 419, episodes: 419, users: ["conv-26"] });
+    expect(first.turnsPerSecond).toBeGreaterThan(0);
+    const stats = json<StatsJson>(mnemo("--json", "stats", "--user", "conv-26"));
+    expect(stats.episodes).toBe(419);
+    expect(stats.memories).toBeGreaterThan(300);
+    expect(stats.entities).toBeGreaterThan(5);
+    const again = json<{ episodes: number; duplicates: number; added: number }>(mnemo("--json", "import", "locomo", LOCOMO, "--conversations", "conv-26"));
+    expect(again).toMatchObject({ episodes: 0, duplicates: 419, added: 0 });
+    expect(json<StatsJson>(mnemo("--json", "stats", "--user", "conv-26"))).toEqual(stats);
+  });
+
+  it("recall --json keeps its contract: context, contextTokens, results with dia_id sources", () => {
+    const r = json<{ context: string; contextTokens: number; results: Array<{ id: string; type: string; kind: string; text: string; score: number; sources: string[]; occurredAt: string }> }>(
+      mnemo("--json", "recall", "When did Caroline go to the LGBTQ support group?", "--user", "conv-26", "--budget", "300"),
+    );
+    expect(r.contextTokens).toBeLessThanOrEqual(300);
+    expect(r.context).toContain("7 May 2023");
+    expect(r.results.length).toBeGreaterThan(0);
+    for (const x of r.results) {
+      expect(["memory", "episode"]).toContain(x.type);
+      expect(x.sources.every((s) => /^D\d+:\d+$/.test(s))).toBe(true);
+      expect(typeof x.score).toBe("number");
+      expect(Number.isNaN(Date.parse(x.occurredAt))).toBe(false);
+    }
+    expect(r.results.some((x) => x.sources.includes("D1:3"))).toBe(true);
+  });
+
+  it("lists, shows, traces, forgets, exports and re-imports memories", () => {
+    const page = json<{ items: Array<{ id: string; text: string }>; nextCursor: string | null }>(mnemo("--json", "memories", "list", "--user", "conv-26", "--limit", "5"));
+    expect(page.items).toHaveLength(5);
+    expect(page.nextCursor).not.toBeNull();
+    const id = page.items[0]!.id;
+    const shown = json<{ id: string; sourceEpisodes: unknown[] }>(mnemo("--json", "memories", "show", id));
+    expect(shown.id).toBe(id);
+    expect(shown.sourceEpisodes.length).toBeGreaterThan(0);
+    json(mnemo("--json", "forget", id));
+    const history = json<Array<{ op: string }>>(mnemo("--json", "memories", "history", id));
+    expect(history.map((h) => h.op).at(-1)).toBe("forget");
+    const out = join(dir, "conv-26.jsonl");
+    expect(mnemo("export", "--user", "conv-26", "--out", out).code).toBe(0);
+    const lines = readFileSync(out, "utf8").trim().split("\n");
+    expect(JSON.parse(lines[0]!)).toMatchObject({ type: "mnemo-export", userId: "conv-26" });
+    // Re-importing into the same user changes nothing.
+    const before = json<StatsJson>(mnemo("--json", "stats", "--user", "conv-26"));
+    json(mnemo("--json", "import", out));
+    expect(json<StatsJson>(mnemo("--json", "stats", "--user", "conv-26"))).toEqual(before);
+  });
+
+  describe("bad input: typed error, non-zero exit, database unchanged", () => {
+    const cases: Array<[string, () => string[], string, number]> = [
+      ["bad JSON in a JSONL import", () => (writeFileSync(join(dir, "bad.jsonl"), '{"content": "hi", "userId": "u1"}\n{not json\n'), ["import", "jsonl", join(dir, "bad.jsonl")]), "INVALID_JSON", 3],
+      ["a file that is not LoCoMo", () => (writeFileSync(join(dir, "shape.json"), JSON.stringify({ hello: "world" })), ["import", "locomo", join(dir, "shape.json")]), "INVALID_INPUT", 3],
+      ["a missing file", () => ["import", "locomo", join(dir, "nope.json")], "INVALID_INPUT", 3],
+      ["a huge message", () => (writeFileSync(join(dir, "huge.json"), JSON.stringify([{ speaker: "A", content: "x".repeat(200_000) }])), ["remember", "--user", "u1", "--file", join(dir, "huge.json")]), "PAYLOAD_TOO_LARGE", 3],
+      ["an invalid date", () => ["remember", "--user", "u1", "--at", "2023-02-30", "I planted basil."], "INVALID_DATE", 3],
+      ["a bad user id", () => ["remember", "--user", "../etc", "hello there"], "INVALID_SCOPE", 3],
+      ["an unknown user", () => ["recall", "What did Caroline research?", "--user", "conv-99"], "UNKNOWN_USER", 4],
+      ["a negative budget", () => ["recall", "What did Caroline research?", "--user", "conv-26", "--budget", "-5"], "INVALID_INPUT", 3],
+      ["an unknown memory id", () => ["memories", "show", "mem_nope"], "NOT_FOUND", 4],
+      ["erasing an unknown user", () => ["erase", "--user", "nobody"], "UNKNOWN_USER", 4],
+    ];
+    let before = "";
+    beforeAll(() => {
+      before = mnemo("--json", "stats").stdout;
+      expect(before).toContain('"episodes"');
+    });
+    for (const [name, args, code, exit] of cases) {
+      it(name, () => {
+        const r = mnemo("--json", ...args());
+        expect(r.code, r.stderr).toBe(exit);
+        const e = errorOf(r);
+        expect(e.code).toBe(code);
+        expect(e.hint.length).toBeGreaterThan(0);
+      });
+    }
+    it("left the database exactly as it was", () => {
+      expect(mnemo("--json", "stats").stdout).toBe(before);
+    });
+  });
+
+  it("erase removes the user", () => {
+    json(mnemo("--json", "erase", "--user", "conv-26"));
+    expect(json<StatsJson>(mnemo("--json", "stats", "--user", "conv-26"))).toMatchObject({ episodes: 0, memories: 0, entities: 0 });
+  });
+});
