@@ -126,6 +126,21 @@ describe("mnemo CLI", () => {
     });
   });
 
+  it("regression: `mnemo mcp` answers on stdio and exits cleanly when the client closes stdin", () => {
+    const input = [
+      { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-03-26", capabilities: {}, clientInfo: { name: "t", version: "1" } } },
+      { jsonrpc: "2.0", method: "notifications/initialized" },
+      { jsonrpc: "2.0", id: 2, method: "tools/list" },
+    ]
+      .map((m) => JSON.stringify(m))
+      .join("\n");
+    const r = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "--db", db, "mcp", "--user", "conv-26"], { input: input + "\n", encoding: "utf8", timeout: 30_000 });
+    expect(r.stderr).not.toContain("Maximum call stack");
+    expect(r.status).toBe(0);
+    const replies = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { id?: number; result?: { tools?: Array<{ name: string }> } });
+    expect(replies.find((x) => x.id === 2)?.result?.tools?.map((t) => t.name)).toEqual(expect.arrayContaining(["remember", "recall", "search_nodes"]));
+  });
+
   it("erase removes the user", () => {
     json(mnemo("--json", "erase", "--user", "conv-26"));
     expect(json<StatsJson>(mnemo("--json", "stats", "--user", "conv-26"))).toMatchObject({ episodes: 0, memories: 0, entities: 0 });

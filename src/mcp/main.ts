@@ -52,12 +52,19 @@ export async function runMcpStdio(options: McpStdioOptions = {}): Promise<{ clos
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
   let closing: Promise<void> | null = null;
-  const close = () =>
-    (closing ??= (async () => {
+  // server.close() closes the transport, whose onclose calls close() again before the
+  // first call has returned its promise: a flag set first stops that recursion.
+  let started = false;
+  const close = (): Promise<void> => {
+    if (started) return closing ?? closed;
+    started = true;
+    closing = (async () => {
       await server.close().catch(() => undefined);
       if (!options.mnemo) await mnemo.close();
       resolveClosed();
-    })());
+    })();
+    return closing;
+  };
   transport.onclose = () => void close();
   (options.stdin ?? process.stdin).once("end", () => void close());
   await server.connect(transport);
