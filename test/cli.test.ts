@@ -2,7 +2,9 @@
  * The `mnemo` CLI as a user runs it: a real child process on a real SQLite file, JSON
  * contracts, typed errors with non-zero exit codes, and a database left unchanged by bad input.
  */
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
+import { promisify } from "node:util";
+import { startMockLLMServer } from "./support/mock-llm-server.js";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -139,6 +141,27 @@ describe("mnemo CLI", () => {
     expect(r.status).toBe(0);
     const replies = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { id?: number; result?: { tools?: Array<{ name: string }> } });
     expect(replies.find((x) => x.id === 2)?.result?.tools?.map((t) => t.name)).toEqual(expect.arrayContaining(["remember", "recall", "search_nodes"]));
+  });
+
+  it("--llm extracts with a model (a local OpenAI-compatible server)", async () => {
+    const server = await startMockLLMServer({
+      handler: (req) =>
+        req.api === "openai" && JSON.stringify(req.body).includes("Rex")
+          ? JSON.stringify({ memories: [{ kind: "fact", text: "Ann has a beagle named Rex.", subject: "Ann", attribute: null, date: null, sources: [1], entities: [{ name: "Rex", type: "object" }], importance: 0.8 }] })
+          : undefined,
+    });
+    try {
+      const run = promisify(execFile);
+      const env = { ...process.env, MNEMO_LLM_BASE_URL: `${server.url}/v1` };
+      const args = ["--import", "tsx", "src/cli/main.ts", "--db", db, "--llm", "openai-compatible/mock", "--json"];
+      await run(process.execPath, [...args, "remember", "--user", "ann", "--speaker", "Ann", "My beagle Rex loves the beach."], { env });
+      const { stdout } = await run(process.execPath, [...args, "memories", "list", "--user", "ann"], { env });
+      const texts = (JSON.parse(stdout) as { items: Array<{ text: string }> }).items.map((m) => m.text);
+      expect(texts).toContain("Ann has a beagle named Rex.");
+      expect(server.requests.some((r) => r.api === "openai")).toBe(true);
+    } finally {
+      await server.close();
+    }
   });
 
   it("erase removes the user", () => {

@@ -27,12 +27,13 @@ export function buildProgram(): Command {
     .option("--db <path>", "SQLite database file (default: $MNEMO_DB or the user data dir)")
     .option("--tenant <id>", "tenant", "default")
     .option("--embedder <spec>", "embedder: word-vectors (default), hashing, openai/<model>, ollama/<model>, local:<dir> (or $MNEMO_EMBEDDER)")
+    .option("--llm <provider/model>", "extract memories with this model: openai/<model>, ollama/<model>, anthropic/<model>, … (or $MNEMO_LLM); default offline rules")
     .option("--json", "machine-readable JSON output")
     .showHelpAfterError()
     .exitOverride();
   const g = (): GlobalOptions => {
-    const o = program.opts<{ db?: string; tenant: string; json?: boolean; embedder?: string }>();
-    return { db: o.db ?? process.env.MNEMO_DB, tenant: o.tenant, json: o.json, embedder: o.embedder ?? process.env.MNEMO_EMBEDDER };
+    const o = program.opts<{ db?: string; tenant: string; json?: boolean; embedder?: string; llm?: string }>();
+    return { db: o.db ?? process.env.MNEMO_DB, tenant: o.tenant, json: o.json, embedder: o.embedder ?? process.env.MNEMO_EMBEDDER, llm: o.llm ?? process.env.MNEMO_LLM };
   };
   registerDataCommands(program, g);
   registerMemoryCommands(program, g);

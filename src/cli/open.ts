@@ -1,11 +1,13 @@
 import { Mnemo, defaultDbPath } from "../mnemo.js";
 import { createEmbedder } from "../providers/embeddings/index.js";
+import { createLLM } from "../providers/llm/index.js";
 import type { GlobalOptions } from "./output.js";
 
-/** Opens the Mnemo the global options name (`--db`, `$MNEMO_DB`, or the user data dir; `--embedder`). */
+/** Opens the Mnemo the global options name (`--db`, `$MNEMO_DB`, or the user data dir; `--embedder`; `--llm` switches extraction to that model). */
 export async function openMnemo(g: GlobalOptions): Promise<Mnemo> {
   const embedder = g.embedder ? await createEmbedder(g.embedder) : undefined;
-  return Mnemo.open({ path: g.db ?? defaultDbPath(), tenant: g.tenant, embedder });
+  const llm = g.llm ? createLLM(g.llm) : undefined;
+  return Mnemo.open({ path: g.db ?? defaultDbPath(), tenant: g.tenant, embedder, llm });
 }
 
 /** Opens, runs `fn`, and always closes. */

@@ -5,6 +5,8 @@ export interface GlobalOptions {
   db?: string;
   /** Embedder spec (see createEmbedder); default the bundled word vectors. */
   embedder?: string;
+  /** Chat model spec (see createLLM) for LLM extraction; default the offline extractor. */
+  llm?: string;
   tenant: string;
   json?: boolean;
 }
