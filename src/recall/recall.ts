@@ -68,7 +68,7 @@ export function informativeness(contentTerms: number, text: string): number {
 }
 
 /** How many top hits are expanded to their neighbouring turns, and how much they pass on. */
-export const NEIGHBOURS = { expand: 12, share: 0.7 } as const;
+export const NEIGHBOURS = { expand: 20, share: 0.7 } as const;
 
 /**
  * Neighbour expansion (hierarchy, fine level): the turns right before and after a top hit,
