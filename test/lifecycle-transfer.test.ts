@@ -106,7 +106,7 @@ describe("import", () => {
           .filter((l) => l.trim() !== "")
           .map((l) => {
             const o = JSON.parse(l) as Record<string, unknown>;
-            return [o.type, o.text ?? o.name ?? o.summary ?? "", o.externalId ?? "", JSON.stringify(o.sources ?? o.episodeIds ?? [])].join("|");
+            return [o.type, o.text ?? o.name ?? o.summary ?? "", o.externalId ?? "", String(((o.sources ?? o.episodeIds ?? []) as unknown[]).length)].join("|");
           })
           .sort();
       expect(shape(again)).toEqual(shape(exported));
@@ -152,16 +152,23 @@ describe("import", () => {
     }
   });
 
-  it("refuses (CONFLICT) an export whose ids belong to another scope of the same store, and changes nothing", async () => {
-    // The records would collide with the originals; the store never overwrites another
-    // scope's rows. (The importScope doc promises re-scoping; today that only works into
-    // another store: see the report.)
-    const before = await fingerprint(src.mnemo, ["conv-26", "conv-26-copy", "bystander"]);
-    await expectCode(src.mnemo.import(exported, { userId: "conv-26-copy" }), "CONFLICT");
-    await expectCode(src.mnemo.import(exported, { userId: "conv-26", tenant: "other-tenant" }), "CONFLICT");
-    expect(await fingerprint(src.mnemo, ["conv-26", "conv-26-copy", "bystander"])).toEqual(before);
-    expect(await src.mnemo.users()).not.toContain("conv-26-copy");
-    expect(await src.mnemo.users("other-tenant")).toEqual([]);
+  it("copies an export into another user or tenant of the same store with ids of its own, leaving the original untouched", async () => {
+    const before = (await fingerprint(src.mnemo, ["conv-26", "bystander"])).exports;
+    await src.mnemo.import(exported, { userId: "conv-26-copy" });
+    await src.mnemo.import(exported, { userId: "conv-26", tenant: "other-tenant" });
+    expect((await fingerprint(src.mnemo, ["conv-26", "bystander"])).exports).toEqual(before);
     expect(await exportText(src.mnemo, U.userId)).toBe(exported);
+    const original = new Set(exported.split("\n").filter(Boolean).map((l) => (JSON.parse(l) as { id?: string }).id).filter(Boolean));
+    for (const [userId, tenant] of [["conv-26-copy", undefined], ["conv-26", "other-tenant"]] as const) {
+      const copy = await exportText(src.mnemo, userId, tenant);
+      const ids = copy.split("\n").filter(Boolean).map((l) => (JSON.parse(l) as { id?: string }).id).filter(Boolean);
+      expect(ids.length).toBe(original.size);
+      expect(ids.filter((id) => original.has(id))).toEqual([]);
+      const r = await src.mnemo.recall("When did Caroline go to the LGBTQ support group?", { userId, tenant, reinforce: false });
+      expect(r.results.some((x) => x.sources.includes("D1:3"))).toBe(true);
+      // Re-importing the same file into the copy changes nothing.
+      await src.mnemo.import(exported, { userId, tenant });
+      expect(await exportText(src.mnemo, userId, tenant)).toBe(copy);
+    }
   });
 });

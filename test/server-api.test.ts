@@ -65,8 +65,11 @@ describe("HTTP API: routes through the typed client", () => {
     const jsonl = await c.exportUser("caroline");
     expect(jsonl.split("\n")[0]).toContain('"mnemo-export"');
     expect(await c.importJsonl(jsonl)).toMatchObject({ episodes: 0 });
-    // Ids of another user in the same file: refused, nothing overwritten.
-    expect(await codeOf(c.importJsonl(jsonl, { userId: "someone-else" }))).toBe("409 CONFLICT");
+    // Into another user the file is copied with ids of that user's own.
+    expect((await c.importJsonl(jsonl, { userId: "someone-else" })).episodes).toBe(2);
+    const copied = (await c.listMemories({ userId: "someone-else" })).items.map((x) => x.id);
+    expect(copied.length).toBeGreaterThan(0);
+    expect(copied).not.toContain(m.id);
 
     const erased = await c.eraseUser("caroline");
     expect(erased.episodes).toBe(2);

@@ -70,8 +70,6 @@ describe("tenant and user isolation (fast-check)", () => {
         /** id → owning scope ("t/u"), for every memory or episode id a response showed. */
         const owner = new Map<string, string>();
         const exports = new Map<string, string>();
-        /** Scopes whose deterministic ids (entities, profiles) another scope took over by importing their export (see the it.fails below). */
-        const squatted = new Set<string>();
         const ids = () => [...owner.keys()];
         const note = (ti: number, ui: number, items: Array<{ id: string; userId?: string; sources?: string[] }>) => {
           for (const m of items) {
@@ -104,13 +102,8 @@ describe("tenant and user isolation (fast-check)", () => {
                 speaker: `Person${op.u}`,
                 content: `I moved to ${CITIES[(op.seed + i) % CITIES.length]} and I love ${HOBBIES[(op.seed * 7 + i) % HOBBIES.length]}; my code word is ${marker(op.t, op.u)}.`,
               }));
-              let r;
-              try {
-                r = await c.remember({ userId, messages });
-              } catch (e) {
-                if (e instanceof MnemoClientError && e.code === "CONFLICT" && squatted.has(me)) break;
-                throw e;
-              }
+              // No import can block a scope's own writes (ids are never shared): no CONFLICT here.
+              const r = await c.remember({ userId, messages });
               for (const id of r.episodes.ids) owner.set(id, owner.get(id) ?? me);
               break;
             }
@@ -186,15 +179,12 @@ describe("tenant and user isolation (fast-check)", () => {
               const jsonl = src.split(marker(fromT, fromU)).join(marker(op.t, op.u));
               const res = await expectCode(c.importJsonl(jsonl, { userId }), "CONFLICT");
               const lines = jsonl.split("\n").filter((l) => l.trim() !== "");
-              const foreign = lines.some((l) => {
-                const id = (JSON.parse(l) as { id?: string }).id;
-                return id !== undefined && owner.has(id) && owner.get(id) !== me;
-              });
-              if (foreign) expect(res, `import of ${scopeKey(fromT, fromU)}'s ids into ${me}`).toBe("CONFLICT");
+              // Another scope's export is copied with ids of our own (it never takes theirs: the
+              // leak check below would see them), or refused when we already hold messages
+              // with the same external ids.
               if (res === "CONFLICT") stats.importConflicts++;
               else stats.imports++;
-              if (res === "OK") {
-                if (!op.own && scopeKey(fromT, fromU) !== me) squatted.add(scopeKey(fromT, fromU));
+              if (res === "OK" && (op.own || scopeKey(fromT, fromU) === me)) {
                 for (const l of lines) {
                   const rec = JSON.parse(l) as { type: string; id?: string };
                   if ((rec.type === "memory" || rec.type === "episode") && rec.id) owner.set(rec.id, me);

@@ -104,8 +104,50 @@ function rebindDerivedIds(key: { tenant: string; userId: string }, entities: Ent
 }
 
 /**
+ * An export imported into another scope (another user, or another tenant) gets ids of
+ * its own, derived from the target scope and the old ids, with every reference rewritten:
+ * a record id is only ever used by one scope, and a user can be copied within a store.
+ */
+function rebindAllIds(key: { tenant: string; userId: string }, episodes: Episode[], segments: Segment[], entities: Entity[], memories: Memory[], history: MemoryVersion[]): void {
+  const remap = (prefix: string) => {
+    const map = new Map<string, string>();
+    return { map, id: (old: string) => map.get(old) ?? old, add: (old: string) => (map.set(old, stableId(prefix, key.tenant, key.userId, "import", old)), map.get(old)!) };
+  };
+  const ep = remap("ep");
+  const seg = remap("seg");
+  const mem = remap("mem");
+  for (const e of episodes) e.id = ep.add(e.id);
+  for (const s of segments) s.id = seg.add(s.id);
+  for (const m of memories) m.id = mem.add(m.id);
+  for (const e of episodes) e.segmentId = e.segmentId === null ? null : seg.id(e.segmentId);
+  for (const s of segments) s.episodeIds = s.episodeIds.map(ep.id);
+  for (const h of history) {
+    h.memoryId = mem.id(h.memoryId);
+    h.sources = h.sources.map(ep.id);
+  }
+  for (const m of memories) {
+    m.sources = m.sources.map(ep.id);
+    m.segmentIds = m.segmentIds.map(seg.id);
+    const lines = m.metadata.lines;
+    if (Array.isArray(lines)) {
+      const rebound = lines.map((l: unknown) => {
+        if (!l || typeof l !== "object") return l;
+        const line = l as Record<string, unknown>;
+        const sources = Array.isArray(line.sources) ? line.sources.map((x) => ep.id(String(x))) : [];
+        return { ...line, memoryId: mem.id(String(line.memoryId)), sources };
+      });
+      m.metadata = { ...m.metadata, lines: rebound };
+    }
+  }
+  // Entities and profile summaries then take the ids the target scope derives from names.
+  rebindDerivedIds(key, entities, memories, history);
+}
+
+/**
  * Imports JSONL made by {@link exportScope} into the caller's tenant (records are
- * re-scoped to it; `userId` in the scope overrides the exported user). Every line is
+ * re-scoped to it; `userId` in the scope overrides the exported user). Into the scope it
+ * came from, ids are kept (export → import → export is identical); into another scope,
+ * every id is re-derived for that scope, so a user can be copied. Every line is
  * validated before anything is written; one bad line rejects the file. Re-importing the
  * same file changes nothing.
  *
@@ -137,9 +179,11 @@ export async function importScope(ctx: Context, jsonl: string, scopeInput: Parti
   const memories: Memory[] = [];
   const history: MemoryVersion[] = [];
   const re = { tenant: scope.tenant, userId: scope.userId };
+  let origin: { tenant: string; userId: string } | null = null;
   lines.slice(1).forEach((l, j) => {
     const i = j + 1;
     const o = parse(l, i);
+    if (!origin && typeof o.tenant === "string" && typeof o.userId === "string") origin = { tenant: o.tenant, userId: o.userId };
     const check = <T>(schema: z.ZodType<T>): T => {
       const r = schema.safeParse(o);
       if (!r.success) throw new MnemoError("INVALID_INPUT", `Line ${i + 1}: ${r.error.issues[0]?.path.join(".")}: ${r.error.issues[0]?.message}`);
@@ -153,7 +197,17 @@ export async function importScope(ctx: Context, jsonl: string, scopeInput: Parti
     else throw new MnemoError("INVALID_INPUT", `Line ${i + 1}: unknown type ${JSON.stringify(o.type)}.`);
   });
   const key = re;
-  rebindDerivedIds(key, entities, memories, history);
+  const from = origin as { tenant: string; userId: string } | null;
+  if (from && (from.tenant !== key.tenant || from.userId !== key.userId)) rebindAllIds(key, episodes, segments, entities, memories, history);
+  else rebindDerivedIds(key, entities, memories, history);
+  // Every memory must cite episodes that exist: in the file, or already in the target scope.
+  const fileEpisodes = new Set(episodes.map((e) => e.id));
+  const cited = [...new Set(memories.flatMap((m) => m.sources).filter((id) => !fileEpisodes.has(id)))];
+  if (cited.length > 0) {
+    const known = new Set((await ctx.store.getEpisodes(key, cited)).map((e) => e.id));
+    const missing = cited.filter((id) => !known.has(id));
+    if (missing.length > 0) throw new MnemoError("INVALID_INPUT", `${missing.length} source episode(s) of the memories are neither in the file nor in the target user, e.g. ${JSON.stringify(missing[0])}.`, { hint: "Import a whole export made by `mnemo export`." });
+  }
   const existingEpisodes = new Set((await ctx.store.getEpisodes(key, episodes.map((e) => e.id))).map((e) => e.id));
   const existingMemories = new Set((await ctx.store.getMemories(key, memories.map((m) => m.id))).map((m) => m.id));
   const newEpisodes = episodes.filter((e) => !existingEpisodes.has(e.id));
