@@ -17,7 +17,15 @@ import { recall, type RecallOptions } from "./recall/recall.js";
 import { SqliteStore } from "./store/sqlite/index.js";
 import type { Page, Store } from "./store/types.js";
 
-/** The default database path: $MNEMO_DB, else `mnemo.db` in the user's data directory. */
+/**
+ * The default database path: $MNEMO_DB, else `mnemo.db` in the user's data directory.
+ *
+ * @example
+ * ```ts
+ * defaultDbPath({ MNEMO_DB: "/tmp/m.db" }); // "/tmp/m.db"
+ * defaultDbPath(); // $MNEMO_DB, else <user data dir>/mnemo.db
+ * ```
+ */
 export function defaultDbPath(env: Record<string, string | undefined> = process.env): string {
   return env.MNEMO_DB ?? join(envPaths("mnemo", { suffix: "" }).data, "mnemo.db");
 }

@@ -112,7 +112,15 @@ export interface Bm25Options {
   embedder?: SyncEmbedder;
 }
 
-/** An embedder that embeds one text synchronously (the offline ones do). */
+/**
+ * An embedder that embeds one text synchronously (the offline ones do).
+ *
+ * @example
+ * ```ts
+ * const e: SyncEmbedder = new HashingEmbedder({ dim: 256 });
+ * e.embedOne("Melanie paints sunsets").length; // 256
+ * ```
+ */
 export interface SyncEmbedder {
   embedOne(text: string): Float32Array;
 }

@@ -43,7 +43,14 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Runs the CLI with the given argv; resolves to the exit code. */
+/**
+ * Runs the CLI with the given argv; resolves to the exit code.
+ *
+ * @example
+ * ```ts
+ * run(process.argv).then((code) => { process.exitCode = code; }); // e.g. mnemo stats --json
+ * ```
+ */
 export async function run(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {

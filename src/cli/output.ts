@@ -1,6 +1,13 @@
 import { MnemoError } from "../core/errors.js";
 
-/** Global CLI options shared by every command. */
+/**
+ * Global CLI options shared by every command.
+ *
+ * @example
+ * ```ts
+ * const g: GlobalOptions = { db: "mnemo.db", embedder: "hashing:512", tenant: "default", json: true };
+ * ```
+ */
 export interface GlobalOptions {
   db?: string;
   /** Embedder spec (see createEmbedder); default the bundled word vectors. */
@@ -11,10 +18,25 @@ export interface GlobalOptions {
   json?: boolean;
 }
 
-/** Exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid input, 4 not found, 5 conflict, 6 provider failure. */
+/**
+ * Exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid input, 4 not found, 5 conflict, 6 provider failure.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = EXIT.notFound; // 4
+ * ```
+ */
 export const EXIT = { ok: 0, internal: 1, usage: 2, invalid: 3, notFound: 4, conflict: 5, provider: 6 } as const;
 
-/** The exit code for an error. */
+/**
+ * The exit code for an error.
+ *
+ * @example
+ * ```ts
+ * exitCodeFor(new MnemoError("NOT_FOUND", "No memory mem_1.")); // 4 (EXIT.notFound)
+ * exitCodeFor(new Error("boom")); // 1 (EXIT.internal)
+ * ```
+ */
 export function exitCodeFor(e: unknown): number {
   if (!(e instanceof MnemoError)) return EXIT.internal;
   const s = e.httpStatus;
@@ -25,12 +47,26 @@ export function exitCodeFor(e: unknown): number {
   return EXIT.internal;
 }
 
-/** Prints a result as JSON or through `human`. */
+/**
+ * Prints a result as JSON or through `human`.
+ *
+ * @example
+ * ```ts
+ * print(opts.json, stats, () => `${stats.memories} memories`);
+ * ```
+ */
 export function print(json: boolean | undefined, value: unknown, human: () => string): void {
   process.stdout.write((json ? JSON.stringify(value, null, 2) : human()) + "\n");
 }
 
-/** Prints an error (JSON to stderr with --json) and sets the exit code. */
+/**
+ * Prints an error (JSON to stderr with --json) and sets the exit code.
+ *
+ * @example
+ * ```ts
+ * fail(new MnemoError("INVALID_INPUT", "--budget must be a positive integer."), false); // stderr + exit code 3
+ * ```
+ */
 export function fail(e: unknown, json: boolean | undefined): void {
   const err = e instanceof MnemoError ? e : new MnemoError("STORE_ERROR", e instanceof Error ? e.message : String(e));
   if (json) process.stderr.write(JSON.stringify({ error: err.toJSON() }) + "\n");
@@ -38,13 +74,29 @@ export function fail(e: unknown, json: boolean | undefined): void {
   process.exitCode = exitCodeFor(e);
 }
 
-/** Parses a comma-separated list option. */
+/**
+ * Parses a comma-separated list option.
+ *
+ * @example
+ * ```ts
+ * list("conv-26, conv-30,"); // ["conv-26", "conv-30"]
+ * list(undefined); // undefined
+ * ```
+ */
 export function list(v: string | undefined): string[] | undefined {
   if (v === undefined) return undefined;
   return v.split(",").map((x) => x.trim()).filter((x) => x.length > 0);
 }
 
-/** Parses a positive integer option, or throws INVALID_INPUT. */
+/**
+ * Parses a positive integer option, or throws INVALID_INPUT.
+ *
+ * @example
+ * ```ts
+ * int("--budget", "300", 1000); // 300
+ * int("--budget", undefined, 1000); // 1000
+ * ```
+ */
 export function int(name: string, v: string | undefined, fallback: number): number {
   if (v === undefined) return fallback;
   const n = Number(v);
@@ -52,7 +104,16 @@ export function int(name: string, v: string | undefined, fallback: number): numb
   return n;
 }
 
-/** A minimal progress bar on stderr, shown only when stdout is a TTY. */
+/**
+ * A minimal progress bar on stderr, shown only when stdout is a TTY.
+ *
+ * @example
+ * ```ts
+ * const bar = progress("importing");
+ * bar.update(50, 200);
+ * bar.stop();
+ * ```
+ */
 export function progress(label: string): { update(done: number, total: number): void; stop(): void } {
   const tty = process.stdout.isTTY === true && process.stderr.isTTY === true;
   let last = 0;

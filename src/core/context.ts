@@ -7,6 +7,11 @@ import type { Store } from "../store/types.js";
 /**
  * What every operation module receives: the store, resolved options and providers.
  * Internal; the public surface is the {@link Mnemo} facade.
+ *
+ * @example
+ * ```ts
+ * const page = await ctx.store.listMemories({ tenant: ctx.options.tenant, userId: "alice", limit: 10 });
+ * ```
  */
 export interface Context {
   store: Store;
@@ -17,12 +22,24 @@ export interface Context {
   caches: Map<string, unknown>;
 }
 
-/** Meta key under which the embedder's id and dimension are stored. */
+/**
+ * Meta key under which the embedder's id and dimension are stored.
+ *
+ * @example
+ * ```ts
+ * const stored = await store.getMeta(EMBEDDER_META_KEY); // e.g. "hashing-v1-384:384"
+ * ```
+ */
 export const EMBEDDER_META_KEY = "embedder";
 
 /**
  * Checks the configured embedder against the one that made the stored vectors,
  * recording it on first use. A mismatch is EMBEDDER_MISMATCH naming `mnemo reembed`.
+ *
+ * @example
+ * ```ts
+ * await ensureEmbedder(ctx); // records the embedder, or throws EMBEDDER_MISMATCH
+ * ```
  */
 export async function ensureEmbedder(ctx: Context): Promise<void> {
   const want = `${ctx.embedder.id}:${ctx.embedder.dim}`;
@@ -38,7 +55,14 @@ export async function ensureEmbedder(ctx: Context): Promise<void> {
   }
 }
 
-/** Cache key of a scope. */
+/**
+ * Cache key of a scope.
+ *
+ * @example
+ * ```ts
+ * const snap = ctx.caches.get(scopeCacheKey("default", "alice"));
+ * ```
+ */
 export function scopeCacheKey(tenant: string, userId: string): string {
   return `${tenant}\u0000${userId}`;
 }

@@ -14,7 +14,14 @@ export function episodeText(e: Pick<Episode, "text" | "attachmentText">): string
   return e.attachmentText ? `${e.text} ${e.attachmentText}` : e.text;
 }
 
-/** The text of a memory that is embedded. */
+/**
+ * The text of a memory that is embedded.
+ *
+ * @example
+ * ```ts
+ * memoryText({ text: "Caroline moved to Boston." }); // "Caroline moved to Boston."
+ * ```
+ */
 export function memoryText(m: Pick<Memory, "text">): string {
   return m.text;
 }

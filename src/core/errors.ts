@@ -38,7 +38,15 @@ export const ERROR_TABLE = {
   TIMEOUT: { status: 503, message: "The request took too long.", hint: "Retry later (with the same Idempotency-Key for writes), or raise the server's request timeout." },
 } as const satisfies Record<string, { status: number; message: string; hint: string }>;
 
-/** A stable error code from {@link ERROR_TABLE}. */
+/**
+ * A stable error code from {@link ERROR_TABLE}.
+ *
+ * @example
+ * ```ts
+ * const code: ErrorCode = "NOT_FOUND";
+ * ERROR_TABLE[code].status; // 404
+ * ```
+ */
 export type ErrorCode = keyof typeof ERROR_TABLE;
 
 /**
@@ -74,7 +82,15 @@ export class MnemoError extends Error {
   }
 }
 
-/** True when `e` is a {@link MnemoError}, optionally with the given code. */
+/**
+ * True when `e` is a {@link MnemoError}, optionally with the given code.
+ *
+ * @example
+ * ```ts
+ * try { await mnemo.memory("mem_x"); }
+ * catch (e) { if (isMnemoError(e, "NOT_FOUND")) console.error(e.hint); }
+ * ```
+ */
 export function isMnemoError(e: unknown, code?: ErrorCode): e is MnemoError {
   return e instanceof MnemoError && (code === undefined || e.code === code);
 }

@@ -5,7 +5,14 @@ import type { Embedder } from "../providers/embeddings/types.js";
 import type { Extractor } from "../ingest/extract/types.js";
 import type { Store } from "../store/types.js";
 
-/** Weights of the recall channels in the fused score (see docs/DESIGN.md). */
+/**
+ * Weights of the recall channels in the fused score (see docs/DESIGN.md).
+ *
+ * @example
+ * ```ts
+ * const w: ChannelWeights = { lexical: 1.0, dense: 0.8, graph: 0.5, temporal: 0.7, segment: 0.5 };
+ * ```
+ */
 export interface ChannelWeights {
   lexical: number;
   dense: number;
@@ -14,7 +21,14 @@ export interface ChannelWeights {
   segment: number;
 }
 
-/** Tunables of recall. */
+/**
+ * Tunables of recall.
+ *
+ * @example
+ * ```ts
+ * const t: RecallTuning = { ...DEFAULT_OPTIONS.recall, rrfK: 60, decayWeight: 0 };
+ * ```
+ */
 export interface RecallTuning {
   weights: ChannelWeights;
   /** The k of reciprocal-rank fusion. */
@@ -60,7 +74,14 @@ export interface MnemoOptions {
   now?: (() => Date) | undefined;
 }
 
-/** Options after defaults are applied. */
+/**
+ * Options after defaults are applied.
+ *
+ * @example
+ * ```ts
+ * const o: ResolvedOptions = { ...DEFAULT_OPTIONS, path: "mnemo.db", now: () => new Date() };
+ * ```
+ */
 export interface ResolvedOptions {
   path: string | null;
   tenant: string;
@@ -70,7 +91,15 @@ export interface ResolvedOptions {
   now: () => Date;
 }
 
-/** The defaults, in one place. */
+/**
+ * The defaults, in one place.
+ *
+ * @example
+ * ```ts
+ * DEFAULT_OPTIONS.recall.weights.dense; // 0.8
+ * DEFAULT_OPTIONS.tenant; // "default"
+ * ```
+ */
 export const DEFAULT_OPTIONS = {
   tenant: "default",
   maxMessageChars: 100_000,
@@ -93,7 +122,15 @@ const weightsSchema = z.strictObject({
   segment: z.number().min(0).max(10).optional(),
 });
 
-/** Strict schema of the plain-data part of {@link MnemoOptions}. */
+/**
+ * Strict schema of the plain-data part of {@link MnemoOptions}.
+ *
+ * @example
+ * ```ts
+ * optionsSchema.parse({ path: "mnemo.db", tenant: "acme", recall: { rrfK: 60 } });
+ * optionsSchema.safeParse({ colour: "red" }).success; // false (strict)
+ * ```
+ */
 export const optionsSchema = z.strictObject({
   path: z.string().min(1).optional(),
   store: z.custom<Store>((v) => typeof v === "object" && v !== null && "commit" in v).optional(),

@@ -3,7 +3,15 @@
  * stop words and a light suffix-stripping stemmer (pure functions).
  */
 
-/** English stop words (function words and chat filler) ignored by matching. */
+/**
+ * English stop words (function words and chat filler) ignored by matching.
+ *
+ * @example
+ * ```ts
+ * STOP_WORDS.has("the"); // true
+ * STOP_WORDS.has("boston"); // false
+ * ```
+ */
 export const STOP_WORDS: ReadonlySet<string> = new Set(
   (
     "a about above after again against all am an and any are aren't as at be because been before being below between both but by can can't cannot could couldn't " +
@@ -20,7 +28,14 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
 
 const WORD_RE = /[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu;
 
-/** Lower-cased word tokens, apostrophes normalised, trailing possessive "'s" removed. */
+/**
+ * Lower-cased word tokens, apostrophes normalised, trailing possessive "'s" removed.
+ *
+ * @example
+ * ```ts
+ * words("Caroline's new painting’s great!"); // ["caroline", "new", "painting", "great"]
+ * ```
+ */
 export function words(text: string): string[] {
   const out: string[] = [];
   for (const m of text.toLowerCase().matchAll(WORD_RE)) {
@@ -31,7 +46,15 @@ export function words(text: string): string[] {
   return out;
 }
 
-/** Irregular forms and chat shorthand → a base word, so "won" matches "win", "bought" "buy" and "fave" "favorite". */
+/**
+ * Irregular forms and chat shorthand → a base word, so "won" matches "win", "bought" "buy" and "fave" "favorite".
+ *
+ * @example
+ * ```ts
+ * IRREGULAR.get("bought"); // "buy"
+ * IRREGULAR.get("fave"); // "favorite"
+ * ```
+ */
 export const IRREGULAR: ReadonlyMap<string, string> = new Map(
   (
     "won:win went:go gone:go saw:see seen:see made:make took:take taken:take got:get gotten:get bought:buy met:meet ran:run ate:eat eaten:eat " +
@@ -73,6 +96,13 @@ export function indexExtras(text: string): string {
 /**
  * A light English stemmer (plural, -ing, -ed, -ly, -ies), enough to match
  * "painting"/"paints"/"painted" → "paint". Deterministic and fast.
+ *
+ * @example
+ * ```ts
+ * stem("painting"); // "paint"
+ * stem("stories"); // "story"
+ * stem("won"); // "win"
+ * ```
  */
 export function stem(word: string): string {
   const base = IRREGULAR.get(word);
@@ -93,7 +123,14 @@ export function stem(word: string): string {
   return w;
 }
 
-/** Content terms: words minus stop words, stemmed. */
+/**
+ * Content terms: words minus stop words, stemmed.
+ *
+ * @example
+ * ```ts
+ * terms("I went to the painting classes"); // ["paint", "class"]
+ * ```
+ */
 export function terms(text: string): string[] {
   const out: string[] = [];
   for (const w of words(text)) {
@@ -104,12 +141,26 @@ export function terms(text: string): string[] {
   return out;
 }
 
-/** Content words (unstemmed, no stop words) — what full-text search is given. */
+/**
+ * Content words (unstemmed, no stop words) — what full-text search is given.
+ *
+ * @example
+ * ```ts
+ * contentWords("I went to the painting classes"); // ["went", "painting", "classes"]
+ * ```
+ */
 export function contentWords(text: string): string[] {
   return words(text).filter((w) => !STOP_WORDS.has(w) && w.length > 1);
 }
 
-/** Splits text into sentences (keeps the punctuation). */
+/**
+ * Splits text into sentences (keeps the punctuation).
+ *
+ * @example
+ * ```ts
+ * sentences("I moved to Boston. It's cold! Do you like it?"); // ["I moved to Boston.", "It's cold!", "Do you like it?"]
+ * ```
+ */
 export function sentences(text: string): string[] {
   const parts = text
     .replace(/\s+/g, " ")
@@ -119,7 +170,15 @@ export function sentences(text: string): string[] {
   return parts.length ? parts : [];
 }
 
-/** 32-bit FNV-1a hash of a string. */
+/**
+ * 32-bit FNV-1a hash of a string.
+ *
+ * @example
+ * ```ts
+ * fnv1a("hello"); // 1335831723
+ * fnv1a("hello") % 384; // a bucket index
+ * ```
+ */
 export function fnv1a(s: string, seed = 0x811c9dc5): number {
   let h = seed >>> 0;
   for (let i = 0; i < s.length; i++) {

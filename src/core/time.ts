@@ -45,13 +45,27 @@ export function parseDate(input: string | Date, field = "date"): string {
   throw new MnemoError("INVALID_DATE", `${field}: "${input}"`);
 }
 
-/** A half-open time interval [from, to) in ISO strings. */
+/**
+ * A half-open time interval [from, to) in ISO strings.
+ *
+ * @example
+ * ```ts
+ * const may: TimeRange = { from: "2023-05-01T00:00:00.000Z", to: "2023-06-01T00:00:00.000Z" };
+ * ```
+ */
 export interface TimeRange {
   from: string;
   to: string;
 }
 
-/** A resolved time expression found in text. */
+/**
+ * A resolved time expression found in text.
+ *
+ * @example
+ * ```ts
+ * const m: TimeMention = { text: "yesterday", index: 12, range: { from: "2023-05-07T00:00:00.000Z", to: "2023-05-08T00:00:00.000Z" }, label: "7 May 2023", granularity: "day" };
+ * ```
+ */
 export interface TimeMention {
   /** The words matched, e.g. "yesterday". */
   text: string;
@@ -68,7 +82,14 @@ function utcDay(d: Date): Date {
   return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
 }
 
-/** Formats an ISO date as "7 May 2023". */
+/**
+ * Formats an ISO date as "7 May 2023".
+ *
+ * @example
+ * ```ts
+ * formatDay("2023-05-07T10:00:00Z"); // "7 May 2023"
+ * ```
+ */
 export function formatDay(iso: string | Date): string {
   const d = typeof iso === "string" ? new Date(iso) : iso;
   return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]!.replace(/^./, (c) => c.toUpperCase())} ${d.getUTCFullYear()}`;
@@ -181,7 +202,14 @@ function resolveUncached(text: string, reference: string | Date): TimeMention[] 
   return out.sort((a, b) => a.index - b.index);
 }
 
-/** ISO string of now. */
+/**
+ * ISO string of now.
+ *
+ * @example
+ * ```ts
+ * const recordedAt = nowIso(); // e.g. "2024-01-31T09:15:00.000Z"
+ * ```
+ */
 export function nowIso(): string {
   return new Date().toISOString();
 }

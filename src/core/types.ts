@@ -18,7 +18,14 @@ export interface Scope {
   sessionId?: string | undefined;
 }
 
-/** The scope arguments a caller passes; `tenant` defaults to `"default"`. */
+/**
+ * The scope arguments a caller passes; `tenant` defaults to `"default"`.
+ *
+ * @example
+ * ```ts
+ * const scope: ScopeInput = { userId: "alice", sessionId: "s1" }; // tenant "default"
+ * ```
+ */
 export type ScopeInput = Omit<Scope, "tenant"> & { tenant?: string | undefined };
 
 /**
@@ -48,7 +55,15 @@ export interface MessageInput {
   metadata?: Record<string, unknown> | undefined;
 }
 
-/** A raw message, kept verbatim and immutable. */
+/**
+ * A raw message, kept verbatim and immutable.
+ *
+ * @example
+ * ```ts
+ * const [ep] = await store.getEpisodes({ tenant: "default", userId: "conv-26" }, ["ep_1"]);
+ * console.log(`${ep?.speaker}: ${ep?.text} (${ep?.externalId})`);
+ * ```
+ */
 export interface Episode {
   id: string;
   externalId: string | null;
@@ -68,12 +83,35 @@ export interface Episode {
   metadata: Record<string, unknown>;
 }
 
-/** The kinds of distilled memory. */
+/**
+ * The kinds of distilled memory.
+ *
+ * @example
+ * ```ts
+ * MEMORY_KINDS.includes("preference"); // true
+ * MEMORY_KINDS.join(","); // "fact,event,preference,profile,instruction,summary"
+ * ```
+ */
 export const MEMORY_KINDS = ["fact", "event", "preference", "profile", "instruction", "summary"] as const;
-/** A kind of memory. */
+/**
+ * A kind of memory.
+ *
+ * @example
+ * ```ts
+ * const kinds: MemoryKind[] = ["fact", "preference"];
+ * ```
+ */
 export type MemoryKind = (typeof MEMORY_KINDS)[number];
 
-/** A distilled, time-aware unit of memory. */
+/**
+ * A distilled, time-aware unit of memory.
+ *
+ * @example
+ * ```ts
+ * const m: Memory = await mnemo.memory("mem_3f1c", { userId: "conv-26" });
+ * console.log(m.kind, m.text, m.validFrom, m.sources);
+ * ```
+ */
 export interface Memory {
   id: string;
   tenant: string;
@@ -115,7 +153,14 @@ export interface Memory {
   metadata: Record<string, unknown>;
 }
 
-/** One past version of a memory. */
+/**
+ * One past version of a memory.
+ *
+ * @example
+ * ```ts
+ * const v: MemoryVersion = { memoryId: "mem_1", version: 2, op: "update", text: "Caroline lives in Boston.", validFrom: "2023-05-08T00:00:00.000Z", validTo: null, sources: ["ep_7"], at: "2023-05-08T13:56:00.000Z", reason: null };
+ * ```
+ */
 export interface MemoryVersion {
   memoryId: string;
   version: number;
@@ -128,10 +173,24 @@ export interface MemoryVersion {
   reason: string | null;
 }
 
-/** The kinds of entity. */
+/**
+ * The kinds of entity.
+ *
+ * @example
+ * ```ts
+ * const t: EntityType = "place";
+ * ```
+ */
 export type EntityType = "person" | "place" | "organization" | "object" | "topic";
 
-/** A named thing memories are linked to. */
+/**
+ * A named thing memories are linked to.
+ *
+ * @example
+ * ```ts
+ * const e: Entity = { id: "ent_1", tenant: "default", userId: "conv-26", name: "Caroline", type: "person", aliases: ["Caro"], mentionCount: 12 };
+ * ```
+ */
 export interface Entity {
   id: string;
   tenant: string;
@@ -142,7 +201,14 @@ export interface Entity {
   mentionCount: number;
 }
 
-/** A topical chunk of consecutive episodes (hierarchy level between episodes and memories). */
+/**
+ * A topical chunk of consecutive episodes (hierarchy level between episodes and memories).
+ *
+ * @example
+ * ```ts
+ * const s: Segment = { id: "seg_1", tenant: "default", userId: "conv-26", sessionId: "session_1", episodeIds: ["ep_1", "ep_2"], startedAt: "2023-05-08T13:56:00.000Z", endedAt: "2023-05-08T14:02:00.000Z", summary: "Caroline, Melanie: support, group" };
+ * ```
+ */
 export interface Segment {
   id: string;
   tenant: string;
@@ -155,7 +221,15 @@ export interface Segment {
   summary: string;
 }
 
-/** What one `remember` call did. */
+/**
+ * What one `remember` call did.
+ *
+ * @example
+ * ```ts
+ * const r: RememberResult = await mnemo.remember([{ speaker: "alice", content: "I moved to Boston." }], { userId: "alice" });
+ * console.log(r.episodes.added, r.memories.added);
+ * ```
+ */
 export interface RememberResult {
   episodes: { added: number; duplicates: number; ids: string[] };
   memories: { added: number; updated: number; invalidated: number; unchanged: number };
@@ -163,7 +237,14 @@ export interface RememberResult {
   entities: number;
 }
 
-/** A recall hit. */
+/**
+ * A recall hit.
+ *
+ * @example
+ * ```ts
+ * const hit: RecallResult = { id: "mem_1", type: "memory", kind: "fact", text: "Caroline lives in Boston.", score: 0.82, sources: ["D1:3"], occurredAt: "2023-05-08T13:56:00.000Z", channels: { lexical: 0.5, dense: 0.32 }, tokens: 9 };
+ * ```
+ */
 export interface RecallResult {
   id: string;
   type: "memory" | "episode";
@@ -179,7 +260,15 @@ export interface RecallResult {
   tokens: number;
 }
 
-/** What `recall` returns. */
+/**
+ * What `recall` returns.
+ *
+ * @example
+ * ```ts
+ * const r: RecallResponse = await mnemo.recall("Where does Caroline live?", { userId: "conv-26", budgetTokens: 300 });
+ * console.log(r.context, r.contextTokens, r.results.length);
+ * ```
+ */
 export interface RecallResponse {
   context: string;
   contextTokens: number;
@@ -187,7 +276,14 @@ export interface RecallResponse {
   query: { text: string; entities: string[]; timeRange: { from: string; to: string } | null };
 }
 
-/** Counts for `stats`. */
+/**
+ * Counts for `stats`.
+ *
+ * @example
+ * ```ts
+ * const s: Stats = { episodes: 419, memories: 512, entities: 37, segments: 61, users: 1, vectors: 931 };
+ * ```
+ */
 export interface Stats {
   episodes: number;
   memories: number;

@@ -81,5 +81,13 @@ export function validateMessages(messages: unknown, limits: { maxMessageChars: n
   });
 }
 
-/** Schema for recall kinds. */
+/**
+ * Schema for recall kinds.
+ *
+ * @example
+ * ```ts
+ * kindsSchema.parse(["fact", "event"]); // ["fact", "event"]
+ * kindsSchema.safeParse(["gossip"]).success; // false
+ * ```
+ */
 export const kindsSchema = z.array(z.enum(MEMORY_KINDS));

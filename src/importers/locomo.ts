@@ -27,14 +27,29 @@ const sampleSchema = z.object({
   qa: z.array(qaSchema).default([]),
 });
 
-/** One LoCoMo session: its id, date and turns as Mnemo messages. */
+/**
+ * One LoCoMo session: its id, date and turns as Mnemo messages.
+ *
+ * @example
+ * ```ts
+ * const s: LocomoSession = { sessionId: "session_1", date: "2023-05-08T13:56:00.000Z", messages: [{ id: "D1:1", speaker: "Caroline", content: "Hey Mel!", sessionId: "session_1" }] };
+ * ```
+ */
 export interface LocomoSession {
   sessionId: string;
   date: string;
   messages: MessageInput[];
 }
 
-/** One LoCoMo conversation (becomes the user scope named by its sample_id). */
+/**
+ * One LoCoMo conversation (becomes the user scope named by its sample_id).
+ *
+ * @example
+ * ```ts
+ * const [conv] = readLocomo("locomo-dev.json", ["conv-26"]);
+ * const c: LocomoConversation = conv!; // c.speakers, c.sessions, c.qa
+ * ```
+ */
 export interface LocomoConversation {
   sampleId: string;
   speakers: [string, string];
@@ -104,7 +119,15 @@ export function parseLocomo(text: string, only?: string[]): LocomoConversation[]
     });
 }
 
-/** Reads and parses a LoCoMo file. */
+/**
+ * Reads and parses a LoCoMo file.
+ *
+ * @example
+ * ```ts
+ * const [conv] = readLocomo("../shared/data/locomo/locomo-dev.json", ["conv-26"]);
+ * conv?.sessions.length; // number of sessions of conv-26
+ * ```
+ */
 export function readLocomo(path: string, only?: string[]): LocomoConversation[] {
   let text: string;
   try {

@@ -4,7 +4,14 @@ import type { Memory, MemoryVersion, Scope } from "../core/types.js";
 import type { MemoryIndex } from "./memory-index.js";
 import type { CandidateMemory } from "./extract/types.js";
 
-/** Thresholds of consolidation (Jaccard similarity of stemmed content terms). */
+/**
+ * Thresholds of consolidation (Jaccard similarity of stemmed content terms).
+ *
+ * @example
+ * ```ts
+ * if (bestSim >= CONSOLIDATION.duplicate) strength += CONSOLIDATION.reinforce; // 0.8, +1
+ * ```
+ */
 export const CONSOLIDATION = {
   /** At or above: the same memory said again → NOOP, reinforce. */
   duplicate: 0.8,
@@ -16,10 +23,25 @@ export const CONSOLIDATION = {
   reinforce: 1,
 } as const;
 
-/** The decision taken for one candidate. */
+/**
+ * The decision taken for one candidate.
+ *
+ * @example
+ * ```ts
+ * const d: Decision = "update";
+ * ```
+ */
 export type Decision = "add" | "update" | "invalidate" | "noop";
 
-/** What consolidation produced: rows to upsert and counts. */
+/**
+ * What consolidation produced: rows to upsert and counts.
+ *
+ * @example
+ * ```ts
+ * const out: Consolidated = await consolidate({ index, scope, candidates, entityIds, episodes, now });
+ * console.log(out.counts.added, out.textChanged.size);
+ * ```
+ */
 export interface Consolidated {
   memories: Map<string, Memory>;
   history: MemoryVersion[];
@@ -47,7 +69,14 @@ function slotValue(m: { text: string }): string {
   return terms(m.text).join(" ");
 }
 
-/** Input of {@link consolidate}. */
+/**
+ * Input of {@link consolidate}.
+ *
+ * @example
+ * ```ts
+ * const input: ConsolidateInput = { index, scope, candidates, entityIds: candidates.map(() => []), episodes: new Map(), now: nowIso() };
+ * ```
+ */
 export interface ConsolidateInput {
   index: MemoryIndex;
   scope: Scope;

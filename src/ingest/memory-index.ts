@@ -8,6 +8,12 @@ import type { ScopeKey } from "../store/types.js";
  * find near-duplicates and same-slot facts without a full-text query per candidate.
  * Kept in the context cache and updated incrementally after this process's own commits;
  * rebuilt from the store whenever the scope's generation shows another writer.
+ *
+ * @example
+ * ```ts
+ * const index = await MemoryIndex.forScope(ctx, { tenant: "default", userId: "alice" });
+ * const sameSlot = index.bySlot("alice|lives_in");
+ * ```
  */
 export class MemoryIndex {
   generation: number;

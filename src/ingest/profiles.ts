@@ -2,7 +2,14 @@ import type { Context } from "../core/context.js";
 import { stableId } from "../core/ids.js";
 import type { Entity, Memory, MemoryVersion, Scope } from "../core/types.js";
 
-/** How many facts a profile summary keeps. */
+/**
+ * How many facts a profile summary keeps.
+ *
+ * @example
+ * ```ts
+ * const kept = lines.sort((a, b) => b.importance - a.importance).slice(0, PROFILE_LINES); // at most 10
+ * ```
+ */
 export const PROFILE_LINES = 10;
 
 interface ProfileLine {

@@ -2,7 +2,14 @@ import { newId } from "../core/ids.js";
 import { contentWords, terms } from "../core/text.js";
 import type { Episode, Segment } from "../core/types.js";
 
-/** Segmentation tunables. */
+/**
+ * Segmentation tunables.
+ *
+ * @example
+ * ```ts
+ * const o: SegmentOptions = { ...DEFAULT_SEGMENT_OPTIONS, maxGapMinutes: 60 };
+ * ```
+ */
 export interface SegmentOptions {
   /** A silence longer than this starts a new segment. */
   maxGapMinutes: number;
@@ -14,7 +21,14 @@ export interface SegmentOptions {
   minEpisodes: number;
 }
 
-/** Default segmentation tunables. */
+/**
+ * Default segmentation tunables.
+ *
+ * @example
+ * ```ts
+ * DEFAULT_SEGMENT_OPTIONS.maxGapMinutes; // 30
+ * ```
+ */
 export const DEFAULT_SEGMENT_OPTIONS = { maxGapMinutes: 30, maxEpisodes: 12, shiftThreshold: 0.04, minEpisodes: 4 } as const satisfies SegmentOptions;
 
 function overlap(a: Set<string>, b: Set<string>): number {
@@ -27,6 +41,11 @@ function overlap(a: Set<string>, b: Set<string>): number {
 /**
  * The content words of the episodes, most frequent first (up to 200): the segment's
  * bag of words, which the coarse segment channel searches.
+ *
+ * @example
+ * ```ts
+ * keywords(episodes, 5); // e.g. ["group", "lgbtq", "support", "went", "yesterday"]
+ * ```
  */
 export function keywords(episodes: Episode[], limit = 200): string[] {
   const freq = new Map<string, number>();
@@ -34,7 +53,14 @@ export function keywords(episodes: Episode[], limit = 200): string[] {
   return [...freq.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, limit).map(([w]) => w);
 }
 
-/** The summary text of a segment: its speakers, then its content words by frequency. */
+/**
+ * The summary text of a segment: its speakers, then its content words by frequency.
+ *
+ * @example
+ * ```ts
+ * segmentSummary(episodes); // e.g. "Caroline: group, lgbtq, support, went, yesterday"
+ * ```
+ */
 export function segmentSummary(episodes: Episode[]): string {
   const speakers = [...new Set(episodes.map((e) => e.speaker))].join(", ");
   return `${speakers}: ${keywords(episodes).join(", ")}`;

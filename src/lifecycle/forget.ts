@@ -76,7 +76,14 @@ async function refreshSummary(ctx: Context, m: Memory, now: string, removed: boo
   };
 }
 
-/** Fields a caller may change on a memory. */
+/**
+ * Fields a caller may change on a memory.
+ *
+ * @example
+ * ```ts
+ * const patch: MemoryPatch = { text: "Caroline lives in Cambridge.", importance: 0.9, expiresAt: null };
+ * ```
+ */
 export interface MemoryPatch {
   text?: string | undefined;
   kind?: MemoryKind | undefined;
@@ -114,7 +121,14 @@ export async function patchMemory(ctx: Context, tenant: string, id: string, patc
   return save(ctx, next, "patch", null, now, await refreshSummary(ctx, next, now, false));
 }
 
-/** A memory by id, or NOT_FOUND. */
+/**
+ * A memory by id, or NOT_FOUND.
+ *
+ * @example
+ * ```ts
+ * const m = await getMemory(ctx, "default", "mem_3f1c", "alice"); // NOT_FOUND if absent
+ * ```
+ */
 export async function getMemory(ctx: Context, tenant: string, id: string, userId?: string): Promise<Memory> {
   return load(ctx, tenant, id, userId);
 }

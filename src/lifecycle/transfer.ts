@@ -7,7 +7,14 @@ import { resolveScope } from "../core/validate.js";
 import { stableId } from "../core/ids.js";
 import type { Store, VectorRow } from "../store/types.js";
 
-/** Version of the JSONL export format (first line: `{"type":"mnemo-export","version":1,...}`). */
+/**
+ * Version of the JSONL export format (first line: `{"type":"mnemo-export","version":1,...}`).
+ *
+ * @example
+ * ```ts
+ * const header = { type: "mnemo-export", version: EXPORT_VERSION }; // version 1
+ * ```
+ */
 export const EXPORT_VERSION = 1;
 
 const sortById = <T extends { id: string }>(xs: T[]) => xs.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

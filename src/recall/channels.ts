@@ -5,10 +5,24 @@ import type { ChannelList } from "./fuse.js";
 import type { QueryAnalysis } from "./query.js";
 import { termSet, type Snapshot } from "./snapshot.js";
 
-/** Item keys: "m:<memory id>" or "e:<episode id>". */
+/**
+ * Item keys: "m:<memory id>" or "e:<episode id>".
+ *
+ * @example
+ * ```ts
+ * const keys: ItemKey[] = ["m:mem_3f1c", "e:ep_9a2b"];
+ * ```
+ */
 export type ItemKey = string;
 
-/** Inputs shared by the channels. */
+/**
+ * Inputs shared by the channels.
+ *
+ * @example
+ * ```ts
+ * const input: ChannelInput = { ctx, key, snap, query, queryVector, eligible: () => true, depth: 60, weights: DEFAULT_OPTIONS.recall.weights, enabled: new Set(CHANNELS) };
+ * ```
+ */
 export interface ChannelInput {
   ctx: Context;
   key: ScopeKey;
@@ -209,5 +223,12 @@ export async function runChannels(inp: ChannelInput): Promise<ChannelList[]> {
   return lists;
 }
 
-/** Every channel name. */
+/**
+ * Every channel name.
+ *
+ * @example
+ * ```ts
+ * const enabled = new Set<string>(CHANNELS.filter((c) => c !== "graph")); // an ablation
+ * ```
+ */
 export const CHANNELS = ["lexical", "dense", "graph", "temporal", "segment"] as const;

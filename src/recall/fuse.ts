@@ -1,4 +1,11 @@
-/** One ranked list from a recall channel. */
+/**
+ * One ranked list from a recall channel.
+ *
+ * @example
+ * ```ts
+ * const l: ChannelList = { channel: "lexical", weight: 1, ids: ["m:mem_1", "e:ep_2", "m:mem_3"], ranks: [1, 1, 3] };
+ * ```
+ */
 export interface ChannelList {
   channel: string;
   weight: number;
@@ -8,7 +15,14 @@ export interface ChannelList {
   ranks?: number[];
 }
 
-/** A fused item: total score and each channel's share. */
+/**
+ * A fused item: total score and each channel's share.
+ *
+ * @example
+ * ```ts
+ * const f: Fused = { score: 0.061, channels: { lexical: 0.032, dense: 0.029 } };
+ * ```
+ */
 export interface Fused {
   score: number;
   channels: Record<string, number>;

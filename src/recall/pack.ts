@@ -3,14 +3,35 @@ import { countTokens } from "../core/tokens.js";
 import type { Episode, Memory, RecallResult } from "../core/types.js";
 import type { Snapshot } from "./snapshot.js";
 
-/** A fused, scored candidate. */
+/**
+ * A fused, scored candidate.
+ *
+ * @example
+ * ```ts
+ * const c: Candidate = { key: "m:" + memory.id, type: "memory", memory, score: 0.42, channels: { lexical: 0.42 } };
+ * ```
+ */
 export type Candidate =
   | { key: string; type: "memory"; memory: Memory; score: number; channels: Record<string, number> }
   | { key: string; type: "episode"; episode: Episode; score: number; channels: Record<string, number> };
 
-/** How many leading candidates are reordered by value per token. */
+/**
+ * How many leading candidates are reordered by value per token.
+ *
+ * @example
+ * ```ts
+ * const window = candidates.slice(0, PACK_WINDOW); // the first 150
+ * ```
+ */
 export const PACK_WINDOW = 150;
-/** β in score · tokens^−β (0 = pure score order). */
+/**
+ * β in score · tokens^−β (0 = pure score order).
+ *
+ * @example
+ * ```ts
+ * const value = score / Math.pow(lineTokens, TOKEN_COST); // β = 0.3
+ * ```
+ */
 export const TOKEN_COST = 0.3;
 
 /** How many source ids a context line cites (all of them are in the structured result). */
@@ -47,13 +68,27 @@ function sourceLabel(snap: Snapshot, id: string): string {
   return e?.externalId ?? id;
 }
 
-/** The context line of a memory: "- Caroline went ... (D1:3)"; its date is the group header. */
+/**
+ * The context line of a memory: "- Caroline went ... (D1:3)"; its date is the group header.
+ *
+ * @example
+ * ```ts
+ * memoryLine(memory, ["D1:3"]); // "- Caroline went to a LGBTQ support group on 7 May 2023. (D1:3)"
+ * ```
+ */
 export function memoryLine(m: Memory, sources: string[]): string {
   const cite = sources.slice(0, CITED).join(", ");
   return `- ${compressText(m.text)} (${cite})`;
 }
 
-/** The context line of an episode: '- Caroline: "…" (D1:3)'. */
+/**
+ * The context line of an episode: '- Caroline: "…" (D1:3)'.
+ *
+ * @example
+ * ```ts
+ * episodeLine(episode); // '- Caroline: "I went to a LGBTQ support group yesterday." (D1:3)'
+ * ```
+ */
 export function episodeLine(e: Episode): string {
   const att = e.attachmentText ? ` [photo: ${e.attachmentText}]` : "";
   return `- ${e.speaker}: "${compressText(e.text)}"${att} (${e.externalId ?? e.id})`;

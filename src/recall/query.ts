@@ -2,7 +2,15 @@ import { contentWords, IRREGULAR, terms, words } from "../core/text.js";
 import { resolveTimes, type TimeRange } from "../core/time.js";
 import type { Entity } from "../core/types.js";
 
-/** What recall understood of a query. */
+/**
+ * What recall understood of a query.
+ *
+ * @example
+ * ```ts
+ * const q: QueryAnalysis = { text: "When did Caroline go hiking?", words: ["caroline", "hiking"], terms: ["carolin", "hik"],
+ *   entities: [], people: ["Caroline"], timeRange: null, asksWhen: true };
+ * ```
+ */
 export interface QueryAnalysis {
   text: string;
   /** Content words for full-text search. */

@@ -55,19 +55,39 @@ function isSuperseded(m: { invalidatedAt: string | null; validTo: string | null 
   return asOf === null || (m.validTo !== null && m.validTo <= asOf);
 }
 
-/** Score factor for memories about (and turns by) a person the query names. */
+/**
+ * Score factor for memories about (and turns by) a person the query names.
+ *
+ * @example
+ * ```ts
+ * if (m.subject !== null && people.has(m.subject)) score *= SUBJECT_BOOST; // 1.2
+ * ```
+ */
 export const SUBJECT_BOOST = 1.2;
 
 /**
  * Prior of a verbatim episode: short turns and bare questions ("Wow! Did you see that
  * band?") carry little to answer with, so they need a stronger match to be packed.
+ *
+ * @example
+ * ```ts
+ * informativeness(6, "I adopted a dog."); // 1
+ * informativeness(3, "Did you see that band?"); // ≈ 0.56
+ * ```
  */
 export function informativeness(contentTerms: number, text: string): number {
   const base = Math.min(1, 0.5 + 0.1 * contentTerms);
   return /\?\s*$/.test(text) ? base * 0.7 : base;
 }
 
-/** How many top hits are expanded to their neighbouring turns, and how much they pass on. */
+/**
+ * How many top hits are expanded to their neighbouring turns, and how much they pass on.
+ *
+ * @example
+ * ```ts
+ * const tops = candidates.slice(0, NEIGHBOURS.expand); // 20; a turn one away gets 0.7 of the score
+ * ```
+ */
 export const NEIGHBOURS = { expand: 20, share: 0.7 } as const;
 
 /**
@@ -75,6 +95,11 @@ export const NEIGHBOURS = { expand: 20, share: 0.7 } as const;
  * in the same session, often hold its question or its answer. They join the candidates
  * (as their memories, or verbatim when they have none) with a share of the hit's score.
  * Mutates and re-sorts `candidates`.
+ *
+ * @example
+ * ```ts
+ * expandNeighbours(candidates, snap, (key) => key.startsWith("m:") || includeEpisodes);
+ * ```
  */
 export function expandNeighbours(candidates: Candidate[], snap: Snapshot, eligible: (k: string) => boolean): void {
   const byKey = new Map(candidates.map((c) => [c.key, c]));

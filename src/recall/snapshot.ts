@@ -10,6 +10,12 @@ import type { VectorIndex } from "./vector/types.js";
  * What recall keeps in memory per scope: rows, vector indexes and the memory–entity
  * graph. Rebuilt when the store's generation for the scope changes (any commit, from
  * any process), so a cached snapshot is never stale for longer than one query.
+ *
+ * @example
+ * ```ts
+ * const snap: Snapshot = await loadSnapshot(ctx, { tenant: "default", userId: "conv-26" });
+ * snap.memories.size; // active and past memories of the scope
+ * ```
  */
 export interface Snapshot {
   generation: number;
@@ -30,7 +36,14 @@ export interface Snapshot {
   termSets: Map<string, Set<string>>;
 }
 
-/** The stemmed term set of a memory's or episode's text, cached in the snapshot. */
+/**
+ * The stemmed term set of a memory's or episode's text, cached in the snapshot.
+ *
+ * @example
+ * ```ts
+ * const t = termSet(snap, "m:" + m.id, m.text); // e.g. Set {"carolin", "live", "boston"}
+ * ```
+ */
 export function termSet(snap: Snapshot, key: string, text: string): Set<string> {
   let t = snap.termSets.get(key);
   if (!t) snap.termSets.set(key, (t = new Set(terms(text))));
@@ -52,6 +65,11 @@ async function allMemories(ctx: Context, key: ScopeKey): Promise<Memory[]> {
  * Vectors per scope above which recall builds an HNSW index instead of searching exactly.
  * Exact search over 100-d vectors stays near 10 ms at 300,000 (bench/vector.ts measures
  * 384-d: 16 ms at 50,000); the pure-TypeScript HNSW is fast to query but slow to build.
+ *
+ * @example
+ * ```ts
+ * const exact = m.ids.length < ANN_THRESHOLD; // exact search below 300,000 vectors
+ * ```
  */
 export const ANN_THRESHOLD = 300_000;
 
@@ -64,7 +82,15 @@ function toIndex(m: { ids: string[]; dim: number; data: Float32Array }, fallback
   return index;
 }
 
-/** The scope's snapshot, from cache when the generation is unchanged. */
+/**
+ * The scope's snapshot, from cache when the generation is unchanged.
+ *
+ * @example
+ * ```ts
+ * const snap = await loadSnapshot(ctx, { tenant: "default", userId: "conv-26" });
+ * const ep = snap.episodes.get("ep_1");
+ * ```
+ */
 export async function loadSnapshot(ctx: Context, key: ScopeKey): Promise<Snapshot> {
   const cacheKey = scopeCacheKey(key.tenant, key.userId);
   const generation = await ctx.store.generation(key);

@@ -13,10 +13,24 @@ export interface ScopeKey {
   userId: string;
 }
 
-/** Which table a text search or a vector belongs to. */
+/**
+ * Which table a text search or a vector belongs to.
+ *
+ * @example
+ * ```ts
+ * const hits = await store.searchText(key, "memory" satisfies TargetType, ["boston"], 20);
+ * ```
+ */
 export type TargetType = "memory" | "episode" | "segment";
 
-/** A vector row; `vector` is L2-normalised. */
+/**
+ * A vector row; `vector` is L2-normalised.
+ *
+ * @example
+ * ```ts
+ * const row: VectorRow = { targetType: "memory", targetId: "mem_1", vector: normalize(new Float32Array([3, 4])) };
+ * ```
+ */
 export interface VectorRow {
   targetType: TargetType;
   targetId: string;
@@ -26,6 +40,12 @@ export interface VectorRow {
 /**
  * Everything one write changes. A store applies a batch atomically: all of it or nothing.
  * Rows are upserted by id; `memoryEntityLinks` are taken from `Memory.entityIds`.
+ *
+ * @example
+ * ```ts
+ * const batch: WriteBatch = { scope: { tenant: "default", userId: "alice" }, memories: [memory], history: [version] };
+ * await store.commit(batch);
+ * ```
  */
 export interface WriteBatch {
   scope: ScopeKey;
@@ -39,7 +59,14 @@ export interface WriteBatch {
   episodeSegments?: Array<{ episodeId: string; segmentId: string }>;
 }
 
-/** Filter for listing memories. */
+/**
+ * Filter for listing memories.
+ *
+ * @example
+ * ```ts
+ * const f: MemoryFilter = { tenant: "default", userId: "alice", kinds: ["fact"], limit: 50 };
+ * ```
+ */
 export interface MemoryFilter {
   tenant: string;
   userId?: string | undefined;
@@ -52,26 +79,55 @@ export interface MemoryFilter {
   limit?: number | undefined;
 }
 
-/** One page of a listing. */
+/**
+ * One page of a listing.
+ *
+ * @example
+ * ```ts
+ * const page: Page<Memory> = await store.listMemories({ tenant: "default", userId: "alice", limit: 100 });
+ * const next = page.nextCursor ? await store.listMemories({ tenant: "default", userId: "alice", cursor: page.nextCursor }) : null;
+ * ```
+ */
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
 
-/** A text-search hit: higher score is better (BM25). */
+/**
+ * A text-search hit: higher score is better (BM25).
+ *
+ * @example
+ * ```ts
+ * const hit: TextHit = { id: "mem_1", score: 7.3 };
+ * ```
+ */
 export interface TextHit {
   id: string;
   score: number;
 }
 
-/** The vectors of a scope, packed row-major. */
+/**
+ * The vectors of a scope, packed row-major.
+ *
+ * @example
+ * ```ts
+ * const m: VectorMatrix = { ids: ["mem_1", "mem_2"], dim: 2, data: new Float32Array([0.6, 0.8, 1, 0]) };
+ * ```
+ */
 export interface VectorMatrix {
   ids: string[];
   dim: number;
   data: Float32Array;
 }
 
-/** Edges of the memory–entity graph of a scope. */
+/**
+ * Edges of the memory–entity graph of a scope.
+ *
+ * @example
+ * ```ts
+ * const g: GraphEdges = { memoryIds: ["mem_1", "mem_2"], entityIds: ["ent_1"], edges: [[0, 0], [1, 0]] };
+ * ```
+ */
 export interface GraphEdges {
   memoryIds: string[];
   entityIds: string[];

@@ -23,7 +23,15 @@ function budgets(v: string): number[] {
   return bs;
 }
 
-/** Registers `mnemo bench locomo` and `mnemo bench longmemeval`. */
+/**
+ * Registers `mnemo bench locomo` and `mnemo bench longmemeval`.
+ *
+ * @example
+ * ```ts
+ * const program = new Command("mnemo");
+ * registerBenchCommands(program, () => program.opts<GlobalOptions>());
+ * ```
+ */
 export function registerBenchCommands(program: Command, g: () => GlobalOptions): void {
   const bench = program.command("bench").description("benchmarks: LoCoMo evidence recall (and QA with an LLM judge), LongMemEval retrieval");
   bench

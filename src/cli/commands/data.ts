@@ -33,6 +33,12 @@ const jsonlLine = z.strictObject({
  * Parses the generic chat JSONL format: one message per line,
  * `{"userId"?, "sessionId"?, "id"?, "speaker"|"role", "content", "attachmentText"?, "occurredAt"?, "metadata"?}`.
  * Returns messages grouped by user and session, in file order.
+ *
+ * @example
+ * ```ts
+ * const byUser = parseChatJsonl('{"sessionId":"s1","speaker":"alice","content":"I moved to Boston."}\n', "alice");
+ * byUser.get("alice")?.get("s1")?.[0]?.content; // "I moved to Boston."
+ * ```
  */
 export function parseChatJsonl(text: string, defaultUser: string | undefined): Map<string, Map<string, MessageInput[]>> {
   const out = new Map<string, Map<string, MessageInput[]>>();
@@ -100,7 +106,15 @@ async function importJsonl(m: Mnemo, file: string, user: string | undefined) {
   return { users: [...groups.keys()], turns, seconds: +seconds.toFixed(3), turnsPerSecond: Math.round(turns / Math.max(seconds, 1e-9)), ...totals };
 }
 
-/** Registers import, export, remember, erase, stats and reembed. */
+/**
+ * Registers import, export, remember, erase, stats and reembed.
+ *
+ * @example
+ * ```ts
+ * const program = new Command("mnemo");
+ * registerDataCommands(program, () => program.opts<GlobalOptions>());
+ * ```
+ */
 export function registerDataCommands(program: Command, g: () => GlobalOptions): void {
   program
     .command("import")

@@ -9,13 +9,28 @@ import { progress, type GlobalOptions } from "../output.js";
 
 const CATEGORY = ["", "multi-hop", "temporal", "open-domain", "single-hop", "adversarial"];
 
-/** Finds the shared LoCoMo file beside the checkout (../shared/...) or in the working directory. */
+/**
+ * Finds the shared LoCoMo file beside the checkout (../shared/...) or in the working directory.
+ *
+ * @example
+ * ```ts
+ * const data = findLocomo() ?? "locomo-dev.json"; // absolute path when the shared file exists
+ * ```
+ */
 export function findLocomo(): string | null {
   for (const p of ["../shared/data/locomo/locomo-dev.json", "shared/data/locomo/locomo-dev.json", "../../shared/data/locomo/locomo-dev.json"]) if (existsSync(p)) return resolve(p);
   return null;
 }
 
-/** Registers `mnemo demo`: the quick start's main job. */
+/**
+ * Registers `mnemo demo`: the quick start's main job.
+ *
+ * @example
+ * ```ts
+ * const program = new Command("mnemo");
+ * registerDemoCommand(program, () => program.opts<GlobalOptions>());
+ * ```
+ */
 export function registerDemoCommand(program: Command, g: () => GlobalOptions): void {
   program
     .command("demo")

@@ -17,7 +17,15 @@ function memoryRow(m: Memory): string {
   return `${m.id}  ${m.kind.padEnd(11)} ${formatDay(m.observedAt).padEnd(17)} ${m.text}${state}`;
 }
 
-/** Registers recall, memories (list/show/history) and forget. */
+/**
+ * Registers recall, memories (list/show/history) and forget.
+ *
+ * @example
+ * ```ts
+ * const program = new Command("mnemo");
+ * registerMemoryCommands(program, () => program.opts<GlobalOptions>());
+ * ```
+ */
 export function registerMemoryCommands(program: Command, g: () => GlobalOptions): void {
   program
     .command("recall")

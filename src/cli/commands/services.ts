@@ -42,7 +42,15 @@ function passThrough(program: Command, name: string, description: string, help: 
     });
 }
 
-/** Registers serve, mcp and keys (implemented in src/server, src/mcp, src/auth). */
+/**
+ * Registers serve, mcp and keys (implemented in src/server, src/mcp, src/auth).
+ *
+ * @example
+ * ```ts
+ * const program = new Command("mnemo");
+ * registerServiceCommands(program, () => program.opts<GlobalOptions>());
+ * ```
+ */
 export function registerServiceCommands(program: Command, g: () => GlobalOptions): void {
   passThrough(program, "serve", "HTTP API server with API keys (and MCP over HTTP with --mcp); `mnemo serve --help`", SERVE_HELP, async (args) => {
     await runServeCommand(withGlobals(args, g(), { db: true }));

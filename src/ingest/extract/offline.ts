@@ -24,6 +24,13 @@ function lexTag(word: string): string | undefined {
 /**
  * Types a capitalised span with compromise's lexicon (first names, cities, countries,
  * organisations) and name suffixes; a plain lexicon lookup, so NER costs microseconds.
+ *
+ * @example
+ * ```ts
+ * classifySpan("Caroline"); // "person"
+ * classifySpan("Boston"); // "place"
+ * classifySpan("Acme Inc"); // "organization"
+ * ```
  */
 export function classifySpan(span: string): EntityType {
   if (ORG_SUFFIX.test(span)) return "organization";
@@ -36,7 +43,14 @@ export function classifySpan(span: string): EntityType {
   return "topic";
 }
 
-/** Capitalised name spans in a sentence (not the sentence-initial filler word). */
+/**
+ * Capitalised name spans in a sentence (not the sentence-initial filler word).
+ *
+ * @example
+ * ```ts
+ * nameSpans("Caroline went to the LGBTQ support group in Boston."); // ["Caroline", "LGBTQ", "Boston"]
+ * ```
+ */
 export function nameSpans(sentence: string): string[] {
   const out: string[] = [];
   for (const m of sentence.matchAll(/\b([A-Z][\p{L}'’.-]*[\p{L}](?:\s+(?:of\s+|the\s+|de\s+)?[A-Z][\p{L}'’.-]*[\p{L}])*)/gu)) {
@@ -60,6 +74,11 @@ function replaceWord(text: string, re: RegExp, by: string): string {
 /**
  * Rewrites first- and second-person words in the third person:
  * "I went to my class with you" (said by Mel to Caroline) → "Mel went to Mel's class with Caroline".
+ *
+ * @example
+ * ```ts
+ * thirdPerson("I went to my class with you", "Mel", "Caroline"); // "Mel went to Mel's class with Caroline"
+ * ```
  */
 export function thirdPerson(sentence: string, speaker: string, addressee: string | null): string {
   let s = sentence;
@@ -108,7 +127,14 @@ const SLOT_PATTERNS: Array<[RegExp, string]> = [
   [/\bname is (.+)/i, "name"],
 ];
 
-/** The "subject|attribute" slot of a single-valued fact in third-person text, if any. */
+/**
+ * The "subject|attribute" slot of a single-valued fact in third-person text, if any.
+ *
+ * @example
+ * ```ts
+ * slotOf("Caroline", "Caroline lives in Boston"); // { slot: "caroline|lives_in", value: "Boston" }
+ * ```
+ */
 export function slotOf(subject: string, text: string): { slot: string; value: string } | null {
   const rest = text.startsWith(subject) ? text.slice(subject.length) : null;
   if (rest === null) return null;

@@ -1,6 +1,13 @@
 import type { Entity, EntityType, Episode, MemoryKind, Scope } from "../../core/types.js";
 
-/** An entity mention found by an extractor. */
+/**
+ * An entity mention found by an extractor.
+ *
+ * @example
+ * ```ts
+ * const e: EntityMention = { name: "Boston", type: "place" };
+ * ```
+ */
 export interface EntityMention {
   name: string;
   type: EntityType;
@@ -9,6 +16,12 @@ export interface EntityMention {
 /**
  * A memory proposed by an extractor, before consolidation decides to add,
  * update, invalidate or drop it.
+ *
+ * @example
+ * ```ts
+ * const c: CandidateMemory = { kind: "fact", text: "Caroline lives in Boston.", subject: "Caroline", slot: "caroline|lives_in", validFrom: null,
+ *   sources: ["ep_1"], entities: [{ name: "Boston", type: "place" }], importance: 0.6, confidence: 0.8 };
+ * ```
  */
 export interface CandidateMemory {
   kind: MemoryKind;
@@ -27,7 +40,14 @@ export interface CandidateMemory {
   confidence: number;
 }
 
-/** What an extractor knows besides the episodes. */
+/**
+ * What an extractor knows besides the episodes.
+ *
+ * @example
+ * ```ts
+ * const xc: ExtractionContext = { scope: { tenant: "default", userId: "alice" }, knownEntities: [], previous: [] };
+ * ```
+ */
 export interface ExtractionContext {
   scope: Scope;
   /** Entities already known in the scope (for alias resolution). */

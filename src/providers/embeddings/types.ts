@@ -16,7 +16,14 @@ export interface Embedder {
   embed(texts: string[]): Promise<Float32Array[]>;
 }
 
-/** Scales a vector to unit length in place (zero vectors stay zero) and returns it. */
+/**
+ * Scales a vector to unit length in place (zero vectors stay zero) and returns it.
+ *
+ * @example
+ * ```ts
+ * normalize(new Float32Array([3, 4])); // Float32Array [0.6, 0.8]
+ * ```
+ */
 export function normalize(v: Float32Array): Float32Array {
   let s = 0;
   for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;

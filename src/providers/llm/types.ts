@@ -1,10 +1,24 @@
-/** One chat message sent to an {@link LLM}. */
+/**
+ * One chat message sent to an {@link LLM}.
+ *
+ * @example
+ * ```ts
+ * const msgs: ChatMessage[] = [{ role: "system", content: "Answer briefly." }, { role: "user", content: "Where does Caroline live?" }];
+ * ```
+ */
 export interface ChatMessage {
   role: "system" | "user" | "assistant";
   content: string;
 }
 
-/** Options for one completion. */
+/**
+ * Options for one completion.
+ *
+ * @example
+ * ```ts
+ * const o: CompletionOptions = { temperature: 0, maxTokens: 512, json: true };
+ * ```
+ */
 export interface CompletionOptions {
   temperature?: number | undefined;
   maxTokens?: number | undefined;
@@ -13,7 +27,14 @@ export interface CompletionOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** What a completion returns. */
+/**
+ * What a completion returns.
+ *
+ * @example
+ * ```ts
+ * const c: Completion = { text: "Boston", usage: { inputTokens: 412, outputTokens: 3 } };
+ * ```
+ */
 export interface Completion {
   text: string;
   usage: { inputTokens: number; outputTokens: number };

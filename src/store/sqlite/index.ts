@@ -16,6 +16,11 @@ const MAIN_TABLE: Record<TargetType, string> = { memory: "memories", episode: "e
 /**
  * BM25 weight of the `head` column (an episode's speaker, a memory's subject) relative
  * to the text: a name in the query should prefer that person's rows, not outrank content.
+ *
+ * @example
+ * ```ts
+ * const rank = `bm25(${fts}, 1.0, 0.0, ${HEAD_WEIGHT})`; // text 1.0, head 0.3
+ * ```
  */
 export const HEAD_WEIGHT = 0.3;
 
@@ -43,7 +48,14 @@ export function openDatabaseFile(path: string): Database.Database {
   }
 }
 
-/** The FTS token that confines a full-text query to one scope. */
+/**
+ * The FTS token that confines a full-text query to one scope.
+ *
+ * @example
+ * ```ts
+ * scopeToken({ tenant: "default", userId: "alice" }); // "s11911a4f0621f7e3ffd7"
+ * ```
+ */
 export function scopeToken(scope: ScopeKey): string {
   return "s" + createHash("sha1").update(`${scope.tenant}\u0000${scope.userId}`).digest("hex").slice(0, 20);
 }

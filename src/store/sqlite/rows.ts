@@ -1,6 +1,13 @@
 import type { Entity, EntityType, Episode, Memory, MemoryKind, MemoryVersion, Segment } from "../../core/types.js";
 
-/** A raw database row. */
+/**
+ * A raw database row.
+ *
+ * @example
+ * ```ts
+ * const r: Row = { id: "ent_1", tenant: "default", user_id: "alice", name: "Caroline", type: "person", aliases: "[]", mention_count: 3 };
+ * ```
+ */
 export type Row = Record<string, unknown>;
 
 const str = (v: unknown): string => (typeof v === "string" ? v : String(v ?? ""));
@@ -9,7 +16,14 @@ const arr = (v: unknown): string[] => (typeof v === "string" ? (JSON.parse(v) as
 const obj = (v: unknown): Record<string, unknown> =>
   typeof v === "string" ? (JSON.parse(v) as Record<string, unknown>) : v && typeof v === "object" ? (v as Record<string, unknown>) : {};
 
-/** Maps an `episodes` row to an {@link Episode}. Shared by every SQL store. */
+/**
+ * Maps an `episodes` row to an {@link Episode}. Shared by every SQL store.
+ *
+ * @example
+ * ```ts
+ * const episodes = db.prepare("SELECT * FROM episodes WHERE tenant = ? AND user_id = ?").all("default", "alice").map((r) => rowToEpisode(r as Row));
+ * ```
+ */
 export function rowToEpisode(r: Row): Episode {
   return {
     id: str(r.id),
@@ -31,7 +45,14 @@ export function rowToEpisode(r: Row): Episode {
   };
 }
 
-/** Maps a `segments` row to a {@link Segment}. */
+/**
+ * Maps a `segments` row to a {@link Segment}.
+ *
+ * @example
+ * ```ts
+ * const seg = rowToSegment(db.prepare("SELECT * FROM segments WHERE id = ?").get("seg_1") as Row);
+ * ```
+ */
 export function rowToSegment(r: Row): Segment {
   return {
     id: str(r.id),
@@ -45,7 +66,14 @@ export function rowToSegment(r: Row): Segment {
   };
 }
 
-/** Maps a `memories` row to a {@link Memory}. */
+/**
+ * Maps a `memories` row to a {@link Memory}.
+ *
+ * @example
+ * ```ts
+ * const m = rowToMemory(db.prepare("SELECT * FROM memories WHERE id = ?").get("mem_1") as Row);
+ * ```
+ */
 export function rowToMemory(r: Row): Memory {
   return {
     id: str(r.id),
@@ -76,7 +104,14 @@ export function rowToMemory(r: Row): Memory {
   };
 }
 
-/** Maps a `memory_history` row to a {@link MemoryVersion}. */
+/**
+ * Maps a `memory_history` row to a {@link MemoryVersion}.
+ *
+ * @example
+ * ```ts
+ * const v = rowToVersion(db.prepare("SELECT * FROM memory_history WHERE memory_id = ?").get("mem_1") as Row);
+ * ```
+ */
 export function rowToVersion(r: Row): MemoryVersion {
   return {
     memoryId: str(r.memory_id),
@@ -91,7 +126,15 @@ export function rowToVersion(r: Row): MemoryVersion {
   };
 }
 
-/** Maps an `entities` row to an {@link Entity}. */
+/**
+ * Maps an `entities` row to an {@link Entity}.
+ *
+ * @example
+ * ```ts
+ * rowToEntity({ id: "ent_1", tenant: "default", user_id: "alice", name: "Caroline", type: "person", aliases: '["Caro"]', mention_count: 12 });
+ * // { id: "ent_1", ..., userId: "alice", aliases: ["Caro"], mentionCount: 12 }
+ * ```
+ */
 export function rowToEntity(r: Row): Entity {
   return {
     id: str(r.id),

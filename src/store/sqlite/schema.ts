@@ -1,7 +1,14 @@
 import type Database from "better-sqlite3";
 import { MnemoError } from "../../core/errors.js";
 
-/** The on-disk schema version this build writes. */
+/**
+ * The on-disk schema version this build writes.
+ *
+ * @example
+ * ```ts
+ * db.pragma("user_version", { simple: true }) === SCHEMA_VERSION; // true once migrated
+ * ```
+ */
 export const SCHEMA_VERSION = 1;
 
 /** Migrations: index i brings a database from version i to i + 1. */
@@ -79,6 +86,12 @@ const MIGRATIONS: string[] = [
 /**
  * Brings the database to {@link SCHEMA_VERSION}, in one transaction.
  * A database written by a newer Mnemo is refused with SCHEMA_MISMATCH.
+ *
+ * @example
+ * ```ts
+ * const db = new Database("mnemo.db");
+ * migrate(db); // throws SCHEMA_MISMATCH for a newer file
+ * ```
  */
 export function migrate(db: Database.Database): void {
   const current = db.pragma("user_version", { simple: true }) as number;
