@@ -101,3 +101,18 @@ describe("memory upserts", () => {
     }
   });
 });
+
+describe("regression: words the index tokenizer splits", () => {
+  it("a term FTS5 reads as two tokens (a phrase, which a position-less index refuses) never throws", async () => {
+    const store = await SqliteStore.open(":memory:");
+    try {
+      const scope = { tenant: "t", userId: "u" };
+      await store.commit({ scope, episodes: [makeEpisode(scope, { id: "e1", text: "hello world" })] });
+      await expect(store.searchText(scope, "episode", ["0ᦰ0"], 5)).resolves.toEqual([]);
+      const hits = await store.searchText(scope, "episode", ["0ᦰ0", "hello"], 5);
+      expect(hits.map((h) => h.id)).toEqual(["e1"]);
+    } finally {
+      await store.close();
+    }
+  });
+});

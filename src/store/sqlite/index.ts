@@ -405,17 +405,33 @@ export class SqliteStore implements Store {
   }
 
   async searchText(scope: ScopeKey, target: TargetType, terms: string[], limit: number): Promise<TextHit[]> {
-    // eslint-disable-next-line no-control-regex
     // Each word becomes its single tokens (the index keeps no positions, so no phrases):
     // "it's" → "it", "s"; anything that is not a letter or digit is a separator.
     const clean = [...new Set(terms.flatMap((t) => t.split(/[^\p{L}\p{N}]+/u)).filter((t) => t.length > 0))].slice(0, 64);
     if (clean.length === 0) return [];
-    const match = `sk:${scopeToken(scope)} AND (${clean.map((t) => `{text head}:"${t}"`).join(" OR ")})`;
     const fts = FTS_TABLE[target];
-    const rows = this
-      .stmt(`SELECT m.id AS id, -bm25(${fts}, 1.0, 0.0, ${HEAD_WEIGHT}) AS score FROM ${fts} f JOIN ${MAIN_TABLE[target]} m ON m.rid = f.rowid
+    const query = (ts: string[]) =>
+      this.stmt(`SELECT m.id AS id, -bm25(${fts}, 1.0, 0.0, ${HEAD_WEIGHT}) AS score FROM ${fts} f JOIN ${MAIN_TABLE[target]} m ON m.rid = f.rowid
         WHERE ${fts} MATCH ? ORDER BY bm25(${fts}, 1.0, 0.0, ${HEAD_WEIGHT}) LIMIT ?`)
-      .all(match, limit) as Array<{ id: string; score: number }>;
+        .all(`sk:${scopeToken(scope)} AND (${ts.map((t) => `{text head}:"${t}"`).join(" OR ")})`, limit) as Array<{ id: string; score: number }>;
+    let rows: Array<{ id: string; score: number }>;
+    try {
+      rows = query(clean);
+    } catch (e) {
+      // A word the index's tokenizer splits where JavaScript does not (some scripts'
+      // marks) would be a phrase, which a position-less index cannot answer: keep the
+      // words it reads as one token.
+      if (!/phrase/i.test((e as Error).message)) throw e;
+      const single = clean.filter((t) => {
+        try {
+          query([t]);
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      rows = single.length > 0 ? query(single) : [];
+    }
     return rows;
   }
 
