@@ -1,3 +1,4 @@
+import { allMemories } from "../store/all-memories.js";
 import { scopeCacheKey, type Context } from "../core/context.js";
 import { terms } from "../core/text.js";
 import type { Memory } from "../core/types.js";
@@ -29,13 +30,7 @@ export class MemoryIndex {
   /** Loads the index of a scope from the store. */
   static async build(ctx: Context, key: ScopeKey): Promise<MemoryIndex> {
     const index = new MemoryIndex(await ctx.store.generation(key));
-    let cursor: string | undefined;
-    for (;;) {
-      const page = await ctx.store.listMemories({ tenant: key.tenant, userId: key.userId, limit: 1000, cursor });
-      for (const m of page.items) index.put(m);
-      if (!page.nextCursor) break;
-      cursor = page.nextCursor;
-    }
+    for (const m of await allMemories(ctx.store, { tenant: key.tenant, userId: key.userId })) index.put(m);
     return index;
   }
 

@@ -1,3 +1,4 @@
+import { allMemories } from "../store/all-memories.js";
 import { episodeText, memoryText } from "../core/embed-text.js";
 import { EMBEDDER_META_KEY, type Context } from "../core/context.js";
 import type { Store } from "../store/types.js";
@@ -19,14 +20,7 @@ export async function reembed(ctx: Context, tenants: string[]): Promise<{ vector
     for (const userId of await store.listUsers(tenant)) {
       const key = { tenant, userId };
       const episodes = await store.listEpisodes(key);
-      const memories = [];
-      let cursor: string | undefined;
-      for (;;) {
-        const page = await store.listMemories({ tenant, userId, includeInvalidated: true, includeForgotten: true, limit: 1000, cursor });
-        memories.push(...page.items);
-        if (!page.nextCursor) break;
-        cursor = page.nextCursor;
-      }
+      const memories = await allMemories(store, { tenant, userId, includeInvalidated: true, includeForgotten: true });
       const items = [
         ...episodes.map((e) => ({ t: "episode" as const, id: e.id, text: episodeText(e) })),
         ...memories.map((m) => ({ t: "memory" as const, id: m.id, text: memoryText(m) })),

@@ -1,3 +1,4 @@
+import { allMemories } from "../store/all-memories.js";
 import { episodeText, memoryText } from "../core/embed-text.js";
 import { z } from "zod";
 import { ensureEmbedder, scopeCacheKey, type Context } from "../core/context.js";
@@ -5,7 +6,7 @@ import { MnemoError } from "../core/errors.js";
 import { MEMORY_KINDS, type Entity, type Episode, type Memory, type MemoryVersion, type ScopeInput, type Segment } from "../core/types.js";
 import { resolveScope } from "../core/validate.js";
 import { stableId } from "../core/ids.js";
-import type { Store, VectorRow } from "../store/types.js";
+import type { VectorRow } from "../store/types.js";
 
 /**
  * Version of the JSONL export format (first line: `{"type":"mnemo-export","version":1,...}`).
@@ -19,16 +20,6 @@ export const EXPORT_VERSION = 1;
 
 const sortById = <T extends { id: string }>(xs: T[]) => xs.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
-async function allMemories(store: Store, tenant: string, userId: string): Promise<Memory[]> {
-  const out: Memory[] = [];
-  let cursor: string | undefined;
-  for (;;) {
-    const page = await store.listMemories({ tenant, userId, includeInvalidated: true, includeForgotten: true, limit: 1000, cursor });
-    out.push(...page.items);
-    if (!page.nextCursor) return out;
-    cursor = page.nextCursor;
-  }
-}
 
 /**
  * Exports one user as JSONL lines (header, then episodes, segments, entities, memories
@@ -51,7 +42,7 @@ export async function* exportScope(ctx: Context, scopeInput: ScopeInput): AsyncG
   const segIds = [...new Set(episodes.map((e) => e.segmentId).filter((s): s is string => s !== null))];
   for (const s of sortById(await ctx.store.getSegments(key, segIds))) yield JSON.stringify({ type: "segment", ...s });
   for (const en of sortById(await ctx.store.listEntities(key))) yield JSON.stringify({ ...en, type: "entity", entityType: en.type });
-  const memories = sortById(await allMemories(ctx.store, scope.tenant, scope.userId));
+  const memories = sortById(await allMemories(ctx.store, { tenant: scope.tenant, userId: scope.userId, includeInvalidated: true, includeForgotten: true }));
   for (const m of memories) yield JSON.stringify({ type: "memory", ...m });
   for (const m of memories) for (const h of await ctx.store.memoryHistory(scope.tenant, m.id)) yield JSON.stringify({ type: "history", ...h });
 }

@@ -1,3 +1,4 @@
+import { allMemories } from "../store/all-memories.js";
 import type { Memory } from "../core/types.js";
 import type { Mnemo } from "../mnemo.js";
 
@@ -46,15 +47,7 @@ const MAX_MEMORIES = 20_000;
 const MAX_RELATIONS = 5_000;
 
 async function activeMemories(mnemo: Mnemo, scope: { tenant: string; userId: string }): Promise<Memory[]> {
-  const out: Memory[] = [];
-  let cursor: string | undefined;
-  while (out.length < MAX_MEMORIES) {
-    const page = await mnemo.memories({ ...scope, limit: 1000, cursor });
-    out.push(...page.items);
-    if (!page.nextCursor) break;
-    cursor = page.nextCursor;
-  }
-  return out;
+  return allMemories(mnemo.store, scope, MAX_MEMORIES);
 }
 
 /**

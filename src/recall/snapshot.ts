@@ -1,3 +1,4 @@
+import { allMemories } from "../store/all-memories.js";
 import { scopeCacheKey, type Context } from "../core/context.js";
 import { terms } from "../core/text.js";
 import type { Entity, Episode, Memory, Segment } from "../core/types.js";
@@ -50,17 +51,6 @@ export function termSet(snap: Snapshot, key: string, text: string): Set<string> 
   return t;
 }
 
-async function allMemories(ctx: Context, key: ScopeKey): Promise<Memory[]> {
-  const out: Memory[] = [];
-  let cursor: string | undefined;
-  for (;;) {
-    const page = await ctx.store.listMemories({ tenant: key.tenant, userId: key.userId, includeInvalidated: true, includeForgotten: false, limit: 1000, cursor });
-    out.push(...page.items);
-    if (!page.nextCursor) return out;
-    cursor = page.nextCursor;
-  }
-}
-
 /**
  * Vectors per scope above which recall builds an HNSW index instead of searching exactly.
  * Exact search over 100-d vectors stays near 10 ms at 300,000 (bench/vector.ts measures
@@ -97,7 +87,7 @@ export async function loadSnapshot(ctx: Context, key: ScopeKey): Promise<Snapsho
   const cached = ctx.caches.get(cacheKey) as Snapshot | undefined;
   if (cached && cached.generation === generation) return cached;
   const [memories, episodes, entities, memVecs, epVecs] = await Promise.all([
-    allMemories(ctx, key),
+    allMemories(ctx.store, { tenant: key.tenant, userId: key.userId, includeInvalidated: true }),
     ctx.store.listEpisodes(key),
     ctx.store.listEntities(key),
     ctx.store.loadVectors(key, "memory"),
