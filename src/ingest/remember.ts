@@ -1,11 +1,11 @@
-import { episodeText, memoryText } from "../core/embed-text.js";
+import { vectorRows } from "../core/embed-text.js";
 import { contentHash, newId } from "../core/ids.js";
 import { ensureEmbedder, scopeCacheKey, type Context } from "../core/context.js";
 import { parseDate } from "../core/time.js";
 import type { Episode, RememberResult, ScopeInput, Segment } from "../core/types.js";
 import { resolveScope, validateMessages } from "../core/validate.js";
 import { MnemoError } from "../core/errors.js";
-import type { VectorRow, WriteBatch } from "../store/types.js";
+import type { WriteBatch } from "../store/types.js";
 import { consolidate } from "./consolidate.js";
 import type { CandidateMemory } from "./extract/types.js";
 import { MemoryIndex } from "./memory-index.js";
@@ -119,9 +119,8 @@ export async function remember(ctx: Context, messagesInput: unknown, scopeInput:
   result.entities = resolver.changes().length;
 
   const changed = [...consolidated.memories.values()];
-  const toEmbed = [...episodes.map((e) => ({ t: "episode" as const, id: e.id, text: episodeText(e) })), ...changed.filter((m) => consolidated.textChanged.has(m.id) || m.kind === "summary").map((m) => ({ t: "memory" as const, id: m.id, text: memoryText(m) }))];
-  const vecs = await ctx.embedder.embed(toEmbed.map((x) => x.text));
-  const vectors: VectorRow[] = toEmbed.map((x, i) => ({ targetType: x.t, targetId: x.id, vector: vecs[i]! }));
+  // Reinforced memories keep their text, so they keep their vector.
+  const vectors = await vectorRows(ctx.embedder, episodes, changed.filter((m) => consolidated.textChanged.has(m.id) || m.kind === "summary"));
   const batch: WriteBatch = {
     scope: key,
     episodes,

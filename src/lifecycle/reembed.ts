@@ -1,5 +1,5 @@
 import { allMemories } from "../store/all-memories.js";
-import { episodeText, memoryText } from "../core/embed-text.js";
+import { vectorRows } from "../core/embed-text.js";
 import { EMBEDDER_META_KEY, type Context } from "../core/context.js";
 import type { Store } from "../store/types.js";
 
@@ -21,13 +21,9 @@ export async function reembed(ctx: Context, tenants: string[]): Promise<{ vector
       const key = { tenant, userId };
       const episodes = await store.listEpisodes(key);
       const memories = await allMemories(store, { tenant, userId, includeInvalidated: true, includeForgotten: true });
-      const items = [
-        ...episodes.map((e) => ({ t: "episode" as const, id: e.id, text: episodeText(e) })),
-        ...memories.map((m) => ({ t: "memory" as const, id: m.id, text: memoryText(m) })),
-      ];
-      const vecs = await ctx.embedder.embed(items.map((x) => x.text));
-      await store.commit({ scope: key, vectors: items.map((x, i) => ({ targetType: x.t, targetId: x.id, vector: vecs[i]! })) });
-      n += items.length;
+      const vectors = await vectorRows(ctx.embedder, episodes, memories);
+      await store.commit({ scope: key, vectors });
+      n += vectors.length;
     }
   }
   await store.setMeta(EMBEDDER_META_KEY, `${ctx.embedder.id}:${ctx.embedder.dim}`);

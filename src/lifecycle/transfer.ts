@@ -1,12 +1,11 @@
 import { allMemories } from "../store/all-memories.js";
-import { episodeText, memoryText } from "../core/embed-text.js";
+import { vectorRows } from "../core/embed-text.js";
 import { z } from "zod";
 import { ensureEmbedder, scopeCacheKey, type Context } from "../core/context.js";
 import { MnemoError } from "../core/errors.js";
 import { MEMORY_KINDS, type Entity, type Episode, type Memory, type MemoryVersion, type ScopeInput, type Segment } from "../core/types.js";
 import { resolveScope } from "../core/validate.js";
 import { stableId } from "../core/ids.js";
-import type { VectorRow } from "../store/types.js";
 
 /**
  * Version of the JSONL export format (first line: `{"type":"mnemo-export","version":1,...}`).
@@ -219,12 +218,7 @@ export async function importScope(ctx: Context, jsonl: string, scopeInput: Parti
   }
   const newHistory = history.filter((h) => !existingMemories.has(h.memoryId));
   await ensureEmbedder(ctx);
-  const toEmbed = [
-    ...newEpisodes.map((e) => ({ t: "episode" as const, id: e.id, text: episodeText(e) })),
-    ...memories.map((m) => ({ t: "memory" as const, id: m.id, text: memoryText(m) })),
-  ];
-  const vecs = await ctx.embedder.embed(toEmbed.map((x) => x.text));
-  const vectors: VectorRow[] = toEmbed.map((x, i) => ({ targetType: x.t, targetId: x.id, vector: vecs[i]! }));
+  const vectors = await vectorRows(ctx.embedder, newEpisodes, memories);
   await ctx.store.commit({ scope: key, episodes: newEpisodes, segments, entities, memories, history: newHistory, vectors });
   ctx.caches.delete(scopeCacheKey(key.tenant, key.userId));
   return { episodes: newEpisodes.length, memories: memories.length, entities: entities.length };
