@@ -12,7 +12,7 @@
  * ```
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { cpus, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -21,6 +21,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { KeyStore } from "../src/auth/keys.js";
 import { MnemoClient } from "../src/client/index.js";
+import { isMainModule } from "../src/core/main-module.js";
 
 interface AutocannonRequest {
   method: string;
@@ -235,15 +236,8 @@ export function formatReport(r: BenchReport): string {
   return lines.join("\n");
 }
 
-function isMain(): boolean {
-  try {
-    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
 
-if (isMain()) {
+if (isMainModule(import.meta.url)) {
   const { values } = parseArgs({ options: { seconds: { type: "string" }, connections: { type: "string" }, "recall-share": { type: "string" }, json: { type: "string" } } });
   const report = await runServerBench({
     seconds: values.seconds ? Number(values.seconds) : undefined,

@@ -1,9 +1,8 @@
-import { realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { MnemoError } from "../core/errors.js";
 import { defaultDbPath } from "../mnemo.js";
 import { KeyStore, type ApiKeyInfo } from "./keys.js";
+import { isMainModule } from "../core/main-module.js";
 
 const USAGE = `usage:
   keys create --tenant <name> [--scopes read,write,admin] [--name <label>] [--db <path>] [--json]
@@ -54,15 +53,8 @@ export function runKeysCommand(argv: string[], defaults: { db?: string | undefin
   }
 }
 
-function isMain(): boolean {
-  try {
-    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
 
-if (isMain()) {
+if (isMainModule(import.meta.url)) {
   try {
     process.stdout.write(runKeysCommand(process.argv.slice(2)) + "\n");
   } catch (e) {

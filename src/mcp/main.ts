@@ -1,10 +1,9 @@
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-import { realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Mnemo, defaultDbPath } from "../mnemo.js";
 import { WriteQueue } from "../server/queue.js";
 import { createMcpServer } from "./tools.js";
+import { isMainModule } from "../core/main-module.js";
 
 /**
  * Options of {@link runMcpStdio}.
@@ -71,13 +70,6 @@ export async function runMcpStdio(options: McpStdioOptions = {}): Promise<{ clos
   return { close, closed };
 }
 
-function isMain(): boolean {
-  try {
-    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The `mnemo mcp` command: parses `--db`, `--user` and `--tenant`, serves MCP on stdio and
@@ -98,7 +90,7 @@ export async function runMcpCommand(argv: string[]): Promise<void> {
   await closed;
 }
 
-if (isMain()) {
+if (isMainModule(import.meta.url)) {
   runMcpCommand(process.argv.slice(2))
     .then(() => process.exit(0))
     .catch((e: unknown) => {

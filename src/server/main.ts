@@ -1,8 +1,6 @@
 import { createAdaptorServer } from "@hono/node-server";
 import type { Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { pino, type Logger } from "pino";
 import { KeyStore } from "../auth/keys.js";
@@ -11,6 +9,7 @@ import type { MnemoOptions } from "../core/options.js";
 import { Mnemo, defaultDbPath } from "../mnemo.js";
 import { createApp, type AppOptions } from "./app.js";
 import { Lifecycle } from "./lifecycle.js";
+import { isMainModule } from "../core/main-module.js";
 
 /**
  * Options of {@link startServer}; everything is optional.
@@ -163,13 +162,6 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   return { url, port: addr.port, close };
 }
 
-function isMain(): boolean {
-  try {
-    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Parses `serve` arguments (`--port --host --db --no-auth --mcp --body-limit --rate-limit
@@ -233,7 +225,7 @@ export async function runServeCommand(argv: string[]): Promise<RunningServer> {
   return server;
 }
 
-if (isMain()) {
+if (isMainModule(import.meta.url)) {
   runServeCommand(process.argv.slice(2)).catch((e: unknown) => {
     const hint = e instanceof MnemoError ? `\n${e.hint}` : "";
     process.stderr.write(`mnemo serve: ${(e as Error).message}${hint}\n`);
