@@ -13,7 +13,7 @@ export { DEFAULT_OPTIONS, resolveOptions, type MnemoOptions, type ResolvedOption
 export * from "./core/types.js";
 export type { RecallOptions } from "./recall/recall.js";
 export type { MemoryPatch } from "./lifecycle/forget.js";
-export type { Store, ScopeKey, WriteBatch, MemoryFilter, Page, TextHit, VectorMatrix, GraphEdges, VectorRow, TargetType } from "./store/types.js";
+export type { Store, ScopeKey, WriteBatch, MemoryFilter, Page, TextHit, VectorMatrix, VectorRow, TargetType } from "./store/types.js";
 export { SqliteStore } from "./store/sqlite/index.js";
 export type { Embedder } from "./providers/embeddings/types.js";
 export { HashingEmbedder, OpenAIEmbedder, LocalTransformerEmbedder, WordVectorEmbedder, defaultEmbedder, createEmbedder } from "./providers/embeddings/index.js";

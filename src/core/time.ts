@@ -201,15 +201,3 @@ function resolveUncached(text: string, reference: string | Date): TimeMention[] 
   }
   return out.sort((a, b) => a.index - b.index);
 }
-
-/**
- * ISO string of now.
- *
- * @example
- * ```ts
- * const recordedAt = nowIso(); // e.g. "2024-01-31T09:15:00.000Z"
- * ```
- */
-export function nowIso(): string {
-  return new Date().toISOString();
-}

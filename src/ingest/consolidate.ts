@@ -74,7 +74,7 @@ function slotValue(m: { text: string }): string {
  *
  * @example
  * ```ts
- * const input: ConsolidateInput = { index, scope, candidates, entityIds: candidates.map(() => []), episodes: new Map(), now: nowIso() };
+ * const input: ConsolidateInput = { index, scope, candidates, entityIds: candidates.map(() => []), episodes: new Map(), now: new Date().toISOString() };
  * ```
  */
 export interface ConsolidateInput {

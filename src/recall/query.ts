@@ -8,7 +8,7 @@ import type { Entity } from "../core/types.js";
  * @example
  * ```ts
  * const q: QueryAnalysis = { text: "When did Caroline go hiking?", words: ["caroline", "hiking"], terms: ["carolin", "hik"],
- *   entities: [], people: ["Caroline"], timeRange: null, asksWhen: true };
+ *   entities: [], people: ["Caroline"], timeRange: null };
  * ```
  */
 export interface QueryAnalysis {
@@ -23,8 +23,6 @@ export interface QueryAnalysis {
   people: string[];
   /** The period the query is about, if it names one ("in May 2023", "last week"). */
   timeRange: TimeRange | null;
-  /** The query asks for a time ("when ..."). */
-  asksWhen: boolean;
 }
 
 /**
@@ -64,6 +62,5 @@ export function analyzeQuery(text: string, entities: Iterable<Entity>, reference
     people: found.filter((e) => e.type === "person").map((e) => e.name),
     entities: found,
     timeRange: times[0]?.range ?? null,
-    asksWhen: /\b(when|what (date|day|year|month|time)|how long ago)\b/i.test(text),
   };
 }

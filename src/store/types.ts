@@ -39,7 +39,7 @@ export interface VectorRow {
 
 /**
  * Everything one write changes. A store applies a batch atomically: all of it or nothing.
- * Rows are upserted by id; `memoryEntityLinks` are taken from `Memory.entityIds`.
+ * Rows are upserted by id; a memory's entity links are its `entityIds`.
  *
  * @example
  * ```ts
@@ -121,21 +121,6 @@ export interface VectorMatrix {
 }
 
 /**
- * Edges of the memory–entity graph of a scope.
- *
- * @example
- * ```ts
- * const g: GraphEdges = { memoryIds: ["mem_1", "mem_2"], entityIds: ["ent_1"], edges: [[0, 0], [1, 0]] };
- * ```
- */
-export interface GraphEdges {
-  memoryIds: string[];
-  entityIds: string[];
-  /** Pairs of indexes into memoryIds / entityIds. */
-  edges: Array<[number, number]>;
-}
-
-/**
  * The storage interface: small on purpose, so that SQLite and PostgreSQL implement
  * the same contract (see test/store-contract.ts). Every method returns a Promise.
  * Stores never decide anything: ranking, consolidation and decay live above them.
@@ -185,15 +170,11 @@ export interface Store {
 
   /** All entities of the scope. */
   listEntities(scope: ScopeKey): Promise<Entity[]>;
-  /** The memory–entity graph of the scope (active memories only). */
-  graph(scope: ScopeKey): Promise<GraphEdges>;
 
   /** BM25 full-text search over one table of the scope; terms are plain words (no query syntax). */
   searchText(scope: ScopeKey, target: TargetType, terms: string[], limit: number): Promise<TextHit[]>;
   /** All vectors of one table of the scope. */
   loadVectors(scope: ScopeKey, target: TargetType): Promise<VectorMatrix>;
-  /** Number of stored vectors in the whole store. */
-  countVectors(): Promise<number>;
   /** Removes every vector (before re-embedding with another model). */
   clearVectors(): Promise<void>;
 

@@ -6,7 +6,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { MnemoError } from "../../core/errors.js";
 import type { Entity, Episode, Memory, MemoryVersion, Segment, Stats } from "../../core/types.js";
-import type { GraphEdges, MemoryFilter, Page, ScopeKey, Store, TargetType, TextHit, VectorMatrix, WriteBatch } from "../types.js";
+import type { MemoryFilter, Page, ScopeKey, Store, TargetType, TextHit, VectorMatrix, WriteBatch } from "../types.js";
 import { migrate } from "./schema.js";
 import { rowToEntity, rowToEpisode, rowToMemory, rowToSegment, rowToVersion, type Row } from "./rows.js";
 
@@ -204,31 +204,24 @@ export class SqliteStore implements Store {
           RETURNING rid`);
         const delFts = this.stmt(`DELETE FROM fts_memories WHERE rowid = ?`);
         const fts = this.stmt(`INSERT INTO fts_memories (rowid, text, sk, head) VALUES (?, ?, ?, ?)`);
-        const delLinks = this.stmt(`DELETE FROM memory_entities WHERE memory_id = ?`);
-        const link = this.stmt(`INSERT OR IGNORE INTO memory_entities (memory_id, entity_id, tenant, user_id) VALUES (?, ?, ?, ?)`);
-        const prev = this.stmt(`SELECT text, subject, entity_ids FROM memories WHERE id = ?`);
+        const prev = this.stmt(`SELECT text, subject FROM memories WHERE id = ?`);
         for (const m of batch.memories) {
           if (m.tenant !== tenant || m.userId !== userId) throw new MnemoError("INVALID_SCOPE", "A memory in the batch belongs to another scope.");
           if (m.sources.length === 0) throw new MnemoError("INVALID_INPUT", `Memory ${m.id} has no source episode.`);
-          const old = prev.get(m.id) as { text: string; subject: string | null; entity_ids: string } | undefined;
-          const entityIds = json(m.entityIds);
+          const old = prev.get(m.id) as { text: string; subject: string | null } | undefined;
           const row = up.get({
             ...m,
             sources: json(m.sources),
-            entityIds,
+            entityIds: json(m.entityIds),
             segmentIds: json(m.segmentIds),
             metadata: json(m.metadata),
           }) as { rid: number } | undefined;
           if (!row) throw conflict("memory", m.id);
           const { rid } = row;
-          // A reinforced memory keeps its text: its full-text row and links stay as they are.
+          // A reinforced memory keeps its text: its full-text row stays as it is.
           if (!old || old.text !== m.text || old.subject !== m.subject) {
             if (old) delFts.run(rid);
             fts.run(rid, ftsText(m.text), sk, m.subject ?? "");
-          }
-          if (!old || old.entity_ids !== entityIds) {
-            delLinks.run(m.id);
-            for (const eid of m.entityIds) link.run(m.id, eid, tenant, userId);
           }
         }
       }
@@ -386,24 +379,6 @@ export class SqliteStore implements Store {
     return rows.map(rowToEntity);
   }
 
-  async graph(scope: ScopeKey): Promise<GraphEdges> {
-    const rows = this
-      .stmt(`SELECT me.memory_id AS m, me.entity_id AS e FROM memory_entities me JOIN memories mm ON mm.id = me.memory_id
-        WHERE me.tenant = ? AND me.user_id = ? AND mm.invalidated_at IS NULL AND mm.forgotten_at IS NULL`)
-      .all(scope.tenant, scope.userId) as Array<{ m: string; e: string }>;
-    const mIndex = new Map<string, number>();
-    const eIndex = new Map<string, number>();
-    const edges: Array<[number, number]> = [];
-    for (const r of rows) {
-      let mi = mIndex.get(r.m);
-      if (mi === undefined) mIndex.set(r.m, (mi = mIndex.size));
-      let ei = eIndex.get(r.e);
-      if (ei === undefined) eIndex.set(r.e, (ei = eIndex.size));
-      edges.push([mi, ei]);
-    }
-    return { memoryIds: [...mIndex.keys()], entityIds: [...eIndex.keys()], edges };
-  }
-
   async searchText(scope: ScopeKey, target: TargetType, terms: string[], limit: number): Promise<TextHit[]> {
     // Each word becomes its single tokens (the index keeps no positions, so no phrases):
     // "it's" → "it", "s"; anything that is not a letter or digit is a separator.
@@ -450,10 +425,6 @@ export class SqliteStore implements Store {
     return { ids, dim, data };
   }
 
-  async countVectors(): Promise<number> {
-    return (this.stmt(`SELECT COUNT(*) AS n FROM vectors`).get() as { n: number }).n;
-  }
-
   async clearVectors(): Promise<void> {
     this.stmt(`DELETE FROM vectors`).run();
   }
@@ -482,7 +453,7 @@ export class SqliteStore implements Store {
         counts.entities += this.stmt(`DELETE FROM entities WHERE tenant = ? AND user_id = ?`).run(...args).changes;
         this.stmt(`INSERT INTO meta (key, value) SELECT '${GENERATION_FLOOR_KEY}', gen FROM generations WHERE tenant = ? AND user_id = ?
           ON CONFLICT(key) DO UPDATE SET value = MAX(CAST(meta.value AS INTEGER), CAST(excluded.value AS INTEGER))`).run(...args);
-        for (const t of ["segments", "memory_history", "memory_entities", "vectors", "generations"]) {
+        for (const t of ["segments", "memory_history", "vectors", "generations"]) {
           this.stmt(`DELETE FROM ${t} WHERE tenant = ? AND user_id = ?`).run(...args);
         }
       }

@@ -65,11 +65,6 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX IF NOT EXISTS entities_scope ON entities (tenant, user_id);
 
-  CREATE TABLE IF NOT EXISTS memory_entities (
-    memory_id TEXT NOT NULL, entity_id TEXT NOT NULL, tenant TEXT NOT NULL, user_id TEXT NOT NULL,
-    PRIMARY KEY (memory_id, entity_id)
-  );
-  CREATE INDEX IF NOT EXISTS memory_entities_scope ON memory_entities (tenant, user_id);
 
   CREATE TABLE IF NOT EXISTS vectors (
     target_type TEXT NOT NULL, target_id TEXT NOT NULL, tenant TEXT NOT NULL, user_id TEXT NOT NULL,
