@@ -26,7 +26,7 @@ function rankOf(r: RecallResponse, evidence: string[]): number {
 
 describe("recall: results", () => {
   it("cite sources as external ids of the scope's episodes and carry their time", async () => {
-    const r = await mnemo.recall("When did Caroline go to the LGBTQ support group?", { ...U, reinforce: false });
+    const r = await mnemo.recall("When did Caroline go to the LGBTQ support group?", { ...U, reinforce: false, citeSources: true });
     expect(r.results.length).toBeGreaterThan(3);
     for (const x of r.results) {
       expect(x.sources.length).toBeGreaterThan(0);
@@ -39,9 +39,13 @@ describe("recall: results", () => {
       expect(x.tokens).toBeGreaterThan(0);
       expect(["memory", "episode"]).toContain(x.type);
       if (x.type === "episode") expect(x.kind).toBe("episode");
-      // Every result is cited in the context.
+      // Every result is cited in the context when asked.
       expect(r.context).toContain(`(${x.sources[0]}`);
     }
+    // Without citeSources the same lines come without ids, so the same budget holds more.
+    const plain = await mnemo.recall("When did Caroline go to the LGBTQ support group?", { ...U, reinforce: false });
+    expect(plain.context).not.toMatch(/\(D\d+:\d+\)/);
+    expect(plain.results.length).toBeGreaterThan(r.results.length);
     const top = r.results.find((x) => x.sources.includes("D1:3"))!;
     expect(top).toBeDefined();
     // The support group visit was "yesterday" on 8 May 2023.

@@ -22,12 +22,14 @@ afterAll(async () => {
 describe("recall: token budget", () => {
   it("property: contextTokens ≤ budget and equals countTokens(context), for random budgets and questions", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 20, max: 2000 }), fc.nat({ max: 39 }), fc.boolean(), async (budget, qi, includeEpisodes) => {
-        const r = await mnemo.recall(questions[qi]!, { ...U, budgetTokens: budget, reinforce: false, includeEpisodes });
+      fc.asyncProperty(fc.integer({ min: 20, max: 2000 }), fc.nat({ max: 39 }), fc.boolean(), fc.boolean(), async (budget, qi, includeEpisodes, citeSources) => {
+        const r = await mnemo.recall(questions[qi]!, { ...U, budgetTokens: budget, reinforce: false, includeEpisodes, citeSources });
         expect(r.contextTokens).toBeLessThanOrEqual(budget);
         expect(r.contextTokens).toBe(countTokens(r.context));
-        // Results and context agree: every result is cited, nothing is cited twice.
-        for (const x of r.results) expect(r.context).toContain(x.sources[0]!);
+        // Results and context agree: one line per result (cited when asked), nothing twice.
+        expect(r.context.split("\n").filter((l) => l.startsWith("- ")).length).toBe(r.results.length);
+        if (citeSources) for (const x of r.results) expect(r.context).toContain(`(${x.sources[0]!})`);
+        else expect(r.context).not.toMatch(/\(D\d+:\d+\)/);
         expect(new Set(r.results.map((x) => x.id)).size).toBe(r.results.length);
       }),
       { numRuns: 60 },

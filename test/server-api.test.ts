@@ -46,6 +46,9 @@ describe("HTTP API: routes through the typed client", () => {
     expect(rec.context).toContain("Boston");
     expect(rec.contextTokens).toBeGreaterThan(0);
     expect(Object.keys(rec.results[0]!).sort()).toEqual(["id", "kind", "occurredAt", "score", "sources", "text", "type"]);
+    expect(rec.context).not.toContain("(d1)");
+    const cited = await c.recall({ userId: "caroline", query: "Where did Caroline move to?", budgetTokens: 300, citeSources: true });
+    expect(cited.context).toContain("(d1)");
 
     const page = await c.listMemories({ userId: "caroline" });
     expect(page.items.length).toBeGreaterThan(0);

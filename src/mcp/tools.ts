@@ -125,13 +125,14 @@ export function createMcpServer(options: McpToolsOptions): McpServer {
         budgetTokens: z.number().int().min(1).max(100_000).optional().describe("Largest context to return, in tokens (default 1000)."),
         asOf: z.string().min(1).max(100).optional().describe("Answer as of this ISO 8601 time."),
         kinds: z.array(z.enum(MEMORY_KINDS)).optional(),
+        citeSources: z.boolean().optional().describe("End each context line with its source id, e.g. (D1:3)."),
         userId: userIdArg,
       },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     (args) =>
       guarded(async () => {
-        const r = await mnemo.recall(args.query, { ...scopeOf(args.userId), budgetTokens: args.budgetTokens, asOf: args.asOf, kinds: args.kinds });
+        const r = await mnemo.recall(args.query, { ...scopeOf(args.userId), budgetTokens: args.budgetTokens, asOf: args.asOf, kinds: args.kinds, citeSources: args.citeSources });
         return text(r.context || "Nothing relevant is remembered.", { context: r.context, contextTokens: r.contextTokens, results: r.results.map(toApiRecallResult) });
       }),
   );

@@ -34,7 +34,7 @@ export const PACK_WINDOW = 150;
  */
 export const TOKEN_COST = 0.3;
 
-/** How many source ids a context line cites (all of them are in the structured result). */
+/** How many source ids a context line cites when asked to (all of them are in the structured result). */
 const CITED = 1;
 
 const SOFT_WORDS = /\b(really|so|very|totally|super|pretty|just|actually|definitely|absolutely|literally|quite|basically|honestly|seriously|truly|kinda|sorta|like,|you know,|i mean,)\s+/gi;
@@ -69,29 +69,31 @@ function sourceLabel(snap: Snapshot, id: string): string {
 }
 
 /**
- * The context line of a memory: "- Caroline went ... (D1:3)"; its date is the group header.
+ * The context line of a memory: "- Caroline went ..."; its date is the group header. With
+ * `cite`, the line ends with its first source: "… (D1:3)" (about 5 tokens more).
  *
  * @example
  * ```ts
- * memoryLine(memory, ["D1:3"]); // "- Caroline went to a LGBTQ support group on 7 May 2023. (D1:3)"
+ * memoryLine(memory, ["D1:3"], true); // "- Caroline went to a LGBTQ support group on 7 May 2023. (D1:3)"
  * ```
  */
-export function memoryLine(m: Memory, sources: string[]): string {
-  const cite = sources.slice(0, CITED).join(", ");
-  return `- ${compressText(m.text)} (${cite})`;
+export function memoryLine(m: Memory, sources: string[], cite = false): string {
+  const line = `- ${compressText(m.text)}`;
+  return cite ? `${line} (${sources.slice(0, CITED).join(", ")})` : line;
 }
 
 /**
- * The context line of an episode: '- Caroline: "…" (D1:3)'.
+ * The context line of an episode: '- Caroline: "…"', with `cite` '- Caroline: "…" (D1:3)'.
  *
  * @example
  * ```ts
- * episodeLine(episode); // '- Caroline: "I went to a LGBTQ support group yesterday." (D1:3)'
+ * episodeLine(episode, true); // '- Caroline: "I went to a LGBTQ support group yesterday." (D1:3)'
  * ```
  */
-export function episodeLine(e: Episode): string {
+export function episodeLine(e: Episode, cite = false): string {
   const att = e.attachmentText ? ` [photo: ${e.attachmentText}]` : "";
-  return `- ${e.speaker}: "${compressText(e.text)}"${att} (${e.externalId ?? e.id})`;
+  const line = `- ${e.speaker}: "${compressText(e.text)}"${att}`;
+  return cite ? `${line} (${e.externalId ?? e.id})` : line;
 }
 
 /** The date an item is filed under in the context: when it was said. */
@@ -118,10 +120,10 @@ function render(selected: Array<{ day: string; line: string }>): string {
  *
  * @example
  * ```ts
- * const { context, results } = pack(candidates, snapshot, 1000, 0.35);
+ * const { context, results } = pack(candidates, snapshot, 1000, 0.35, false);
  * ```
  */
-export function pack(candidates: Candidate[], snap: Snapshot, budget: number, episodeShare: number): { context: string; contextTokens: number; results: RecallResult[] } {
+export function pack(candidates: Candidate[], snap: Snapshot, budget: number, episodeShare: number, cite: boolean): { context: string; contextTokens: number; results: RecallResult[] } {
   const covered = new Set<string>();
   const selected: Array<{ day: string; line: string }> = [];
   const days = new Set<string>();
@@ -133,7 +135,7 @@ export function pack(candidates: Candidate[], snap: Snapshot, budget: number, ep
   // similar score (score · tokens^−β), so the budget holds more distinct evidence.
   const head = candidates.slice(0, PACK_WINDOW).map((c) => {
     const ext = (c.type === "memory" ? c.memory.sources : [c.episode.id]).map((s) => sourceLabel(snap, s));
-    const line = c.type === "memory" ? memoryLine(c.memory, ext) : episodeLine(c.episode);
+    const line = c.type === "memory" ? memoryLine(c.memory, ext, cite) : episodeLine(c.episode, cite);
     return { c, ext, line, lineTokens: countTokens(line) };
   });
   head.sort((a, b) => b.c.score / Math.pow(b.lineTokens, TOKEN_COST) - a.c.score / Math.pow(a.lineTokens, TOKEN_COST));
@@ -144,7 +146,7 @@ export function pack(candidates: Candidate[], snap: Snapshot, budget: number, ep
     const sources = c.type === "memory" ? c.memory.sources : [c.episode.id];
     if (sources.every((s) => covered.has(s))) continue;
     const ext = item.ext ?? sources.map((s) => sourceLabel(snap, s));
-    const line = item.line ?? (c.type === "memory" ? memoryLine(c.memory, ext) : episodeLine(c.episode));
+    const line = item.line ?? (c.type === "memory" ? memoryLine(c.memory, ext, cite) : episodeLine(c.episode, cite));
     const day = dayOf(c);
     const header = days.has(day) ? 0 : countTokens(`[${formatDay(day + "T00:00:00Z")}]`) + 1;
     const tokens = countTokens(line) + 1 + header;

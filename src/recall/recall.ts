@@ -32,6 +32,11 @@ export interface RecallOptions extends ScopeInput {
   includeEpisodes?: boolean | undefined;
   /** Strengthen the returned memories (default true). */
   reinforce?: boolean | undefined;
+  /**
+   * End each context line with its source id, e.g. "(D1:3)" (default false: the
+   * structured `results` always carry every source; a cited line costs about 5 tokens more).
+   */
+  citeSources?: boolean | undefined;
   /** Channels to use (default all); for ablations. */
   channels?: string[] | undefined;
 }
@@ -41,6 +46,7 @@ const optionsSchema = z.object({
   kinds: z.array(z.enum(MEMORY_KINDS)).optional(),
   includeEpisodes: z.boolean().optional(),
   reinforce: z.boolean().optional(),
+  citeSources: z.boolean().optional(),
   channels: z.array(z.enum(CHANNELS)).optional(),
   filters: z
     .strictObject({ sessionId: z.string().optional(), speaker: z.string().optional(), from: z.string().optional(), to: z.string().optional() })
@@ -228,7 +234,7 @@ export async function recall(ctx: Context, queryText: string, options: RecallOpt
   }
   candidates.sort((a, b) => b.score - a.score || a.key.localeCompare(b.key));
   expandNeighbours(candidates, snap, eligible);
-  const packed = pack(candidates, snap, budget, tuning.episodeShare);
+  const packed = pack(candidates, snap, budget, tuning.episodeShare, options.citeSources === true);
 
   if (options.reinforce !== false) {
     const ids = packed.results.filter((r) => r.type === "memory").map((r) => r.id);

@@ -103,6 +103,7 @@ export const RecallRequestSchema = z.strictObject({
     .strictObject({ sessionId: scopeId("sessionId").optional(), speaker: z.string().min(1).max(200).optional(), from: isoish.optional(), to: isoish.optional() })
     .optional(),
   includeEpisodes: z.boolean().optional(),
+  citeSources: z.boolean().optional().describe("End each context line with its source id, e.g. (D1:3)."),
 });
 
 /**

@@ -38,7 +38,8 @@ export function registerMemoryCommands(program: Command, g: () => GlobalOptions)
     .option("--agent <id>", "only this agent's memories")
     .option("--session <id>", "only this session")
     .option("--no-episodes", "leave verbatim snippets out")
-    .action(async (query: string, o: { user: string; budget: string; asOf?: string; kinds?: string; agent?: string; session?: string; episodes: boolean }) => {
+    .option("--cite", "end each context line with its source id, e.g. (D1:3)")
+    .action(async (query: string, o: { user: string; budget: string; asOf?: string; kinds?: string; agent?: string; session?: string; episodes: boolean; cite?: boolean }) => {
       const opts = g();
       await withMnemo(opts, async (m) => {
         // A mistyped --user would silently recall nothing: say so instead.
@@ -50,6 +51,7 @@ export function registerMemoryCommands(program: Command, g: () => GlobalOptions)
           asOf: o.asOf,
           kinds: kindsOf(o.kinds),
           includeEpisodes: o.episodes,
+          citeSources: o.cite === true,
           filters: o.session ? { sessionId: o.session } : undefined,
         });
         print(opts.json, r, () => `${r.context}\n\n(${r.results.length} results, ${r.contextTokens} tokens)`);

@@ -32,6 +32,7 @@ export const recallRoute = defineRoute({
       kinds: body.kinds,
       filters: body.filters,
       includeEpisodes: body.includeEpisodes,
+      citeSources: body.citeSources,
     });
     return { kind: "json", body: { context: r.context, contextTokens: r.contextTokens, results: r.results.map(toApiRecallResult) } };
   },
