@@ -187,3 +187,29 @@ export function fnv1a(s: string, seed = 0x811c9dc5): number {
   }
   return h >>> 0;
 }
+
+const SOFT_WORDS = /\b(really|so|very|totally|super|pretty|just|actually|definitely|absolutely|literally|quite|basically|honestly|seriously|truly|kinda|sorta|like,|you know,|i mean,)\s+/gi;
+const INTERJECTION = /(^|[.!?]\s+|"|\s)(wow|whoa|oh|ah|aw+|yeah|yep|yay|haha\w*|lol|omg|ugh|hmm+|hey|gosh|oops|phew|hehe)\b[,!.]*\s*/gi;
+const EMOJI = /[\p{Extended_Pictographic}\u{FE0F}\u{200D}]/gu;
+
+/**
+ * Terse rendering for the context (the stored text is untouched): drops emoji,
+ * interjections, intensifiers and repeated punctuation. Content words, names, numbers,
+ * negations and dates are kept, so a reader loses tone, not facts.
+ *
+ * @example
+ * ```ts
+ * compressText("Wow, that's really so cool!! 😍 I got a new puppy."); // "that's cool! I got a new puppy."
+ * ```
+ */
+export function compressText(text: string): string {
+  return text
+    .replace(EMOJI, "")
+    .replace(INTERJECTION, "$1")
+    .replace(SOFT_WORDS, "")
+    .replace(/([!?.])\1+/g, "$1")
+    .replace(/\s+([,.!?])/g, "$1")
+    .replace(/\s{2,}/g, " ")
+    .replace(/^[,.!\s]+/, "")
+    .trim();
+}

@@ -1,4 +1,5 @@
 import { formatDay } from "../core/time.js";
+import { compressText } from "../core/text.js";
 import { countTokens } from "../core/tokens.js";
 import type { Episode, Memory, RecallResult } from "../core/types.js";
 import type { Snapshot } from "./snapshot.js";
@@ -29,39 +30,13 @@ export const PACK_WINDOW = 150;
  *
  * @example
  * ```ts
- * const value = score / Math.pow(lineTokens, TOKEN_COST); // β = 0.3
+ * const value = score / Math.pow(lineTokens, TOKEN_COST); // β = 0.4
  * ```
  */
-export const TOKEN_COST = 0.3;
+export const TOKEN_COST = 0.4;
 
 /** How many source ids a context line cites when asked to (all of them are in the structured result). */
 const CITED = 1;
-
-const SOFT_WORDS = /\b(really|so|very|totally|super|pretty|just|actually|definitely|absolutely|literally|quite|basically|honestly|seriously|truly|kinda|sorta|like,|you know,|i mean,)\s+/gi;
-const INTERJECTION = /(^|[.!?]\s+|"|\s)(wow|whoa|oh|ah|aw+|yeah|yep|yay|haha\w*|lol|omg|ugh|hmm+|hey|gosh|oops|phew|hehe)\b[,!.]*\s*/gi;
-const EMOJI = /[\p{Extended_Pictographic}\u{FE0F}\u{200D}]/gu;
-
-/**
- * Terse rendering for the context (the stored text is untouched): drops emoji,
- * interjections, intensifiers and repeated punctuation. Content words, names, numbers,
- * negations and dates are kept, so a reader loses tone, not facts.
- *
- * @example
- * ```ts
- * compressText("Wow, that's really so cool!! 😍 I got a new puppy."); // "that's cool! I got a new puppy."
- * ```
- */
-export function compressText(text: string): string {
-  return text
-    .replace(EMOJI, "")
-    .replace(INTERJECTION, "$1")
-    .replace(SOFT_WORDS, "")
-    .replace(/([!?.])\1+/g, "$1")
-    .replace(/\s+([,.!?])/g, "$1")
-    .replace(/\s{2,}/g, " ")
-    .replace(/^[,.!\s]+/, "")
-    .trim();
-}
 
 function sourceLabel(snap: Snapshot, id: string): string {
   const e = snap.episodes.get(id);
@@ -178,5 +153,7 @@ export function pack(candidates: Candidate[], snap: Snapshot, budget: number, ep
     context = render(selected);
     contextTokens = countTokens(context);
   }
+  // Packing order favours short lines; the results are listed by relevance.
+  results.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
   return { context, contextTokens, results };
 }

@@ -4,6 +4,7 @@ import { MnemoError } from "../core/errors.js";
 import { parseDate } from "../core/time.js";
 import { MEMORY_KINDS, type MemoryKind, type RecallResponse, type ScopeInput } from "../core/types.js";
 import { resolveScope } from "../core/validate.js";
+import { candidatesAsOf } from "./as-of.js";
 import { CHANNELS, runChannels, type ItemKey } from "./channels.js";
 import { decayFactor, retention, rrf } from "./fuse.js";
 import { pack, type Candidate } from "./pack.js";
@@ -54,6 +55,19 @@ const optionsSchema = z.object({
 });
 
 const DAY_MS = 86_400_000;
+const CAUSAL = /(?:\b(?:because|cuz|since|so that|reasons?|due to|thanks to|inspired|motivat\w+|helps?|made me)|'cause)\b/i;
+const ASKS_WHY = /^\s*(why|what (made|makes|motivated|inspired|led)|how come)\b/i;
+
+/**
+ * Answer typing for "why" questions: memories and turns that give a reason ("because",
+ * "'cause", "inspired", "helps") score this much more.
+ *
+ * @example
+ * ```ts
+ * if (ASKS_WHY.test(query) && CAUSAL.test(m.text)) score *= REASON_BOOST; // 1.2
+ * ```
+ */
+export const REASON_BOOST = 1.2;
 
 /** True when a memory had been invalidated by `asOf` (or at all, without `asOf`). */
 function isSuperseded(m: { invalidatedAt: string | null; validTo: string | null } | undefined, asOf: string | null): boolean {
@@ -216,6 +230,7 @@ export async function recall(ctx: Context, queryText: string, options: RecallOpt
   const fused = rrf(lists, tuning.rrfK);
 
   const people = new Set(query.people);
+  const asksWhy = ASKS_WHY.test(queryText);
   const candidates: Candidate[] = [];
   for (const [k, fz] of fused) {
     let score = fz.score;
@@ -224,17 +239,20 @@ export async function recall(ctx: Context, queryText: string, options: RecallOpt
       const age = (reference.getTime() - Date.parse(m.lastAccessedAt)) / DAY_MS;
       score *= decayFactor(retention(age, m.strength, tuning.halfLifeDays), tuning.decayWeight);
       if (m.subject !== null && people.has(m.subject)) score *= SUBJECT_BOOST;
+      if (asksWhy && CAUSAL.test(m.text)) score *= REASON_BOOST;
       candidates.push({ key: k, type: "memory", memory: m, score, channels: fz.channels });
     } else {
       const e = snap.episodes.get(k.slice(2))!;
       score *= informativeness(termSet(snap, k, e.text).size, e.text);
       if (people.has(e.speaker)) score *= SUBJECT_BOOST;
+      if (asksWhy && CAUSAL.test(e.text)) score *= REASON_BOOST;
       candidates.push({ key: k, type: "episode", episode: e, score, channels: fz.channels });
     }
   }
   candidates.sort((a, b) => b.score - a.score || a.key.localeCompare(b.key));
   expandNeighbours(candidates, snap, eligible);
-  const packed = pack(candidates, snap, budget, tuning.episodeShare, options.citeSources === true);
+  const shown = asOf ? await candidatesAsOf(ctx, snap, candidates, asOf) : candidates;
+  const packed = pack(shown, snap, budget, tuning.episodeShare, options.citeSources === true);
 
   if (options.reinforce !== false) {
     const ids = packed.results.filter((r) => r.type === "memory").map((r) => r.id);

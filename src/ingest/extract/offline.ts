@@ -1,6 +1,6 @@
 import nlp from "compromise";
 import { resolveTimes, type TimeMention } from "../../core/time.js";
-import { sentences, STOP_WORDS, terms } from "../../core/text.js";
+import { compressText, sentences, STOP_WORDS, terms } from "../../core/text.js";
 import type { EntityType, Episode, MemoryKind } from "../../core/types.js";
 import type { CandidateMemory, EntityMention, ExtractionContext, Extractor } from "./types.js";
 
@@ -215,7 +215,9 @@ export class OfflineExtractor implements Extractor {
     const speakerIsName = ep.role === null || !/^(user|assistant|system|tool)$/i.test(speaker);
     for (const raw of pieces) {
       const ct = terms(raw).length;
-      if (ct < 2 || (FILLER.test(raw.trim()) && ct < 5)) continue;
+      // "Yeah, I agree, Mel!" is filler once its interjection is dropped.
+      const core = compressText(raw);
+      if (ct < 2 || terms(core).length < 2 || (FILLER.test(core) && ct < 5)) continue;
       out.push(this.candidate(raw, ep, speaker, speakerIsName, addressee, known, ct));
     }
     if (ep.attachmentText && ep.attachmentText.trim()) {
