@@ -150,13 +150,24 @@ export class SqliteStore implements Store {
           RETURNING rid`);
         const delFts = this.stmt(`DELETE FROM fts_episodes WHERE rowid = ?`);
         const fts = this.stmt(`INSERT INTO fts_episodes (rowid, text, sk, head) VALUES (?, ?, ?, ?)`);
+        // All row upserts first, then the full-text rows (the same operations, in the same
+        // order per table). A RETURNING upsert opens a statement savepoint, and FTS5 writes
+        // its pending terms to disk at every savepoint: interleaved, each row became its own
+        // tiny index segment to merge, which made a bulk commit about twice as slow. The
+        // explicit flush writes each table's new terms once, before the next section's rows
+        // (so pages freed by FTS5 merges are reused and the file does not grow).
+        const rids: number[] = [];
         for (const e of batch.episodes) {
           if (e.tenant !== tenant || e.userId !== userId) throw new MnemoError("INVALID_SCOPE", "An episode in the batch belongs to another scope.");
           const row = ins.get({ ...e, metadata: json(e.metadata) }) as { rid: number } | undefined;
           if (!row) throw conflict("episode", e.id);
-          delFts.run(row.rid);
-          fts.run(row.rid, ftsText(episodeText(e)), sk, e.speaker);
+          rids.push(row.rid);
         }
+        batch.episodes.forEach((e, i) => {
+          delFts.run(rids[i]);
+          fts.run(rids[i], ftsText(episodeText(e)), sk, e.speaker);
+        });
+        this.stmt(`INSERT INTO fts_episodes (fts_episodes) VALUES ('flush')`).run();
       }
       if (batch.episodeSegments?.length) {
         const upd = this.stmt(`UPDATE episodes SET segment_id = ? WHERE id = ? AND tenant = ? AND user_id = ?`);
@@ -170,14 +181,18 @@ export class SqliteStore implements Store {
           RETURNING rid`);
         const del = this.stmt(`DELETE FROM fts_segments WHERE rowid = ?`);
         const fts = this.stmt(`INSERT INTO fts_segments (rowid, text, sk, head) VALUES (?, ?, ?, '')`);
+        const rids: number[] = [];
         for (const s of batch.segments) {
           if (s.tenant !== tenant || s.userId !== userId) throw new MnemoError("INVALID_SCOPE", "A segment in the batch belongs to another scope.");
           const row = up.get({ ...s, episodeIds: json(s.episodeIds) }) as { rid: number } | undefined;
           if (!row) throw conflict("segment", s.id);
-          const { rid } = row;
-          del.run(rid);
-          fts.run(rid, ftsText(s.summary), sk);
+          rids.push(row.rid);
         }
+        batch.segments.forEach((s, i) => {
+          del.run(rids[i]);
+          fts.run(rids[i], ftsText(s.summary), sk);
+        });
+        this.stmt(`INSERT INTO fts_segments (fts_segments) VALUES ('flush')`).run();
       }
       if (batch.entities?.length) {
         const up = this.stmt(`INSERT INTO entities (id, tenant, user_id, name, type, aliases, mention_count) VALUES (@id, @tenant, @userId, @name, @type, @aliases, @mentionCount)
@@ -205,6 +220,7 @@ export class SqliteStore implements Store {
         const delFts = this.stmt(`DELETE FROM fts_memories WHERE rowid = ?`);
         const fts = this.stmt(`INSERT INTO fts_memories (rowid, text, sk, head) VALUES (?, ?, ?, ?)`);
         const prev = this.stmt(`SELECT text, subject FROM memories WHERE id = ?`);
+        const written: Array<{ rid: number; old: { text: string; subject: string | null } | undefined }> = [];
         for (const m of batch.memories) {
           if (m.tenant !== tenant || m.userId !== userId) throw new MnemoError("INVALID_SCOPE", "A memory in the batch belongs to another scope.");
           if (m.sources.length === 0) throw new MnemoError("INVALID_INPUT", `Memory ${m.id} has no source episode.`);
@@ -217,13 +233,17 @@ export class SqliteStore implements Store {
             metadata: json(m.metadata),
           }) as { rid: number } | undefined;
           if (!row) throw conflict("memory", m.id);
-          const { rid } = row;
+          written.push({ rid: row.rid, old });
+        }
+        batch.memories.forEach((m, i) => {
+          const { rid, old } = written[i]!;
           // A reinforced memory keeps its text: its full-text row stays as it is.
           if (!old || old.text !== m.text || old.subject !== m.subject) {
             if (old) delFts.run(rid);
             fts.run(rid, ftsText(m.text), sk, m.subject ?? "");
           }
-        }
+        });
+        this.stmt(`INSERT INTO fts_memories (fts_memories) VALUES ('flush')`).run();
       }
       if (batch.history?.length) {
         const ins = this.stmt(`INSERT INTO memory_history (memory_id, tenant, user_id, version, op, text, valid_from, valid_to, sources, at, reason)
