@@ -1,6 +1,6 @@
 import { allMemories } from "../store/all-memories.js";
 import { scopeCacheKey, type Context } from "../core/context.js";
-import { terms } from "../core/text.js";
+import { termList } from "../core/text.js";
 import type { Memory } from "../core/types.js";
 import type { ScopeKey } from "../store/types.js";
 
@@ -47,7 +47,7 @@ export class MemoryIndex {
   /** Stemmed content terms of a memory. */
   termsOf(m: Memory): Set<string> {
     let t = this.termSets.get(m.id);
-    if (!t || this.memories.get(m.id)?.text !== m.text) t = new Set(terms(m.text));
+    if (!t || this.memories.get(m.id)?.text !== m.text) t = new Set(termList(m.text));
     return t;
   }
 
@@ -55,7 +55,7 @@ export class MemoryIndex {
   put(m: Memory): void {
     this.remove(m.id);
     if (m.invalidatedAt || m.forgottenAt) return;
-    const t = new Set(terms(m.text));
+    const t = new Set(termList(m.text));
     this.memories.set(m.id, m);
     this.termSets.set(m.id, t);
     for (const x of t) {

@@ -1,5 +1,5 @@
 import { newId } from "../core/ids.js";
-import { contentWords, terms } from "../core/text.js";
+import { contentWords, termList } from "../core/text.js";
 import type { Episode, Segment } from "../core/types.js";
 
 /**
@@ -89,7 +89,7 @@ export function segmentEpisodes(
   const termSets = new Map<string, Set<string>>();
   const termsOf = (e: Episode) => {
     let t = termSets.get(e.id);
-    if (!t) termSets.set(e.id, (t = new Set(terms(`${e.text} ${e.attachmentText ?? ""}`))));
+    if (!t) termSets.set(e.id, (t = new Set(termList(`${e.text} ${e.attachmentText ?? ""}`))));
     return t;
   };
   const flush = () => {

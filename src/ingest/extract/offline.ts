@@ -1,6 +1,6 @@
 import nlp from "compromise";
 import { resolveTimes, type TimeMention } from "../../core/time.js";
-import { compressText, sentences, STOP_WORDS, terms } from "../../core/text.js";
+import { compressText, sentences, STOP_WORDS, termList } from "../../core/text.js";
 import type { EntityType, Episode, MemoryKind } from "../../core/types.js";
 import type { CandidateMemory, EntityMention, ExtractionContext, Extractor } from "./types.js";
 
@@ -195,16 +195,16 @@ export class OfflineExtractor implements Extractor {
     const qi = said.findLastIndex((x) => x.trim().endsWith("?"));
     if (qi < 0) return null;
     // "How long have you had them?" is short; the sentence before it often names the topic.
-    const before = said.slice(0, qi).filter((x) => !(FILLER.test(x.trim()) && terms(x).length < 3)).at(-1);
-    const question = terms(said[qi]!).length < 2 && before ? `${before} ${said[qi]}` : said[qi]!;
-    if (terms(question).length < 1) return null;
+    const before = said.slice(0, qi).filter((x) => !(FILLER.test(x.trim()) && termList(x).length < 3)).at(-1);
+    const question = termList(said[qi]!).length < 2 && before ? `${before} ${said[qi]}` : said[qi]!;
+    if (termList(question).length < 1) return null;
     const answer = sentences(ep.text)
-      .filter((x) => !x.trim().endsWith("?") && terms(x).length > 0 && !(FILLER.test(x.trim()) && terms(x).length < 5))
+      .filter((x) => !x.trim().endsWith("?") && termList(x).length > 0 && !(FILLER.test(x.trim()) && termList(x).length < 5))
       .slice(0, 2)
       .join(" ");
-    if (!answer || terms(answer).length < 1) return null;
+    if (!answer || termList(answer).length < 1) return null;
     const q = thirdPerson(question.trim(), prev.speaker, ep.speaker);
-    const base = this.candidate(answer, ep, ep.speaker, true, prev.speaker, known, terms(answer).length);
+    const base = this.candidate(answer, ep, ep.speaker, true, prev.speaker, known, termList(answer).length);
     return { ...base, kind: base.kind === "event" ? "event" : "fact", text: `${q} ${base.text}`, sources: [ep.id, prev.id], importance: Math.min(1, base.importance + 0.1) };
   }
 
@@ -214,15 +214,15 @@ export class OfflineExtractor implements Extractor {
     const out: CandidateMemory[] = [];
     const speakerIsName = ep.role === null || !/^(user|assistant|system|tool)$/i.test(speaker);
     for (const raw of pieces) {
-      const ct = terms(raw).length;
+      const ct = termList(raw).length;
       // "Yeah, I agree, Mel!" is filler once its interjection is dropped.
       const core = compressText(raw);
-      if (ct < 2 || terms(core).length < 2 || (FILLER.test(core) && ct < 5)) continue;
+      if (ct < 2 || termList(core).length < 2 || (FILLER.test(core) && ct < 5)) continue;
       out.push(this.candidate(raw, ep, speaker, speakerIsName, addressee, known, ct));
     }
     if (ep.attachmentText && ep.attachmentText.trim()) {
       const text = `${speaker} shared a photo: ${ep.attachmentText.trim()}`;
-      out.push(this.candidate(text, ep, speaker, speakerIsName, addressee, known, terms(text).length, true));
+      out.push(this.candidate(text, ep, speaker, speakerIsName, addressee, known, termList(text).length, true));
     }
     return out;
   }

@@ -3,7 +3,7 @@
  * table, its cache format and how it is loaded).
  */
 import { MnemoError } from "../../core/errors.js";
-import { fnv1a, stem, STOP_WORDS, words } from "../../core/text.js";
+import { fnv1a, stem, STOP_WORDS, wordTokens } from "../../core/text.js";
 import { HashingEmbedder } from "./hashing.js";
 import { normalize, type Embedder } from "./types.js";
 import { loadWordVectorFile, loadWordVectors, type WordVectorLoadOptions, type WordVectorTable } from "./word-vector-table.js";
@@ -182,7 +182,7 @@ export class WordVectorEmbedder implements Embedder {
     const out = new Float32Array(this.dim);
     const oov: string[] = [];
     const rnd = this.oovRandom ? new Float32Array(d) : null;
-    for (const w of words(text)) {
+    for (const w of wordTokens(text)) {
       if (this.dropStopWords && STOP_WORDS.has(w)) continue;
       const rows = this.rowsOf(w);
       if (rows.length === 0) {
