@@ -92,6 +92,11 @@ export function segmentEpisodes(
     if (!t) termSets.set(e.id, (t = new Set(termList(`${e.text} ${e.attachmentText ?? ""}`))));
     return t;
   };
+  const termsIn = (eps: Episode[], from: number, to: number) => {
+    const all = new Set<string>();
+    for (let j = Math.max(0, from); j < Math.min(eps.length, to); j++) for (const x of termsOf(eps[j]!)) all.add(x);
+    return all;
+  };
   const flush = () => {
     if (current && current.eps.length) {
       current.seg.summary = segmentSummary(current.eps);
@@ -106,8 +111,8 @@ export function segmentEpisodes(
       const gap = prev ? (Date.parse(e.occurredAt) - Date.parse(prev.occurredAt)) / 60_000 : 0;
       if (e.sessionId !== current.seg.sessionId || gap > options.maxGapMinutes || current.eps.length >= options.maxEpisodes) boundary = true;
       else if (current.eps.length >= options.minEpisodes) {
-        const before = new Set(current.eps.slice(-3).flatMap((x) => [...termsOf(x)]));
-        const after = new Set(episodes.slice(i, i + 3).flatMap((x) => [...termsOf(x)]));
+        const before = termsIn(current.eps, current.eps.length - 3, current.eps.length);
+        const after = termsIn(episodes, i, i + 3);
         if (overlap(before, after) < options.shiftThreshold) boundary = true;
       }
     }

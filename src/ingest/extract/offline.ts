@@ -67,6 +67,19 @@ export function nameSpans(sentence: string): string[] {
   return out;
 }
 
+/** `(^|[.!?]\s+)<span>\b`: the span opens a sentence. Compiled once per span. */
+function sentenceStart(span: string): RegExp {
+  let re = sentenceStartRes.get(span);
+  if (!re) {
+    re = new RegExp(`(^|[.!?]\\s+)${span}\\b`);
+    if (sentenceStartRes.size >= 4096) sentenceStartRes.clear();
+    sentenceStartRes.set(span, re);
+  }
+  return re;
+}
+
+const sentenceStartRes = new Map<string, RegExp>();
+
 function replaceWord(text: string, re: RegExp, by: string): string {
   return text.replace(re, by);
 }
@@ -167,16 +180,23 @@ export class OfflineExtractor implements Extractor {
     const out: CandidateMemory[] = [];
     const known = new Map(context.knownEntities.flatMap((e) => [e.name, ...e.aliases].map((n) => [n.toLowerCase(), e] as const)));
     const history = [...context.previous];
+    // Each turn is split twice (alone, then as the answer to the next turn, or as the question before it).
+    const split = new Map<string, string[]>();
+    const said = (text: string): string[] => {
+      let s = split.get(text);
+      if (!s) split.set(text, (s = sentences(text)));
+      return s;
+    };
     episodes.forEach((ep, i) => {
       // In a two-party chat "you" is the other speaker: the last one before, else the next one.
       const addressee =
         [...history].reverse().find((h) => h.speaker !== ep.speaker && h.sessionId === ep.sessionId)?.speaker ??
         episodes.slice(i + 1).find((n) => n.speaker !== ep.speaker && n.sessionId === ep.sessionId)?.speaker ??
         null;
-      out.push(...this.fromEpisode(ep, addressee, known));
+      out.push(...this.fromEpisode(ep, addressee, known, said));
       const prev = history[history.length - 1];
       if (prev && prev.sessionId === ep.sessionId && prev.speaker !== ep.speaker) {
-        const qa = this.answerToQuestion(prev, ep, known);
+        const qa = this.answerToQuestion(prev, ep, known, said);
         if (qa) out.push(qa);
       }
       history.push(ep);
@@ -190,15 +210,20 @@ export class OfflineExtractor implements Extractor {
    * ("5 years already!"). This memory joins the question and the answer, in the third
    * person, citing both turns.
    */
-  private answerToQuestion(prev: Episode, ep: Episode, known: Map<string, { name: string; type: EntityType }>): CandidateMemory | null {
-    const said = sentences(prev.text);
+  private answerToQuestion(
+    prev: Episode,
+    ep: Episode,
+    known: Map<string, { name: string; type: EntityType }>,
+    split: (text: string) => readonly string[],
+  ): CandidateMemory | null {
+    const said = split(prev.text);
     const qi = said.findLastIndex((x) => x.trim().endsWith("?"));
     if (qi < 0) return null;
     // "How long have you had them?" is short; the sentence before it often names the topic.
     const before = said.slice(0, qi).filter((x) => !(FILLER.test(x.trim()) && termList(x).length < 3)).at(-1);
     const question = termList(said[qi]!).length < 2 && before ? `${before} ${said[qi]}` : said[qi]!;
     if (termList(question).length < 1) return null;
-    const answer = sentences(ep.text)
+    const answer = split(ep.text)
       .filter((x) => !x.trim().endsWith("?") && termList(x).length > 0 && !(FILLER.test(x.trim()) && termList(x).length < 5))
       .slice(0, 2)
       .join(" ");
@@ -208,9 +233,14 @@ export class OfflineExtractor implements Extractor {
     return { ...base, kind: base.kind === "event" ? "event" : "fact", text: `${q} ${base.text}`, sources: [ep.id, prev.id], importance: Math.min(1, base.importance + 0.1) };
   }
 
-  private fromEpisode(ep: Episode, addressee: string | null, known: Map<string, { name: string; type: EntityType }>): CandidateMemory[] {
+  private fromEpisode(
+    ep: Episode,
+    addressee: string | null,
+    known: Map<string, { name: string; type: EntityType }>,
+    split: (text: string) => readonly string[],
+  ): CandidateMemory[] {
     const speaker = ep.speaker;
-    const pieces = sentences(ep.text).filter((s) => !s.trim().endsWith("?"));
+    const pieces = split(ep.text).filter((s) => !s.trim().endsWith("?"));
     const out: CandidateMemory[] = [];
     const speakerIsName = ep.role === null || !/^(user|assistant|system|tool)$/i.test(speaker);
     for (const raw of pieces) {
@@ -261,7 +291,7 @@ export class OfflineExtractor implements Extractor {
       const k = known.get(span.toLowerCase());
       const type = k?.type ?? classifySpan(span);
       // "Kids love it." — a capitalised common noun at the start of a sentence is no name.
-      if (!k && type === "topic" && !span.includes(" ") && new RegExp(`(^|[.!?]\\s+)${span}\\b`).test(raw)) continue;
+      if (!k && type === "topic" && !span.includes(" ") && sentenceStart(span).test(raw)) continue;
       addEntity(k?.name ?? span, type);
     }
     const kind = classify(raw, t !== undefined);
