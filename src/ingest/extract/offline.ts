@@ -67,7 +67,43 @@ export function nameSpans(sentence: string): string[] {
   return out;
 }
 
-/** `(^|[.!?]\s+)<span>\b`: the span opens a sentence. Compiled once per span. */
+/**
+ * Whether a capitalised span opens a sentence of `text`: `(^|[.!?]\s+)<span>\b`. A span
+ * without pattern syntax (names have none but ".") is matched literally: at the start or
+ * after [.!?] and white space, followed by a word boundary (ASCII \w, as the pattern has no
+ * u flag). Spans differ from turn to turn, and compiling a RegExp for each cost more than
+ * the test.
+ *
+ * @example
+ * ```ts
+ * opensSentence("Kids", "Kids love it."); // true
+ * opensSentence("Boston", "I moved to Boston."); // false
+ * ```
+ */
+export function opensSentence(span: string, text: string): boolean {
+  if (PATTERN_SYNTAX.test(span)) return sentenceStart(span).test(text);
+  for (let p = text.indexOf(span); p >= 0; p = text.indexOf(span, p + 1)) {
+    let q = p;
+    while (q > 0 && WHITE_SPACE.test(text[q - 1]!)) q--;
+    if (p !== 0 && !(q < p && q > 0 && SENTENCE_END.test(text[q - 1]!))) continue;
+    const end = p + span.length;
+    if (isWordChar(text, end - 1) !== isWordChar(text, end)) return true;
+  }
+  return false;
+}
+
+const PATTERN_SYNTAX = /[\\^$.|?*+()[\]{}]/;
+const WHITE_SPACE = /^\s$/;
+const SENTENCE_END = /^[.!?]$/;
+
+/** `\w` (without the u flag: [A-Za-z0-9_]) at position i; false outside the text. */
+function isWordChar(text: string, i: number): boolean {
+  if (i < 0 || i >= text.length) return false;
+  const c = text.charCodeAt(i);
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
+/** `(^|[.!?]\s+)<span>\b`, compiled once per span. */
 function sentenceStart(span: string): RegExp {
   let re = sentenceStartRes.get(span);
   if (!re) {
@@ -291,7 +327,7 @@ export class OfflineExtractor implements Extractor {
       const k = known.get(span.toLowerCase());
       const type = k?.type ?? classifySpan(span);
       // "Kids love it." — a capitalised common noun at the start of a sentence is no name.
-      if (!k && type === "topic" && !span.includes(" ") && sentenceStart(span).test(raw)) continue;
+      if (!k && type === "topic" && !span.includes(" ") && opensSentence(span, raw)) continue;
       addEntity(k?.name ?? span, type);
     }
     const kind = classify(raw, t !== undefined);
