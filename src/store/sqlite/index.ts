@@ -250,8 +250,10 @@ export class SqliteStore implements Store {
         const ins = this.stmt(`INSERT INTO memory_history (memory_id, tenant, user_id, version, op, text, valid_from, valid_to, sources, at, reason)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
         const owner = this.stmt(`SELECT tenant, user_id FROM memories WHERE id = ?`);
+        // The memories upserted above are this scope's (the upsert refuses another scope's id).
+        const upserted = new Set(batch.memories?.map((m) => m.id));
         for (const h of batch.history) {
-          const o = owner.get(h.memoryId) as { tenant: string; user_id: string } | undefined;
+          const o = upserted.has(h.memoryId) ? undefined : (owner.get(h.memoryId) as { tenant: string; user_id: string } | undefined);
           if (o && (o.tenant !== tenant || o.user_id !== userId)) throw conflict("memory", h.memoryId);
           ins.run(h.memoryId, tenant, userId, h.version, h.op, h.text, h.validFrom, h.validTo, json(h.sources), h.at, h.reason);
         }
