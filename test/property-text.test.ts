@@ -69,6 +69,36 @@ describe("terms", () => {
   });
 });
 
+/** The definition words() implements (its former body): the scanner must agree with it. */
+function wordsByRegex(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.toLowerCase().matchAll(/[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu)) {
+    let w = m[0].replace(/’/g, "'").replace(/-+$/, "");
+    if (w.endsWith("'s")) w = w.slice(0, -2);
+    if (w.length > 0) out.push(w);
+  }
+  return out;
+}
+
+describe("words", () => {
+  it("are the runs of /[\\p{L}\\p{N}][\\p{L}\\p{N}'’-]*/u of the lower-cased text, without trailing hyphens and \"'s\" (any text)", () => {
+    const units = fc.constantFrom("a", "B", "s", "-", "'", "’", " ", ".", "1", "é", "İ", "ß", "²", "٣", "\ud835\udc00", "\ud800", "\udc00", "😀");
+    fc.assert(
+      fc.property(fc.oneof(textArb, fc.string(), fc.string({ unit: "grapheme" }), fc.string({ unit: "binary" }), fc.string({ unit: units })), (t) => {
+        expect(words(t)).toEqual(wordsByRegex(t));
+      }),
+      { numRuns: 5000 },
+    );
+    for (const t of ["dog's-", "x--", "’tis rock’n’roll", "İstanbul ΣΑΣ", "a\ud835\udc00b \ud800x", "½ ² ٣ ⅷ", "caf\u0301e ﬁne"]) expect(words(t)).toEqual(wordsByRegex(t));
+  });
+
+  it("return a fresh array each call (callers may change it)", () => {
+    const a = words("I moved to Boston");
+    a.push("x");
+    expect(words("I moved to Boston")).toEqual(["i", "moved", "to", "boston"]);
+  });
+});
+
 describe("stem and sentences", () => {
   it("stem never lengthens a word and leaves words of ≤ 3 letters alone (irregular forms aside)", () => {
     fc.assert(

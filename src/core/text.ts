@@ -26,7 +26,111 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
   ).split(/\s+/),
 );
 
-const WORD_RE = /[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu;
+/** A letter or a digit: what a word starts with (`[\p{L}\p{N}]`). */
+const WORD_START_RE = /^[\p{L}\p{N}]$/u;
+/** Character classes of the ASCII range: 1 a letter or digit, 2 `'` or `-` (inside words only), 0 anything else. */
+const ASCII_CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) ASCII_CLASS[c] = WORD_START_RE.test(String.fromCharCode(c)) ? 1 : c === 0x27 || c === 0x2d ? 2 : 0;
+/** Classes of the non-ASCII code points seen so far (few distinct ones occur). */
+const nonAsciiClass = new Map<number, number>();
+
+function charClass(cp: number): number {
+  if (cp < 128) return ASCII_CLASS[cp]!;
+  if (cp === 0x2019) return 2;
+  let k = nonAsciiClass.get(cp);
+  if (k === undefined) {
+    k = WORD_START_RE.test(String.fromCodePoint(cp)) ? 1 : 0;
+    nonAsciiClass.set(cp, k);
+  }
+  return k;
+}
+
+/**
+ * The word tokens of a lower-cased text: maximal runs matching
+ * `/[\p{L}\p{N}][\p{L}\p{N}'’-]* /u`, scanned by code point (a hand-written scanner:
+ * the regular expression was the costliest part of ingest's tokenising).
+ */
+function scanWords(s: string): string[] {
+  const out: string[] = [];
+  const n = s.length;
+  let i = 0;
+  while (i < n) {
+    let cp = s.charCodeAt(i);
+    let width = 1;
+    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < n) {
+      const lo = s.charCodeAt(i + 1);
+      if (lo >= 0xdc00 && lo <= 0xdfff) (cp = ((cp - 0xd800) << 10) + (lo - 0xdc00) + 0x10000), (width = 2);
+    }
+    if (charClass(cp) !== 1) {
+      i += width;
+      continue;
+    }
+    const start = i;
+    let curly = false;
+    i += width;
+    while (i < n) {
+      cp = s.charCodeAt(i);
+      width = 1;
+      if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < n) {
+        const lo = s.charCodeAt(i + 1);
+        if (lo >= 0xdc00 && lo <= 0xdfff) (cp = ((cp - 0xd800) << 10) + (lo - 0xdc00) + 0x10000), (width = 2);
+      }
+      if (charClass(cp) === 0) break;
+      if (cp === 0x2019) curly = true;
+      i += width;
+    }
+    let w = s.slice(start, i);
+    if (curly) w = w.replace(/’/g, "'");
+    let end = w.length;
+    while (end > 0 && w.charCodeAt(end - 1) === 0x2d) end--;
+    if (end < w.length) w = w.slice(0, end);
+    if (w.endsWith("'s")) w = w.slice(0, -2);
+    if (w.length > 0) out.push(w);
+  }
+  return out;
+}
+
+/**
+ * A small memo of a pure function of a string: ingest tokenises the same texts several
+ * times (extraction, consolidation, the memory index, embedding, the full-text rows).
+ * Two generations of at most `size` entries each; the older one is dropped when the
+ * newer one fills up, so it stays bounded.
+ */
+class StringMemo<T> {
+  private young = new Map<string, T>();
+  private old = new Map<string, T>();
+  private readonly size: number;
+  private readonly compute: (s: string) => T;
+
+  constructor(size: number, compute: (s: string) => T) {
+    this.size = size;
+    this.compute = compute;
+  }
+
+  get(s: string): T {
+    let v = this.young.get(s);
+    if (v !== undefined) return v;
+    v = this.old.get(s);
+    if (v === undefined) v = this.compute(s);
+    if (this.young.size >= this.size) (this.old = this.young), (this.young = new Map());
+    this.young.set(s, v);
+    return v;
+  }
+}
+
+const wordMemo = new StringMemo<readonly string[]>(4096, (text) => scanWords(text.toLowerCase()));
+
+/**
+ * {@link words}, shared and read-only (memoised): for callers that only read the tokens.
+ *
+ * @example
+ * ```ts
+ * for (const w of wordTokens("I moved to Boston")) console.log(w); // "i", "moved", "to", "boston"
+ * ```
+ */
+export function wordTokens(text: string): readonly string[] {
+  return wordMemo.get(text);
+}
 
 /**
  * Lower-cased word tokens, apostrophes normalised, trailing possessive "'s" removed.
@@ -37,13 +141,7 @@ const WORD_RE = /[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu;
  * ```
  */
 export function words(text: string): string[] {
-  const out: string[] = [];
-  for (const m of text.toLowerCase().matchAll(WORD_RE)) {
-    let w = m[0].replace(/’/g, "'").replace(/-+$/, "");
-    if (w.endsWith("'s")) w = w.slice(0, -2);
-    if (w.length > 0) out.push(w);
-  }
-  return out;
+  return wordMemo.get(text).slice();
 }
 
 /**
@@ -86,12 +184,15 @@ export const IRREGULAR: ReadonlyMap<string, string> = new Map(
  */
 export function indexExtras(text: string): string {
   const out = new Set<string>();
-  for (const w of words(text)) {
+  for (const w of wordTokens(text)) {
     const base = IRREGULAR.get(w);
     if (base) out.add(base);
   }
   return [...out].join(" ");
 }
+
+/** Stems of the words seen so far (a vocabulary: small, bounded anyway). */
+const stems = new Map<string, string>();
 
 /**
  * A light English stemmer (plural, -ing, -ed, -ly, -ies), enough to match
@@ -105,6 +206,16 @@ export function indexExtras(text: string): string {
  * ```
  */
 export function stem(word: string): string {
+  let s: string | undefined = stems.get(word);
+  if (s === undefined) {
+    s = stemUncached(word);
+    if (stems.size >= 50_000) stems.clear();
+    stems.set(word, s);
+  }
+  return s;
+}
+
+function stemUncached(word: string): string {
   const base = IRREGULAR.get(word);
   let w = base ?? word;
   if (w.length <= 3) return w;
@@ -132,14 +243,30 @@ export function stem(word: string): string {
  * ```
  */
 export function terms(text: string): string[] {
+  return termMemo.get(text).slice();
+}
+
+/**
+ * {@link terms}, shared and read-only (memoised): for callers that only read them.
+ *
+ * @example
+ * ```ts
+ * new Set(termList("I went to the painting classes")); // Set {"paint", "class"}
+ * ```
+ */
+export function termList(text: string): readonly string[] {
+  return termMemo.get(text);
+}
+
+const termMemo = new StringMemo<readonly string[]>(4096, (text) => {
   const out: string[] = [];
-  for (const w of words(text)) {
+  for (const w of wordTokens(text)) {
     if (STOP_WORDS.has(w) || w.length < 2) continue;
     const s = stem(w);
     if (!STOP_WORDS.has(s)) out.push(s);
   }
   return out;
-}
+});
 
 /**
  * Content words (unstemmed, no stop words) — what full-text search is given.
@@ -150,7 +277,7 @@ export function terms(text: string): string[] {
  * ```
  */
 export function contentWords(text: string): string[] {
-  return words(text).filter((w) => !STOP_WORDS.has(w) && w.length > 1);
+  return wordTokens(text).filter((w) => !STOP_WORDS.has(w) && w.length > 1);
 }
 
 /**

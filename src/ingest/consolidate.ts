@@ -1,5 +1,5 @@
 import { newId } from "../core/ids.js";
-import { terms } from "../core/text.js";
+import { termList } from "../core/text.js";
 import type { Memory, MemoryVersion, Scope } from "../core/types.js";
 import type { MemoryIndex } from "./memory-index.js";
 import type { CandidateMemory } from "./extract/types.js";
@@ -66,7 +66,7 @@ function containment(inner: Set<string>, outer: Set<string>): number {
 }
 
 function slotValue(m: { text: string }): string {
-  return terms(m.text).join(" ");
+  return termList(m.text).join(" ");
 }
 
 /**
@@ -114,7 +114,7 @@ export async function consolidate(input: ConsolidateInput): Promise<Consolidated
 
   for (let i = 0; i < candidates.length; i++) {
     const c = candidates[i]!;
-    const cTerms = new Set(terms(c.text));
+    const cTerms = new Set(termList(c.text));
     const observedAt = c.sources.map((s) => input.episodes.get(s)?.occurredAt ?? now).sort().at(-1) ?? now;
     const segmentIds = [...new Set(c.sources.map((s) => input.episodes.get(s)?.segmentId).filter((s): s is string => !!s))];
 

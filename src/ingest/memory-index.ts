@@ -1,6 +1,6 @@
 import { allMemories } from "../store/all-memories.js";
 import { scopeCacheKey, type Context } from "../core/context.js";
-import { terms } from "../core/text.js";
+import { termList } from "../core/text.js";
 import type { Memory } from "../core/types.js";
 import type { ScopeKey } from "../store/types.js";
 
@@ -16,12 +16,23 @@ import type { ScopeKey } from "../store/types.js";
  * const sameSlot = index.bySlot("alice|lives_in");
  * ```
  */
+/** A memory in the index, with its terms and the scratch counters of {@link MemoryIndex.similar}. */
+interface Entry {
+  memory: Memory;
+  terms: Set<string>;
+  /** Probe that last counted this entry, and how many of its postings held it. */
+  stamp: number;
+  count: number;
+}
+
 export class MemoryIndex {
   generation: number;
   readonly memories = new Map<string, Memory>();
-  private readonly termSets = new Map<string, Set<string>>();
-  private readonly postings = new Map<string, Set<string>>();
+  private readonly entries = new Map<string, Entry>();
+  /** Term → the entries holding it (entries, not ids: a probe counts without lookups). */
+  private readonly postings = new Map<string, Set<Entry>>();
   private readonly slots = new Map<string, Set<string>>();
+  private stamp = 0;
 
   constructor(generation: number) {
     this.generation = generation;
@@ -46,22 +57,21 @@ export class MemoryIndex {
 
   /** Stemmed content terms of a memory. */
   termsOf(m: Memory): Set<string> {
-    let t = this.termSets.get(m.id);
-    if (!t || this.memories.get(m.id)?.text !== m.text) t = new Set(terms(m.text));
-    return t;
+    const e = this.entries.get(m.id);
+    return e && e.memory.text === m.text ? e.terms : new Set(termList(m.text));
   }
 
   /** Adds or replaces a memory; inactive memories are removed. */
   put(m: Memory): void {
     this.remove(m.id);
     if (m.invalidatedAt || m.forgottenAt) return;
-    const t = new Set(terms(m.text));
+    const e: Entry = { memory: m, terms: new Set(termList(m.text)), stamp: 0, count: 0 };
     this.memories.set(m.id, m);
-    this.termSets.set(m.id, t);
-    for (const x of t) {
+    this.entries.set(m.id, e);
+    for (const x of e.terms) {
       let s = this.postings.get(x);
       if (!s) this.postings.set(x, (s = new Set()));
-      s.add(m.id);
+      s.add(e);
     }
     if (m.slot) {
       let s = this.slots.get(m.slot);
@@ -71,12 +81,12 @@ export class MemoryIndex {
   }
 
   private remove(id: string): void {
-    const old = this.memories.get(id);
-    if (!old) return;
-    for (const x of this.termSets.get(id) ?? []) this.postings.get(x)?.delete(id);
-    if (old.slot) this.slots.get(old.slot)?.delete(id);
+    const e = this.entries.get(id);
+    if (!e) return;
+    for (const x of e.terms) this.postings.get(x)?.delete(e);
+    if (e.memory.slot) this.slots.get(e.memory.slot)?.delete(id);
     this.memories.delete(id);
-    this.termSets.delete(id);
+    this.entries.delete(id);
   }
 
   /** Active memories holding a slot. */
@@ -92,8 +102,8 @@ export class MemoryIndex {
     // The 6 rarest terms (shortest non-empty postings), picked without sorting everything.
     // Terms in more than 64 memories say little about duplication; they are probed only
     // when nothing rarer is shared.
-    const probe: Array<Set<string>> = [];
-    let commonest: Set<string> | null = null;
+    const probe: Array<Set<Entry>> = [];
+    let commonest: Set<Entry> | null = null;
     for (const x of t) {
       const p = this.postings.get(x);
       if (!p || p.size === 0) continue;
@@ -109,13 +119,21 @@ export class MemoryIndex {
       }
     }
     if (probe.length === 0 && commonest) probe.push(commonest);
-    const counts = new Map<string, number>();
-    for (const p of probe) for (const id of p) counts.set(id, (counts.get(id) ?? 0) + 1);
-    if (counts.size <= limit) return [...counts.keys()].map((id) => this.memories.get(id)!);
-    return [...counts.entries()]
-      .sort((a, b) => b[1] - a[1])
+    // Count the postings each memory is in; `hit` keeps the order of first sight.
+    const stamp = ++this.stamp;
+    const hit: Entry[] = [];
+    for (const p of probe) {
+      for (const e of p) {
+        if (e.stamp !== stamp) (e.stamp = stamp), (e.count = 1), hit.push(e);
+        else e.count++;
+      }
+    }
+    if (hit.length <= limit) return hit.map((e) => e.memory);
+    // Stable: equal counts keep the order of first sight.
+    return hit
+      .sort((a, b) => b.count - a.count)
       .slice(0, limit)
-      .map(([id]) => this.memories.get(id)!);
+      .map((e) => e.memory);
   }
 
 }

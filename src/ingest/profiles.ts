@@ -46,7 +46,9 @@ export async function updateProfiles(
   for (const m of changed) {
     if (!m.subject || !people.has(m.subject) || m.kind === "summary") continue;
     if (m.kind !== "profile" && m.kind !== "preference" && !m.invalidatedAt) continue;
-    bySubject.set(m.subject, [...(bySubject.get(m.subject) ?? []), m]);
+    const list = bySubject.get(m.subject);
+    if (list) list.push(m);
+    else bySubject.set(m.subject, [m]);
   }
   if (bySubject.size === 0) return { memories: [], history: [] };
   const key = { tenant: scope.tenant, userId: scope.userId };

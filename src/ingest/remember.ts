@@ -82,7 +82,11 @@ export async function remember(ctx: Context, messagesInput: unknown, scopeInput:
 
   // Segment per session, continuing each session's latest segment.
   const bySession = new Map<string | null, Episode[]>();
-  for (const e of episodes) bySession.set(e.sessionId, [...(bySession.get(e.sessionId) ?? []), e]);
+  for (const e of episodes) {
+    const list = bySession.get(e.sessionId);
+    if (list) list.push(e);
+    else bySession.set(e.sessionId, [e]);
+  }
   const segments: Segment[] = [];
   const previous: Episode[] = [];
   for (const [sessionId, eps] of bySession) {

@@ -1,5 +1,5 @@
 import { newId } from "../core/ids.js";
-import { contentWords, terms } from "../core/text.js";
+import { contentWords, termList } from "../core/text.js";
 import type { Episode, Segment } from "../core/types.js";
 
 /**
@@ -89,8 +89,13 @@ export function segmentEpisodes(
   const termSets = new Map<string, Set<string>>();
   const termsOf = (e: Episode) => {
     let t = termSets.get(e.id);
-    if (!t) termSets.set(e.id, (t = new Set(terms(`${e.text} ${e.attachmentText ?? ""}`))));
+    if (!t) termSets.set(e.id, (t = new Set(termList(`${e.text} ${e.attachmentText ?? ""}`))));
     return t;
+  };
+  const termsIn = (eps: Episode[], from: number, to: number) => {
+    const all = new Set<string>();
+    for (let j = Math.max(0, from); j < Math.min(eps.length, to); j++) for (const x of termsOf(eps[j]!)) all.add(x);
+    return all;
   };
   const flush = () => {
     if (current && current.eps.length) {
@@ -106,8 +111,8 @@ export function segmentEpisodes(
       const gap = prev ? (Date.parse(e.occurredAt) - Date.parse(prev.occurredAt)) / 60_000 : 0;
       if (e.sessionId !== current.seg.sessionId || gap > options.maxGapMinutes || current.eps.length >= options.maxEpisodes) boundary = true;
       else if (current.eps.length >= options.minEpisodes) {
-        const before = new Set(current.eps.slice(-3).flatMap((x) => [...termsOf(x)]));
-        const after = new Set(episodes.slice(i, i + 3).flatMap((x) => [...termsOf(x)]));
+        const before = termsIn(current.eps, current.eps.length - 3, current.eps.length);
+        const after = termsIn(episodes, i, i + 3);
         if (overlap(before, after) < options.shiftThreshold) boundary = true;
       }
     }

@@ -1,6 +1,6 @@
 import nlp from "compromise";
 import { resolveTimes, type TimeMention } from "../../core/time.js";
-import { compressText, sentences, STOP_WORDS, terms } from "../../core/text.js";
+import { compressText, sentences, STOP_WORDS, termList } from "../../core/text.js";
 import type { EntityType, Episode, MemoryKind } from "../../core/types.js";
 import type { CandidateMemory, EntityMention, ExtractionContext, Extractor } from "./types.js";
 
@@ -66,6 +66,55 @@ export function nameSpans(sentence: string): string[] {
   }
   return out;
 }
+
+/**
+ * Whether a capitalised span opens a sentence of `text`: `(^|[.!?]\s+)<span>\b`. A span
+ * without pattern syntax (names have none but ".") is matched literally: at the start or
+ * after [.!?] and white space, followed by a word boundary (ASCII \w, as the pattern has no
+ * u flag). Spans differ from turn to turn, and compiling a RegExp for each cost more than
+ * the test.
+ *
+ * @example
+ * ```ts
+ * opensSentence("Kids", "Kids love it."); // true
+ * opensSentence("Boston", "I moved to Boston."); // false
+ * ```
+ */
+export function opensSentence(span: string, text: string): boolean {
+  if (PATTERN_SYNTAX.test(span)) return sentenceStart(span).test(text);
+  for (let p = text.indexOf(span); p >= 0; p = text.indexOf(span, p + 1)) {
+    let q = p;
+    while (q > 0 && WHITE_SPACE.test(text[q - 1]!)) q--;
+    if (p !== 0 && !(q < p && q > 0 && SENTENCE_END.test(text[q - 1]!))) continue;
+    const end = p + span.length;
+    if (isWordChar(text, end - 1) !== isWordChar(text, end)) return true;
+  }
+  return false;
+}
+
+const PATTERN_SYNTAX = /[\\^$.|?*+()[\]{}]/;
+const WHITE_SPACE = /^\s$/;
+const SENTENCE_END = /^[.!?]$/;
+
+/** `\w` (without the u flag: [A-Za-z0-9_]) at position i; false outside the text. */
+function isWordChar(text: string, i: number): boolean {
+  if (i < 0 || i >= text.length) return false;
+  const c = text.charCodeAt(i);
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
+/** `(^|[.!?]\s+)<span>\b`, compiled once per span. */
+function sentenceStart(span: string): RegExp {
+  let re = sentenceStartRes.get(span);
+  if (!re) {
+    re = new RegExp(`(^|[.!?]\\s+)${span}\\b`);
+    if (sentenceStartRes.size >= 4096) sentenceStartRes.clear();
+    sentenceStartRes.set(span, re);
+  }
+  return re;
+}
+
+const sentenceStartRes = new Map<string, RegExp>();
 
 function replaceWord(text: string, re: RegExp, by: string): string {
   return text.replace(re, by);
@@ -167,16 +216,23 @@ export class OfflineExtractor implements Extractor {
     const out: CandidateMemory[] = [];
     const known = new Map(context.knownEntities.flatMap((e) => [e.name, ...e.aliases].map((n) => [n.toLowerCase(), e] as const)));
     const history = [...context.previous];
+    // Each turn is split twice (alone, then as the answer to the next turn, or as the question before it).
+    const split = new Map<string, string[]>();
+    const said = (text: string): string[] => {
+      let s = split.get(text);
+      if (!s) split.set(text, (s = sentences(text)));
+      return s;
+    };
     episodes.forEach((ep, i) => {
       // In a two-party chat "you" is the other speaker: the last one before, else the next one.
       const addressee =
         [...history].reverse().find((h) => h.speaker !== ep.speaker && h.sessionId === ep.sessionId)?.speaker ??
         episodes.slice(i + 1).find((n) => n.speaker !== ep.speaker && n.sessionId === ep.sessionId)?.speaker ??
         null;
-      out.push(...this.fromEpisode(ep, addressee, known));
+      out.push(...this.fromEpisode(ep, addressee, known, said));
       const prev = history[history.length - 1];
       if (prev && prev.sessionId === ep.sessionId && prev.speaker !== ep.speaker) {
-        const qa = this.answerToQuestion(prev, ep, known);
+        const qa = this.answerToQuestion(prev, ep, known, said);
         if (qa) out.push(qa);
       }
       history.push(ep);
@@ -190,39 +246,49 @@ export class OfflineExtractor implements Extractor {
    * ("5 years already!"). This memory joins the question and the answer, in the third
    * person, citing both turns.
    */
-  private answerToQuestion(prev: Episode, ep: Episode, known: Map<string, { name: string; type: EntityType }>): CandidateMemory | null {
-    const said = sentences(prev.text);
+  private answerToQuestion(
+    prev: Episode,
+    ep: Episode,
+    known: Map<string, { name: string; type: EntityType }>,
+    split: (text: string) => readonly string[],
+  ): CandidateMemory | null {
+    const said = split(prev.text);
     const qi = said.findLastIndex((x) => x.trim().endsWith("?"));
     if (qi < 0) return null;
     // "How long have you had them?" is short; the sentence before it often names the topic.
-    const before = said.slice(0, qi).filter((x) => !(FILLER.test(x.trim()) && terms(x).length < 3)).at(-1);
-    const question = terms(said[qi]!).length < 2 && before ? `${before} ${said[qi]}` : said[qi]!;
-    if (terms(question).length < 1) return null;
-    const answer = sentences(ep.text)
-      .filter((x) => !x.trim().endsWith("?") && terms(x).length > 0 && !(FILLER.test(x.trim()) && terms(x).length < 5))
+    const before = said.slice(0, qi).filter((x) => !(FILLER.test(x.trim()) && termList(x).length < 3)).at(-1);
+    const question = termList(said[qi]!).length < 2 && before ? `${before} ${said[qi]}` : said[qi]!;
+    if (termList(question).length < 1) return null;
+    const answer = split(ep.text)
+      .filter((x) => !x.trim().endsWith("?") && termList(x).length > 0 && !(FILLER.test(x.trim()) && termList(x).length < 5))
       .slice(0, 2)
       .join(" ");
-    if (!answer || terms(answer).length < 1) return null;
+    if (!answer || termList(answer).length < 1) return null;
     const q = thirdPerson(question.trim(), prev.speaker, ep.speaker);
-    const base = this.candidate(answer, ep, ep.speaker, true, prev.speaker, known, terms(answer).length);
+    const base = this.candidate(answer, ep, ep.speaker, true, prev.speaker, known, termList(answer).length);
     return { ...base, kind: base.kind === "event" ? "event" : "fact", text: `${q} ${base.text}`, sources: [ep.id, prev.id], importance: Math.min(1, base.importance + 0.1) };
   }
 
-  private fromEpisode(ep: Episode, addressee: string | null, known: Map<string, { name: string; type: EntityType }>): CandidateMemory[] {
+  private fromEpisode(
+    ep: Episode,
+    addressee: string | null,
+    known: Map<string, { name: string; type: EntityType }>,
+    split: (text: string) => readonly string[],
+  ): CandidateMemory[] {
     const speaker = ep.speaker;
-    const pieces = sentences(ep.text).filter((s) => !s.trim().endsWith("?"));
+    const pieces = split(ep.text).filter((s) => !s.trim().endsWith("?"));
     const out: CandidateMemory[] = [];
     const speakerIsName = ep.role === null || !/^(user|assistant|system|tool)$/i.test(speaker);
     for (const raw of pieces) {
-      const ct = terms(raw).length;
+      const ct = termList(raw).length;
       // "Yeah, I agree, Mel!" is filler once its interjection is dropped.
       const core = compressText(raw);
-      if (ct < 2 || terms(core).length < 2 || (FILLER.test(core) && ct < 5)) continue;
+      if (ct < 2 || termList(core).length < 2 || (FILLER.test(core) && ct < 5)) continue;
       out.push(this.candidate(raw, ep, speaker, speakerIsName, addressee, known, ct));
     }
     if (ep.attachmentText && ep.attachmentText.trim()) {
       const text = `${speaker} shared a photo: ${ep.attachmentText.trim()}`;
-      out.push(this.candidate(text, ep, speaker, speakerIsName, addressee, known, terms(text).length, true));
+      out.push(this.candidate(text, ep, speaker, speakerIsName, addressee, known, termList(text).length, true));
     }
     return out;
   }
@@ -261,7 +327,7 @@ export class OfflineExtractor implements Extractor {
       const k = known.get(span.toLowerCase());
       const type = k?.type ?? classifySpan(span);
       // "Kids love it." — a capitalised common noun at the start of a sentence is no name.
-      if (!k && type === "topic" && !span.includes(" ") && new RegExp(`(^|[.!?]\\s+)${span}\\b`).test(raw)) continue;
+      if (!k && type === "topic" && !span.includes(" ") && opensSentence(span, raw)) continue;
       addEntity(k?.name ?? span, type);
     }
     const kind = classify(raw, t !== undefined);

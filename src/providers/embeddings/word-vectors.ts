@@ -3,7 +3,7 @@
  * table, its cache format and how it is loaded).
  */
 import { MnemoError } from "../../core/errors.js";
-import { fnv1a, stem, STOP_WORDS, words } from "../../core/text.js";
+import { fnv1a, stem, STOP_WORDS, wordTokens } from "../../core/text.js";
 import { HashingEmbedder } from "./hashing.js";
 import { normalize, type Embedder } from "./types.js";
 import { loadWordVectorFile, loadWordVectors, type WordVectorLoadOptions, type WordVectorTable } from "./word-vector-table.js";
@@ -97,6 +97,8 @@ export class WordVectorEmbedder implements Embedder {
   private readonly hashedWeight: number;
   private readonly oovRandom: boolean;
   private readonly dropStopWords: boolean;
+  /** {@link rowsOf} of the words seen so far (the table never changes). */
+  private readonly rowCache = new Map<string, readonly number[]>();
 
   constructor(table: WordVectorTable, mode: WordVectorMode = {}) {
     const a = mode.sifA ?? 1e-3;
@@ -182,9 +184,16 @@ export class WordVectorEmbedder implements Embedder {
     const out = new Float32Array(this.dim);
     const oov: string[] = [];
     const rnd = this.oovRandom ? new Float32Array(d) : null;
-    for (const w of words(text)) {
+    const vectors = t.vectors;
+    const weights = this.weights;
+    for (const w of wordTokens(text)) {
       if (this.dropStopWords && STOP_WORDS.has(w)) continue;
-      const rows = this.rowsOf(w);
+      let rows = this.rowCache.get(w);
+      if (rows === undefined) {
+        rows = this.rowsOf(w);
+        if (this.rowCache.size >= 100_000) this.rowCache.clear();
+        this.rowCache.set(w, rows);
+      }
       if (rows.length === 0) {
         oov.push(w);
         if (rnd) {
@@ -195,12 +204,12 @@ export class WordVectorEmbedder implements Embedder {
       }
       const share = 1 / rows.length;
       for (const row of rows) {
-        const f = this.weights[row]! * share;
+        const f = weights[row]! * share;
         const base = row * d;
-        for (let j = 0; j < d; j++) out[j]! += f * t.vectors[base + j]!;
+        for (let j = 0; j < d; j++) out[j]! += f * vectors[base + j]!;
       }
     }
-    const head = out.subarray(0, d);
+    const head = this.dim === d ? out : out.subarray(0, d);
     if (this.common) {
       let dot = 0;
       for (let j = 0; j < d; j++) dot += head[j]! * this.common[j]!;

@@ -142,7 +142,7 @@ export class SqliteStore implements Store {
       if (batch.episodes?.length) {
         // Upsert by id; a row of another scope with the same id is never touched (CONFLICT).
         const ins = this.stmt(`INSERT INTO episodes (id, external_id, tenant, user_id, agent_id, session_id, speaker, role, text, attachment_text, occurred_at, recorded_at, content_hash, segment_id, seq, metadata)
-          VALUES (@id, @externalId, @tenant, @userId, @agentId, @sessionId, @speaker, @role, @text, @attachmentText, @occurredAt, @recordedAt, @contentHash, @segmentId, @seq, @metadata)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           ON CONFLICT(id) DO UPDATE SET external_id = excluded.external_id, agent_id = excluded.agent_id, session_id = excluded.session_id, speaker = excluded.speaker,
             role = excluded.role, text = excluded.text, attachment_text = excluded.attachment_text, occurred_at = excluded.occurred_at, recorded_at = excluded.recorded_at,
             content_hash = excluded.content_hash, segment_id = excluded.segment_id, seq = excluded.seq, metadata = excluded.metadata
@@ -150,13 +150,28 @@ export class SqliteStore implements Store {
           RETURNING rid`);
         const delFts = this.stmt(`DELETE FROM fts_episodes WHERE rowid = ?`);
         const fts = this.stmt(`INSERT INTO fts_episodes (rowid, text, sk, head) VALUES (?, ?, ?, ?)`);
+        // All row upserts first, then the full-text rows (the same operations, in the same
+        // order per table). A RETURNING upsert opens a statement savepoint, and FTS5 writes
+        // its pending terms to disk at every savepoint: interleaved, each row became its own
+        // tiny index segment to merge, which made a bulk commit about twice as slow. The
+        // explicit flush writes each table's new terms once, before the next section's rows
+        // (so pages freed by FTS5 merges are reused and the file does not grow).
+        const rids: number[] = [];
         for (const e of batch.episodes) {
           if (e.tenant !== tenant || e.userId !== userId) throw new MnemoError("INVALID_SCOPE", "An episode in the batch belongs to another scope.");
-          const row = ins.get({ ...e, metadata: json(e.metadata) }) as { rid: number } | undefined;
+          // Positional parameters (binding by name costs a property lookup per column and row).
+          const row = ins.get(
+            e.id, e.externalId, e.tenant, e.userId, e.agentId, e.sessionId, e.speaker, e.role, e.text, e.attachmentText,
+            e.occurredAt, e.recordedAt, e.contentHash, e.segmentId, e.seq, json(e.metadata),
+          ) as { rid: number } | undefined;
           if (!row) throw conflict("episode", e.id);
-          delFts.run(row.rid);
-          fts.run(row.rid, ftsText(episodeText(e)), sk, e.speaker);
+          rids.push(row.rid);
         }
+        batch.episodes.forEach((e, i) => {
+          delFts.run(rids[i]);
+          fts.run(rids[i], ftsText(episodeText(e)), sk, e.speaker);
+        });
+        this.stmt(`INSERT INTO fts_episodes (fts_episodes) VALUES ('flush')`).run();
       }
       if (batch.episodeSegments?.length) {
         const upd = this.stmt(`UPDATE episodes SET segment_id = ? WHERE id = ? AND tenant = ? AND user_id = ?`);
@@ -170,14 +185,18 @@ export class SqliteStore implements Store {
           RETURNING rid`);
         const del = this.stmt(`DELETE FROM fts_segments WHERE rowid = ?`);
         const fts = this.stmt(`INSERT INTO fts_segments (rowid, text, sk, head) VALUES (?, ?, ?, '')`);
+        const rids: number[] = [];
         for (const s of batch.segments) {
           if (s.tenant !== tenant || s.userId !== userId) throw new MnemoError("INVALID_SCOPE", "A segment in the batch belongs to another scope.");
           const row = up.get({ ...s, episodeIds: json(s.episodeIds) }) as { rid: number } | undefined;
           if (!row) throw conflict("segment", s.id);
-          const { rid } = row;
-          del.run(rid);
-          fts.run(rid, ftsText(s.summary), sk);
+          rids.push(row.rid);
         }
+        batch.segments.forEach((s, i) => {
+          del.run(rids[i]);
+          fts.run(rids[i], ftsText(s.summary), sk);
+        });
+        this.stmt(`INSERT INTO fts_segments (fts_segments) VALUES ('flush')`).run();
       }
       if (batch.entities?.length) {
         const up = this.stmt(`INSERT INTO entities (id, tenant, user_id, name, type, aliases, mention_count) VALUES (@id, @tenant, @userId, @name, @type, @aliases, @mentionCount)
@@ -191,8 +210,8 @@ export class SqliteStore implements Store {
       if (batch.memories?.length) {
         const up = this.stmt(`INSERT INTO memories (id, tenant, user_id, agent_id, kind, text, subject, slot, valid_from, valid_to, observed_at, recorded_at, invalidated_at,
             confidence, importance, strength, last_accessed_at, access_count, sources, entity_ids, segment_ids, version, forgotten_at, expires_at, metadata)
-          VALUES (@id, @tenant, @userId, @agentId, @kind, @text, @subject, @slot, @validFrom, @validTo, @observedAt, @recordedAt, @invalidatedAt,
-            @confidence, @importance, @strength, @lastAccessedAt, @accessCount, @sources, @entityIds, @segmentIds, @version, @forgottenAt, @expiresAt, @metadata)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+            ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           ON CONFLICT(id) DO UPDATE SET agent_id = excluded.agent_id, kind = excluded.kind, text = excluded.text, subject = excluded.subject, slot = excluded.slot,
             observed_at = excluded.observed_at, recorded_at = excluded.recorded_at,
             valid_from = excluded.valid_from, valid_to = excluded.valid_to, invalidated_at = excluded.invalidated_at,
@@ -205,34 +224,38 @@ export class SqliteStore implements Store {
         const delFts = this.stmt(`DELETE FROM fts_memories WHERE rowid = ?`);
         const fts = this.stmt(`INSERT INTO fts_memories (rowid, text, sk, head) VALUES (?, ?, ?, ?)`);
         const prev = this.stmt(`SELECT text, subject FROM memories WHERE id = ?`);
+        const written: Array<{ rid: number; old: { text: string; subject: string | null } | undefined }> = [];
         for (const m of batch.memories) {
           if (m.tenant !== tenant || m.userId !== userId) throw new MnemoError("INVALID_SCOPE", "A memory in the batch belongs to another scope.");
           if (m.sources.length === 0) throw new MnemoError("INVALID_INPUT", `Memory ${m.id} has no source episode.`);
           const old = prev.get(m.id) as { text: string; subject: string | null } | undefined;
-          const row = up.get({
-            ...m,
-            sources: json(m.sources),
-            entityIds: json(m.entityIds),
-            segmentIds: json(m.segmentIds),
-            metadata: json(m.metadata),
-          }) as { rid: number } | undefined;
+          const row = up.get(
+            m.id, m.tenant, m.userId, m.agentId, m.kind, m.text, m.subject, m.slot, m.validFrom, m.validTo, m.observedAt, m.recordedAt, m.invalidatedAt,
+            m.confidence, m.importance, m.strength, m.lastAccessedAt, m.accessCount, json(m.sources), json(m.entityIds), json(m.segmentIds), m.version, m.forgottenAt, m.expiresAt, json(m.metadata),
+          ) as { rid: number } | undefined;
           if (!row) throw conflict("memory", m.id);
-          const { rid } = row;
+          written.push({ rid: row.rid, old });
+        }
+        batch.memories.forEach((m, i) => {
+          const { rid, old } = written[i]!;
           // A reinforced memory keeps its text: its full-text row stays as it is.
           if (!old || old.text !== m.text || old.subject !== m.subject) {
             if (old) delFts.run(rid);
             fts.run(rid, ftsText(m.text), sk, m.subject ?? "");
           }
-        }
+        });
+        this.stmt(`INSERT INTO fts_memories (fts_memories) VALUES ('flush')`).run();
       }
       if (batch.history?.length) {
         const ins = this.stmt(`INSERT INTO memory_history (memory_id, tenant, user_id, version, op, text, valid_from, valid_to, sources, at, reason)
-          VALUES (@memoryId, @tenant, @userId, @version, @op, @text, @validFrom, @validTo, @sources, @at, @reason)`);
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
         const owner = this.stmt(`SELECT tenant, user_id FROM memories WHERE id = ?`);
+        // The memories upserted above are this scope's (the upsert refuses another scope's id).
+        const upserted = new Set(batch.memories?.map((m) => m.id));
         for (const h of batch.history) {
-          const o = owner.get(h.memoryId) as { tenant: string; user_id: string } | undefined;
+          const o = upserted.has(h.memoryId) ? undefined : (owner.get(h.memoryId) as { tenant: string; user_id: string } | undefined);
           if (o && (o.tenant !== tenant || o.user_id !== userId)) throw conflict("memory", h.memoryId);
-          ins.run({ ...h, tenant, userId, sources: json(h.sources) });
+          ins.run(h.memoryId, tenant, userId, h.version, h.op, h.text, h.validFrom, h.validTo, json(h.sources), h.at, h.reason);
         }
       }
       if (batch.vectors?.length) {
