@@ -2,7 +2,7 @@ import { formatDay } from "../core/time.js";
 import { compressText } from "../core/text.js";
 import { countTokens } from "../core/tokens.js";
 import type { Episode, Memory, RecallResult } from "../core/types.js";
-import type { Snapshot } from "./snapshot.js";
+import { byOrder, type Snapshot } from "./snapshot.js";
 
 /**
  * A fused, scored candidate.
@@ -154,6 +154,6 @@ export function pack(candidates: Candidate[], snap: Snapshot, budget: number, ep
     contextTokens = countTokens(context);
   }
   // Packing order favours short lines; the results are listed by relevance.
-  results.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
+  results.sort((a, b) => b.score - a.score || byOrder(snap, (a.type === "memory" ? "m:" : "e:") + a.id, (b.type === "memory" ? "m:" : "e:") + b.id));
   return { context, contextTokens, results };
 }

@@ -9,7 +9,7 @@ import { CHANNELS, runChannels, type ItemKey } from "./channels.js";
 import { decayFactor, retention, rrf } from "./fuse.js";
 import { pack, type Candidate } from "./pack.js";
 import { analyzeQuery } from "./query.js";
-import { loadSnapshot, termSet, type Snapshot } from "./snapshot.js";
+import { byOrder, loadSnapshot, termSet, type Snapshot } from "./snapshot.js";
 
 /**
  * Options of {@link recall}. The scope fields (`userId`, `tenant`, `agentId`) say whose
@@ -148,7 +148,7 @@ export function expandNeighbours(candidates: Candidate[], snap: Snapshot, eligib
     }
   }
   candidates.push(...added);
-  candidates.sort((a, b) => b.score - a.score || a.key.localeCompare(b.key));
+  candidates.sort((a, b) => b.score - a.score || byOrder(snap, a.key, b.key));
 }
 
 /**
@@ -249,7 +249,7 @@ export async function recall(ctx: Context, queryText: string, options: RecallOpt
       candidates.push({ key: k, type: "episode", episode: e, score, channels: fz.channels });
     }
   }
-  candidates.sort((a, b) => b.score - a.score || a.key.localeCompare(b.key));
+  candidates.sort((a, b) => b.score - a.score || byOrder(snap, a.key, b.key));
   expandNeighbours(candidates, snap, eligible);
   const shown = asOf ? await candidatesAsOf(ctx, snap, candidates, asOf) : candidates;
   const packed = pack(shown, snap, budget, tuning.episodeShare, options.citeSources === true);

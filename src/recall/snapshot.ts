@@ -35,6 +35,24 @@ export interface Snapshot {
   episodeMemories: Map<string, string[]>;
   /** Stemmed term sets of memory and episode texts, filled lazily. */
   termSets: Map<string, Set<string>>;
+  /**
+   * Item key → a stable position (memories in write order, then episodes in time order),
+   * used to break score ties: ids are random, so ties broken by id would make the same
+   * data rank differently from one ingest to the next.
+   */
+  order: Map<string, number>;
+}
+
+/**
+ * Compares two item keys by their stable position in the snapshot (for score ties).
+ *
+ * @example
+ * ```ts
+ * candidates.sort((a, b) => b.score - a.score || byOrder(snap, a.key, b.key));
+ * ```
+ */
+export function byOrder(snap: Snapshot, a: string, b: string): number {
+  return (snap.order.get(a) ?? Infinity) - (snap.order.get(b) ?? Infinity) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 /**
@@ -126,6 +144,7 @@ export async function loadSnapshot(ctx: Context, key: ScopeKey): Promise<Snapsho
     entityMemories,
     episodeMemories,
     termSets: new Map(),
+    order: new Map([...memories.map((m, i) => ["m:" + m.id, i] as const), ...episodes.map((e, i) => ["e:" + e.id, memories.length + i] as const)]),
   };
   ctx.caches.set(cacheKey, snap);
   return snap;
