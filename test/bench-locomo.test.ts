@@ -144,6 +144,15 @@ describe("sweep and SVG", () => {
     expect(formatLocomoTable(sweep)).toContain("by budget");
   });
 
+  it("cited context lines cost tokens: same data and budget, recall no higher, flag recorded", async () => {
+    const plain = await runLocomoBench({ data: syntheticLocomo(), budgets: [60], systems: ["mnemo"] });
+    const cited = await runLocomoBench({ data: syntheticLocomo(), budgets: [60], systems: ["mnemo"], citeSources: true });
+    if (isLocomoSweep(plain) || isLocomoSweep(cited)) throw new Error("one budget must give a single result");
+    expect(cited.citeSources).toBe(true);
+    expect(plain).not.toHaveProperty("citeSources");
+    expect(cited.systems.mnemo!.overall.recall).toBeLessThanOrEqual(plain.systems.mnemo!.overall.recall);
+  });
+
   it("draws an SVG with a path or polyline per system", () => {
     const svg = recallVsTokensSvg(sweep);
     expect(svg.startsWith("<svg")).toBe(true);

@@ -118,6 +118,8 @@ export interface LocomoBudgetResult {
   /** Gold evidence ids that are no turn of their conversation (typos in the data; they cap every system's recall). */
   evidenceNotInConversation: number;
   channels?: string[];
+  /** Set when Mnemo's context lines cited their sources (`--cite-sources`). */
+  citeSources?: boolean;
   createdAt: string;
 }
 

@@ -53,6 +53,8 @@ export interface LocomoBenchOptions {
   conversations?: string[];
   /** Mnemo recall channels (ablations); default all. */
   channels?: string[];
+  /** Mnemo context lines end with their source id (`citeSources`); default false. */
+  citeSources?: boolean;
   /** Mnemo's embedder (default: the offline default). */
   embedder?: Embedder;
   /** Called after each question (all systems and budgets done). */
@@ -215,7 +217,7 @@ export async function runLocomoBench(opts: LocomoBenchOptions): Promise<LocomoBe
         for (const budget of budgets) {
           if (temp) {
             const t0 = performance.now();
-            const r = await temp.mnemo.recall(q.question, { userId: conv.sampleId, budgetTokens: budget, reinforce: false, channels: opts.channels });
+            const r = await temp.mnemo.recall(q.question, { userId: conv.sampleId, budgetTokens: budget, reinforce: false, channels: opts.channels, citeSources: opts.citeSources === true });
             const ms = performance.now() - t0;
             const recall = evidenceRecall(q.gold, r.results.map((x) => x.sources)) ?? 0;
             add("mnemo", budget, { category: q.category, recall, tokens: r.contextTokens, ms });
@@ -258,6 +260,7 @@ export async function runLocomoBench(opts: LocomoBenchOptions): Promise<LocomoBe
       conversations: convs.map((c) => c.sampleId),
       evidenceNotInConversation: missingEvidence,
       ...(opts.channels ? { channels: opts.channels } : {}),
+      ...(opts.citeSources ? { citeSources: true } : {}),
       createdAt,
     };
   });

@@ -42,13 +42,14 @@ export function registerBenchCommands(program: Command, g: () => GlobalOptions):
     .option("--systems <list>", "mnemo,bm25-turns,dense-turns,full-context")
     .option("--conversations <ids>", "only these sample ids")
     .option("--channels <list>", "Mnemo recall channels to use (ablation)")
+    .option("--cite-sources", "Mnemo context lines end with their source id, e.g. (D1:3)")
     .option("--out <file>", "write the result JSON here")
     .option("--svg <file>", "write the sweep plot here (default docs/img/recall-vs-tokens.svg for sweeps)")
     .option("--qa", "answer each question from the recalled context and grade it with a judge")
     .option("--llm <provider/model>", "QA: answering model, e.g. openai/gpt-4o-mini or ollama/llama3.1")
     .option("--judge <provider/model>", "QA: judge model (default: --llm)")
     .option("--limit <n>", "QA: at most this many questions")
-    .action(async (o: { data?: string; budget: string; systems?: string; conversations?: string; channels?: string; out?: string; svg?: string; qa?: boolean; llm?: string; judge?: string; limit?: string }) => {
+    .action(async (o: { data?: string; budget: string; systems?: string; conversations?: string; channels?: string; citeSources?: boolean; out?: string; svg?: string; qa?: boolean; llm?: string; judge?: string; limit?: string }) => {
       const opts = g();
       const data = o.data ?? findLocomo();
       if (!data) throw new MnemoError("INVALID_INPUT", "No LoCoMo file found.", { hint: "Pass --data <file>." });
@@ -67,7 +68,7 @@ export function registerBenchCommands(program: Command, g: () => GlobalOptions):
       const bs = budgets(o.budget);
       // Mnemo's embedder is the global --embedder (word vectors by default).
       const embedder = opts.embedder ? await createEmbedder(opts.embedder) : undefined;
-      const r = await runLocomoBench({ data, budgets: bs, systems: list(o.systems), conversations: list(o.conversations), channels: list(o.channels), embedder, onProgress: (d, t) => bar.update(d, t) });
+      const r = await runLocomoBench({ data, budgets: bs, systems: list(o.systems), conversations: list(o.conversations), channels: list(o.channels), citeSources: o.citeSources === true, embedder, onProgress: (d, t) => bar.update(d, t) });
       bar.stop();
       process.stdout.write((opts.json && !o.out ? JSON.stringify(r, null, 2) : formatLocomoTable(r)) + "\n");
       if (o.out) write(o.out, JSON.stringify(r, null, 2) + "\n");
