@@ -270,8 +270,11 @@ export interface RecallResult {
  * ```
  */
 export interface RecallResponse {
+  /** The packed context: lines grouped under one date header per day, oldest first. */
   context: string;
+  /** Tokens of `context` (cl100k BPE), never above the budget. */
   contextTokens: number;
+  /** What the context holds, one per line, best score first, each with all its sources. */
   results: RecallResult[];
   query: { text: string; entities: string[]; timeRange: { from: string; to: string } | null };
 }
