@@ -68,11 +68,8 @@ export function nameSpans(sentence: string): string[] {
 }
 
 /**
- * Whether a capitalised span opens a sentence of `text`: `(^|[.!?]\s+)<span>\b`. A span
- * without pattern syntax (names have none but ".") is matched literally: at the start or
- * after [.!?] and white space, followed by a word boundary (ASCII \w, as the pattern has no
- * u flag). Spans differ from turn to turn, and compiling a RegExp for each cost more than
- * the test.
+ * Whether a capitalised span opens a sentence of `text`: `(^|[.!?]\s+)<span>\b`. The
+ * pattern is compiled once per span (names recur from turn to turn).
  *
  * @example
  * ```ts
@@ -81,40 +78,16 @@ export function nameSpans(sentence: string): string[] {
  * ```
  */
 export function opensSentence(span: string, text: string): boolean {
-  if (PATTERN_SYNTAX.test(span)) return sentenceStart(span).test(text);
-  for (let p = text.indexOf(span); p >= 0; p = text.indexOf(span, p + 1)) {
-    let q = p;
-    while (q > 0 && WHITE_SPACE.test(text[q - 1]!)) q--;
-    if (p !== 0 && !(q < p && q > 0 && SENTENCE_END.test(text[q - 1]!))) continue;
-    const end = p + span.length;
-    if (isWordChar(text, end - 1) !== isWordChar(text, end)) return true;
-  }
-  return false;
-}
-
-const PATTERN_SYNTAX = /[\\^$.|?*+()[\]{}]/;
-const WHITE_SPACE = /^\s$/;
-const SENTENCE_END = /^[.!?]$/;
-
-/** `\w` (without the u flag: [A-Za-z0-9_]) at position i; false outside the text. */
-function isWordChar(text: string, i: number): boolean {
-  if (i < 0 || i >= text.length) return false;
-  const c = text.charCodeAt(i);
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
-}
-
-/** `(^|[.!?]\s+)<span>\b`, compiled once per span. */
-function sentenceStart(span: string): RegExp {
-  let re = sentenceStartRes.get(span);
+  let re = sentenceStarts.get(span);
   if (!re) {
     re = new RegExp(`(^|[.!?]\\s+)${span}\\b`);
-    if (sentenceStartRes.size >= 4096) sentenceStartRes.clear();
-    sentenceStartRes.set(span, re);
+    if (sentenceStarts.size >= 4096) sentenceStarts.clear();
+    sentenceStarts.set(span, re);
   }
-  return re;
+  return re.test(text);
 }
 
-const sentenceStartRes = new Map<string, RegExp>();
+const sentenceStarts = new Map<string, RegExp>();
 
 function replaceWord(text: string, re: RegExp, by: string): string {
   return text.replace(re, by);
