@@ -177,6 +177,7 @@ describe("recall: validation", () => {
     await expectCode(mnemo.recall("   \n", U), "INVALID_INPUT");
     await expectCode(mnemo.recall(undefined as unknown as string, U), "INVALID_INPUT");
     await expectCode(mnemo.recall(42 as unknown as string, U), "INVALID_INPUT");
+    await expectCode(mnemo.recall("Where?", { ...U, citeSources: "yes" as unknown as boolean }), "INVALID_INPUT");
   });
 
   it("rejects an oversized query with PAYLOAD_TOO_LARGE", async () => {

@@ -173,6 +173,8 @@ describe("bad input → typed 4xx, never 5xx, store unchanged", () => {
     Q("kinds unknown", rec({ kinds: ["gossip"] }));
     Q("kinds string", rec({ kinds: "fact" }));
     Q("kinds empty", rec({ kinds: [] }));
+    Q("citeSources string", rec({ citeSources: "yes" }));
+    Q("citeSources number", rec({ citeSources: 1 }));
     Q("filters unknown key", rec({ filters: { tenant: "evil" } }));
     Q("filters.from bad date", rec({ filters: { from: "tomorrow-ish" } }), 400, "INVALID_DATE");
     Q("filters not object", rec({ filters: "x" }));
