@@ -43,13 +43,9 @@ export async function candidatesAsOf(ctx: Context, snap: Snapshot, candidates: C
       replaced.set(c.key, then ? { ...m, text: then.text, sources: [...then.sources], validFrom: then.validFrom, validTo: then.validTo, version: then.version } : null);
     }),
   );
-  const out: Candidate[] = [];
-  for (const c of candidates) {
-    if (!replaced.has(c.key)) out.push(c);
-    else {
-      const m = replaced.get(c.key);
-      if (m) out.push({ ...c, type: "memory", memory: m } as Candidate);
-    }
-  }
-  return out;
+  return candidates.flatMap((c): Candidate[] => {
+    if (c.type !== "memory" || !replaced.has(c.key)) return [c];
+    const m = replaced.get(c.key);
+    return m ? [{ ...c, memory: m }] : [];
+  });
 }
