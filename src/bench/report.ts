@@ -4,6 +4,7 @@
  */
 import { budgetResults, CATEGORY_ORDER, type CategorySummary, type LocomoBenchResult, type LocomoBudgetResult, type LocomoSweepResult } from "./locomo.js";
 import type { LevelMetrics, LongMemEvalResult } from "./longmemeval.js";
+import { FOLLOWING_TYPES, type BeamBenchResult } from "./beam.js";
 
 type Cell = string;
 
@@ -24,7 +25,7 @@ function budgetTable(r: LocomoBudgetResult): string {
   const first = sys[0];
   const rows: Cell[][] = [];
   for (const [metric, pick] of [
-    ["answer coverage", (x: CategorySummary) => x.answerCoverage],
+    ["answer coverage", (x: CategorySummary) => (x.coverageQuestions === 0 ? undefined : x.answerCoverage)],
     ["cited evidence recall", (x: CategorySummary) => x.citedEvidenceRecall],
   ] as const) {
     rows.push([`**${metric}** overall (1–4, n=${r.questions})`, ...sys.map((s) => fmtRecall(pick(s.overall)))]);
@@ -218,4 +219,35 @@ export function recallVsTokensSvg(sweep: LocomoSweepResult | LocomoBudgetResult[
   out.push(`<text x="${m.left + pw + 20}" y="${m.top + 20 + series.length * 22}" fill="#666">budgets: ${esc(budgets)}</text>`);
   out.push(`</svg>`);
   return out.join("\n") + "\n";
+}
+
+/**
+ * A Markdown table of a BEAM result: answer coverage per question type and overall (one
+ * column per system), the share of instruction / preference questions whose tested
+ * instruction is present, context tokens, latency and ingestion speed.
+ *
+ * @example
+ * ```ts
+ * console.log(formatBeamTable(await runBeamBench({ data: "../shared/data/beam/100K", budget: 1000 })));
+ * ```
+ */
+export function formatBeamTable(r: BeamBenchResult): string {
+  const systems = Object.keys(r.systems);
+  const sys = systems.map((s) => r.systems[s]!);
+  const types = [...new Set(sys.flatMap((s) => Object.keys(s.byType)))];
+  const rows: Cell[][] = [];
+  rows.push([`**answer coverage** overall (n=${sys[0]?.overall.questions ?? 0})`, ...sys.map((s) => fmtRecall(s.overall.answerCoverage))]);
+  for (const t of types) {
+    const n = sys[0]?.byType[t]?.questions ?? 0;
+    const note = t === "abstention" ? ", not in overall" : FOLLOWING_TYPES.has(t) ? ", coverage of the tested instruction, not in overall" : "";
+    rows.push([`${t} (n=${n}${note})`, ...sys.map((s) => fmtRecall(s.byType[t]?.answerCoverage))]);
+  }
+  rows.push([`instruction/preference present (≥ ${r.presenceThreshold})`, ...sys.map((s) => `${s.following.present}/${s.following.questions}`)]);
+  rows.push(["mean context tokens", ...sys.map((s) => fmtInt(s.overall.meanContextTokens))]);
+  rows.push(["p50 ms", ...sys.map((s) => fmtMs(s.overall.p50Ms))]);
+  rows.push(["p95 ms", ...sys.map((s) => fmtMs(s.overall.p95Ms))]);
+  rows.push(["ingest turns/s", ...sys.map((s) => fmtInt(s.ingest?.turnsPerSecond))]);
+  const title = `BEAM answer coverage @ ${r.budgetTokens} tokens — chats ${r.chats.join(", ")} — ${r.questions} questions`;
+  const following = r.following.map((f) => `- [${f.chat}] ${f.type}: "${f.tested}" — ${systems.map((s) => `${s} ${f.systems[s]?.present ? "present" : "absent"} (${(f.systems[s]?.coverage ?? 0).toFixed(2)})`).join(", ")}`);
+  return [title, "", markdownTable(["metric", ...systems], rows), ...(following.length ? ["", "Instruction / preference following (tested instruction in the context?):", ...following] : [])].join("\n");
 }
