@@ -3,6 +3,8 @@ import { compressText } from "../core/text.js";
 import { countTokens } from "../core/tokens.js";
 import type { Episode, Memory, RecallResult } from "../core/types.js";
 import { byOrder, type Snapshot } from "./snapshot.js";
+import { answerBearingLine, hasOwnContent } from "./lines.js";
+import { PINNED_HEADER } from "./pinned.js";
 
 /**
  * A fused, scored candidate.
@@ -15,6 +17,23 @@ import { byOrder, type Snapshot } from "./snapshot.js";
 export type Candidate =
   | { key: string; type: "memory"; memory: Memory; score: number; channels: Record<string, number> }
   | { key: string; type: "episode"; episode: Episode; score: number; channels: Record<string, number> };
+
+/**
+ * Options of {@link pack}.
+ *
+ * @example
+ * ```ts
+ * const o: PackOptions = { queryTerms: new Set(["goodie", "neighbor"]) };
+ * ```
+ */
+export interface PackOptions {
+  /** The query's stemmed content terms: memory lines then quote the answering sentence of their turn. */
+  queryTerms?: ReadonlySet<string> | undefined;
+  /** Standing instructions and preferences to put first, under {@link PINNED_HEADER} (src/recall/pinned.ts), best first. */
+  pinned?: Candidate[] | undefined;
+  /** Token cap of the pinned block (0 or absent: no block). */
+  pinnedTokens?: number | undefined;
+}
 
 /**
  * How many leading candidates are reordered by value per token.
@@ -45,15 +64,17 @@ function sourceLabel(snap: Snapshot, id: string): string {
 
 /**
  * The context line of a memory: "- Caroline went ..."; its date is the group header. With
- * `cite`, the line ends with its first source: "… (D1:3)" (about 5 tokens more).
+ * `queryTerms` and its `source` turn, the turn's sentence that answers the query is quoted
+ * after it when the memory's text lacks it ({@link answerBearingLine}). With `cite`, the
+ * line ends with its first source: "… (D1:3)" (about 5 tokens more).
  *
  * @example
  * ```ts
  * memoryLine(memory, ["D1:3"], true); // "- Caroline went to a LGBTQ support group on 7 May 2023. (D1:3)"
  * ```
  */
-export function memoryLine(m: Memory, sources: string[], cite = false): string {
-  const line = `- ${compressText(m.text)}`;
+export function memoryLine(m: Memory, sources: string[], cite = false, source?: Episode, queryTerms?: ReadonlySet<string>): string {
+  const line = queryTerms ? answerBearingLine(m, source, queryTerms) : `- ${compressText(m.text)}`;
   return cite ? `${line} (${sources.slice(0, CITED).join(", ")})` : line;
 }
 
@@ -98,7 +119,21 @@ function render(selected: Array<{ day: string; line: string }>): string {
  * const { context, results } = pack(candidates, snapshot, 1000, 0.35, false);
  * ```
  */
-export function pack(candidates: Candidate[], snap: Snapshot, budget: number, episodeShare: number, cite: boolean): { context: string; contextTokens: number; results: RecallResult[] } {
+export function pack(
+  candidates: Candidate[],
+  snap: Snapshot,
+  budget: number,
+  episodeShare: number,
+  cite: boolean,
+  opts: PackOptions = {},
+): { context: string; contextTokens: number; results: RecallResult[] } {
+  const q = opts.queryTerms;
+  const lineOf = (c: Candidate, ext: string[]): string | null => {
+    if (c.type === "episode") return hasOwnContent(c.episode.text + (c.episode.attachmentText ? ` ${c.episode.attachmentText}` : ""), [c.episode.speaker]) ? episodeLine(c.episode, cite) : null;
+    const m = c.memory;
+    if (!hasOwnContent(m.text, m.subject ? [m.subject] : [])) return null;
+    return memoryLine(m, ext, cite, snap.episodes.get(m.sources[0] ?? ""), q);
+  };
   const covered = new Set<string>();
   const selected: Array<{ day: string; line: string }> = [];
   const days = new Set<string>();
@@ -106,22 +141,46 @@ export function pack(candidates: Candidate[], snap: Snapshot, budget: number, ep
   let used = 0;
   let episodeTokens = 0;
   let misses = 0;
+  const toResult = (c: Candidate, ext: string[], tokens: number): RecallResult => {
+    if (c.type === "memory") {
+      const m = c.memory;
+      return { id: m.id, type: "memory", kind: m.kind, text: m.text, score: c.score, sources: ext, occurredAt: m.validFrom ?? m.observedAt, speaker: m.subject, channels: c.channels, tokens };
+    }
+    const e = c.episode;
+    return { id: e.id, type: "episode", kind: "episode", text: e.text, score: c.score, sources: ext, occurredAt: e.occurredAt, speaker: e.speaker, channels: c.channels, tokens };
+  };
+  // The pinned block: standing instructions and preferences first, within their cap.
+  const pinnedLines: string[] = [];
+  const pinnedResults: RecallResult[] = [];
+  const cap = Math.min(budget, opts.pinnedTokens ?? 0);
+  for (const c of cap > 0 ? (opts.pinned ?? []) : []) {
+    if (c.type !== "memory" || c.memory.sources.every((x) => covered.has(x))) continue;
+    const line = `- ${compressText(c.memory.text)}`;
+    const tokens = countTokens(line) + 1 + (pinnedLines.length === 0 ? countTokens(PINNED_HEADER) + 1 : 0);
+    if (used + tokens > cap) continue;
+    used += tokens;
+    pinnedLines.push(line);
+    for (const x of c.memory.sources) covered.add(x);
+    pinnedResults.push(toResult(c, c.memory.sources.map((x) => sourceLabel(snap, x)), tokens));
+  }
+  const pinnedIds = new Set(pinnedResults.map((r) => r.id));
   // Value per token: among the leading candidates, a short line beats a long one of a
   // similar score (score · tokens^−β), so the budget holds more distinct evidence.
   const head = candidates.slice(0, PACK_WINDOW).map((c) => {
     const ext = (c.type === "memory" ? c.memory.sources : [c.episode.id]).map((s) => sourceLabel(snap, s));
-    const line = c.type === "memory" ? memoryLine(c.memory, ext, cite) : episodeLine(c.episode, cite);
-    return { c, ext, line, lineTokens: countTokens(line) };
+    const line = lineOf(c, ext);
+    return { c, ext, line, lineTokens: line === null ? 1 : countTokens(line) };
   });
   head.sort((a, b) => b.c.score / Math.pow(b.lineTokens, TOKEN_COST) - a.c.score / Math.pow(a.lineTokens, TOKEN_COST));
-  const ordered = [...head, ...candidates.slice(PACK_WINDOW).map((c) => ({ c, ext: null as string[] | null, line: null as string | null, lineTokens: 0 }))];
+  const ordered = [...head, ...candidates.slice(PACK_WINDOW).map((c) => ({ c, ext: null as string[] | null, line: undefined as string | null | undefined, lineTokens: 0 }))];
   for (const item of ordered) {
     const c = item.c;
     if (misses > 40 || used >= budget) break;
     const sources = c.type === "memory" ? c.memory.sources : [c.episode.id];
-    if (sources.every((s) => covered.has(s))) continue;
+    if (sources.every((s) => covered.has(s)) || (c.type === "memory" && pinnedIds.has(c.memory.id))) continue;
     const ext = item.ext ?? sources.map((s) => sourceLabel(snap, s));
-    const line = item.line ?? (c.type === "memory" ? memoryLine(c.memory, ext, cite) : episodeLine(c.episode, cite));
+    const line = item.line === undefined ? lineOf(c, ext) : item.line;
+    if (line === null) continue; // no content words of its own
     const day = dayOf(c);
     const header = days.has(day) ? 0 : countTokens(`[${formatDay(day + "T00:00:00Z")}]`) + 1;
     const tokens = countTokens(line) + 1 + header;
@@ -137,23 +196,19 @@ export function pack(candidates: Candidate[], snap: Snapshot, budget: number, ep
     days.add(day);
     selected.push({ day, line });
     for (const s of sources) covered.add(s);
-    if (c.type === "memory") {
-      const m = c.memory;
-      results.push({ id: m.id, type: "memory", kind: m.kind, text: m.text, score: c.score, sources: ext, occurredAt: m.validFrom ?? m.observedAt, speaker: m.subject, channels: c.channels, tokens });
-    } else {
-      const e = c.episode;
-      results.push({ id: e.id, type: "episode", kind: "episode", text: e.text, score: c.score, sources: ext, occurredAt: e.occurredAt, speaker: e.speaker, channels: c.channels, tokens });
-    }
+    results.push(toResult(c, ext, tokens));
   }
-  let context = render(selected);
+  const full = (): string => [...(pinnedLines.length ? [PINNED_HEADER, ...pinnedLines] : []), ...(selected.length ? [render(selected)] : [])].join("\n");
+  let context = full();
   let contextTokens = countTokens(context);
-  while (contextTokens > budget && selected.length > 0) {
-    selected.pop();
-    results.pop();
-    context = render(selected);
+  while (contextTokens > budget && (selected.length > 0 || pinnedLines.length > 0)) {
+    if (selected.length > 0) selected.pop(), results.pop();
+    else pinnedLines.pop(), pinnedResults.pop();
+    context = full();
     contextTokens = countTokens(context);
   }
-  // Packing order favours short lines; the results are listed by relevance.
+  // Packing order favours short lines; the results are listed by relevance, pinned ones first.
   results.sort((a, b) => b.score - a.score || byOrder(snap, (a.type === "memory" ? "m:" : "e:") + a.id, (b.type === "memory" ? "m:" : "e:") + b.id));
+  results.unshift(...pinnedResults);
   return { context, contextTokens, results };
 }

@@ -8,6 +8,7 @@ import { candidatesAsOf } from "./as-of.js";
 import { CHANNELS, runChannels, type ItemKey } from "./channels.js";
 import { decayFactor, retention, rrf } from "./fuse.js";
 import { pack, type Candidate } from "./pack.js";
+import { pinnedCandidates, pinnedCap } from "./pinned.js";
 import { analyzeQuery } from "./query.js";
 import { byOrder, loadSnapshot, termSet, type Snapshot } from "./snapshot.js";
 
@@ -40,6 +41,13 @@ export interface RecallOptions extends ScopeInput {
   citeSources?: boolean | undefined;
   /** Channels to use (default all); for ablations. */
   channels?: string[] | undefined;
+  /**
+   * The pinned block (default true): the user's standing instructions and preferences
+   * ("Always include version numbers…", "I prefer minimal dependencies…", said in `user`-role
+   * turns) head every context under "[standing instructions and preferences]", within a cap
+   * of 12% of the budget (at most 150 tokens) or `{ maxTokens }`; false turns it off.
+   */
+  pinned?: boolean | { maxTokens?: number | undefined } | undefined;
 }
 
 const optionsSchema = z.object({
@@ -49,6 +57,7 @@ const optionsSchema = z.object({
   reinforce: z.boolean().optional(),
   citeSources: z.boolean().optional(),
   channels: z.array(z.enum(CHANNELS)).optional(),
+  pinned: z.union([z.boolean(), z.strictObject({ maxTokens: z.number().int().min(0).max(1_000_000).optional() })]).optional(),
   filters: z
     .strictObject({ sessionId: z.string().optional(), speaker: z.string().optional(), from: z.string().optional(), to: z.string().optional() })
     .optional(),
@@ -252,7 +261,9 @@ export async function recall(ctx: Context, queryText: string, options: RecallOpt
   candidates.sort((a, b) => b.score - a.score || byOrder(snap, a.key, b.key));
   expandNeighbours(candidates, snap, eligible);
   const shown = asOf ? await candidatesAsOf(ctx, snap, candidates, asOf) : candidates;
-  const packed = pack(shown, snap, budget, tuning.episodeShare, options.citeSources === true);
+  const pinnedTokens = pinnedCap(options.pinned, budget);
+  const pinned = pinnedTokens > 0 ? pinnedCandidates(snap, eligible, new Map(shown.map((c) => [c.key, c.score]))) : [];
+  const packed = pack(shown, snap, budget, tuning.episodeShare, options.citeSources === true, { queryTerms: new Set(query.terms), pinned, pinnedTokens });
 
   if (options.reinforce !== false) {
     const ids = packed.results.filter((r) => r.type === "memory").map((r) => r.id);

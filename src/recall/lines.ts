@@ -1,0 +1,144 @@
+/**
+ * Context lines that carry the content that made them relevant. A distilled memory is
+ * often a fragment of its turn ("Audrey: It was a nice way to bring some joy around here."
+ * from "I made some goodies recently to thank my neighbors… it was a nice way to bring some
+ * joy around here."): the line then brings the turn's sentence that answers the query (and
+ * the one it came from), quoted after the memory, so the model reads the answer, not only
+ * the gist.
+ */
+import { compressText, sentences, termList } from "../core/text.js";
+import type { Episode, Memory } from "../core/types.js";
+
+const MONTH = "(?:January|February|March|April|May|June|July|August|September|October|November|December)";
+const DATE_RE = new RegExp(`\\b(?:\\d{1,2} ${MONTH},? \\d{4}|${MONTH},? \\d{4}|${MONTH} \\d{1,2},? \\d{4}|(?:in|since|by|until|before|after) \\d{4})\\b`, "g");
+
+/**
+ * A source turn of at most this many words is shown whole in place of the memory derived
+ * from it (a memory is a fragment of its turn; the turn holds the answer in the speaker's words).
+ *
+ * @example
+ * ```ts
+ * TURN_WORDS; // 60
+ * ```
+ */
+export const TURN_WORDS = 60;
+
+/**
+ * The resolved dates a memory's text adds to its turn ("on 20 May 2023" for "last
+ * Saturday"): dates in the memory text that the turn does not contain.
+ *
+ * @example
+ * ```ts
+ * addedDates("Melanie ran a charity race on 20 May 2023.", "I ran a charity race last Saturday."); // ["20 May 2023"]
+ * ```
+ */
+export function addedDates(memoryText: string, turn: string): string[] {
+  return [...new Set([...memoryText.matchAll(DATE_RE)].map((x) => x[0]))].filter((d) => !turn.includes(d));
+}
+
+/**
+ * A memory shown as its whole source turn, speaker and words, with the dates the memory
+ * resolved appended: `- Melanie: "I ran a charity race last Saturday." [20 May 2023]`.
+ *
+ * @example
+ * ```ts
+ * turnLine(memory, episode);
+ * ```
+ */
+export function turnLine(m: Memory, source: Episode): string {
+  const dates = addedDates(m.text, source.text);
+  const att = source.attachmentText ? ` [photo: ${source.attachmentText}]` : "";
+  return `- ${source.speaker}: "${compressText(source.text)}"${att}${dates.length ? ` [${dates.join("; ")}]` : ""}`;
+}
+
+/**
+ * At most this many tokens (≈ words × 1.3) of quoted turn text are added to a memory line.
+ *
+ * @example
+ * ```ts
+ * QUOTE_MAX_WORDS; // 45
+ * ```
+ */
+export const QUOTE_MAX_WORDS = 45;
+
+function overlap(a: readonly string[], b: ReadonlySet<string>): number {
+  let n = 0;
+  for (const t of new Set(a)) if (b.has(t)) n++;
+  return n;
+}
+
+/**
+ * The sentences of `turn` worth quoting after a memory's text: the sentence that best
+ * matches the query and the one the memory came from (best match with the memory's own
+ * terms), in turn order, when they add content terms the memory text lacks. Empty when the
+ * memory already says everything its turn says about the query.
+ *
+ * @example
+ * ```ts
+ * quoteFor("Audrey: It was a nice way to bring some joy.", "I made some goodies to thank my neighbors. It was a nice way to bring some joy.", new Set(["make", "thank", "neighbor"]));
+ * // ["I made some goodies to thank my neighbors."]
+ * ```
+ */
+export function quoteFor(memoryText: string, turn: string, queryTerms: ReadonlySet<string>): string[] {
+  const have = new Set(termList(memoryText));
+  const sents = sentences(turn);
+  if (sents.length === 0) return [];
+  const scored = sents.map((s, i) => {
+    const t = termList(s);
+    return { s, i, t, q: overlap(t, queryTerms), m: overlap(t, have), fresh: t.filter((x) => !have.has(x)).length };
+  });
+  const pick = new Set<number>();
+  const byQuery = [...scored].sort((a, b) => b.q - a.q || b.m - a.m || a.i - b.i)[0]!;
+  if (byQuery.q > 0 && byQuery.fresh > 0) pick.add(byQuery.i);
+  const byMemory = [...scored].sort((a, b) => b.m - a.m || b.q - a.q || a.i - b.i)[0]!;
+  if (byMemory.fresh > 0 && byMemory.q > 0) pick.add(byMemory.i);
+  const out: string[] = [];
+  let words = 0;
+  for (const x of scored) {
+    if (!pick.has(x.i)) continue;
+    const w = x.s.split(/\s+/).length;
+    if (words + w > QUOTE_MAX_WORDS) {
+      if (out.length === 0) out.push(x.s.split(/\s+/).slice(0, QUOTE_MAX_WORDS).join(" ") + "…");
+      break;
+    }
+    out.push(x.s);
+    words += w;
+  }
+  return out;
+}
+
+/**
+ * A memory's context line that carries what made it relevant: a short source turn
+ * (≤ {@link TURN_WORDS} words) is shown whole ({@link turnLine}); a longer one adds its
+ * answering sentence quoted after the memory: `- Audrey made goodies. (Audrey: "I made some
+ * goodies … neighbors.")`. Without a source turn, or when the turn adds nothing about the
+ * query, the plain memory line.
+ *
+ * @example
+ * ```ts
+ * answerBearingLine(memory, episode, new Set(["goodie", "neighbor"]));
+ * ```
+ */
+export function answerBearingLine(m: Memory, source: Episode | undefined, queryTerms: ReadonlySet<string>): string {
+  const line = `- ${compressText(m.text)}`;
+  if (!source || queryTerms.size === 0) return line;
+  if (source.text.split(/\s+/).length <= TURN_WORDS) return turnLine(m, source);
+  const quote = quoteFor(m.text, source.text, queryTerms);
+  if (quote.length === 0) return line;
+  return `${line} (${source.speaker}: "${compressText(quote.join(" "))}")`;
+}
+
+/**
+ * True when a line's text has a content term of its own (a name alone does not count):
+ * "Andrew: Wow!" has none, so it is not worth a line.
+ *
+ * @example
+ * ```ts
+ * hasOwnContent("Wow, great!", ["andrew"]); // false
+ * hasOwnContent("I adopted a dog.", ["andrew"]); // true
+ * ```
+ */
+export function hasOwnContent(text: string, names: readonly string[]): boolean {
+  const skip = new Set(names.flatMap((n) => termList(n)));
+  return termList(text).some((t) => !skip.has(t));
+}

@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { answerCoverage } from "../src/bench/coverage.js";
+import { termList } from "../src/core/text.js";
+import type { Mnemo } from "../src/mnemo.js";
+import type { Episode, Memory } from "../src/core/types.js";
+import { addedDates, answerBearingLine, hasOwnContent, quoteFor, turnLine } from "../src/recall/lines.js";
+import { openTempMnemo } from "./support/fixtures.js";
+
+describe("context lines carry the content that made them relevant (#8 §4)", () => {
+  it("quoteFor picks the turn's sentence that answers the query when the memory lacks it", () => {
+    const turn = "I made some goodies recently to thank my neighbors. It was a nice way to bring some joy around here.";
+    const q = new Set(termList("What did Audrey make to thank her neighbors?"));
+    expect(quoteFor("Audrey: It was a nice way to bring some joy around here.", turn, q)).toEqual(["I made some goodies recently to thank my neighbors."]);
+    // the memory already says it: nothing to add
+    expect(quoteFor("Audrey made some goodies recently to thank Audrey's neighbors.", turn, q)).toEqual([]);
+  });
+
+  it("addedDates keeps the dates a memory resolved that its turn does not say", () => {
+    expect(addedDates("Melanie ran a charity race on 20 May 2023.", "I ran a charity race last Saturday.")).toEqual(["20 May 2023"]);
+    expect(addedDates("This book Melanie read in 2022 reminds her.", "This book I read last year reminds me.")).toEqual(["in 2022"]);
+    expect(addedDates("On 8 May 2023 Caroline said hi.", "On 8 May 2023 I said hi.")).toEqual([]);
+  });
+
+  it("a short turn is shown whole in place of its memory, with the memory's resolved date", () => {
+    const m = { text: "Melanie ran a charity race for mental health on 20 May 2023." } as Memory;
+    const e = { speaker: "Melanie", text: "I ran a charity race for mental health last Saturday – it was really rewarding.", attachmentText: null } as Episode;
+    expect(turnLine(m, e)).toBe('- Melanie: "I ran a charity race for mental health last Saturday – it was rewarding." [20 May 2023]');
+    expect(answerBearingLine(m, e, new Set(termList("When did Melanie run a charity race?")))).toBe(turnLine(m, e));
+    // a long turn: the memory plus the answering sentence only
+    const long = { speaker: "Audrey", text: `${"We talked about many other things that day. ".repeat(8)}I made some goodies recently to thank my neighbors. It was a nice way to bring some joy around here.`, attachmentText: null } as Episode;
+    const line = answerBearingLine({ text: "Audrey: It was a nice way to bring some joy around here." } as Memory, long, new Set(termList("What did Audrey make to thank her neighbors?")));
+    expect(line).toBe('- Audrey: It was a nice way to bring some joy around here. (Audrey: "I made some goodies recently to thank my neighbors.")');
+  });
+
+  it("hasOwnContent: a name alone is no content", () => {
+    expect(hasOwnContent("Wow!", ["Andrew"])).toBe(false);
+    expect(hasOwnContent("Andrew, haha, yes!", ["Andrew"])).toBe(false);
+    expect(hasOwnContent("I adopted a dog.", ["Andrew"])).toBe(true);
+  });
+
+  describe("through recall on a real SQLite store", () => {
+    let mnemo: Mnemo;
+    let cleanup: () => Promise<void>;
+    beforeAll(async () => {
+      ({ mnemo, cleanup } = await openTempMnemo());
+      await mnemo.remember(
+        [
+          { id: "D1:1", speaker: "Audrey", content: "I made some goodies recently to thank my neighbors. It was a nice way to bring some joy around here.", occurredAt: "2023-05-08T13:00:00Z" },
+          { id: "D1:2", speaker: "Andrew", content: "Wow!", occurredAt: "2023-05-08T13:01:00Z" },
+          { id: "D1:3", speaker: "Andrew", content: "That's so sweet of you, Audrey. My dog Toby loves the park near our place.", occurredAt: "2023-05-08T13:02:00Z" },
+          { id: "D1:4", speaker: "Audrey", content: "Haha, yes!", occurredAt: "2023-05-08T13:03:00Z" },
+          { id: "D1:5", speaker: "Audrey", content: "I ran a charity race for mental health last Saturday, it was really rewarding.", occurredAt: "2023-05-08T13:04:00Z" },
+        ],
+        { userId: "conv-lines" },
+      );
+    });
+    afterAll(async () => cleanup());
+
+    it("regression: the answer to 'What did Audrey make to thank her neighbors?' is in the context (cited-but-missing bug)", async () => {
+      const r = await mnemo.recall("What did Audrey make to thank her neighbors?", { userId: "conv-lines", budgetTokens: 200, reinforce: false });
+      expect(answerCoverage("goodies", r.context)).toBe(1);
+    });
+
+
+    it("no context line without content words of its own", async () => {
+      for (const q of ["What did Andrew say?", "What did Audrey say to Andrew?", "Wow", "Audrey Andrew"]) {
+        const r = await mnemo.recall(q, { userId: "conv-lines", budgetTokens: 300, reinforce: false });
+        for (const line of r.context.split("\n").filter((l) => l.startsWith("- "))) {
+          expect(hasOwnContent(line.slice(2), ["Audrey", "Andrew"]), line).toBe(true);
+        }
+      }
+    });
+  });
+});
+
+describe("standing instructions and preferences are pinned (#8 §4)", () => {
+  let mnemo: Mnemo;
+  let cleanup: () => Promise<void>;
+  const topics = ["the database schema", "the login form", "unit tests", "the deployment script", "caching", "the charts", "error pages", "the CSV export"];
+  beforeAll(async () => {
+    ({ mnemo, cleanup } = await openTempMnemo());
+    const msgs = [
+      { role: "user", content: "Always include version numbers when you recommend a library." },
+      { role: "assistant", content: "Understood, I will include version numbers." },
+      { role: "user", content: "I prefer minimal dependencies to keep the app lightweight." },
+      { role: "assistant", content: "Noted." },
+      ...topics.flatMap((t, i) => [
+        { role: "user", content: `Let's work on ${t} for the budget tracker next, step ${i + 1}.` },
+        { role: "assistant", content: `Sure, here is a plan for ${t}: first sketch it, then implement it, then review it.` },
+      ]),
+    ];
+    await mnemo.remember(
+      msgs.map((m, i) => ({ ...m, id: `m${i}`, occurredAt: new Date(Date.UTC(2024, 2, 1, 9, i)).toISOString() })),
+      { userId: "chat" },
+    );
+  });
+  afterAll(async () => cleanup());
+
+  it("heads the context of an unrelated question, within the cap", async () => {
+    const r = await mnemo.recall("How should I structure the charts page?", { userId: "chat", budgetTokens: 300, reinforce: false });
+    const lines = r.context.split("\n");
+    expect(lines[0]).toBe("[standing instructions and preferences]");
+    expect(r.context).toMatch(/Always include version numbers/);
+    expect(r.context).toMatch(/minimal dependencies/);
+    expect(r.contextTokens).toBeLessThanOrEqual(300);
+    expect(r.results[0]!.channels["pinned"]).toBe(1);
+  });
+
+  it("is off with pinned: false, and capped by maxTokens", async () => {
+    const off = await mnemo.recall("How should I structure the charts page?", { userId: "chat", budgetTokens: 300, reinforce: false, pinned: false });
+    expect(off.context).not.toMatch(/standing instructions/);
+    const small = await mnemo.recall("How should I structure the charts page?", { userId: "chat", budgetTokens: 300, reinforce: false, pinned: { maxTokens: 25 } });
+    const lines = small.context.split("\n");
+    const end = lines.findIndex((l, i) => i > 0 && l.startsWith("["));
+    expect(lines[0]).toBe("[standing instructions and preferences]");
+    expect(lines.slice(1, end).length).toBe(1); // one pinned line fits in 25 tokens
+  });
+
+  it("rejects a bad pinned option with INVALID_INPUT", async () => {
+    await expect(mnemo.recall("x y", { userId: "chat", pinned: { maxTokens: -1 } })).rejects.toMatchObject({ code: "INVALID_INPUT" });
+  });
+
+  it("named-speaker conversations have no pinned block", async () => {
+    await mnemo.remember([{ speaker: "Caroline", content: "I always prefer tea over coffee, please remember.", id: "c1" }, { speaker: "Melanie", content: "I painted a lake sunrise.", id: "c2" }], { userId: "named" });
+    const r = await mnemo.recall("What did Melanie paint?", { userId: "named", budgetTokens: 200, reinforce: false });
+    expect(r.context).not.toMatch(/standing instructions/);
+  });
+});
