@@ -126,3 +126,51 @@ describe("standing instructions and preferences are pinned (#8 §4)", () => {
     expect(r.context).not.toMatch(/standing instructions/);
   });
 });
+
+describe("current state first, superseded facts only with their validity (#8 §4)", () => {
+  let mnemo: Mnemo;
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => {
+    ({ mnemo, cleanup } = await openTempMnemo({ now: () => new Date("2023-07-01T00:00:00Z") }));
+    const u = { userId: "maya" };
+    await mnemo.remember([{ id: "c1", speaker: "Caroline", content: "I'm living in Boston. I work as a nurse at the hospital.", occurredAt: "2023-01-01T10:00:00Z" }], u);
+    await mnemo.remember([{ id: "c2", speaker: "Caroline", content: "I moved to Denver.", occurredAt: "2023-06-01T10:00:00Z" }], u);
+    await mnemo.remember(
+      [
+        { id: "m1", speaker: "Maya", content: "I work at Blue Bottle Bakery as a pastry chef.", occurredAt: "2023-02-01T10:00:00Z" },
+        ...[1, 2, 3, 4, 5, 6].map((i) => ({ id: `m${i + 1}`, speaker: "Maya", content: `I had a good day at work today, number ${i}.`, occurredAt: `2023-03-0${i}T10:00:00Z` })),
+      ],
+      u,
+    );
+  });
+  afterAll(async () => cleanup());
+
+  it("a 'now' question ranks the current state fact first (Maya's employer over six 'good day at work' turns)", async () => {
+    for (const q of ["Where does Maya work now?", "Where does Maya work?"]) {
+      const r = await mnemo.recall(q, { userId: "maya", budgetTokens: 300, reinforce: false });
+      expect(r.results[0]!.text, q).toMatch(/Blue Bottle Bakery/);
+    }
+  });
+
+  it("a turn that also said a superseded fact is not shown whole: no stale 'Boston' without its validity", async () => {
+    const r = await mnemo.recall("What does Caroline do for work?", { userId: "maya", budgetTokens: 300, reinforce: false });
+    expect(r.context).toMatch(/nurse/);
+    for (const line of r.context.split("\n").filter((l) => /Boston/.test(l))) expect(line).toMatch(/until 1 June 2023/);
+  });
+
+  it("a question about the past brings the superseded fact back with its validity", async () => {
+    const r = await mnemo.recall("Where did Caroline live before?", { userId: "maya", budgetTokens: 300, reinforce: false });
+    const boston = r.context.split("\n").filter((l) => /Boston/.test(l));
+    expect(boston.length).toBeGreaterThan(0);
+    for (const line of boston) expect(line).toMatch(/until 1 June 2023/);
+    const now = await mnemo.recall("Where does Caroline live now?", { userId: "maya", budgetTokens: 300, reinforce: false });
+    expect(now.context).toMatch(/Denver/);
+    expect(now.context).not.toMatch(/Boston/);
+  });
+
+  it("asOf before the change shows the old fact without a validity from its future", async () => {
+    const r = await mnemo.recall("Where does Caroline live?", { userId: "maya", budgetTokens: 300, reinforce: false, asOf: "2023-03-01T00:00:00Z" });
+    expect(r.context).toMatch(/Boston/);
+    expect(r.context).not.toMatch(/until/);
+  });
+});

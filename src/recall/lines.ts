@@ -142,3 +142,24 @@ export function hasOwnContent(text: string, names: readonly string[]): boolean {
   const skip = new Set(names.flatMap((n) => termList(n)));
   return termList(text).some((t) => !skip.has(t));
 }
+
+/**
+ * True when a memory's text says things its source turns do not (a content term, names,
+ * numbers and dates aside): it was edited by hand, so its own words, not the turn's,
+ * must be shown. An extracted memory rewrites its turn ("I" → the speaker's name, resolved
+ * dates) and keeps its words.
+ *
+ * @example
+ * ```ts
+ * saysMoreThan({ text: "Caroline has a cat named Oliver.", subject: "Caroline", version: 2 } as Memory, ["I have a dog."]); // true
+ * ```
+ */
+export function saysMoreThan(m: Memory, turns: readonly string[]): boolean {
+  if (m.version <= 1) return false;
+  const have = new Set(turns.flatMap((t) => termList(t)));
+  const skip = new Set(m.subject ? termList(m.subject) : []);
+  let fresh = 0;
+  // a memory rewritten by consolidation keeps its turn's words; an edit brings new ones
+  for (const t of new Set(termList(m.text.replace(DATE_RE, " ")))) if (!have.has(t) && !skip.has(t) && !/^\d+$/.test(t) && ++fresh >= 1) return true;
+  return false;
+}

@@ -3,7 +3,7 @@ import { compressText } from "../core/text.js";
 import { countTokens } from "../core/tokens.js";
 import type { Episode, Memory, RecallResult } from "../core/types.js";
 import { byOrder, type Snapshot } from "./snapshot.js";
-import { answerBearingLine, hasOwnContent } from "./lines.js";
+import { answerBearingLine, hasOwnContent, saysMoreThan } from "./lines.js";
 import { PINNED_HEADER } from "./pinned.js";
 
 /**
@@ -31,6 +31,10 @@ export interface PackOptions {
   queryTerms?: ReadonlySet<string> | undefined;
   /** Standing instructions and preferences to put first, under {@link PINNED_HEADER} (src/recall/pinned.ts), best first. */
   pinned?: Candidate[] | undefined;
+  /** False when the caller asked for no verbatim episodes (`includeEpisodes: false`, `kinds`): memory lines then never show their turn. */
+  verbatim?: boolean | undefined;
+  /** The recall's `asOf` (ISO), if any: validity is shown only for facts superseded by then. */
+  asOf?: string | null | undefined;
   /** Token cap of the pinned block (0 or absent: no block). */
   pinnedTokens?: number | undefined;
 }
@@ -65,7 +69,8 @@ function sourceLabel(snap: Snapshot, id: string): string {
 /**
  * The context line of a memory: "- Caroline went ..."; its date is the group header. With
  * `queryTerms` and its `source` turn, the turn's sentence that answers the query is quoted
- * after it when the memory's text lacks it ({@link answerBearingLine}). With `cite`, the
+ * after it when the memory's text lacks it ({@link answerBearingLine}). A superseded fact
+ * carries its validity: "- Ann lives in Boston. (until 1 June 2024)". With `cite`, the
  * line ends with its first source: "… (D1:3)" (about 5 tokens more).
  *
  * @example
@@ -73,8 +78,10 @@ function sourceLabel(snap: Snapshot, id: string): string {
  * memoryLine(memory, ["D1:3"], true); // "- Caroline went to a LGBTQ support group on 7 May 2023. (D1:3)"
  * ```
  */
-export function memoryLine(m: Memory, sources: string[], cite = false, source?: Episode, queryTerms?: ReadonlySet<string>): string {
-  const line = queryTerms ? answerBearingLine(m, source, queryTerms) : `- ${compressText(m.text)}`;
+export function memoryLine(m: Memory, sources: string[], cite = false, source?: Episode, queryTerms?: ReadonlySet<string>, asOf?: string | null): string {
+  // Superseded (as of `asOf`, when given): the fact comes with its validity.
+  const superseded = m.invalidatedAt !== null && m.validTo !== null && (!asOf || m.validTo <= asOf);
+  const line = superseded ? `- ${compressText(m.text)} (until ${formatDay(m.validTo!)})` : queryTerms ? answerBearingLine(m, source, queryTerms) : `- ${compressText(m.text)}`;
   return cite ? `${line} (${sources.slice(0, CITED).join(", ")})` : line;
 }
 
@@ -128,11 +135,26 @@ export function pack(
   opts: PackOptions = {},
 ): { context: string; contextTokens: number; results: RecallResult[] } {
   const q = opts.queryTerms;
+  /** " [until 1 June 2023: Caroline lives in Boston.]" for each fact of a turn superseded (by `asOf`), but `except`. */
+  const validityNotes = (episodeId: string, except?: string): string =>
+    (snap.episodeMemories.get(episodeId) ?? [])
+      .map((id) => snap.memories.get(id))
+      .filter((m): m is Memory => m !== undefined && m.id !== except && m.invalidatedAt !== null && m.validTo !== null && (!opts.asOf || m.validTo <= opts.asOf))
+      .map((m) => ` [until ${formatDay(m.validTo!)}: ${compressText(m.text)}]`)
+      .join("");
   const lineOf = (c: Candidate, ext: string[]): string | null => {
-    if (c.type === "episode") return hasOwnContent(c.episode.text + (c.episode.attachmentText ? ` ${c.episode.attachmentText}` : ""), [c.episode.speaker]) ? episodeLine(c.episode, cite) : null;
+    if (c.type === "episode") {
+      if (!hasOwnContent(c.episode.text + (c.episode.attachmentText ? ` ${c.episode.attachmentText}` : ""), [c.episode.speaker])) return null;
+      return episodeLine(c.episode, cite) + validityNotes(c.episode.id);
+    }
     const m = c.memory;
     if (!hasOwnContent(m.text, m.subject ? [m.subject] : [])) return null;
-    return memoryLine(m, ext, cite, snap.episodes.get(m.sources[0] ?? ""), q);
+    // The turn speaks for an unedited, non-summary memory; what else it said that was
+    // superseded since comes with its validity.
+    const first = m.kind === "summary" || opts.verbatim === false ? undefined : snap.episodes.get(m.sources[0] ?? "");
+    const src = first && saysMoreThan(m, m.sources.map((x) => snap.episodes.get(x)?.text ?? "")) ? undefined : first;
+    const line = memoryLine(m, ext, cite, src, q, opts.asOf);
+    return src && line.startsWith(`- ${src.speaker}: "`) ? line + validityNotes(src.id, m.id) : line;
   };
   const covered = new Set<string>();
   const selected: Array<{ day: string; line: string }> = [];

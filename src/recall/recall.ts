@@ -78,6 +78,37 @@ const ASKS_WHY = /^\s*(why|what (made|makes|motivated|inspired|led)|how come)\b/
  */
 export const REASON_BOOST = 1.2;
 
+/**
+ * Questions about the present ("Where does Maya work now?", "What is my current job?"):
+ * current state-of-affairs memories (those with a single-valued slot) rank first.
+ *
+ * @example
+ * ```ts
+ * ASKS_NOW.test("Where do I live now?"); // true
+ * ```
+ */
+export const ASKS_NOW = /\b(now|currently|current|these days|at the moment|at present|still|anymore|nowadays)\b|^\s*(?:where|who)\s+(?:does|do|is|are|am)\b/i;
+/**
+ * Questions about the past state ("Where did I live before?", "What was my previous job?"):
+ * superseded facts may come back, each with its validity ("until 1 June 2024").
+ *
+ * @example
+ * ```ts
+ * ASKS_BEFORE.test("What was my previous job?"); // true
+ * ```
+ */
+export const ASKS_BEFORE = /\b(before|previous(?:ly)?|used to|former(?:ly)?|originally|earlier|no longer|anymore|old (?:job|home|address|city|apartment|house))\b/i;
+/**
+ * Score factor of a current slot memory (a single-valued state such as where someone lives
+ * or works) for {@link ASKS_NOW} questions.
+ *
+ * @example
+ * ```ts
+ * if (ASKS_NOW.test(q) && m.slot !== null) score *= STATE_BOOST; // 1.5
+ * ```
+ */
+export const STATE_BOOST = 1.5;
+
 /** True when a memory had been invalidated by `asOf` (or at all, without `asOf`). */
 function isSuperseded(m: { invalidatedAt: string | null; validTo: string | null } | undefined, asOf: string | null): boolean {
   if (!m || !m.invalidatedAt) return false;
@@ -161,6 +192,29 @@ export function expandNeighbours(candidates: Candidate[], snap: Snapshot, eligib
 }
 
 /**
+ * For questions about the past: the superseded values of the single-valued slots among
+ * the candidates ("Caroline lives in Boston." before "Caroline moved to Denver.") join them
+ * just below the current value (superseded memories are not indexed for search). Mutates
+ * `candidates`.
+ *
+ * @example
+ * ```ts
+ * if (ASKS_BEFORE.test(q)) addPredecessors(candidates, snap, eligible);
+ * ```
+ */
+export function addPredecessors(candidates: Candidate[], snap: Snapshot, eligible: (k: string) => boolean): void {
+  const bySlot = new Map<string, number>();
+  for (const c of candidates) if (c.type === "memory" && c.memory.slot !== null) bySlot.set(c.memory.slot, Math.max(bySlot.get(c.memory.slot) ?? 0, c.score));
+  if (bySlot.size === 0) return;
+  const have = new Set(candidates.map((c) => c.key));
+  for (const m of snap.memories.values()) {
+    const top = m.slot !== null && m.invalidatedAt !== null ? bySlot.get(m.slot) : undefined;
+    if (top === undefined || have.has("m:" + m.id) || !eligible("m:" + m.id)) continue;
+    candidates.push({ key: "m:" + m.id, type: "memory", memory: m, score: top * 0.95, channels: { history: top * 0.95 } });
+  }
+}
+
+/**
  * Recall: runs the channels (lexical BM25, dense vectors, entity graph, temporal,
  * segment), fuses them by weighted reciprocal rank, applies decay, and packs the best
  * memories and verbatim snippets under the token budget, each with its date and sources.
@@ -196,6 +250,7 @@ export async function recall(ctx: Context, queryText: string, options: RecallOpt
   const f = options.filters ?? {};
   const nowIso = now.toISOString();
 
+  const asksBefore = ASKS_BEFORE.test(queryText);
   const eligible = (k: ItemKey): boolean => {
     if (k.startsWith("m:")) {
       const m = snap.memories.get(k.slice(2));
@@ -206,7 +261,7 @@ export async function recall(ctx: Context, queryText: string, options: RecallOpt
       if (asOf) {
         if (m.observedAt > asOf) return false;
         if (m.invalidatedAt && m.validTo !== null && m.validTo <= asOf) return false;
-      } else if (m.invalidatedAt) return false;
+      } else if (m.invalidatedAt && !(asksBefore && m.validTo !== null)) return false;
       if (f.speaker !== undefined && m.subject !== f.speaker) return false;
       const t = m.validFrom ?? m.observedAt;
       if (from && t < from) return false;
@@ -240,6 +295,7 @@ export async function recall(ctx: Context, queryText: string, options: RecallOpt
 
   const people = new Set(query.people);
   const asksWhy = ASKS_WHY.test(queryText);
+  const asksNow = ASKS_NOW.test(queryText);
   const candidates: Candidate[] = [];
   for (const [k, fz] of fused) {
     let score = fz.score;
@@ -249,6 +305,7 @@ export async function recall(ctx: Context, queryText: string, options: RecallOpt
       score *= decayFactor(retention(age, m.strength, tuning.halfLifeDays), tuning.decayWeight);
       if (m.subject !== null && people.has(m.subject)) score *= SUBJECT_BOOST;
       if (asksWhy && CAUSAL.test(m.text)) score *= REASON_BOOST;
+      if (asksNow && (m.slot !== null || m.kind === "profile" || m.kind === "summary") && !m.invalidatedAt) score *= STATE_BOOST;
       candidates.push({ key: k, type: "memory", memory: m, score, channels: fz.channels });
     } else {
       const e = snap.episodes.get(k.slice(2))!;
@@ -258,12 +315,13 @@ export async function recall(ctx: Context, queryText: string, options: RecallOpt
       candidates.push({ key: k, type: "episode", episode: e, score, channels: fz.channels });
     }
   }
+  if (asksBefore) addPredecessors(candidates, snap, eligible);
   candidates.sort((a, b) => b.score - a.score || byOrder(snap, a.key, b.key));
   expandNeighbours(candidates, snap, eligible);
   const shown = asOf ? await candidatesAsOf(ctx, snap, candidates, asOf) : candidates;
   const pinnedTokens = pinnedCap(options.pinned, budget);
   const pinned = pinnedTokens > 0 ? pinnedCandidates(snap, eligible, new Map(shown.map((c) => [c.key, c.score]))) : [];
-  const packed = pack(shown, snap, budget, tuning.episodeShare, options.citeSources === true, { queryTerms: new Set(query.terms), pinned, pinnedTokens });
+  const packed = pack(shown, snap, budget, tuning.episodeShare, options.citeSources === true, { queryTerms: includeEpisodes ? new Set(query.terms) : undefined, pinned, pinnedTokens, asOf, verbatim: includeEpisodes });
 
   if (options.reinforce !== false) {
     const ids = packed.results.filter((r) => r.type === "memory").map((r) => r.id);
