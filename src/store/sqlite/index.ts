@@ -251,8 +251,8 @@ export class SqliteStore implements Store {
           RETURNING rid`);
         const delFts = this.stmt(`DELETE FROM fts_memories WHERE rowid = ?`);
         const fts = this.stmt(`INSERT INTO fts_memories (rowid, text, sk, head) VALUES (?, ?, ?, ?)`);
-        const prev = this.stmt(`SELECT text, subject, entity_ids, sources, segment_ids FROM memories WHERE id = ?`);
-        type Old = { text: string; subject: string | null; entity_ids: string; sources: string; segment_ids: string };
+        const prev = this.stmt(`SELECT text, subject, entity_ids, sources, segment_ids, forgotten_at FROM memories WHERE id = ?`);
+        type Old = { text: string; subject: string | null; entity_ids: string; sources: string; segment_ids: string; forgotten_at: string | null };
         const written: Array<{ rid: number; old: Old | undefined }> = [];
         for (const m of batch.memories) {
           if (m.tenant !== tenant || m.userId !== userId) throw new MnemoError("INVALID_SCOPE", "A memory in the batch belongs to another scope.");
@@ -339,16 +339,14 @@ export class SqliteStore implements Store {
   private byIds<T>(table: string, scope: ScopeKey, ids: string[], map: (r: Row) => T, idOf: (t: T) => string): T[] {
     if (ids.length === 0) return [];
     const found = new Map<string, T>();
-    const unique = [...new Set(ids)];
-    for (let i = 0; i < unique.length; i += 500) {
-      const chunk = unique.slice(i, i + 500);
-      const rows = this
-        .stmt(`SELECT * FROM ${table} WHERE tenant = ? AND user_id = ? AND id IN (${chunk.map(() => "?").join(",")})`)
-        .all(scope.tenant, scope.userId, ...chunk) as Row[];
-      for (const r of rows) {
-        const t = map(r);
-        found.set(idOf(t), t);
-      }
+    // One statement for any number of ids, through the id index ("+" keeps the planner
+    // off the scope index, which would scan the whole user).
+    const rows = this
+      .stmt(`SELECT * FROM ${table} WHERE id IN (SELECT value FROM json_each(?)) AND +tenant = ? AND +user_id = ?`)
+      .all(JSON.stringify([...new Set(ids)]), scope.tenant, scope.userId) as Row[];
+    for (const r of rows) {
+      const t = map(r);
+      found.set(idOf(t), t);
     }
     return ids.map((id) => found.get(id)).filter((t): t is T => t !== undefined);
   }
