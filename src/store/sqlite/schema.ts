@@ -83,7 +83,6 @@ const MIGRATIONS: string[] = [
   INSERT OR IGNORE INTO memory_links (link, key, memory_rid) SELECT 0, j.value, m.rid FROM memories m, json_each(m.entity_ids) j WHERE m.forgotten_at IS NULL;
   INSERT OR IGNORE INTO memory_links (link, key, memory_rid) SELECT 1, j.value, m.rid FROM memories m, json_each(m.sources) j WHERE m.forgotten_at IS NULL;
   INSERT OR IGNORE INTO memory_links (link, key, memory_rid) SELECT 2, j.value, m.rid FROM memories m, json_each(m.segment_ids) j WHERE m.forgotten_at IS NULL;
-  CREATE INDEX IF NOT EXISTS memories_time ON memories (tenant, user_id, COALESCE(valid_from, observed_at));
   `,
 ];
 
