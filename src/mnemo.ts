@@ -7,7 +7,7 @@ import type { Entity, Memory, MemoryKind, MemoryVersion, MessageInput, RecallRes
 import { resolveScope } from "./core/validate.js";
 import { OfflineExtractor } from "./ingest/extract/offline.js";
 import { LLMExtractor } from "./ingest/extract/llm.js";
-import { remember } from "./ingest/remember.js";
+import { remember, type RememberScope } from "./ingest/remember.js";
 import { erase } from "./lifecycle/erase.js";
 import { forget, getMemory, patchMemory, type MemoryPatch } from "./lifecycle/forget.js";
 import { reembed } from "./lifecycle/reembed.js";
@@ -69,7 +69,7 @@ export class Mnemo {
   }
 
   /** Stores messages and distils memories from them. Idempotent per message id. */
-  remember(messages: MessageInput[], scope: ScopeInput): Promise<RememberResult> {
+  remember(messages: MessageInput[], scope: RememberScope): Promise<RememberResult> {
     return remember(this.c, messages, scope);
   }
 
