@@ -475,7 +475,26 @@ export class SqliteStore implements Store {
   }
 
   async searchVectors(scope: ScopeKey, target: TargetType, vector: Float32Array, k: number): Promise<VectorHit[]> {
-    return this.vectorCache.search(vectorKey(scope, target), await this.generation(scope), () => this.loadVectors(scope, target), vector, k);
+    const exact = async (ids: string[]) => {
+      const rows = this
+        .stmt(`SELECT target_id, data FROM vectors WHERE target_type = ? AND target_id IN (SELECT value FROM json_each(?)) AND +tenant = ? AND +user_id = ?`)
+        .all(target, JSON.stringify(ids), scope.tenant, scope.userId) as Array<{ target_id: string; data: Buffer }>;
+      return new Map(rows.map((r) => [r.target_id, new Float32Array(r.data.buffer.slice(r.data.byteOffset, r.data.byteOffset + r.data.byteLength))]));
+    };
+    const load = async () => {
+      const args = [scope.tenant, scope.userId, target] as const;
+      const count = (this.stmt(`SELECT COUNT(*) AS n FROM vectors WHERE tenant = ? AND user_id = ? AND target_type = ?`).get(...args) as { n: number }).n;
+      const dim = count > 0 ? vector.length : 0;
+      const each = (sink: (id: string, v: Float32Array) => void) => {
+        const rows = this.stmt(`SELECT target_id, data FROM vectors WHERE tenant = ? AND user_id = ? AND target_type = ?`).iterate(...args) as Iterable<{ target_id: string; data: Buffer }>;
+        for (const r of rows) {
+          const b = r.data.byteOffset % 4 === 0 ? r.data : Buffer.from(r.data);
+          sink(r.target_id, new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4));
+        }
+      };
+      return { count, dim, each };
+    };
+    return this.vectorCache.search(vectorKey(scope, target), await this.generation(scope), load, vector, k, exact);
   }
 
   async linkedMemories(scope: ScopeKey, link: MemoryLink, keys: string[], limit: number): Promise<LinkedMemories[]> {
