@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Mnemo } from "../src/mnemo.js";
 import { openTempMnemo } from "./support/fixtures.js";
+import type { SqliteStore } from "../src/store/sqlite/index.js";
 
 let mnemo: Mnemo;
 let cleanup: () => Promise<void>;
@@ -38,5 +39,37 @@ describe("consolidation through the store's indexes (large scopes)", () => {
     expect(all.find((m) => m.text.includes("Boston") && m.kind !== "summary")!.invalidatedAt).not.toBeNull();
     const { context } = await mnemo.recall("Where does Caroline live?", u);
     expect(context).toContain("Denver");
+  });
+});
+
+describe("recall after a write (issue 9)", () => {
+  it("a remember between two recalls reloads nothing: the store's vector cache takes the new rows", async () => {
+    const u = { userId: "chat-loop" };
+    await mnemo.remember([{ speaker: "Caroline", content: "I went hiking near Lake Tahoe with my sister.", occurredAt: "2023-03-01T10:00:00Z" }], u);
+    await mnemo.recall("Where did Caroline go hiking?", u);
+    const cache = (mnemo.store as SqliteStore).vectorCache;
+    const loads = cache.loads;
+    for (let i = 0; i < 5; i++) {
+      await mnemo.remember([{ speaker: "Caroline", content: `I painted a sunrise over the harbour, picture ${i}.`, occurredAt: `2023-03-0${i + 2}T10:00:00Z` }], u);
+      const r = await mnemo.recall("What did Caroline paint?", u);
+      expect(r.context).toContain("sunrise");
+    }
+    expect(cache.loads).toBe(loads);
+  });
+
+  it("the vector cache stays under its bound however many users are recalled", async () => {
+    const { mnemo: small, cleanup: done } = await openTempMnemo({ cacheBytes: 64 * 1024 });
+    try {
+      for (let i = 0; i < 60; i++) {
+        const u = { userId: `user-${i}` };
+        await small.remember([{ speaker: "Sam", content: `I keep ${i} tomato plants on my balcony and water them daily.`, occurredAt: "2023-03-01T10:00:00Z" }], u);
+        await small.recall("How many tomato plants?", u);
+      }
+      const cache = (small.store as SqliteStore).vectorCache;
+      expect(cache.bytes).toBeLessThanOrEqual(64 * 1024);
+      expect(cache.size).toBeLessThan(120);
+    } finally {
+      await done();
+    }
   });
 });

@@ -209,6 +209,9 @@ export class VectorCache {
     this.annMin = options.annMin ?? ANN_MIN_VECTORS;
   }
 
+  /** How many tables were loaded from the store so far (a write by this process adds none). */
+  loads = 0;
+
   /** Bytes held now (approximate). */
   get bytes(): number {
     return this.total;
@@ -237,6 +240,7 @@ export class VectorCache {
     if (e && e.generation !== generation) (this.remove(key), (e = undefined));
     if (!e) {
       const m = await load();
+      this.loads++;
       e = new Entry(generation, m.dim, m.count);
       const fresh = e;
       m.each((id, v) => fresh.put(id, v));
