@@ -17,14 +17,15 @@ export const DEFAULT_CACHE_BYTES = 128 * 1024 * 1024;
 /**
  * Vectors per scope and table from which an HNSW graph is kept beside the exact matrix
  * (its hits are re-scored exactly). Below it a query scans the 8-bit codes: 100-d
- * vectors at about 1 ms per 10,000.
+ * vectors at about 1 ms per 10,000, while the pure-TypeScript HNSW takes minutes to build
+ * at that size (docs/BENCHMARKS.md, "Vector search"), so the graph is for larger tables.
  *
  * @example
  * ```ts
- * const useAnn = entry.size >= ANN_MIN_VECTORS; // 200,000
+ * const useAnn = entry.size >= ANN_MIN_VECTORS; // 1,000,000
  * ```
  */
-export const ANN_MIN_VECTORS = 200_000;
+export const ANN_MIN_VECTORS = 1_000_000;
 
 /**
  * How many approximate (int8) hits per asked one are re-scored against the stored
