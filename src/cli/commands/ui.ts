@@ -23,6 +23,8 @@ export interface InspectorOptions {
   host?: string | undefined;
   /** Tenant to inspect (default "default"). */
   tenant?: string | undefined;
+  /** Log level (default "warn"). */
+  logLevel?: string | undefined;
   /** Install SIGINT/SIGTERM handlers (the CLI does). */
   handleSignals?: boolean | undefined;
 }
@@ -49,7 +51,7 @@ export async function startInspector(o: InspectorOptions = {}): Promise<RunningS
     host: o.host ?? "127.0.0.1",
     auth: false,
     defaultTenant: o.tenant,
-    logLevel: "warn",
+    logLevel: o.logLevel ?? "warn",
     rateLimit: false,
     handleSignals: o.handleSignals ?? false,
   });

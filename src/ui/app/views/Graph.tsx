@@ -73,7 +73,7 @@ export function GraphView({ user }: { user: string }) {
                 key={e.id}
                 class={`node${isSel ? " selected" : ""}${dim ? " dim" : ""}`}
                 transform={`translate(${p.x.toFixed(1)},${p.y.toFixed(1)})`}
-                tabIndex={0}
+                tabindex={0}
                 role="button"
                 aria-pressed={isSel}
                 aria-label={`${e.name}, ${e.type}, ${e.memoryIds.length} memories`}
