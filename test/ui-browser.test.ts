@@ -21,18 +21,18 @@ const TENANT = "acme";
 
 /** Every form control on the page has an accessible name (label, aria-label or labelledby). */
 async function unlabelledControls(page: Page): Promise<string[]> {
-  return page.evaluate(() =>
-    [...document.querySelectorAll("input, select, textarea, button")]
-      .filter((el) => {
-        const e = el as HTMLInputElement;
-        if (e.type === "hidden") return false;
-        const labelled = (e.labels && e.labels.length > 0) || e.getAttribute("aria-label") || e.getAttribute("aria-labelledby");
-        const text = el.tagName === "BUTTON" && (el.textContent ?? "").trim() !== "";
-        return !labelled && !text;
-      })
-      .map((el) => el.outerHTML.slice(0, 120)),
-  );
+  return page.evaluate(`[...document.querySelectorAll("input, select, textarea, button")]
+    .filter((e) => {
+      if (e.type === "hidden") return false;
+      const labelled = (e.labels && e.labels.length > 0) || e.getAttribute("aria-label") || e.getAttribute("aria-labelledby");
+      const text = e.tagName === "BUTTON" && (e.textContent ?? "").trim() !== "";
+      return !labelled && !text;
+    })
+    .map((e) => e.outerHTML.slice(0, 120))`);
 }
+
+/** Evaluates a browser expression (a string: the tests are type-checked without DOM types). */
+const js = <T>(page: Page, expr: string): Promise<T> => page.evaluate(expr) as Promise<T>;
 
 describe("web inspector in Chromium", () => {
   let tmp: { dir: string; cleanup(): void };
@@ -104,14 +104,13 @@ describe("web inspector in Chromium", () => {
     await page.getByRole("link", { name: "alice", exact: true }).click();
     await page.getByRole("heading", { name: "Memories" }).waitFor();
     await page.getByLabel("Search").fill("Lisbon");
+    const texts = () => page.locator(".memlist li .memtext").allTextContents();
+    await expect.poll(async () => (await texts()).length > 0 && (await texts()).every((t) => t.toLowerCase().includes("lisbon"))).toBe(true);
     await expect.poll(() => page.getByRole("status").first().textContent()).toMatch(/^[1-9]\d* memor/);
-    const texts = await page.locator(".memlist li .memtext").allTextContents();
-    expect(texts.length).toBeGreaterThan(0);
-    for (const t of texts) expect(t.toLowerCase()).toContain("lisbon");
     await page.getByLabel("Search").fill("");
     await page.getByLabel("Kind").selectOption("preference");
-    await expect.poll(async () => (await page.locator(".memlist li .badge.kind-preference").count()) === (await page.locator(".memlist li").count())).toBe(true);
-    expect(await page.locator(".memlist li").count()).toBeGreaterThan(0);
+    const items = page.locator(".memlist li");
+    await expect.poll(async () => (await items.count()) > 0 && (await page.locator(".memlist li .badge.kind-preference").count()) === (await items.count())).toBe(true);
     await page.getByLabel("From").fill("2024-05-01");
     await page.getByLabel("Kind").selectOption("");
     await expect.poll(() => page.locator(".memlist li .memtext").allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining("Porto")]));
@@ -121,6 +120,7 @@ describe("web inspector in Chromium", () => {
     // A memory's history with its source turn, then edit it.
     await page.getByRole("button", { name: "Reset" }).click();
     await page.getByLabel("Search").fill("Acme");
+    await expect.poll(async () => (await page.locator(".memlist li .memtext").allTextContents()).every((t) => t.includes("Acme"))).toBe(true);
     await page.locator(".memlist li .memtext").first().click();
     await page.getByRole("heading", { name: "History" }).waitFor();
     await expect.poll(() => page.locator(".timeline").textContent()).toContain("I work at Acme Corp");
@@ -201,12 +201,12 @@ describe("web inspector in Chromium", () => {
     expect(await store((m) => m.stats({ tenant: TENANT, userId: "bob" }))).toMatchObject({ episodes: 0, memories: 0, entities: 0 });
 
     // Theme toggle: system → light → dark, and back to the OS setting.
-    const theme = () => page.evaluate(() => document.documentElement.dataset.theme ?? "system");
+    const theme = () => js<string>(page, `document.documentElement.dataset.theme ?? "system"`);
     await page.getByRole("button", { name: /^Theme: system/ }).click();
     expect(await theme()).toBe("light");
     await page.getByRole("button", { name: /^Theme: light/ }).click();
     expect(await theme()).toBe("dark");
-    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const bg = await js<string>(page, "getComputedStyle(document.body).backgroundColor");
     expect(bg).toBe("rgb(20, 22, 27)");
     await page.getByRole("button", { name: /^Theme: dark/ }).click();
     expect(await theme()).toBe("system");
@@ -223,14 +223,14 @@ describe("web inspector in Chromium", () => {
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Users" }).waitFor();
     // After each navigation focus moves to the main region, so Tab reaches the content first.
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe("main");
+    expect(await js<string>(page, "document.activeElement?.id")).toBe("main");
     await page.keyboard.press("Tab");
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("alice");
+    expect(await js<string>(page, "document.activeElement?.textContent")).toBe("alice");
     // The first Tab stop of the page is the skip link, which moves focus to the content.
-    expect(await page.evaluate(() => document.querySelector("a[href], button, input, select, textarea, [tabindex]")?.textContent)).toBe("Skip to content");
+    expect(await js<string>(page, `document.querySelector("a[href], button, input, select, textarea, [tabindex]")?.textContent`)).toBe("Skip to content");
     await page.getByRole("link", { name: "Skip to content" }).focus();
     await page.keyboard.press("Enter");
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe("main");
+    expect(await js<string>(page, "document.activeElement?.id")).toBe("main");
     await page.getByRole("link", { name: "alice", exact: true }).focus();
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Memories" }).waitFor();
@@ -254,10 +254,11 @@ describe("web inspector in Chromium", () => {
     await page.getByRole("heading", { name: "History" }).waitFor();
     expect(await page.getByRole("button", { name: "Edit" }).count()).toBe(0);
     expect(await page.getByRole("button", { name: "Erase user…" }).count()).toBe(0);
-    expect(await page.evaluate(() => localStorage.length === 0 || !JSON.stringify({ ...localStorage }).includes("mnemo_"))).toBe(true);
+    expect(await page.evaluate("JSON.stringify({ ...localStorage })")).not.toContain("mnemo_");
+    expect(await page.evaluate("sessionStorage.getItem('mnemo.inspector.key')")).toBe(readOnlyKey);
     await page.getByRole("button", { name: "Log out" }).click();
     await page.getByRole("heading", { name: "Log in" }).waitFor();
-    expect(await page.evaluate(() => sessionStorage.getItem("mnemo.inspector.key"))).toBeNull();
+    expect(await page.evaluate("sessionStorage.getItem('mnemo.inspector.key')")).toBeNull();
     await page.close();
   });
 
