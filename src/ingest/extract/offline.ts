@@ -105,6 +105,14 @@ function classify(sentence: string, hasDate: boolean): MemoryKind {
 /** Short replies that answer the question before them ("5 years already!", "Yes, in May."). */
 const ANSWER_OPENER = /^(yes|yeah|yep|yup|no|nope|nah|sure|definitely|of course|not|it|it's|they|they're|that|we|about|around|since|for|in|at|on|just|only|mostly|\d)/i;
 
+/** Sentences of a turn kept together in one memory, up to about this many words. */
+const GROUP_WORDS = 60;
+/** The kind of a memory of several sentences: the first of these any sentence has. */
+const KIND_ORDER: readonly MemoryKind[] = ["instruction", "preference", "profile", "event", "fact"];
+
+/** Sentences that only continue the one before ("Especially thin crust.", "Mostly on weekends."). */
+const FRAGMENT = /^(especially|mostly|usually|except|particularly|specifically|including|not|only|even|plus|which|like)\b/i;
+
 /** Questions asking for a fact (time, place, amount, name) a reply can give without echoing them. */
 const WH = /^(how (long|many|much|old|often|far)|when|where|what|which|who|whose)\b/i;
 
@@ -196,24 +204,73 @@ export class OfflineExtractor implements Extractor {
     return { ...base, kind: base.kind === "event" ? "event" : "fact", text, slot: null, sources: [ep.id, prev.id], importance: Math.min(1, base.importance + 0.1) };
   }
 
+  /**
+   * The turn's informative sentences, filler and questions dropped, in the speaker's words:
+   * a sentence that sets a single-valued slot stands alone (it may be invalidated later);
+   * the others of the turn are kept together as one memory ("We booked the Japan flights!
+   * We fly out on October 12 [= 12 October 2024]."), so no fragment loses its subject.
+   */
   private fromTurn(ep: Episode, person: string, addressee: string | null, known: Known, topicBefore: string | null): CandidateMemory[] {
     const out: CandidateMemory[] = [];
     let topic = topicBefore;
-    for (const raw of splitSentences(ep.text)) {
-      const own = topicOf(raw);
-      if (raw.trim().endsWith("?")) {
+    let who: string | null = null;
+    let group: CandidateMemory[] = [];
+    let words = 0;
+    const flush = () => {
+      if (group.length) out.push(this.merge(group, person, ep));
+      group = [];
+      words = 0;
+    };
+    for (const sentence of splitSentences(ep.text)) {
+      const own = topicOf(sentence);
+      if (sentence.trim().endsWith("?")) {
         if (own) topic = own;
         continue;
       }
-      if (isFiller(raw)) continue;
-      out.push(this.candidate(raw, ep, person, addressee, known, termList(raw).length, topic));
+      if (isFiller(sentence)) continue;
+      const c = this.candidate(sentence, ep, person, addressee, known, termList(sentence).length, group.length ? null : topic, false, who);
       if (own) topic = own;
+      who = c.entities.filter((e) => e.type === "person" && e.name !== person).at(-1)?.name ?? who;
+      if (c.slot) {
+        out.push(c);
+        continue;
+      }
+      const n = sentence.split(/\s+/).length;
+      if (words + n > GROUP_WORDS && !FRAGMENT.test(sentence.trim())) flush();
+      group.push(c);
+      words += n;
     }
+    flush();
     if (ep.attachmentText && ep.attachmentText.trim()) {
       const text = `${person} shared a photo: ${ep.attachmentText.trim()}`;
       out.push(this.candidate(text, ep, person, addressee, known, termList(text).length, null, true));
     }
     return out;
+  }
+
+  /** One memory of consecutive sentences of a turn (each already a candidate). */
+  private merge(cs: CandidateMemory[], person: string, ep: Episode): CandidateMemory {
+    if (cs.length === 1) return cs[0]!;
+    const prefix = `${person}: `;
+    let text = prefix + cs.map((c) => (c.text.startsWith(prefix) ? c.text.slice(prefix.length) : c.text)).join(" ");
+    // A carried topic the group already names is noise.
+    text = text.replace(/ \(re: ([^)]+)\)/g, (m, t: string) => (text.toLowerCase().split(t.toLowerCase()).length > 2 ? "" : m));
+    const entities = new Map<string, EntityMention>();
+    for (const c of cs) for (const e of c.entities) if (!entities.has(e.name.toLowerCase())) entities.set(e.name.toLowerCase(), e);
+    const kind = KIND_ORDER.find((k) => cs.some((c) => c.kind === k)) ?? "fact";
+    const dated = cs.find((c) => c.validFrom !== null && c.validFrom !== ep.occurredAt)?.validFrom ?? cs.find((c) => c.validFrom !== null)?.validFrom ?? null;
+    return {
+      kind,
+      text,
+      subject: person,
+      slot: null,
+      slotValue: null,
+      validFrom: dated ?? (kind === "event" ? ep.occurredAt : null),
+      sources: [ep.id],
+      entities: [...entities.values()],
+      importance: Math.min(1, Math.max(...cs.map((c) => c.importance)) + 0.05 * (cs.length - 1)),
+      confidence: 0.6,
+    };
   }
 
   private fromTool(ep: Episode, known: Known): CandidateMemory[] {
@@ -233,11 +290,14 @@ export class OfflineExtractor implements Extractor {
     contentTerms: number,
     topic: string | null,
     verbatim = false,
+    who: string | null = null,
   ): CandidateMemory {
     const notes = verbatim ? [] : dateNotes(raw, ep.occurredAt);
     const dated = notes.find((n) => n.from !== null);
     let said = annotate(raw.trim(), notes);
-    if (topic && !verbatim && needsTopic(raw, notes.length > 0) && !said.toLowerCase().includes(topic.toLowerCase())) said = said.replace(/\s*([.!…]*)\s*$/, (_m, p: string) => ` (re: ${topic})${p}`);
+    // "She's an architect." after naming Lena: say who; "We fly out on ..." after the Japan trip: say what.
+    const about = who && /^(he|she|they|he's|she's|they're|his|her|their)\b/i.test(raw.trim()) ? who : topic && needsTopic(raw, notes.length > 0) ? topic : null;
+    if (about && !verbatim && !said.toLowerCase().includes(about.toLowerCase())) said = said.replace(/\s*([.!…]*)\s*$/, (_m, p: string) => ` (re: ${about})${p}`);
     const text = verbatim ? raw : `${person}: ${said}`;
     const entities: EntityMention[] = [];
     const seen = new Set<string>();

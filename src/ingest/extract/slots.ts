@@ -8,7 +8,10 @@ const SLOT_VERBS: Array<[RegExp, string]> = [
   [/\b(?:live|lives|living|lived|moved|moving|relocated|relocating)\s+(?:back\s+)?(?:in|to)\s+(.+)/i, "lives_in"],
   [/\b(?:work|works|working)\s+(?:as|at|for)\s+(.+)/i, "job"],
   [/\b(?:started|start|starting|got|accepted|took)\s+(?:a\s+|my\s+|the\s+)?(?:new\s+)?(?:job|position|role)\s+(?:as|at|with)\s+(.+)/i, "job"],
-  [/\b(?:is|am|'m|’m|are|got|just got|recently got)\s+(married|single|divorced|engaged|widowed)\b()/i, "relationship_status"],
+  [/\b(?:start|started|starting|begin|began|beginning)\s+(?:work\s+|working\s+|a new job\s+|my new job\s+)?at\s+(.+)/i, "job"],
+  [/\bfirst (?:day|week|shift) (?:of work )?at\s+(.+)/i, "job"],
+  [/\b(?:joined|am joining|'m joining|’m joining)\s+(.+?)\s+as\s+(?:a|an|the)\b/i, "job"],
+  [/\b(?:is|am|'m|’m|are|got|just got|recently got|we're|we’re)\s+(married|single|divorced|engaged|widowed)\b()/i, "relationship_status"],
   [/\b(?:is|am|'m|’m)\s+(\d{1,3})\s+years\s+old\b()/i, "age"],
 ];
 
@@ -46,7 +49,8 @@ export function clauseSubject(prefix: string, speaker: string): string | null {
   if (FIRST_PERSON.test(clause)) return speaker;
   const names = [...clause.matchAll(NAME)].map((m) => m[1]!).filter((n) => !NOT_NAMES.has(n));
   if (names.length) return names[names.length - 1]!;
-  if (/^\s*$/.test(clause)) return null;
+  // "First day at Swedish today." — no subject said: the speaker's own news.
+  if (!/\b(he|she|they|it|you|his|her|their|its|your|this|that|there)\b/i.test(clause) && clause.trim().split(/\s+/).length <= 3) return speaker;
   return null;
 }
 

@@ -6,9 +6,9 @@
 const EVENT_NOUNS =
   "trip|vacation|holiday|honeymoon|wedding|engagement|party|birthday|anniversary|job|interview|offer|promotion|move|surgery|appointment|conference|marathon|race|exam|concert|show|tour|project|class|course|retreat|reunion|visit|flight|launch|recital|game|tournament|festival|camp|hike|cruise";
 /** "the Japan trip", "our Lisbon move", "Google interview". */
-const NAMED_EVENT = new RegExp(`\\b((?:[A-Z][\\p{L}'’-]+\\s+){1,3})(${EVENT_NOUNS})\\b`, "u");
+const NAMED_EVENT = new RegExp(`\\b((?:[A-Z][\\p{L}'’-]+\\s+){1,3})(${EVENT_NOUNS})s?\\b`, "u");
 /** "my new job", "the wedding", "our trip to Japan". */
-const EVENT = new RegExp(`\\b(?:my|our|the|this|that|his|her|their)\\s+(?:new\\s+|big\\s+|upcoming\\s+|next\\s+|first\\s+)?(${EVENT_NOUNS})(\\s+(?:to|in|at|with)\\s+[A-Z][\\p{L}'’-]+(?:\\s+[A-Z][\\p{L}'’-]+)?)?`, "u");
+const EVENT = new RegExp(`\\b(?:my|our|the|this|that|his|her|their)\\s+(?:new\\s+|big\\s+|upcoming\\s+|next\\s+|first\\s+)?(${EVENT_NOUNS})s?(\\s+(?:to|in|at|with)\\s+[A-Z][\\p{L}'’-]+(?:\\s+[A-Z][\\p{L}'’-]+)?)?`, "u");
 const NOT_TOPIC = /^(I|My|We|Our|The|This|That|So|And|But|Also|Oh|Yes|No|Hey|Hi|Well|Just|Next|Last|Our|Their|His|Her)$/;
 /** Sentences that lean on something said before: "We fly out on ...", "It starts at 3pm". */
 const LEANS = /^(we|we're|we’re|we'll|we’ll|it|it's|it’s|that|this|they|there|then|and then|plus)\b/i;
