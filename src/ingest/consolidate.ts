@@ -176,7 +176,7 @@ export async function consolidate(input: ConsolidateInput): Promise<Consolidated
 
     // 3. Add.
     const m: Memory = {
-      id: newId("mem"),
+      id: newId("mem", scope),
       tenant: scope.tenant,
       userId: scope.userId,
       agentId: scope.agentId ?? null,

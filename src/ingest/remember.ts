@@ -83,7 +83,7 @@ export async function remember(ctx: Context, messagesInput: unknown, scopeInput:
       continue;
     }
     const ep: Episode = {
-      id: newId("ep"),
+      id: newId("ep", scope),
       externalId: p.m.id ?? null,
       tenant: scope.tenant,
       userId: scope.userId,

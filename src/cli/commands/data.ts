@@ -6,12 +6,14 @@ import { MnemoError } from "../../core/errors.js";
 import type { MessageInput, RememberResult } from "../../core/types.js";
 import { readLocomo, rememberConversation } from "../../importers/locomo.js";
 import type { Mnemo } from "../../mnemo.js";
+import { cliIo } from "../io.js";
 import { withMnemo } from "../open.js";
 import { list, print, progress, type GlobalOptions } from "../output.js";
 
 function readText(path: string): string {
   try {
-    return path === "-" ? readFileSync(0, "utf8") : readFileSync(path, "utf8");
+    if (path === "-") return cliIo().readStdin?.() ?? readFileSync(0, "utf8");
+    return readFileSync(path, "utf8");
   } catch (e) {
     throw new MnemoError("INVALID_INPUT", `Cannot read ${path}: ${(e as Error).message}`);
   }
@@ -149,8 +151,9 @@ export function registerDataCommands(program: Command, g: () => GlobalOptions): 
     .option("--out <file>", "write to a file instead of stdout")
     .action(async (o: { user: string; out?: string }) => {
       await withMnemo(g(), async (m) => {
-        const out = o.out ? createWriteStream(o.out) : process.stdout;
-        for await (const line of m.export({ userId: o.user })) if (!out.write(line + "\n")) await once(out, "drain");
+        const stdout = cliIo().stdout;
+        const out = o.out ? createWriteStream(o.out) : stdout;
+        for await (const line of m.export({ userId: o.user })) if (!out.write(line + "\n") && "once" in out) await once(out as NodeJS.EventEmitter, "drain");
         if (o.out) await new Promise<void>((res, rej) => (out as ReturnType<typeof createWriteStream>).end((e?: Error | null) => (e ? rej(e) : res())));
       });
     });
