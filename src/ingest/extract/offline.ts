@@ -105,8 +105,10 @@ function classify(sentence: string, hasDate: boolean): MemoryKind {
 /** Short replies that answer the question before them ("5 years already!", "Yes, in May."). */
 const ANSWER_OPENER = /^(yes|yeah|yep|yup|no|nope|nah|sure|definitely|of course|not|it|it's|they|they're|that|we|about|around|since|for|in|at|on|just|only|mostly|\d)/i;
 
+/** How many turns back a topic is carried into a fragment. */
+const TOPIC_TURNS = 3;
 /** Sentences of a turn kept together in one memory, up to about this many words. */
-const GROUP_WORDS = 60;
+const GROUP_WORDS = 35;
 /** The kind of a memory of several sentences: the first of these any sentence has. */
 const KIND_ORDER: readonly MemoryKind[] = ["instruction", "preference", "profile", "event", "fact"];
 
@@ -114,7 +116,12 @@ const KIND_ORDER: readonly MemoryKind[] = ["instruction", "preference", "profile
 const FRAGMENT = /^(especially|mostly|usually|except|particularly|specifically|including|not|only|even|plus|which|like)\b/i;
 
 /** Questions asking for a fact (time, place, amount, name) a reply can give without echoing them. */
-const WH = /^(how (long|many|much|old|often|far)|when|where|what|which|who|whose)\b/i;
+const WH = /^(how (long|many|much|old|often|far)|when|where|what|which|who|whose|(do|did|have|has|are|is|was|were|will) (you|they|we|it|he|she) (have|know|pick|set|choose|decide)\b)/i;
+/** How a slot is said in a note when the sentence does not say it: [works at: Swedish]. */
+const SLOT_NOTE: Readonly<Record<string, readonly [string, RegExp]>> = {
+  lives_in: ["lives in", /\bliv(e|es|ing|ed)\b/i],
+  job: ["works at", /\bwork(s|ing|ed)?\b/i],
+};
 
 type Known = Map<string, { name: string; type: EntityType }>;
 
@@ -150,7 +157,7 @@ export class OfflineExtractor implements Extractor {
         // In a two-party chat "you" is the other named speaker (never the assistant).
         const isNamed = (e: Episode) => turnKind(e) === "named" && e.speaker !== ep.speaker && e.sessionId === ep.sessionId;
         const addressee = kind === "named" ? ([...history].reverse().find(isNamed)?.speaker ?? episodes.slice(i + 1).find(isNamed)?.speaker ?? null) : null;
-        out.push(...this.fromTurn(ep, person, addressee, known, samePrev ? this.lastTopic(samePrev) : null));
+        out.push(...this.fromTurn(ep, person, addressee, known, this.sessionTopic(history, ep)));
         const pk = samePrev ? turnKind(samePrev) : null;
         if (samePrev && samePrev.speaker !== ep.speaker && pk !== "system" && pk !== "tool") {
           const qa = this.answerToQuestion(samePrev, talker(samePrev), ep, person, addressee, known);
@@ -164,6 +171,18 @@ export class OfflineExtractor implements Extractor {
       if (history.length > 8) history.shift();
     });
     return out;
+  }
+
+  /** The topic named last in the few turns before `ep` in its session ("the wedding"), if any. */
+  private sessionTopic(history: readonly Episode[], ep: Episode): string | null {
+    for (let j = history.length - 1, seen = 0; j >= 0 && seen < TOPIC_TURNS; j--) {
+      const h = history[j]!;
+      if (h.sessionId !== ep.sessionId) break;
+      seen++;
+      const t = this.lastTopic(h);
+      if (t) return t;
+    }
+    return null;
   }
 
   private lastTopic(ep: Episode): string | null {
@@ -298,6 +317,9 @@ export class OfflineExtractor implements Extractor {
     // "She's an architect." after naming Lena: say who; "We fly out on ..." after the Japan trip: say what.
     const about = who && /^(he|she|they|he's|she's|they're|his|her|their)\b/i.test(raw.trim()) ? who : topic && needsTopic(raw, notes.length > 0) ? topic : null;
     if (about && !verbatim && !said.toLowerCase().includes(about.toLowerCase())) said = said.replace(/\s*([.!…]*)\s*$/, (_m, p: string) => ` (re: ${about})${p}`);
+    const slot = verbatim ? null : slotIn(raw, person);
+    // "First day at Swedish today." sets where Maya works: say so, in brackets, when the words don't.
+    if (slot && SLOT_NOTE[slot.attr] && !SLOT_NOTE[slot.attr]![1].test(raw)) said = said.replace(/\s*([.!…]*)\s*$/, (_m, p: string) => ` [${SLOT_NOTE[slot.attr]![0]}: ${slot.display}]${p}`);
     const text = verbatim ? raw : `${person}: ${said}`;
     const entities: EntityMention[] = [];
     const seen = new Set<string>();
@@ -317,8 +339,8 @@ export class OfflineExtractor implements Extractor {
       if (!k && type === "topic" && !span.includes(" ") && opensSentence(span, raw)) continue;
       addEntity(k?.name ?? span, type);
     }
+    if (about && about === who) addEntity(who, "person");
     const kind = classify(raw, dated !== undefined);
-    const slot = verbatim ? null : slotIn(raw, person);
     const subject = slot && slot.subject !== person && !slot.subject.includes(" ") ? slot.subject : person;
     const firstPerson = /\b(I|my|me|I'm|I've)\b/.test(raw);
     const importance = Math.min(1, 0.35 + 0.1 * Math.min(3, entities.length - 1) + (firstPerson ? 0.15 : 0) + (dated ? 0.15 : 0) + Math.min(0.2, contentTerms * 0.02));

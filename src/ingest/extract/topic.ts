@@ -36,7 +36,8 @@ export function topicOf(sentence: string): string | null {
 
 /**
  * Whether a sentence needs the topic carried in: it names no topic of its own and leans
- * on what came before (opens with "we", "it", ...), and carries a date or is short.
+ * on what came before (opens with "we", "it", ...), and carries a date or is short; or it
+ * is a bare date with no one doing anything ("June 14, 2025, in the Skagit Valley.").
  *
  * @example
  * ```ts
@@ -46,5 +47,7 @@ export function topicOf(sentence: string): string | null {
  */
 export function needsTopic(sentence: string, hasDate: boolean): boolean {
   if (topicOf(sentence)) return false;
-  return LEANS.test(sentence.trim()) && (hasDate || sentence.length < 80);
+  if (LEANS.test(sentence.trim())) return hasDate || sentence.length < 80;
+  // "June 14, 2025, in the Skagit Valley." — a date with nobody doing anything: the answer to something said before.
+  return hasDate && !/\b(I|I'm|I’m|we|he|she|they|my|our|his|her|their|you|your)\b/i.test(sentence) && !/\b[A-Z][a-z]+\s+(is|was|are|were|has|had|will|went|got)\b/.test(sentence);
 }
