@@ -205,7 +205,8 @@ export function createApp(input: { mnemo: Mnemo; keys: KeyStore | null; options?
       if (idemHeader === undefined) return toResponse(await route.run(raw, env));
       const key = IdempotencyStore.checkKey(idemHeader);
       const url = new URL(c.req.url);
-      const fp = IdempotencyStore.fingerprint(c.req.method, url.pathname + url.search, bytes);
+      const view = principal.scopes.includes("read") ? "read" : "blind";
+      const fp = IdempotencyStore.fingerprint(c.req.method, url.pathname + url.search, meta.body?.kind === "json" ? raw.body : bytes, view);
       const replay = idempotency.begin(principal.tenant, key, fp);
       if (replay) return new Response(replay.body, { status: replay.status, headers: { "content-type": replay.contentType, "idempotent-replayed": "true" } });
       // The work outlives a timed-out request: its response is still stored for the retry.
