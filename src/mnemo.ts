@@ -97,8 +97,8 @@ export class Mnemo {
   }
 
   /**
-   * Deletes one message (by episode id or your message id): hard-deletes it; memories that
-   * came only from it are forgotten, others drop it from their sources.
+   * Deletes one message (by episode id or your message id): hard-deletes it and the memories
+   * that came only from it; others drop it from their sources.
    */
   deleteEpisode(id: string, scope: ScopeInput): Promise<DeleteEpisodeResult> {
     return this.locked(scope, () => deleteEpisode(this.c, id, scope));

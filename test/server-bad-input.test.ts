@@ -52,7 +52,7 @@ describe("bad input → typed 4xx, never 5xx, store unchanged", () => {
     const c = new MnemoClient({ baseUrl: server.url, apiKey: keys.admin });
     const parts = [await c.exportUser("alice"), await c.exportUser("bob")];
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
-    parts.push(...metrics.split("\n").filter((l) => l.startsWith("mnemo_store_records")));
+    parts.push(...metrics.split("\n").filter((l) => l.startsWith("mnemo_writes_total")));
     const evil = await (await fetch(`${server.url}/v1/memories?userId=alice`, { headers: { authorization: `Bearer ${keys.evil}` } })).text();
     parts.push(evil);
     return sha256(parts.join("\n"));

@@ -42,7 +42,7 @@ describe("item 2: forgotten content is never recalled", () => {
   it("a message can be deleted on its own: gone from recall, export and the file's rows; its only memories are forgotten", async () => {
     const ep = await rememberPin(t.mnemo);
     const r = await t.mnemo.deleteEpisode(ep, U);
-    expect(r.memoriesForgotten).toBeGreaterThan(0);
+    expect(r.memoriesDeleted).toBeGreaterThan(0);
     expect((await t.mnemo.recall("What is my bank PIN?", { ...U, budgetTokens: 2000 })).context).not.toContain(PIN);
     const exported = await exportText(t.mnemo, "alice");
     expect(exported).not.toContain(`"id":"${ep}"`);

@@ -4,29 +4,31 @@ import type { Memory, MemoryVersion, ScopeInput, Segment } from "../core/types.j
 import { resolveScope } from "../core/validate.js";
 import { segmentSummary } from "../ingest/segment.js";
 import { allMemories } from "../store/all-memories.js";
+import { forget } from "./forget.js";
 
 /**
  * What deleting a message changed.
  *
  * @example
  * ```ts
- * const r: DeleteEpisodeResult = { id: "ep_1", memoriesForgotten: 1, memoriesUpdated: 0 };
+ * const r: DeleteEpisodeResult = { id: "ep_1", memoriesDeleted: 1, memoriesUpdated: 0 };
  * ```
  */
 export interface DeleteEpisodeResult {
   id: string;
-  /** Memories that came only from this message: forgotten (never recalled again). */
-  memoriesForgotten: number;
+  /** Memories that came only from this message: deleted with it (their history too). */
+  memoriesDeleted: number;
   /** Memories that also came from other messages: this one is dropped from their sources. */
   memoriesUpdated: number;
 }
 
 /**
  * Deletes one message (episode) of a user: the row, its full-text entry and its vector are
- * hard-deleted. Memories that came only from it are forgotten (never recalled again; their
- * history stays until the user is erased); memories with other sources drop it from their
- * sources; its segment's summary is rebuilt without it. NOT_FOUND when the user has no
- * such message (by episode id, or by the caller's message id).
+ * hard-deleted, and so are the memories that came only from it, with their history (a
+ * profile summary quoting one is rebuilt without it first; the summary's own earlier
+ * versions keep their text until the user is erased). Memories with other sources drop it
+ * from their sources; its segment's summary is rebuilt without it. NOT_FOUND when the user
+ * has no such message (by episode id, or by the caller's message id).
  *
  * @example
  * ```ts
@@ -48,19 +50,18 @@ export async function deleteEpisode(ctx: Context, id: string, scopeInput: ScopeI
   const now = ctx.options.now().toISOString();
   const memories: Memory[] = [];
   const history: MemoryVersion[] = [];
-  const out: DeleteEpisodeResult = { id: episode.id, memoriesForgotten: 0, memoriesUpdated: 0 };
+  const only: string[] = [];
+  const out: DeleteEpisodeResult = { id: episode.id, memoriesDeleted: 0, memoriesUpdated: 0 };
   for (const m of await allMemories(ctx.store, { ...key, includeInvalidated: true, includeForgotten: true })) {
-    if (!m.sources.includes(episode.id)) continue;
+    if (m.kind === "summary" || !m.sources.includes(episode.id)) continue;
     const sources = m.sources.filter((s) => s !== episode!.id);
-    const lines = Array.isArray(m.metadata.lines) ? (m.metadata.lines as Array<Record<string, unknown>>) : null;
-    const metadata = lines ? { ...m.metadata, lines: lines.map((l) => ({ ...l, sources: Array.isArray(l.sources) ? l.sources.filter((s) => s !== episode!.id) : l.sources })) } : m.metadata;
     if (sources.length === 0) {
-      const gone: Memory = { ...m, sources: [episode.id], metadata, forgottenAt: m.forgottenAt ?? now, version: m.version + 1 };
-      memories.push(gone);
-      history.push({ memoryId: m.id, version: gone.version, op: "forget", text: m.text, validFrom: m.validFrom, validTo: m.validTo, sources: gone.sources, at: now, reason: "its message was deleted" });
-      out.memoriesForgotten++;
+      // Forgotten first (a profile summary quoting it is rebuilt without it), then deleted.
+      if (!m.forgottenAt) await forget(ctx, key.tenant, m.id, key.userId, "its message was deleted");
+      only.push(m.id);
+      out.memoriesDeleted++;
     } else {
-      const next: Memory = { ...m, sources, metadata, version: m.version + 1 };
+      const next: Memory = { ...m, sources, version: m.version + 1 };
       memories.push(next);
       history.push({ memoryId: m.id, version: next.version, op: "patch", text: m.text, validFrom: m.validFrom, validTo: m.validTo, sources, at: now, reason: "a source message was deleted" });
       out.memoriesUpdated++;
@@ -76,7 +77,7 @@ export async function deleteEpisode(ctx: Context, id: string, scopeInput: ScopeI
     }
   }
   await ctx.store.commit({ scope: key, memories, history, segments });
-  await ctx.store.deleteEpisodes(key, [episode.id]);
+  await ctx.store.deleteEpisodes(key, [episode.id], only);
   for (const k of [...ctx.caches.keys()]) if (k.endsWith(scopeCacheKey(key.tenant, key.userId))) ctx.caches.delete(k);
   return out;
 }

@@ -472,8 +472,8 @@ export class SqliteStore implements Store {
     this.stmt(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(key, value);
   }
 
-  async deleteEpisodes(scope: ScopeKey, ids: string[]): Promise<number> {
-    if (ids.length === 0) return 0;
+  async deleteEpisodes(scope: ScopeKey, ids: string[], memoryIds: string[] = []): Promise<number> {
+    if (ids.length === 0 && memoryIds.length === 0) return 0;
     const db = this.conn;
     let n = 0;
     db.transaction(() => {
@@ -482,6 +482,12 @@ export class SqliteStore implements Store {
         this.stmt(`DELETE FROM fts_episodes WHERE rowid IN (SELECT rid FROM episodes WHERE tenant = ? AND user_id = ? AND id = ?)`).run(...args, id);
         this.stmt(`DELETE FROM vectors WHERE target_type = 'episode' AND tenant = ? AND user_id = ? AND target_id = ?`).run(...args, id);
         n += this.stmt(`DELETE FROM episodes WHERE tenant = ? AND user_id = ? AND id = ?`).run(...args, id).changes;
+      }
+      for (const id of new Set(memoryIds)) {
+        this.stmt(`DELETE FROM fts_memories WHERE rowid IN (SELECT rid FROM memories WHERE tenant = ? AND user_id = ? AND id = ?)`).run(...args, id);
+        this.stmt(`DELETE FROM vectors WHERE target_type = 'memory' AND tenant = ? AND user_id = ? AND target_id = ?`).run(...args, id);
+        this.stmt(`DELETE FROM memory_history WHERE tenant = ? AND user_id = ? AND memory_id = ?`).run(...args, id);
+        this.stmt(`DELETE FROM memories WHERE tenant = ? AND user_id = ? AND id = ?`).run(...args, id);
       }
       this.stmt(`UPDATE generations SET gen = gen + 1 WHERE tenant = ? AND user_id = ?`).run(...args);
     }).immediate();
