@@ -102,11 +102,16 @@ describe("tenant and user isolation (fast-check)", () => {
           const userId = userName(op.u);
           switch (op.op) {
             case "remember": {
-              const messages = Array.from({ length: op.n }, (_, i) => ({
-                id: op.reuse ? `m${(op.seed + i) % 7}` : `m${op.seed}-${i}`,
-                speaker: `Person${op.u}`,
-                content: `I moved to ${CITIES[(op.seed + i) % CITIES.length]} and I love ${HOBBIES[(op.seed * 7 + i) % HOBBIES.length]}; my code word is ${marker(op.t, op.u)}.`,
-              }));
+              // A reused id is re-sent with the same content (an id names one message; other
+              // content under it is CONFLICT).
+              const messages = Array.from({ length: op.n }, (_, i) => {
+                const k = op.reuse ? (op.seed + i) % 7 : op.seed + i;
+                return {
+                  id: op.reuse ? `m${k}` : `m${op.seed}-${i}`,
+                  speaker: `Person${op.u}`,
+                  content: `I moved to ${CITIES[k % CITIES.length]} and I love ${HOBBIES[(k * 7) % HOBBIES.length]}; my code word is ${marker(op.t, op.u)}.`,
+                };
+              });
               // No import can block a scope's own writes (ids are never shared): no CONFLICT here.
               const r = await c.remember({ userId, messages });
               for (const id of r.episodes.ids) owner.set(id, owner.get(id) ?? me);
