@@ -5,6 +5,7 @@ import type { Episode, Memory, MemoryKind, MemoryVersion } from "../core/types.j
 import { MEMORY_KINDS } from "../core/types.js";
 import { parseDate } from "../core/time.js";
 import { updateProfiles } from "../ingest/profiles.js";
+import { allMemories } from "../store/all-memories.js";
 
 async function load(ctx: Context, tenant: string, id: string, userId?: string): Promise<Memory> {
   if (typeof id !== "string" || id.length === 0 || id.length > 200) throw new MnemoError("INVALID_INPUT", "A memory id is required.");
@@ -30,6 +31,28 @@ async function forgetSources(ctx: Context, m: Memory, now: string): Promise<Epis
   if (m.kind === "summary") return []; // a summary's sources belong to its facts
   const eps = await ctx.store.getEpisodes({ tenant: m.tenant, userId: m.userId }, m.sources);
   return eps.filter((e) => !e.metadata[EPISODE_FORGOTTEN_KEY]).map((e) => ({ ...e, metadata: { ...e.metadata, [EPISODE_FORGOTTEN_KEY]: now } }));
+}
+
+/**
+ * When a forgotten memory is restored, its source messages are recalled again, unless
+ * another memory that is still forgotten came from them.
+ *
+ * @example
+ * ```ts
+ * const episodes = await unforgetSources(ctx, restored); // commit them with the memory
+ * ```
+ */
+export async function unforgetSources(ctx: Context, m: Memory): Promise<Episode[]> {
+  const key = { tenant: m.tenant, userId: m.userId };
+  const marked = (await ctx.store.getEpisodes(key, m.sources)).filter((e) => e.metadata[EPISODE_FORGOTTEN_KEY]);
+  if (marked.length === 0) return [];
+  const stillForgotten = new Set(
+    (await allMemories(ctx.store, { ...key, includeInvalidated: true, includeForgotten: true })).filter((x) => x.id !== m.id && x.forgottenAt && x.kind !== "summary").flatMap((x) => x.sources),
+  );
+  return marked.filter((e) => !stillForgotten.has(e.id)).map((e) => {
+    const { [EPISODE_FORGOTTEN_KEY]: _gone, ...metadata } = e.metadata;
+    return { ...e, metadata };
+  });
 }
 
 async function save(ctx: Context, m: Memory, op: "forget" | "patch", reason: string | null, now: string, also: { memories: Memory[]; history: MemoryVersion[] } = { memories: [], history: [] }, episodes: Episode[] = []): Promise<Memory> {

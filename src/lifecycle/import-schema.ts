@@ -65,7 +65,7 @@ export const IMPORT_SCHEMAS = {
       if (!lines.success) ctx.addIssue({ code: "custom", path: ["metadata", "lines", ...lines.error.issues[0]!.path.map(String)], message: lines.error.issues[0]!.message });
     }),
   history: z.strictObject({
-    type: z.literal("history"), memoryId: id, version: z.number().int().min(1), op: z.enum(["add", "update", "invalidate", "reinforce", "forget", "patch"]), text: wellFormed(1_000_000),
+    type: z.literal("history"), memoryId: id, version: z.number().int().min(1), op: z.enum(["add", "update", "invalidate", "reinforce", "forget", "patch", "restore"]), text: wellFormed(1_000_000),
     validFrom: niso, validTo: niso, sources: z.array(z.string()), at: iso, reason: nstr,
   }),
 };
