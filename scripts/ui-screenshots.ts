@@ -84,6 +84,7 @@ async function main(): Promise<void> {
         await shot(page, `inspector-graph-${theme}`);
         await page.getByRole("link", { name: "Recall playground", exact: true }).click();
         await page.getByLabel("Query").fill(query);
+        await page.getByLabel("Budget (tokens)").fill("150");
         await page.getByRole("button", { name: "Recall", exact: true }).click();
         await page.locator("pre.context").waitFor();
         await shot(page, `inspector-recall-${theme}`);
