@@ -7,11 +7,11 @@ import type { Entity, Memory, MemoryKind, MemoryVersion, MessageInput, RecallRes
 import { resolveScope } from "./core/validate.js";
 import { OfflineExtractor } from "./ingest/extract/offline.js";
 import { LLMExtractor } from "./ingest/extract/llm.js";
-import { remember } from "./ingest/remember.js";
+import { remember, type RememberScope } from "./ingest/remember.js";
 import { erase } from "./lifecycle/erase.js";
 import { forget, getMemory, patchMemory, type MemoryPatch } from "./lifecycle/forget.js";
 import { reembed } from "./lifecycle/reembed.js";
-import { exportScope, importScope } from "./lifecycle/transfer.js";
+import { exportScope, importScope, type ImportOptions } from "./lifecycle/transfer.js";
 import { defaultEmbedder } from "./providers/embeddings/word-vectors.js";
 import { recall, type RecallOptions } from "./recall/recall.js";
 import { SqliteStore } from "./store/sqlite/index.js";
@@ -69,7 +69,7 @@ export class Mnemo {
   }
 
   /** Stores messages and distils memories from them. Idempotent per message id. */
-  remember(messages: MessageInput[], scope: ScopeInput): Promise<RememberResult> {
+  remember(messages: MessageInput[], scope: RememberScope): Promise<RememberResult> {
     return remember(this.c, messages, scope);
   }
 
@@ -132,8 +132,8 @@ export class Mnemo {
   }
 
   /** Imports JSONL made by `export`. */
-  import(jsonl: string, scope?: Partial<ScopeInput>): Promise<{ episodes: number; memories: number; entities: number }> {
-    return importScope(this.c, jsonl, scope);
+  import(jsonl: string, scope?: Partial<ScopeInput>, options?: ImportOptions): Promise<{ episodes: number; memories: number; entities: number }> {
+    return importScope(this.c, jsonl, scope, options);
   }
 
   /** Rebuilds all vectors with the configured embedder. */
