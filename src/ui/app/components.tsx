@@ -152,3 +152,22 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): [T | null, 
   }, [...deps, tick]);
   return [data, error, () => setTick((t) => t + 1)];
 }
+
+/** Provenance badges (source role other than the user, untrusted, sensitive categories, quarantine) where the server records them. */
+export function Provenance(props: { source?: unknown; trust?: unknown; sensitivity?: unknown; quarantined?: unknown }) {
+  const sens = Array.isArray(props.sensitivity) ? (props.sensitivity as string[]) : typeof props.sensitivity === "string" ? [props.sensitivity] : [];
+  return (
+    <>
+      {typeof props.source === "string" && props.source !== "user" ? <span class="badge">from {props.source}</span> : null}
+      {props.trust === "untrusted" ? <span class="badge warn">untrusted</span> : null}
+      {props.quarantined ? <span class="badge warn">quarantined</span> : null}
+      {sens
+        .filter((c) => c !== "none")
+        .map((c) => (
+          <span key={c} class="badge sens">
+            {c}
+          </span>
+        ))}
+    </>
+  );
+}
