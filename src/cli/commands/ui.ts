@@ -23,7 +23,7 @@ export interface InspectorOptions {
   host?: string | undefined;
   /** Tenant to inspect (default "default"). */
   tenant?: string | undefined;
-  /** Log level (default "warn"). */
+  /** Log level (default "error": the no-key warning is the command's own message). */
   logLevel?: string | undefined;
   /** Install SIGINT/SIGTERM handlers (the CLI does). */
   handleSignals?: boolean | undefined;
@@ -51,7 +51,7 @@ export async function startInspector(o: InspectorOptions = {}): Promise<RunningS
     host: o.host ?? "127.0.0.1",
     auth: false,
     defaultTenant: o.tenant,
-    logLevel: o.logLevel ?? "warn",
+    logLevel: o.logLevel ?? "error",
     rateLimit: false,
     handleSignals: o.handleSignals ?? false,
   });
