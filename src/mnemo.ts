@@ -8,9 +8,11 @@ import { resolveScope } from "./core/validate.js";
 import { OfflineExtractor } from "./ingest/extract/offline.js";
 import { LLMExtractor } from "./ingest/extract/llm.js";
 import { remember, type RememberScope } from "./ingest/remember.js";
+import { addMemory, type AddMemoryInput } from "./lifecycle/add.js";
 import { erase } from "./lifecycle/erase.js";
 import { forget, getMemory, patchMemory, type MemoryPatch } from "./lifecycle/forget.js";
 import { reembed } from "./lifecycle/reembed.js";
+import { restoreMemory } from "./lifecycle/restore.js";
 import { exportScope, importScope, type ImportOptions } from "./lifecycle/transfer.js";
 import { defaultEmbedder } from "./providers/embeddings/word-vectors.js";
 import { recall, type RecallOptions } from "./recall/recall.js";
@@ -63,6 +65,11 @@ export class Mnemo {
     return this.ctx;
   }
 
+  /** The default tenant of this instance. */
+  get tenant(): string {
+    return this.c.options.tenant;
+  }
+
   /** The underlying store (for tools and tests). */
   get store(): Store {
     return this.c.store;
@@ -76,6 +83,31 @@ export class Mnemo {
   /** Returns the memories and snippets that answer `query`, under a token budget. */
   recall(query: string, options: RecallOptions): Promise<RecallResponse> {
     return recall(this.c, query, options);
+  }
+
+  /**
+   * Adds a fact, preference or instruction directly, without a conversation (idempotent per
+   * `key`, or per kind and text).
+   *
+   * @example
+   * ```ts
+   * const { memory } = await mnemo.add({ kind: "preference", text: "Alice prefers window seats." }, { userId: "alice" });
+   * ```
+   */
+  add(input: AddMemoryInput, scope: ScopeInput): Promise<{ memory: Memory; created: boolean; changed: boolean }> {
+    return addMemory(this.c, input, scope);
+  }
+
+  /**
+   * Undoes a forget: the memory is recalled again.
+   *
+   * @example
+   * ```ts
+   * await mnemo.forget(id); await mnemo.restore(id);
+   * ```
+   */
+  restore(id: string, scope?: Partial<ScopeInput>): Promise<Memory> {
+    return restoreMemory(this.c, scope?.tenant ?? this.c.options.tenant, id, scope?.userId);
   }
 
   /** Forgets a memory (kept in history, never recalled). */
@@ -105,9 +137,9 @@ export class Mnemo {
   }
 
   /** Lists a user's memories, newest first, paginated. */
-  memories(scope: ScopeInput & { kinds?: MemoryKind[]; includeInvalidated?: boolean; cursor?: string; limit?: number }): Promise<Page<Memory>> {
+  memories(scope: ScopeInput & { kinds?: MemoryKind[]; includeInvalidated?: boolean; includeForgotten?: boolean; cursor?: string; limit?: number }): Promise<Page<Memory>> {
     const s = resolveScope(scope, this.c.options.tenant);
-    return this.c.store.listMemories({ tenant: s.tenant, userId: s.userId, agentId: s.agentId, kinds: scope.kinds, includeInvalidated: scope.includeInvalidated, cursor: scope.cursor, limit: scope.limit });
+    return this.c.store.listMemories({ tenant: s.tenant, userId: s.userId, agentId: s.agentId, kinds: scope.kinds, includeInvalidated: scope.includeInvalidated, includeForgotten: scope.includeForgotten, cursor: scope.cursor, limit: scope.limit });
   }
 
   /** A user's entities. */

@@ -225,7 +225,7 @@ export const UserQuerySchema = z.strictObject({ userId: scopeId("userId").option
 export const MemoryVersionSchema = z.object({
   memoryId: z.string(),
   version: z.number().int(),
-  op: z.enum(["add", "update", "invalidate", "reinforce", "forget", "patch"]),
+  op: z.enum(["add", "update", "invalidate", "reinforce", "forget", "patch", "restore"]),
   text: z.string(),
   validFrom: z.string().nullable(),
   validTo: z.string().nullable(),
