@@ -115,17 +115,13 @@ describe("graph layout", () => {
 describe("mnemo ui", () => {
   it("refuses a store file that does not exist (NOT_FOUND, exit 4) and a bad port (exit 3)", async () => {
     const tmp = tempDir("mnemo-ui-cli-");
-    const writes: string[] = [];
-    const orig = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((s: string) => (writes.push(String(s)), true)) as typeof process.stderr.write;
+    let err = "";
+    const io = { stdout: { write: () => true }, stderr: { write: (c: string) => ((err += c), true) } };
     try {
-      expect(await run(["node", "mnemo", "--db", join(tmp.dir, "nope.db"), "ui", "--port", "0"])).toBe(4);
-      expect(writes.join("")).toContain("No store at");
-      process.exitCode = undefined;
-      expect(await run(["node", "mnemo", "--db", join(tmp.dir, "nope.db"), "ui", "--port", "99999"])).toBe(3);
+      expect(await run(["node", "mnemo", "--db", join(tmp.dir, "nope.db"), "ui", "--port", "0"], io)).toBe(4);
+      expect(err).toContain("No store at");
+      expect(await run(["node", "mnemo", "--db", join(tmp.dir, "nope.db"), "ui", "--port", "99999"], io)).toBe(3);
     } finally {
-      process.stderr.write = orig;
-      process.exitCode = undefined;
       tmp.cleanup();
     }
     expect(existsSync(join(tmp.dir, "nope.db"))).toBe(false);

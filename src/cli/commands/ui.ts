@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import { MnemoError } from "../../core/errors.js";
 import { defaultDbPath } from "../../mnemo.js";
 import { startServer, type RunningServer } from "../../server/main.js";
+import { cliIo } from "../io.js";
 import type { GlobalOptions } from "../output.js";
 
 /**
@@ -77,6 +78,6 @@ export function registerUiCommand(program: Command, g: () => GlobalOptions): voi
       const port = Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new MnemoError("INVALID_CONFIG", "--port must be an integer from 0 to 65535.");
       const s = await startInspector({ db: opts.db, port, host: o.host, tenant: opts.tenant, handleSignals: true });
-      process.stderr.write(`mnemo ui: open ${s.url}/ui (tenant ${opts.tenant}, no key on loopback; Ctrl-C stops)\n`);
+      cliIo().stderr.write(`mnemo ui: open ${s.url}/ui (tenant ${opts.tenant}, no key on loopback; Ctrl-C stops)\n`);
     });
 }
