@@ -31,6 +31,11 @@ async function unlabelledControls(page: Page): Promise<string[]> {
     .map((e) => e.outerHTML.slice(0, 120))`);
 }
 
+/** Ids used more than once on the page (they would break label and aria references). */
+async function duplicateIds(page: Page): Promise<string[]> {
+  return page.evaluate(`(() => { const seen = new Set(), dup = []; for (const e of document.querySelectorAll("[id]")) { if (seen.has(e.id)) dup.push(e.id); seen.add(e.id); } return dup; })()`);
+}
+
 /** Evaluates a browser expression (a string: the tests are type-checked without DOM types). */
 const js = <T>(page: Page, expr: string): Promise<T> => page.evaluate(expr) as Promise<T>;
 
@@ -127,6 +132,8 @@ describe("web inspector in Chromium", () => {
     await page.getByRole("heading", { name: "History" }).waitFor();
     await expect.poll(() => page.locator(".timeline").textContent()).toContain("I work at Acme Corp");
     const memoryId = (await page.locator("h1 code").textContent())!;
+    expect(await duplicateIds(page)).toEqual([]);
+    expect(await unlabelledControls(page)).toEqual([]);
     await page.getByRole("button", { name: "Edit" }).click();
     await page.getByLabel("Text").fill("Alice is a senior data engineer at Acme Corp.");
     await page.getByRole("button", { name: "Save" }).click();

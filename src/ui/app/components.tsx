@@ -1,6 +1,6 @@
 /** Shared UI pieces: errors, confirmation dialog, status badges, theme toggle. */
 import type { ComponentChildren } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { ApiFailure } from "./api.js";
 
 /** Shows an error (API code, message, hint) in an alert region. */
@@ -49,6 +49,7 @@ export function ConfirmDialog(props: {
   onCancel: () => void;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
   const [typed, setTyped] = useState("");
   useEffect(() => {
     const d = ref.current;
@@ -60,7 +61,7 @@ export function ConfirmDialog(props: {
   }, [props.open]);
   const ok = props.typeToConfirm === undefined || typed === props.typeToConfirm;
   return (
-    <dialog ref={ref} class="dialog" aria-labelledby="dialog-title" onCancel={(e) => (e.preventDefault(), props.onCancel())}>
+    <dialog ref={ref} class="dialog" aria-labelledby={titleId} onCancel={(e) => (e.preventDefault(), props.onCancel())}>
       <form
         method="dialog"
         onSubmit={(e) => {
@@ -68,7 +69,7 @@ export function ConfirmDialog(props: {
           if (ok) props.onConfirm();
         }}
       >
-        <h2 id="dialog-title">{props.title}</h2>
+        <h2 id={titleId}>{props.title}</h2>
         <div>{props.children}</div>
         {props.typeToConfirm !== undefined ? (
           <label class="field">
