@@ -13,6 +13,7 @@ export { DEFAULT_OPTIONS, resolveOptions, type MnemoOptions, type ResolvedOption
 export * from "./core/types.js";
 export type { RecallOptions } from "./recall/recall.js";
 export type { MemoryPatch } from "./lifecycle/forget.js";
+export { ADDABLE_KINDS, type AddMemoryInput } from "./lifecycle/add.js";
 export type { Store, ScopeKey, WriteBatch, MemoryFilter, Page, TextHit, VectorMatrix, VectorRow, TargetType } from "./store/types.js";
 export { SqliteStore } from "./store/sqlite/index.js";
 export type { Embedder } from "./providers/embeddings/types.js";

@@ -125,7 +125,8 @@ export function registerDataCommands(program: Command, g: () => GlobalOptions): 
     .argument("[file]", "the file (- for stdin)")
     .option("--conversations <ids>", "LoCoMo: only these sample ids, comma-separated")
     .option("--user <id>", "jsonl: user for lines without userId; export: import into this user")
-    .action(async (formatOrFile: string, file: string | undefined, o: { conversations?: string; user?: string }) => {
+    .option("--allow-instructions", "export: also import instruction memories (only for a file you trust, e.g. your own export)")
+    .action(async (formatOrFile: string, file: string | undefined, o: { conversations?: string; user?: string; allowInstructions?: boolean }) => {
       const opts = g();
       const format = ["locomo", "jsonl", "export"].includes(formatOrFile) ? formatOrFile : "export";
       const path = format === "export" && !["export"].includes(formatOrFile) ? formatOrFile : file;
@@ -138,7 +139,7 @@ export function registerDataCommands(program: Command, g: () => GlobalOptions): 
           const r = await importJsonl(m, path, o.user);
           print(opts.json, r, () => `imported ${r.turns} messages for ${r.users.join(", ")} in ${r.seconds}s: ${r.episodes} episodes (${r.duplicates} already there), memories +${r.added} ~${r.updated} ✗${r.invalidated} =${r.unchanged}`);
         } else {
-          const r = await m.import(readText(path), o.user ? { userId: o.user } : {});
+          const r = await m.import(readText(path), o.user ? { userId: o.user } : {}, { allowInstructions: o.allowInstructions === true });
           print(opts.json, r, () => `imported ${r.episodes} episodes, ${r.memories} memories, ${r.entities} entities`);
         }
       });
@@ -191,7 +192,7 @@ export function registerDataCommands(program: Command, g: () => GlobalOptions): 
 
   program
     .command("erase")
-    .description("hard-delete a user and everything derived from them")
+    .description("hard-delete a user and everything derived from them (saved HTTP Idempotency-Key responses included)")
     .requiredOption("--user <id>", "user id")
     .action(async (o: { user: string }) => {
       const opts = g();
