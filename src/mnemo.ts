@@ -67,7 +67,7 @@ export class Mnemo {
   /** Opens a Mnemo on a SQLite file (default) or the given store. */
   static async open(options: MnemoOptions = {}): Promise<Mnemo> {
     const resolved = resolveOptions(options);
-    const store: Store = options.store ?? (await SqliteStore.open(resolved.path ?? defaultDbPath()));
+    const store: Store = options.store ?? (await SqliteStore.open(resolved.path ?? defaultDbPath(), { cacheBytes: options.cacheBytes }));
     const extractor = options.extractor ?? (options.llm ? new LLMExtractor(options.llm) : new OfflineExtractor());
     return new Mnemo({ store, options: resolved, embedder: options.embedder ?? (await defaultEmbedder()), extractor, caches: new Map() });
   }

@@ -80,6 +80,11 @@ export interface MnemoOptions {
   now?: (() => Date) | undefined;
   /** Display name of the person in `user`-role messages ("I" in a user turn); default: the call's userId. */
   userName?: string | undefined;
+  /**
+   * Bound, in bytes, of the SQLite store's in-memory vector cache across every user
+   * (default 128 MiB, or `$MNEMO_CACHE_MB`); least recently searched users are dropped.
+   */
+  cacheBytes?: number | undefined;
 }
 
 /**
@@ -165,6 +170,7 @@ export const optionsSchema = z.strictObject({
     .optional(),
   now: z.custom<() => Date>((v) => typeof v === "function").optional(),
   userName: z.string().trim().min(1).max(200).optional(),
+  cacheBytes: z.number().int().min(0).optional(),
 });
 
 /**

@@ -135,7 +135,7 @@ export async function remember(ctx: Context, messagesInput: unknown, scopeInput:
   const resolver = new EntityResolver(scope, known);
   const entityIds = candidates.map((c) => c.entities.map((m) => resolver.resolve(m).id));
   const epInfo = new Map(episodes.map((e) => [e.id, { segmentId: e.segmentId, occurredAt: e.occurredAt }]));
-  const index = await MemoryIndex.forScope(ctx, key);
+  const index = await MemoryIndex.forScope(ctx, key, candidates);
   const indexKey = "memidx\u0000" + scopeCacheKey(scope.tenant, scope.userId);
   const generationBefore = index.generation;
   try {

@@ -147,8 +147,9 @@ export type MemoryLink = "entity" | "source" | "segment";
 
 /**
  * The memories that point at one key (graph neighbours): `count` is how many
- * not-forgotten memories of the scope do (invalidated ones included), `memoryIds` the
- * most recently written of them, at most the limit asked, newest first.
+ * not-forgotten memories do (invalidated ones included; keys are row ids, each of one
+ * scope, so a store may count without checking the scope), `memoryIds` the most
+ * recently written of them in the scope, at most the limit asked, newest first.
  *
  * @example
  * ```ts

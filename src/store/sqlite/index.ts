@@ -262,8 +262,8 @@ export class SqliteStore implements Store {
           RETURNING rid`);
         const delFts = this.stmt(`DELETE FROM fts_memories WHERE rowid = ?`);
         const fts = this.stmt(`INSERT INTO fts_memories (rowid, text, sk, head) VALUES (?, ?, ?, ?)`);
-        const prev = this.stmt(`SELECT text, subject, entity_ids, sources, segment_ids FROM memories WHERE id = ?`);
-        type Old = { text: string; subject: string | null; entity_ids: string; sources: string; segment_ids: string };
+        const prev = this.stmt(`SELECT text, subject, entity_ids, sources, segment_ids, forgotten_at FROM memories WHERE id = ?`);
+        type Old = { text: string; subject: string | null; entity_ids: string; sources: string; segment_ids: string; forgotten_at: string | null };
         const written: Array<{ rid: number; old: Old | undefined }> = [];
         for (const m of batch.memories) {
           if (m.tenant !== tenant || m.userId !== userId) throw new MnemoError("INVALID_SCOPE", "A memory in the batch belongs to another scope.");
@@ -350,16 +350,14 @@ export class SqliteStore implements Store {
   private byIds<T>(table: string, scope: ScopeKey, ids: string[], map: (r: Row) => T, idOf: (t: T) => string): T[] {
     if (ids.length === 0) return [];
     const found = new Map<string, T>();
-    const unique = [...new Set(ids)];
-    for (let i = 0; i < unique.length; i += 500) {
-      const chunk = unique.slice(i, i + 500);
-      const rows = this
-        .stmt(`SELECT * FROM ${table} WHERE tenant = ? AND user_id = ? AND id IN (${chunk.map(() => "?").join(",")})`)
-        .all(scope.tenant, scope.userId, ...chunk) as Row[];
-      for (const r of rows) {
-        const t = map(r);
-        found.set(idOf(t), t);
-      }
+    // One statement for any number of ids, through the id index ("+" keeps the planner
+    // off the scope index, which would scan the whole user).
+    const rows = this
+      .stmt(`SELECT * FROM ${table} WHERE id IN (SELECT value FROM json_each(?)) AND +tenant = ? AND +user_id = ?`)
+      .all(JSON.stringify([...new Set(ids)]), scope.tenant, scope.userId) as Row[];
+    for (const r of rows) {
+      const t = map(r);
+      found.set(idOf(t), t);
     }
     return ids.map((id) => found.get(id)).filter((t): t is T => t !== undefined);
   }
@@ -488,7 +486,26 @@ export class SqliteStore implements Store {
   }
 
   async searchVectors(scope: ScopeKey, target: TargetType, vector: Float32Array, k: number): Promise<VectorHit[]> {
-    return this.vectorCache.search(vectorKey(scope, target), await this.generation(scope), () => this.loadVectors(scope, target), vector, k);
+    const exact = async (ids: string[]) => {
+      const rows = this
+        .stmt(`SELECT target_id, data FROM vectors WHERE target_type = ? AND target_id IN (SELECT value FROM json_each(?)) AND +tenant = ? AND +user_id = ?`)
+        .all(target, JSON.stringify(ids), scope.tenant, scope.userId) as Array<{ target_id: string; data: Buffer }>;
+      return new Map(rows.map((r) => [r.target_id, new Float32Array(r.data.buffer.slice(r.data.byteOffset, r.data.byteOffset + r.data.byteLength))]));
+    };
+    const load = async () => {
+      const args = [scope.tenant, scope.userId, target] as const;
+      const count = (this.stmt(`SELECT COUNT(*) AS n FROM vectors WHERE tenant = ? AND user_id = ? AND target_type = ?`).get(...args) as { n: number }).n;
+      const dim = count > 0 ? vector.length : 0;
+      const each = (sink: (id: string, v: Float32Array) => void) => {
+        const rows = this.stmt(`SELECT target_id, data FROM vectors WHERE tenant = ? AND user_id = ? AND target_type = ?`).iterate(...args) as Iterable<{ target_id: string; data: Buffer }>;
+        for (const r of rows) {
+          const b = r.data.byteOffset % 4 === 0 ? r.data : Buffer.from(r.data);
+          sink(r.target_id, new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4));
+        }
+      };
+      return { count, dim, each };
+    };
+    return this.vectorCache.search(vectorKey(scope, target), await this.generation(scope), load, vector, k, exact);
   }
 
   async linkedMemories(scope: ScopeKey, link: MemoryLink, keys: string[], limit: number): Promise<LinkedMemories[]> {
