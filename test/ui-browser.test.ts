@@ -160,6 +160,15 @@ describe("web inspector in Chromium", () => {
     await expect.poll(() => page.locator(".messages .bubble").first().textContent()).toContain("I moved to Lisbon");
     expect(await page.locator(".messages li").first().getByRole("list", { name: "Memories from this message" }).getByRole("link").count()).toBeGreaterThan(0);
 
+    // Delete one message (DELETE /v1/episodes/{id}), behind a confirmation.
+    await page.getByRole("link", { name: /2024-05-10/ }).click();
+    await expect.poll(() => page.locator(".messages .bubble").allTextContents()).toContain("Congratulations on the move to Porto!");
+    await page.getByRole("button", { name: "Delete message a8" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Delete message" }).click();
+    await expect.poll(() => page.locator(".messages .bubble").allTextContents()).not.toContain("Congratulations on the move to Porto!");
+    expect(await page.locator(".messages .bubble").count()).toBe(1);
+    expect((await store((m) => m.store.listEpisodes({ tenant: TENANT, userId: "alice" }))).map((e) => e.externalId)).not.toContain("a8");
+
     // The entity graph: an SVG with one focusable node per entity; Enter selects.
     await page.getByRole("link", { name: "Entity graph", exact: true }).click();
     await page.locator("svg.graph .node").first().waitFor();
@@ -264,6 +273,9 @@ describe("web inspector in Chromium", () => {
     await page.getByRole("heading", { name: "History" }).waitFor();
     expect(await page.getByRole("button", { name: "Edit" }).count()).toBe(0);
     expect(await page.getByRole("button", { name: "Erase user…" }).count()).toBe(0);
+    await page.getByRole("link", { name: "Conversation", exact: true }).click();
+    await page.locator(".messages .bubble").first().waitFor();
+    expect(await page.getByRole("button", { name: /^Delete message/ }).count()).toBe(0);
     expect(await page.evaluate("JSON.stringify({ ...localStorage })")).not.toContain("mnemo_");
     expect(await page.evaluate("sessionStorage.getItem('mnemo.inspector.key')")).toBe(readOnlyKey);
     await page.getByRole("button", { name: "Log out" }).click();
