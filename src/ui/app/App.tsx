@@ -20,6 +20,14 @@ const TABS: Array<[string, string]> = [
   ["recall", "Recall playground"],
 ];
 
+/**
+ * The inspector shell: login, header, navigation and routes.
+ *
+ * @example
+ * ```tsx
+ * render(<App />, document.getElementById("app")!);
+ * ```
+ */
 export function App() {
   const [me, setMe] = useState<WhoAmI | null>(null);
   const [state, setState] = useState<"probing" | "login" | "ready">("probing");
