@@ -287,6 +287,25 @@ describe("web inspector in Chromium", () => {
     await page.close();
   });
 
+  it("goes back to the login screen when the key is revoked mid-session", async () => {
+    const keys = KeyStore.open(db);
+    const { key: shortLived, info } = keys.create({ tenant: TENANT, scopes: ["read"] });
+    const page = await browser.context.newPage();
+    await page.goto(`${server.url}/ui`);
+    await page.getByLabel("API key").fill(shortLived);
+    await page.keyboard.press("Enter");
+    await page.getByRole("link", { name: "alice", exact: true }).click();
+    await page.getByRole("heading", { name: "Memories" }).waitFor();
+    keys.revoke(info.id);
+    keys.close();
+    await page.getByRole("link", { name: "Recall playground", exact: true }).click();
+    await page.getByRole("link", { name: "Memories", exact: true }).click();
+    await page.getByRole("heading", { name: "Log in" }).waitFor();
+    await poll(() => page.getByRole("alert").first().textContent()).toContain("no longer accepted");
+    expect(await js<string | null>(page, "sessionStorage.getItem('mnemo.inspector.key')")).toBeNull();
+    await page.close();
+  });
+
   it("`mnemo ui` serves a local file on loopback without a key", async () => {
     const ui = await startInspector({ db, port: 0, tenant: TENANT, logLevel: "silent" });
     try {

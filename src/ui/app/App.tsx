@@ -54,6 +54,18 @@ export function App() {
     if (main && state === "ready") main.focus({ preventScroll: true });
   }, [route.join("/"), state]);
 
+  useEffect(() => {
+    const expired = () => {
+      storeKey(null);
+      useKey(null);
+      setMe(null);
+      setState("login");
+      setError(new ApiFailure(401, "UNAUTHORIZED", "The key is no longer accepted.", "Log in again with a valid key."));
+    };
+    addEventListener("mnemo:unauthorized", expired);
+    return () => removeEventListener("mnemo:unauthorized", expired);
+  }, []);
+
   const onLogin = (w: WhoAmI, key: string) => {
     storeKey(key);
     useKey(key);

@@ -92,6 +92,8 @@ export async function api<T>(method: string, path: string, body?: unknown, key: 
   const text = await res.text();
   const json = text ? (JSON.parse(text) as unknown) : null;
   if (!res.ok) {
+    // A key that stopped working (revoked, or the server's keys changed): the shell goes back to the login screen.
+    if (res.status === 401 && key !== null && key === currentKey) dispatchEvent(new CustomEvent("mnemo:unauthorized"));
     const err = (json as { error?: { code?: string; message?: string; hint?: string } } | null)?.error;
     throw new ApiFailure(res.status, err?.code ?? "HTTP_" + res.status, err?.message ?? res.statusText, err?.hint ?? "");
   }
