@@ -125,7 +125,7 @@ describe("mnemo CLI", () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({ type: "mnemo-export", userId: "conv-26" });
     // Re-importing into the same user changes nothing.
     const before = await json<StatsJson>(mnemo("--json", "stats", "--user", "conv-26"));
-    await json(mnemo("--json", "import", out));
+    await json(mnemo("--json", "import", out, "--allow-instructions")); // our own export: trusted
     expect(await json<StatsJson>(mnemo("--json", "stats", "--user", "conv-26"))).toEqual(before);
   });
 

@@ -12,6 +12,35 @@ import { MemoryIndex } from "./memory-index.js";
 import { EntityResolver } from "./entities.js";
 import { segmentEpisodes } from "./segment.js";
 import { updateProfiles } from "./profiles.js";
+import { duplicates } from "./dedup.js";
+
+/**
+ * The scope of a `remember` call, plus the display name of the person in `user`-role
+ * messages ("I" in a user turn is them); it defaults to the `userName` option, then the userId.
+ *
+ * @example
+ * ```ts
+ * const s: RememberScope = { userId: "u42", userName: "Alice" };
+ * ```
+ */
+export type RememberScope = ScopeInput & { userName?: string | undefined };
+
+/**
+ * Who "I" is in a `user` turn: the call's `userName`, else the option's, else the userId.
+ * A blank or non-string name is INVALID_INPUT.
+ *
+ * @example
+ * ```ts
+ * userNameOf({ userId: "u1", userName: "Alice" }, undefined, "u1"); // "Alice"
+ * userNameOf({ userId: "u1" }, undefined, "u1"); // "u1"
+ * ```
+ */
+export function userNameOf(scopeInput: RememberScope, option: string | undefined, userId: string): string {
+  const v = (scopeInput as { userName?: unknown }).userName;
+  if (v === undefined || v === null) return option ?? userId;
+  if (typeof v !== "string" || v.trim() === "" || v.length > 200) throw new MnemoError("INVALID_INPUT", "userName must be a non-empty string of at most 200 characters.");
+  return v.trim();
+}
 
 /**
  * Stores messages as episodes (verbatim, idempotent), segments them, extracts candidate
@@ -23,8 +52,9 @@ import { updateProfiles } from "./profiles.js";
  * await remember(ctx, [{ speaker: "Caroline", content: "I moved to Boston." }], { userId: "u1" });
  * ```
  */
-export async function remember(ctx: Context, messagesInput: unknown, scopeInput: ScopeInput): Promise<RememberResult> {
+export async function remember(ctx: Context, messagesInput: unknown, scopeInput: RememberScope): Promise<RememberResult> {
   const scope = resolveScope(scopeInput, ctx.options.tenant);
+  const userName = userNameOf(scopeInput, ctx.options.userName, scope.userId);
   const messages = validateMessages(messagesInput, ctx.options);
   const nowDate = ctx.options.now();
   const now = nowDate.toISOString();
@@ -38,16 +68,11 @@ export async function remember(ctx: Context, messagesInput: unknown, scopeInput:
   });
   const key = { tenant: scope.tenant, userId: scope.userId };
   const result: RememberResult = { episodes: { added: 0, duplicates: 0, ids: [] }, memories: { added: 0, updated: 0, invalidated: 0, unchanged: 0 }, segments: 0, entities: 0 };
-  const existing = await ctx.store.findEpisodes(key, {
-    externalIds: prepared.map((p) => p.m.id).filter((x): x is string => x !== undefined),
-    hashes: prepared.filter((p) => p.m.id === undefined).map((p) => p.hash),
-  });
-  const seenExt = new Map(existing.filter((e) => e.externalId).map((e) => [e.externalId!, e.id]));
-  const seenHash = new Map(existing.map((e) => [`${e.sessionId ?? ""}\u0000${e.contentHash}`, e.id]));
+  const dedup = await duplicates(ctx, key, prepared, nowDate);
   let seq = await ctx.store.maxSeq(key);
   const episodes: Episode[] = [];
   for (const p of prepared) {
-    const dup = p.m.id !== undefined ? seenExt.get(p.m.id) : seenHash.get(`${p.sessionId ?? ""}\u0000${p.hash}`);
+    const dup = dedup.match(p);
     if (dup) {
       result.episodes.duplicates++;
       result.episodes.ids.push(dup);
@@ -71,8 +96,7 @@ export async function remember(ctx: Context, messagesInput: unknown, scopeInput:
       seq: ++seq,
       metadata: p.m.metadata ?? {},
     };
-    if (p.m.id !== undefined) seenExt.set(p.m.id, ep.id);
-    seenHash.set(`${p.sessionId ?? ""}\u0000${p.hash}`, ep.id);
+    dedup.add(p, ep.id);
     episodes.push(ep);
     result.episodes.ids.push(ep.id);
   }
@@ -103,7 +127,7 @@ export async function remember(ctx: Context, messagesInput: unknown, scopeInput:
   const known = await ctx.store.listEntities(key);
   let candidates: CandidateMemory[];
   try {
-    candidates = await ctx.extractor.extract(episodes, { scope, knownEntities: known, previous });
+    candidates = await ctx.extractor.extract(episodes, { scope, knownEntities: known, previous, userName });
   } catch (e) {
     if (e instanceof MnemoError) throw e;
     throw new MnemoError("PROVIDER_ERROR", `Extraction failed: ${(e as Error).message}`, { cause: e });
@@ -111,7 +135,7 @@ export async function remember(ctx: Context, messagesInput: unknown, scopeInput:
   const resolver = new EntityResolver(scope, known);
   const entityIds = candidates.map((c) => c.entities.map((m) => resolver.resolve(m).id));
   const epInfo = new Map(episodes.map((e) => [e.id, { segmentId: e.segmentId, occurredAt: e.occurredAt }]));
-  const index = await MemoryIndex.forScope(ctx, key);
+  const index = await MemoryIndex.forScope(ctx, key, candidates);
   const indexKey = "memidx\u0000" + scopeCacheKey(scope.tenant, scope.userId);
   const generationBefore = index.generation;
   try {

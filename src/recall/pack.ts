@@ -4,7 +4,7 @@ import { countTokens } from "../core/tokens.js";
 import type { Episode, Memory, RecallResult } from "../core/types.js";
 import { byOrder, type Snapshot } from "./snapshot.js";
 import { answerBearingLine, hasOwnContent, saysMoreThan } from "./lines.js";
-import { PINNED_HEADER } from "./pinned.js";
+import { PINNED_HEADER, type Pinned } from "./pinned.js";
 
 /**
  * A fused, scored candidate.
@@ -30,7 +30,7 @@ export interface PackOptions {
   /** The query's stemmed content terms: memory lines then quote the answering sentence of their turn. */
   queryTerms?: ReadonlySet<string> | undefined;
   /** Standing instructions and preferences to put first, under {@link PINNED_HEADER} (src/recall/pinned.ts), best first. */
-  pinned?: Candidate[] | undefined;
+  pinned?: Pinned[] | undefined;
   /** False when the caller asked for no verbatim episodes (`includeEpisodes: false`, `kinds`): memory lines then never show their turn. */
   verbatim?: boolean | undefined;
   /** The recall's `asOf` (ISO), if any: validity is shown only for facts superseded by then. */
@@ -116,8 +116,9 @@ function render(selected: Array<{ day: string; line: string }>): string {
 
 /**
  * Greedy packing under the budget, best score first. Lines are grouped under one date
- * header per day (oldest first), so a date costs its tokens once. An item that covers no
- * source episode not already covered is skipped (no redundant lines); verbatim episodes
+ * header per day (oldest first), so a date costs its tokens once. An episode already covered
+ * by a shown line, or a memory whose turns are already shown verbatim, is skipped (no
+ * redundant lines; two memories of one turn hold different sentences); verbatim episodes
  * may use at most `episodeShare` of the budget. Token counts use the real BPE tokenizer
  * and the final context is re-counted, so `contextTokens ≤ budget` always holds.
  *
@@ -157,6 +158,7 @@ export function pack(
     return src && line.startsWith(`- ${src.speaker}: "`) ? line + validityNotes(src.id, m.id) : line;
   };
   const covered = new Set<string>();
+  const shownTurns = new Set<string>();
   const selected: Array<{ day: string; line: string }> = [];
   const days = new Set<string>();
   const results: RecallResult[] = [];
@@ -175,17 +177,20 @@ export function pack(
   const pinnedLines: string[] = [];
   const pinnedResults: RecallResult[] = [];
   const cap = Math.min(budget, opts.pinnedTokens ?? 0);
-  for (const c of cap > 0 ? (opts.pinned ?? []) : []) {
-    if (c.type !== "memory" || c.memory.sources.every((x) => covered.has(x))) continue;
-    const line = `- ${compressText(c.memory.text)}`;
+  const pinnedTexts = new Set<string>();
+  for (const { candidate: c, text } of cap > 0 ? (opts.pinned ?? []) : []) {
+    const line = `- ${compressText(text)}`;
+    if (pinnedTexts.has(line.toLowerCase())) continue;
+    const sources = c.type === "memory" ? c.memory.sources : [c.episode.id];
     const tokens = countTokens(line) + 1 + (pinnedLines.length === 0 ? countTokens(PINNED_HEADER) + 1 : 0);
     if (used + tokens > cap) continue;
     used += tokens;
     pinnedLines.push(line);
-    for (const x of c.memory.sources) covered.add(x);
-    pinnedResults.push(toResult(c, c.memory.sources.map((x) => sourceLabel(snap, x)), tokens));
+    pinnedTexts.add(line.toLowerCase());
+    for (const x of sources) covered.add(x);
+    pinnedResults.push(toResult(c, sources.map((x) => sourceLabel(snap, x)), tokens));
   }
-  const pinnedIds = new Set(pinnedResults.map((r) => r.id));
+  const pinnedIds = new Set(pinnedResults.filter((r) => r.type === "memory").map((r) => r.id));
   // Value per token: among the leading candidates, a short line beats a long one of a
   // similar score (score · tokens^−β), so the budget holds more distinct evidence.
   const head = candidates.slice(0, PACK_WINDOW).map((c) => {
@@ -199,7 +204,8 @@ export function pack(
     const c = item.c;
     if (misses > 40 || used >= budget) break;
     const sources = c.type === "memory" ? c.memory.sources : [c.episode.id];
-    if (sources.every((s) => covered.has(s)) || (c.type === "memory" && pinnedIds.has(c.memory.id))) continue;
+    // A memory is redundant once its verbatim turns are shown; memories of one turn keep different sentences.
+    if (sources.every((s) => (c.type === "memory" ? shownTurns : covered).has(s)) || (c.type === "memory" && pinnedIds.has(c.memory.id))) continue;
     const ext = item.ext ?? sources.map((s) => sourceLabel(snap, s));
     const line = item.line === undefined ? lineOf(c, ext) : item.line;
     if (line === null) continue; // no content words of its own
@@ -218,6 +224,12 @@ export function pack(
     days.add(day);
     selected.push({ day, line });
     for (const s of sources) covered.add(s);
+    if (c.type === "episode") shownTurns.add(c.episode.id);
+    else {
+      // a memory shown as its whole turn shows that turn
+      const src = snap.episodes.get(c.memory.sources[0] ?? "");
+      if (src && line.startsWith(`- ${src.speaker}: "`)) shownTurns.add(src.id);
+    }
     results.push(toResult(c, ext, tokens));
   }
   const full = (): string => [...(pinnedLines.length ? [PINNED_HEADER, ...pinnedLines] : []), ...(selected.length ? [render(selected)] : [])].join("\n");

@@ -4,6 +4,7 @@
  * only to queries that happen to match their words. They head the context under their own
  * header, within a small token cap, best match to the query first.
  */
+import { sentences } from "../core/text.js";
 import type { Memory } from "../core/types.js";
 import type { Candidate } from "./pack.js";
 import type { Snapshot } from "./snapshot.js";
@@ -92,30 +93,57 @@ export function isPinnable(m: Memory, snap: Snapshot): boolean {
   return ep !== undefined && (ep.role ?? "").toLowerCase() === "user";
 }
 
-/** Pinnable memories per snapshot (a snapshot is immutable: a new one replaces it after a write). */
-const pinnableCache = new WeakMap<Snapshot, Memory[]>();
-
 /**
- * The pinned candidates of a recall, best first: those the query also found (by their
- * fused score), then instructions before preferences, newer before older.
+ * A pinned item: the candidate it stands for and the text of its line.
  *
  * @example
  * ```ts
- * const pins = pinnedCandidates(snap, (k) => eligible(k), new Map(candidates.map((c) => [c.key, c.score])));
+ * const p: Pinned = { candidate, text: "Always include version numbers when you recommend a library." };
  * ```
  */
-export function pinnedCandidates(snap: Snapshot, eligible: (key: string) => boolean, scores: ReadonlyMap<string, number>): Candidate[] {
-  let pinnable = pinnableCache.get(snap);
-  if (!pinnable) pinnableCache.set(snap, (pinnable = [...snap.memories.values()].filter((m) => isPinnable(m, snap))));
-  const out: Candidate[] = [];
-  for (const m of pinnable) {
+export interface Pinned {
+  candidate: Candidate;
+  text: string;
+}
+
+/** A standing rule said in a user's turn, as a sentence. */
+const RULE_SENTENCE = /^(?:please\s+)?(?:always|never|avoid|make sure|remember to|don'?t|do not|from now on)\b|\bI (?:would |'d |really |always )?prefer\b|\bI want you to\b/i;
+
+/**
+ * The pinned items of a recall, best first: those the query also found (by their fused
+ * score), then instructions before preferences, newer before older. Reads the scope's
+ * instruction and preference memories (at most 200) and, since an extractor may not keep
+ * a rule addressed to the assistant as a memory, the user's turns that state one
+ * (full-text search for rule words, at most 60), as their rule sentence.
+ *
+ * @example
+ * ```ts
+ * const pins = await pinnedCandidates(snap, (k) => eligible(k), new Map(candidates.map((c) => [c.key, c.score])));
+ * ```
+ */
+export async function pinnedCandidates(snap: Snapshot, eligible: (key: string) => boolean, scores: ReadonlyMap<string, number>): Promise<Pinned[]> {
+  const store = snap.ctx.store;
+  const [page, hits] = await Promise.all([
+    store.listMemories({ tenant: snap.key.tenant, userId: snap.key.userId, kinds: ["instruction", "preference"], limit: 200 }),
+    store.searchText(snap.key, "episode", ["always", "never", "prefer", "please", "avoid"], 60),
+  ]);
+  const standing = page.items.filter((m) => STANDING.test(m.text));
+  await snap.loadEpisodes([...standing.map((m) => m.sources[0] ?? ""), ...hits.map((h) => h.id)]);
+  const out: Array<Pinned & { rank: number; at: string }> = [];
+  for (const m of standing) {
     const key = "m:" + m.id;
-    if (!eligible(key)) continue;
-    out.push({ key, type: "memory", memory: m, score: scores.get(key) ?? 0, channels: { pinned: 1 } });
+    if (!snap.memories.has(m.id)) snap.memories.set(m.id, m);
+    if (!isPinnable(m, snap) || !eligible(key)) continue;
+    out.push({ candidate: { key, type: "memory", memory: m, score: scores.get(key) ?? 0, channels: { pinned: 1 } }, text: m.text, rank: m.kind === "instruction" ? 1 : 0, at: m.observedAt });
   }
-  return out.sort(
-    (a, b) =>
-      b.score - a.score ||
-      (a.type === "memory" && b.type === "memory" ? Number(b.memory.kind === "instruction") - Number(a.memory.kind === "instruction") || b.memory.observedAt.localeCompare(a.memory.observedAt) : 0),
-  );
+  for (const h of hits) {
+    const e = snap.episodes.get(h.id);
+    const key = "e:" + h.id;
+    if (!e || (e.role ?? "").toLowerCase() !== "user" || !eligible(key)) continue;
+    for (const sentence of sentences(e.text)) {
+      if (!RULE_SENTENCE.test(sentence) || sentence.split(/\s+/).length > 40 || /\?\s*$/.test(sentence)) continue;
+      out.push({ candidate: { key, type: "episode", episode: e, score: scores.get(key) ?? 0, channels: { pinned: 1 } }, text: sentence, rank: /prefer/i.test(sentence) ? 0 : 1, at: e.occurredAt });
+    }
+  }
+  return out.sort((a, b) => b.candidate.score - a.candidate.score || b.rank - a.rank || b.at.localeCompare(a.at)).map(({ candidate, text }) => ({ candidate, text }));
 }

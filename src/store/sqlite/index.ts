@@ -10,6 +10,7 @@ import type {
   EpisodeNeighbours, LinkedMemories, MemoryFilter, MemoryLink, Page, ScopeKey, Store, TargetType, TextHit, TextSearchOptions, VectorHit, VectorMatrix, WriteBatch,
 } from "../types.js";
 import { VectorCache } from "../vector-cache.js";
+import { DEFAULT_ROW_CACHE_ROWS, RowCache } from "../row-cache.js";
 import { episodeNeighbours, linkedMemories, writeLinks } from "./search.js";
 import { migrate } from "./schema.js";
 import { rowToEntity, rowToEpisode, rowToMemory, rowToSegment, rowToVersion, type Row } from "./rows.js";
@@ -30,6 +31,8 @@ const TIME_COLUMN: Record<TargetType, string> = { memory: "COALESCE(m.valid_from
 export interface SqliteStoreOptions {
   /** Bound of the in-memory vector cache across every user (default 128 MiB, or `MNEMO_CACHE_MB`). */
   cacheBytes?: number | undefined;
+  /** Bound of the parsed-row cache across every user, in rows (default 20,000; 0 turns it off). */
+  cacheRows?: number | undefined;
 }
 
 /**
@@ -88,8 +91,24 @@ function vectorKey(scope: ScopeKey, target: TargetType | ""): string {
   return `${scope.tenant}\u0000${scope.userId}\u0000${target}`;
 }
 
+/** Row-cache key of a scope. */
+function rowScope(scope: ScopeKey): string {
+  return `${scope.tenant}\u0000${scope.userId}`;
+}
+
 /** Meta key of the lowest generation a (re-)created scope may start above. */
 const GENERATION_FLOOR_KEY = "store.generation_floor";
+
+/**
+ * The fingerprint of an Idempotency-Key record whose user was erased (a tombstone: no
+ * content, and a retry of the key is refused).
+ *
+ * @example
+ * ```ts
+ * if (row.fingerprint === ERASED_FINGERPRINT) throw new MnemoError("CONFLICT");
+ * ```
+ */
+export const ERASED_FINGERPRINT = "erased";
 
 /** A batch row whose id belongs to another scope: never overwritten. */
 function conflict(what: string, id: string): MnemoError {
@@ -114,11 +133,14 @@ export class SqliteStore implements Store {
   private closed = false;
   /** Vectors of recently searched scopes, bounded by bytes, kept current by this store's commits. */
   readonly vectorCache: VectorCache;
+  /** Parsed memory and episode rows recently read, bounded by count, kept current by this store's commits. */
+  readonly rowCache: RowCache;
 
   private constructor(db: Database.Database, options: SqliteStoreOptions) {
     this.db = db;
     const env = Number(process.env.MNEMO_CACHE_MB);
     this.vectorCache = new VectorCache({ maxBytes: options.cacheBytes ?? (env > 0 ? env * 1024 * 1024 : undefined) });
+    this.rowCache = new RowCache(options.cacheRows ?? DEFAULT_ROW_CACHE_ROWS);
   }
 
   /** Opens (creating if needed) a database file, or `:memory:`. */
@@ -251,8 +273,8 @@ export class SqliteStore implements Store {
           RETURNING rid`);
         const delFts = this.stmt(`DELETE FROM fts_memories WHERE rowid = ?`);
         const fts = this.stmt(`INSERT INTO fts_memories (rowid, text, sk, head) VALUES (?, ?, ?, ?)`);
-        const prev = this.stmt(`SELECT text, subject, entity_ids, sources, segment_ids FROM memories WHERE id = ?`);
-        type Old = { text: string; subject: string | null; entity_ids: string; sources: string; segment_ids: string };
+        const prev = this.stmt(`SELECT text, subject, entity_ids, sources, segment_ids, forgotten_at FROM memories WHERE id = ?`);
+        type Old = { text: string; subject: string | null; entity_ids: string; sources: string; segment_ids: string; forgotten_at: string | null };
         const written: Array<{ rid: number; old: Old | undefined }> = [];
         for (const m of batch.memories) {
           if (m.tenant !== tenant || m.userId !== userId) throw new MnemoError("INVALID_SCOPE", "A memory in the batch belongs to another scope.");
@@ -317,6 +339,11 @@ export class SqliteStore implements Store {
       const rows = (batch.vectors ?? []).filter((v) => v.targetType === target).map((v) => ({ id: v.targetId, vector: v.vector }));
       this.vectorCache.apply(vectorKey(batch.scope, target), genBefore, genAfter, rows);
     }
+    this.rowCache.committed(rowScope(batch.scope), genBefore, genAfter, [
+      ...(batch.memories ?? []).map((m) => "m:" + m.id),
+      ...(batch.episodes ?? []).map((e) => "e:" + e.id),
+      ...(batch.episodeSegments ?? []).map((a) => "e:" + a.episodeId),
+    ]);
   }
 
   async generation(scope: ScopeKey): Promise<number> {
@@ -336,25 +363,42 @@ export class SqliteStore implements Store {
     return out;
   }
 
+  /** {@link byIds} through the row cache. */
+  private async cachedByIds<T extends Memory | Episode>(table: string, prefix: string, scope: ScopeKey, ids: string[], map: (r: Row) => T): Promise<T[]> {
+    if (ids.length === 0) return [];
+    const sk = rowScope(scope);
+    this.rowCache.sync(sk, await this.generation(scope));
+    const found = new Map<string, T>();
+    const miss: string[] = [];
+    for (const id of new Set(ids)) {
+      const hit = this.rowCache.get<T>(sk, prefix + id);
+      if (hit) found.set(id, hit);
+      else miss.push(id);
+    }
+    for (const t of this.byIds(table, scope, miss, map, (x) => x.id)) {
+      found.set(t.id, t);
+      this.rowCache.put(sk, prefix + t.id, t);
+    }
+    return ids.map((id) => found.get(id)).filter((t): t is T => t !== undefined);
+  }
+
   private byIds<T>(table: string, scope: ScopeKey, ids: string[], map: (r: Row) => T, idOf: (t: T) => string): T[] {
     if (ids.length === 0) return [];
     const found = new Map<string, T>();
-    const unique = [...new Set(ids)];
-    for (let i = 0; i < unique.length; i += 500) {
-      const chunk = unique.slice(i, i + 500);
-      const rows = this
-        .stmt(`SELECT * FROM ${table} WHERE tenant = ? AND user_id = ? AND id IN (${chunk.map(() => "?").join(",")})`)
-        .all(scope.tenant, scope.userId, ...chunk) as Row[];
-      for (const r of rows) {
-        const t = map(r);
-        found.set(idOf(t), t);
-      }
+    // One statement for any number of ids, through the id index ("+" keeps the planner
+    // off the scope index, which would scan the whole user).
+    const rows = this
+      .stmt(`SELECT * FROM ${table} WHERE id IN (SELECT value FROM json_each(?)) AND +tenant = ? AND +user_id = ?`)
+      .all(JSON.stringify([...new Set(ids)]), scope.tenant, scope.userId) as Row[];
+    for (const r of rows) {
+      const t = map(r);
+      found.set(idOf(t), t);
     }
     return ids.map((id) => found.get(id)).filter((t): t is T => t !== undefined);
   }
 
   async getEpisodes(scope: ScopeKey, ids: string[]): Promise<Episode[]> {
-    return this.byIds("episodes", scope, ids, rowToEpisode, (e) => e.id);
+    return this.cachedByIds("episodes", "e:", scope, ids, rowToEpisode);
   }
 
   async listEpisodes(scope: ScopeKey, options: { sessionId?: string; after?: string; limit?: number } = {}): Promise<Episode[]> {
@@ -389,7 +433,7 @@ export class SqliteStore implements Store {
   }
 
   async getMemories(scope: ScopeKey, ids: string[]): Promise<Memory[]> {
-    return this.byIds("memories", scope, ids, rowToMemory, (m) => m.id);
+    return this.cachedByIds("memories", "m:", scope, ids, rowToMemory);
   }
 
   async listMemories(filter: MemoryFilter): Promise<Page<Memory>> {
@@ -434,6 +478,7 @@ export class SqliteStore implements Store {
     db.transaction(() => {
       for (const id of ids) upd.run(at, strengthGain, scope.tenant, scope.userId, id);
     })();
+    this.rowCache.touch(rowScope(scope), ids, at, strengthGain);
   }
 
   async listEntities(scope: ScopeKey): Promise<Entity[]> {
@@ -477,7 +522,26 @@ export class SqliteStore implements Store {
   }
 
   async searchVectors(scope: ScopeKey, target: TargetType, vector: Float32Array, k: number): Promise<VectorHit[]> {
-    return this.vectorCache.search(vectorKey(scope, target), await this.generation(scope), () => this.loadVectors(scope, target), vector, k);
+    const exact = async (ids: string[]) => {
+      const rows = this
+        .stmt(`SELECT target_id, data FROM vectors WHERE target_type = ? AND target_id IN (SELECT value FROM json_each(?)) AND +tenant = ? AND +user_id = ?`)
+        .all(target, JSON.stringify(ids), scope.tenant, scope.userId) as Array<{ target_id: string; data: Buffer }>;
+      return new Map(rows.map((r) => [r.target_id, new Float32Array(r.data.buffer.slice(r.data.byteOffset, r.data.byteOffset + r.data.byteLength))]));
+    };
+    const load = async () => {
+      const args = [scope.tenant, scope.userId, target] as const;
+      const count = (this.stmt(`SELECT COUNT(*) AS n FROM vectors WHERE tenant = ? AND user_id = ? AND target_type = ?`).get(...args) as { n: number }).n;
+      const dim = count > 0 ? vector.length : 0;
+      const each = (sink: (id: string, v: Float32Array) => void) => {
+        const rows = this.stmt(`SELECT target_id, data FROM vectors WHERE tenant = ? AND user_id = ? AND target_type = ?`).iterate(...args) as Iterable<{ target_id: string; data: Buffer }>;
+        for (const r of rows) {
+          const b = r.data.byteOffset % 4 === 0 ? r.data : Buffer.from(r.data);
+          sink(r.target_id, new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4));
+        }
+      };
+      return { count, dim, each };
+    };
+    return this.vectorCache.search(vectorKey(scope, target), await this.generation(scope), load, vector, k, exact);
   }
 
   async linkedMemories(scope: ScopeKey, link: MemoryLink, keys: string[], limit: number): Promise<LinkedMemories[]> {
@@ -517,11 +581,37 @@ export class SqliteStore implements Store {
     this.stmt(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(key, value);
   }
 
+  async deleteEpisodes(scope: ScopeKey, ids: string[], memoryIds: string[] = []): Promise<number> {
+    if (ids.length === 0 && memoryIds.length === 0) return 0;
+    const db = this.conn;
+    let n = 0;
+    db.transaction(() => {
+      const args = [scope.tenant, scope.userId];
+      for (const id of new Set(ids)) {
+        this.stmt(`DELETE FROM fts_episodes WHERE rowid IN (SELECT rid FROM episodes WHERE tenant = ? AND user_id = ? AND id = ?)`).run(...args, id);
+        this.stmt(`DELETE FROM vectors WHERE target_type = 'episode' AND tenant = ? AND user_id = ? AND target_id = ?`).run(...args, id);
+        n += this.stmt(`DELETE FROM episodes WHERE tenant = ? AND user_id = ? AND id = ?`).run(...args, id).changes;
+      }
+      for (const id of new Set(memoryIds)) {
+        this.stmt(`DELETE FROM memory_links WHERE memory_rid IN (SELECT rid FROM memories WHERE tenant = ? AND user_id = ? AND id = ?)`).run(...args, id);
+        this.stmt(`DELETE FROM fts_memories WHERE rowid IN (SELECT rid FROM memories WHERE tenant = ? AND user_id = ? AND id = ?)`).run(...args, id);
+        this.stmt(`DELETE FROM vectors WHERE target_type = 'memory' AND tenant = ? AND user_id = ? AND target_id = ?`).run(...args, id);
+        this.stmt(`DELETE FROM memory_history WHERE tenant = ? AND user_id = ? AND memory_id = ?`).run(...args, id);
+        this.stmt(`DELETE FROM memories WHERE tenant = ? AND user_id = ? AND id = ?`).run(...args, id);
+      }
+      this.stmt(`UPDATE generations SET gen = gen + 1 WHERE tenant = ? AND user_id = ?`).run(...args);
+    }).immediate();
+    this.vectorCache.drop(vectorKey(scope, ""));
+    return n;
+  }
+
   async erase(scope: { tenant: string; userId?: string | undefined }): Promise<{ episodes: number; memories: number; entities: number }> {
     const db = this.conn;
     const users = scope.userId !== undefined ? [scope.userId] : await this.listUsers(scope.tenant);
     const counts = { episodes: 0, memories: 0, entities: 0 };
+    const hasIdempotency = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'mnemo_idempotency'`).get() !== undefined;
     for (const userId of users) this.vectorCache.drop(vectorKey({ tenant: scope.tenant, userId }, ""));
+    for (const userId of users) this.rowCache.drop(rowScope({ tenant: scope.tenant, userId }));
     db.transaction(() => {
       for (const userId of users) {
         const args = [scope.tenant, userId];
@@ -536,6 +626,12 @@ export class SqliteStore implements Store {
           ON CONFLICT(key) DO UPDATE SET value = MAX(CAST(meta.value AS INTEGER), CAST(excluded.value AS INTEGER))`).run(...args);
         for (const t of ["segments", "memory_history", "vectors", "generations"]) {
           this.stmt(`DELETE FROM ${t} WHERE tenant = ? AND user_id = ?`).run(...args);
+        }
+        // Responses saved for Idempotency-Key retries (the HTTP server keeps them in this file)
+        // hold the user's content: they become tombstones, so a late retry neither replays
+        // erased content nor re-runs the write that would recreate the user.
+        if (hasIdempotency) {
+          db.prepare(`UPDATE mnemo_idempotency SET user_id = NULL, fingerprint = '${ERASED_FINGERPRINT}', status = 409, content_type = '', body = '', created_at = ? WHERE tenant = ? AND user_id = ?`).run(Date.now(), ...args);
         }
       }
       // FTS5 keeps deleted terms in old index segments until they are merged: rebuild them.
