@@ -125,7 +125,7 @@ export const DEFAULT_OPTIONS = {
     weights: { lexical: 1.0, dense: 0.8, graph: 0.5, temporal: 0.7, segment: 0.5 },
     rrfK: 30,
     channelDepth: 60,
-    episodeShare: 0.35,
+    episodeShare: 0.5,
     halfLifeDays: 60,
     decayWeight: 0.15,
   },
