@@ -251,7 +251,8 @@ export class MnemoClient {
   }
 
   /**
-   * Edits a memory (the old version stays in history).
+   * Edits a memory (the old version stays in history). A key without the read scope gets
+   * only `{id, userId, version, forgottenAt}` back.
    *
    * @example
    * ```ts
@@ -263,7 +264,8 @@ export class MnemoClient {
   }
 
   /**
-   * Forgets a memory (never recalled again; kept in history).
+   * Forgets a memory (never recalled again, nor the messages it came from; kept in history).
+   * A key without the read scope gets only `{id, userId, version, forgottenAt}` back.
    *
    * @example
    * ```ts
@@ -272,6 +274,19 @@ export class MnemoClient {
    */
   forget(id: string, options: { userId?: string; idempotencyKey?: string } = {}): Promise<ApiMemory> {
     return this.json("DELETE", `/v1/memories/${encodeURIComponent(id)}`, { query: { userId: options.userId }, idempotencyKey: options.idempotencyKey ?? newKey() });
+  }
+
+  /**
+   * Deletes one message of a user (by episode id or your own message id): never recalled
+   * or exported again; memories that came only from it are deleted with it.
+   *
+   * @example
+   * ```ts
+   * await client.deleteEpisode("msg-42", { userId: "alice" });
+   * ```
+   */
+  deleteEpisode(id: string, options: { userId: string; idempotencyKey?: string }): Promise<{ id: string; memoriesDeleted: number; memoriesUpdated: number }> {
+    return this.json("DELETE", `/v1/episodes/${encodeURIComponent(id)}`, { query: { userId: options.userId }, idempotencyKey: options.idempotencyKey ?? newKey() });
   }
 
   /**

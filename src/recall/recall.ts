@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ensureEmbedder, type Context } from "../core/context.js";
+import { EPISODE_FORGOTTEN_KEY } from "../lifecycle/forget.js";
 import { MnemoError } from "../core/errors.js";
 import { parseDate } from "../core/time.js";
 import { MEMORY_KINDS, type Episode, type MemoryKind, type RecallResponse, type ScopeInput } from "../core/types.js";
@@ -171,6 +172,7 @@ export async function expandNeighbours(candidates: Candidate[], snap: Snapshot, 
 export async function recall(ctx: Context, queryText: string, options: RecallOptions): Promise<RecallResponse> {
   if (typeof queryText !== "string" || queryText.trim() === "") throw new MnemoError("INVALID_INPUT", "The query must be a non-empty string.");
   if (queryText.length > 10_000) throw new MnemoError("PAYLOAD_TOO_LARGE", "The query is longer than 10,000 characters.");
+  if (/\p{Cs}/u.test(queryText)) throw new MnemoError("INVALID_INPUT", "The query holds a lone UTF-16 surrogate.", { hint: "Send well-formed Unicode text." });
   const parsed = optionsSchema.safeParse(options ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -219,6 +221,8 @@ export async function recall(ctx: Context, queryText: string, options: RecallOpt
     if (!includeEpisodes) return false;
     const e = snap.episodes.get(k.slice(2));
     if (!e) return false;
+    // A message whose content was forgotten is never recalled verbatim.
+    if (e.metadata[EPISODE_FORGOTTEN_KEY]) return false;
     // The verbatim turn of a fact that was contradicted since is as stale as the fact.
     const derived = snap.episodeMemories.get(e.id);
     if (derived && derived.length > 0 && derived.every((id) => isSuperseded(snap.memories.get(id), asOf))) return false;
@@ -266,7 +270,8 @@ export async function recall(ctx: Context, queryText: string, options: RecallOpt
 
   if (options.reinforce !== false) {
     const ids = packed.results.filter((r) => r.type === "memory").map((r) => r.id);
-    await ctx.store.touchMemories(key, ids, nowIso, 0.1);
+    // Best effort: a read-only or full store still answers recall.
+    await ctx.store.touchMemories(key, ids, nowIso, 0.1).catch(() => undefined);
   }
   return {
     context: packed.context,

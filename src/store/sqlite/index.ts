@@ -99,6 +99,17 @@ function rowScope(scope: ScopeKey): string {
 /** Meta key of the lowest generation a (re-)created scope may start above. */
 const GENERATION_FLOOR_KEY = "store.generation_floor";
 
+/**
+ * The fingerprint of an Idempotency-Key record whose user was erased (a tombstone: no
+ * content, and a retry of the key is refused).
+ *
+ * @example
+ * ```ts
+ * if (row.fingerprint === ERASED_FINGERPRINT) throw new MnemoError("CONFLICT");
+ * ```
+ */
+export const ERASED_FINGERPRINT = "erased";
+
 /** A batch row whose id belongs to another scope: never overwritten. */
 function conflict(what: string, id: string): MnemoError {
   return new MnemoError("CONFLICT", `The ${what} id ${JSON.stringify(id)} belongs to another scope.`);
@@ -570,10 +581,35 @@ export class SqliteStore implements Store {
     this.stmt(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(key, value);
   }
 
+  async deleteEpisodes(scope: ScopeKey, ids: string[], memoryIds: string[] = []): Promise<number> {
+    if (ids.length === 0 && memoryIds.length === 0) return 0;
+    const db = this.conn;
+    let n = 0;
+    db.transaction(() => {
+      const args = [scope.tenant, scope.userId];
+      for (const id of new Set(ids)) {
+        this.stmt(`DELETE FROM fts_episodes WHERE rowid IN (SELECT rid FROM episodes WHERE tenant = ? AND user_id = ? AND id = ?)`).run(...args, id);
+        this.stmt(`DELETE FROM vectors WHERE target_type = 'episode' AND tenant = ? AND user_id = ? AND target_id = ?`).run(...args, id);
+        n += this.stmt(`DELETE FROM episodes WHERE tenant = ? AND user_id = ? AND id = ?`).run(...args, id).changes;
+      }
+      for (const id of new Set(memoryIds)) {
+        this.stmt(`DELETE FROM memory_links WHERE memory_rid IN (SELECT rid FROM memories WHERE tenant = ? AND user_id = ? AND id = ?)`).run(...args, id);
+        this.stmt(`DELETE FROM fts_memories WHERE rowid IN (SELECT rid FROM memories WHERE tenant = ? AND user_id = ? AND id = ?)`).run(...args, id);
+        this.stmt(`DELETE FROM vectors WHERE target_type = 'memory' AND tenant = ? AND user_id = ? AND target_id = ?`).run(...args, id);
+        this.stmt(`DELETE FROM memory_history WHERE tenant = ? AND user_id = ? AND memory_id = ?`).run(...args, id);
+        this.stmt(`DELETE FROM memories WHERE tenant = ? AND user_id = ? AND id = ?`).run(...args, id);
+      }
+      this.stmt(`UPDATE generations SET gen = gen + 1 WHERE tenant = ? AND user_id = ?`).run(...args);
+    }).immediate();
+    this.vectorCache.drop(vectorKey(scope, ""));
+    return n;
+  }
+
   async erase(scope: { tenant: string; userId?: string | undefined }): Promise<{ episodes: number; memories: number; entities: number }> {
     const db = this.conn;
     const users = scope.userId !== undefined ? [scope.userId] : await this.listUsers(scope.tenant);
     const counts = { episodes: 0, memories: 0, entities: 0 };
+    const hasIdempotency = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'mnemo_idempotency'`).get() !== undefined;
     for (const userId of users) this.vectorCache.drop(vectorKey({ tenant: scope.tenant, userId }, ""));
     for (const userId of users) this.rowCache.drop(rowScope({ tenant: scope.tenant, userId }));
     db.transaction(() => {
@@ -590,6 +626,12 @@ export class SqliteStore implements Store {
           ON CONFLICT(key) DO UPDATE SET value = MAX(CAST(meta.value AS INTEGER), CAST(excluded.value AS INTEGER))`).run(...args);
         for (const t of ["segments", "memory_history", "vectors", "generations"]) {
           this.stmt(`DELETE FROM ${t} WHERE tenant = ? AND user_id = ?`).run(...args);
+        }
+        // Responses saved for Idempotency-Key retries (the HTTP server keeps them in this file)
+        // hold the user's content: they become tombstones, so a late retry neither replays
+        // erased content nor re-runs the write that would recreate the user.
+        if (hasIdempotency) {
+          db.prepare(`UPDATE mnemo_idempotency SET user_id = NULL, fingerprint = '${ERASED_FINGERPRINT}', status = 409, content_type = '', body = '', created_at = ? WHERE tenant = ? AND user_id = ?`).run(Date.now(), ...args);
         }
       }
       // FTS5 keeps deleted terms in old index segments until they are merged: rebuild them.

@@ -4,7 +4,14 @@
  */
 import { api } from "./api.js";
 
-/** How to delete one message, if the server can. */
+/**
+ * How to delete one message, if the server can.
+ *
+ * @example
+ * ```ts
+ * const r: DeleteEpisodeRoute = { path: "/v1/episodes/{id}", param: "id", takesUserId: true };
+ * ```
+ */
 export interface DeleteEpisodeRoute {
   /** Path template, e.g. `/v1/episodes/{id}`. */
   path: string;
@@ -13,28 +20,58 @@ export interface DeleteEpisodeRoute {
   takesUserId: boolean;
 }
 
-let cached: Promise<{ deleteEpisode: DeleteEpisodeRoute | null }> | null = null;
+/**
+ * Optional features of a server.
+ *
+ * @example
+ * ```ts
+ * const c: Capabilities = { deleteEpisode: null, restore: "/v1/memories/{id}/restore" };
+ * ```
+ */
+export interface Capabilities {
+  deleteEpisode: DeleteEpisodeRoute | null;
+  /** Path template of "undo a forget" (`POST /v1/memories/{id}/restore`), if the server has it. */
+  restore: string | null;
+}
+
+let cached: Promise<Capabilities> | null = null;
 
 type Op = { parameters?: Array<{ in?: string; name?: string }> };
 
-/** The optional features of this server (fetched once). */
-export function capabilities(): Promise<{ deleteEpisode: DeleteEpisodeRoute | null }> {
+/**
+ * The optional features of this server, read once from GET /openapi.json.
+ *
+ * @example
+ * ```ts
+ * const { deleteEpisode } = await capabilities();
+ * ```
+ */
+export function capabilities(): Promise<Capabilities> {
   return (cached ??= api<{ paths?: Record<string, Record<string, Op>> }>("GET", "/openapi.json", undefined, null).then(
     (doc) => {
       let deleteEpisode: DeleteEpisodeRoute | null = null;
+      let restore: string | null = null;
       for (const [path, item] of Object.entries(doc.paths ?? {})) {
+        if (/^\/v1\/memories\/\{\w+\}\/restore$/.test(path) && item.post) restore = path;
         const m = /^\/v1\/(?:episodes|messages)\/\{(\w+)\}$/.exec(path);
         const del = item.delete;
         if (!m || !del) continue;
         deleteEpisode = { path, param: m[1]!, takesUserId: (del.parameters ?? []).some((p) => p.in === "query" && p.name === "userId") };
       }
-      return { deleteEpisode };
+      return { deleteEpisode, restore };
     },
-    () => ({ deleteEpisode: null }),
+    () => ({ deleteEpisode: null, restore: null }),
   ));
 }
 
-/** The URL that deletes one message with the given route. */
+/**
+ * The URL that deletes one message with the given route.
+ *
+ * @example
+ * ```ts
+ * deleteEpisodeUrl({ path: "/v1/episodes/{id}", param: "id", takesUserId: true }, "ep_1", "alice"); // "/v1/episodes/ep_1?userId=alice"
+ * ```
+ */
 export function deleteEpisodeUrl(route: DeleteEpisodeRoute, id: string, userId: string): string {
   const path = route.path.replace(`{${route.param}}`, encodeURIComponent(id));
   return route.takesUserId ? `${path}?userId=${encodeURIComponent(userId)}` : path;
