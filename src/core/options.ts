@@ -4,6 +4,7 @@ import type { LLM } from "../providers/llm/types.js";
 import type { Embedder } from "../providers/embeddings/types.js";
 import type { Extractor } from "../ingest/extract/types.js";
 import type { Store } from "../store/types.js";
+import { SOURCE_ROLES, type SourceRole } from "./types.js";
 
 /**
  * Weights of the recall channels in the fused score (see docs/DESIGN.md).
@@ -72,6 +73,11 @@ export interface MnemoOptions {
   recall?: Partial<Omit<RecallTuning, "weights">> & { weights?: Partial<ChannelWeights> | undefined };
   /** Clock, for tests. */
   now?: (() => Date) | undefined;
+  /**
+   * Sources whose text may become instructions and facts about the user (default `["user"]`);
+   * e.g. `["user", "system"]` when the system messages are yours. See docs/SECURITY.md.
+   */
+  trustedSources?: SourceRole[] | undefined;
 }
 
 /**
@@ -89,6 +95,8 @@ export interface ResolvedOptions {
   maxBatchMessages: number;
   recall: RecallTuning;
   now: () => Date;
+  /** Trusted sources (undefined = `["user"]`). */
+  trustedSources?: SourceRole[] | undefined;
 }
 
 /**
@@ -151,6 +159,7 @@ export const optionsSchema = z.strictObject({
     })
     .optional(),
   now: z.custom<() => Date>((v) => typeof v === "function").optional(),
+  trustedSources: z.array(z.enum(SOURCE_ROLES)).min(1).optional(),
 });
 
 /**
@@ -182,5 +191,6 @@ export function resolveOptions(options: MnemoOptions = {}): ResolvedOptions {
       weights: { ...DEFAULT_OPTIONS.recall.weights, ...stripUndef(w) },
     },
     now: o.now ?? (() => new Date()),
+    ...(o.trustedSources ? { trustedSources: o.trustedSources } : {}),
   };
 }

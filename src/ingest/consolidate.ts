@@ -3,6 +3,7 @@ import { termList } from "../core/text.js";
 import type { Memory, MemoryVersion, Scope } from "../core/types.js";
 import type { MemoryIndex } from "./memory-index.js";
 import type { CandidateMemory } from "./extract/types.js";
+import { mayAffect, mayInvalidate } from "../guard/ingest.js";
 
 /**
  * Thresholds of consolidation (Jaccard similarity of stemmed content terms).
@@ -125,6 +126,7 @@ export async function consolidate(input: ConsolidateInput): Promise<Consolidated
     for (const m of pool) {
       if (m.invalidatedAt || m.forgottenAt || m.kind === "summary") continue;
       if ((m.subject ?? "") !== (c.subject ?? "")) continue;
+      if (!mayAffect(m, c)) continue;
       const sim = jaccard(cTerms, termsOf(m));
       if (sim > bestSim) (bestSim = sim), (best = m);
     }
@@ -166,6 +168,7 @@ export async function consolidate(input: ConsolidateInput): Promise<Consolidated
       const value = slotValue(c);
       for (const cur of index.bySlot(c.slot)) {
         if (slotValue(cur) === value) continue;
+        if (!mayInvalidate(cur, c)) continue;
         const inv: Memory = { ...cur, validTo: c.validFrom ?? observedAt, invalidatedAt: now, version: cur.version + 1 };
         record(inv, "invalidate", `contradicted: ${c.text}`);
         out.counts.invalidated++;
@@ -200,6 +203,9 @@ export async function consolidate(input: ConsolidateInput): Promise<Consolidated
       forgottenAt: null,
       expiresAt: null,
       metadata: {},
+      source: c.source,
+      trust: c.trust,
+      sensitivity: c.sensitivity,
     };
     record(m, "add", null);
     out.textChanged.add(m.id);

@@ -12,6 +12,7 @@ import { MemoryIndex } from "./memory-index.js";
 import { EntityResolver } from "./entities.js";
 import { segmentEpisodes } from "./segment.js";
 import { updateProfiles } from "./profiles.js";
+import { guardCandidates, guardEpisodes, redactMessages, stampMemories } from "../guard/ingest.js";
 
 /**
  * Stores messages as episodes (verbatim, idempotent), segments them, extracts candidate
@@ -25,7 +26,8 @@ import { updateProfiles } from "./profiles.js";
  */
 export async function remember(ctx: Context, messagesInput: unknown, scopeInput: ScopeInput): Promise<RememberResult> {
   const scope = resolveScope(scopeInput, ctx.options.tenant);
-  const messages = validateMessages(messagesInput, ctx.options);
+  // Credentials are redacted before anything is hashed or stored (docs/SECURITY.md).
+  const messages = redactMessages(validateMessages(messagesInput, ctx.options));
   const nowDate = ctx.options.now();
   const now = nowDate.toISOString();
   // Parse every date first: a bad one rejects the whole batch.
@@ -78,6 +80,7 @@ export async function remember(ctx: Context, messagesInput: unknown, scopeInput:
   }
   result.episodes.added = episodes.length;
   if (episodes.length === 0) return result;
+  guardEpisodes(episodes, ctx.options.trustedSources, now);
   await ensureEmbedder(ctx);
 
   // Segment per session, continuing each session's latest segment.
@@ -108,6 +111,8 @@ export async function remember(ctx: Context, messagesInput: unknown, scopeInput:
     if (e instanceof MnemoError) throw e;
     throw new MnemoError("PROVIDER_ERROR", `Extraction failed: ${(e as Error).message}`, { cause: e });
   }
+  // Quarantined text is never distilled; untrusted text never becomes a user fact.
+  candidates = guardCandidates(candidates, new Map([...previous, ...episodes].map((e) => [e.id, e])));
   const resolver = new EntityResolver(scope, known);
   const entityIds = candidates.map((c) => c.entities.map((m) => resolver.resolve(m).id));
   const epInfo = new Map(episodes.map((e) => [e.id, { segmentId: e.segmentId, occurredAt: e.occurredAt }]));
@@ -122,7 +127,7 @@ export async function remember(ctx: Context, messagesInput: unknown, scopeInput:
   result.memories = consolidated.counts;
   result.entities = resolver.changes().length;
 
-  const changed = [...consolidated.memories.values()];
+  const changed = stampMemories([...consolidated.memories.values()]);
   // Reinforced memories keep their text, so they keep their vector.
   const vectors = await vectorRows(ctx.embedder, episodes, changed.filter((m) => consolidated.textChanged.has(m.id) || m.kind === "summary"));
   const batch: WriteBatch = {
