@@ -2,7 +2,8 @@ import { z } from "zod";
 import { ensureEmbedder, type Context } from "../core/context.js";
 import { MnemoError } from "../core/errors.js";
 import { parseDate } from "../core/time.js";
-import { MEMORY_KINDS, type MemoryKind, type RecallResponse, type ScopeInput } from "../core/types.js";
+import { MEMORY_KINDS, type Episode, type Memory, type MemoryKind, type RecallResponse, type ScopeInput } from "../core/types.js";
+import { RecallPolicy, SENSITIVE_POLICIES, type SensitivePolicy } from "./policy.js";
 import { resolveScope } from "../core/validate.js";
 import { candidatesAsOf } from "./as-of.js";
 import { CHANNELS, runChannels, type ItemKey } from "./channels.js";
@@ -40,6 +41,15 @@ export interface RecallOptions extends ScopeInput {
   citeSources?: boolean | undefined;
   /** Channels to use (default all); for ablations. */
   channels?: string[] | undefined;
+  /**
+   * Sensitive memories (health, sexuality, religion, politics, ethnicity, union, genetic,
+   * finances, criminal, credentials): `relevant` (default) lets them through only when the
+   * question is about their category, `exclude` never, `include` always. What was left out
+   * is reported in `withheld` (counts and categories only). See docs/SECURITY.md.
+   */
+  sensitive?: SensitivePolicy | undefined;
+  /** Also recall quarantined episodes (suspected injections), marked as such (default false). */
+  includeQuarantined?: boolean | undefined;
 }
 
 const optionsSchema = z.object({
@@ -49,6 +59,8 @@ const optionsSchema = z.object({
   reinforce: z.boolean().optional(),
   citeSources: z.boolean().optional(),
   channels: z.array(z.enum(CHANNELS)).optional(),
+  sensitive: z.enum(SENSITIVE_POLICIES).optional(),
+  includeQuarantined: z.boolean().optional(),
   filters: z
     .strictObject({ sessionId: z.string().optional(), speaker: z.string().optional(), from: z.string().optional(), to: z.string().optional() })
     .optional(),
@@ -186,6 +198,16 @@ export async function recall(ctx: Context, queryText: string, options: RecallOpt
   const includeEpisodes = options.includeEpisodes !== false && kinds === null;
   const f = options.filters ?? {};
   const nowIso = now.toISOString();
+  const policy = new RecallPolicy(queryText, options);
+  let queryTerms: readonly string[] = [];
+  /** The guard's verdict; an item left out is reported as withheld when it shares a term with the query. */
+  const admitted = (k: ItemKey, item: Memory | Episode): boolean => {
+    const v = policy.verdict(item);
+    if (v === "ok") return true;
+    const t = termSet(snap, k, item.text);
+    if (queryTerms.some((q) => t.has(q))) policy.withhold(k, v, item.sensitivity ?? []);
+    return false;
+  };
 
   const eligible = (k: ItemKey): boolean => {
     if (k.startsWith("m:")) {
@@ -206,7 +228,7 @@ export async function recall(ctx: Context, queryText: string, options: RecallOpt
         const inSession = m.sources.some((s) => snap.episodes.get(s)?.sessionId === f.sessionId);
         if (!inSession) return false;
       }
-      return true;
+      return admitted(k, m);
     }
     if (!includeEpisodes) return false;
     const e = snap.episodes.get(k.slice(2));
@@ -220,10 +242,11 @@ export async function recall(ctx: Context, queryText: string, options: RecallOpt
     if (f.speaker !== undefined && e.speaker !== f.speaker) return false;
     if (from && e.occurredAt < from) return false;
     if (to && e.occurredAt >= to) return false;
-    return true;
+    return admitted(k, e);
   };
 
   const query = analyzeQuery(queryText, snap.entities.values(), reference);
+  queryTerms = query.terms;
   const [queryVector] = await ctx.embedder.embed([queryText]);
   const enabled = new Set<string>(options.channels ?? CHANNELS);
   const lists = await runChannels({ ctx, key, snap, query, queryVector: queryVector!, eligible, depth: tuning.channelDepth, weights: tuning.weights, enabled });
@@ -263,5 +286,6 @@ export async function recall(ctx: Context, queryText: string, options: RecallOpt
     contextTokens: packed.contextTokens,
     results: packed.results,
     query: { text: queryText, entities: query.entities.map((e) => e.name), timeRange: query.timeRange },
+    withheld: policy.withheld(),
   };
 }

@@ -1,0 +1,117 @@
+import { MnemoError } from "../core/errors.js";
+import type { Episode, Memory, SensitivityCategory, Withheld } from "../core/types.js";
+import { SENSITIVITY_CATEGORIES } from "../core/types.js";
+import { queryCategories } from "../guard/sensitivity.js";
+
+/**
+ * Recall policies for sensitive memories (contextual integrity): `exclude` leaves every
+ * sensitive line out, `relevant` (the default) only lets through lines whose every
+ * category the question is about ("What medication am I on?" → health), `include` lets
+ * everything through.
+ *
+ * @example
+ * ```ts
+ * SENSITIVE_POLICIES.includes("relevant"); // true
+ * ```
+ */
+export const SENSITIVE_POLICIES = ["exclude", "relevant", "include"] as const;
+/**
+ * A sensitive-recall policy. See {@link SENSITIVE_POLICIES}.
+ *
+ * @example
+ * ```ts
+ * const p: SensitivePolicy = "exclude";
+ * ```
+ */
+export type SensitivePolicy = (typeof SENSITIVE_POLICIES)[number];
+
+/**
+ * What the policy says about one memory or episode.
+ *
+ * @example
+ * ```ts
+ * const v: Verdict = "sensitive"; // left out, counted in `withheld`
+ * ```
+ */
+export type Verdict = "ok" | "sensitive" | "quarantined";
+
+/**
+ * The guard part of a recall: which memories and episodes may enter the context, and what
+ * was withheld (counts and categories only). Items are counted as withheld when they were
+ * left out and share a content term with the question (they would have competed).
+ *
+ * @example
+ * ```ts
+ * const policy = new RecallPolicy("Plan a team lunch", { sensitive: "relevant" });
+ * policy.verdict({ sensitivity: ["health"] }); // "sensitive"
+ * ```
+ */
+export class RecallPolicy {
+  readonly mode: SensitivePolicy;
+  readonly includeQuarantined: boolean;
+  /** Categories the question is about (allowed under `relevant`). */
+  readonly asked: ReadonlySet<SensitivityCategory>;
+  private readonly withheldKeys = new Map<string, { verdict: Verdict; categories: SensitivityCategory[] }>();
+
+  constructor(query: string, options: { sensitive?: SensitivePolicy | undefined; includeQuarantined?: boolean | undefined }) {
+    const mode = options.sensitive ?? "relevant";
+    if (!SENSITIVE_POLICIES.includes(mode)) throw new MnemoError("INVALID_INPUT", `sensitive must be one of ${SENSITIVE_POLICIES.join(", ")}.`);
+    this.mode = mode;
+    this.includeQuarantined = options.includeQuarantined === true;
+    this.asked = new Set(mode === "relevant" ? queryCategories(query) : []);
+  }
+
+  /**
+   * Whether an item may be recalled.
+   *
+   * @example
+   * ```ts
+   * new RecallPolicy("What medication am I on?", {}).verdict({ sensitivity: ["health"] }); // "ok"
+   * ```
+   */
+  verdict(item: Pick<Episode, "quarantine" | "sensitivity"> | Pick<Memory, "sensitivity">): Verdict {
+    if ("quarantine" in item && item.quarantine && !this.includeQuarantined) return "quarantined";
+    const cats = item.sensitivity ?? [];
+    if (cats.length === 0 || this.mode === "include") return "ok";
+    if (this.mode === "exclude") return "sensitive";
+    // A credential's value is redacted at ingest: "credentials" alone needs a question about
+    // credentials, but does not hold back a line relevant to another category the question asks about.
+    const rest = cats.filter((c) => c !== "credentials");
+    if (rest.length === 0) return this.asked.has("credentials") ? "ok" : "sensitive";
+    return rest.every((c) => this.asked.has(c)) ? "ok" : "sensitive";
+  }
+
+  /**
+   * Records an item left out by {@link verdict} (call only for items that matched the query).
+   *
+   * @example
+   * ```ts
+   * policy.withhold("m:mem_1", "sensitive", ["health"]);
+   * ```
+   */
+  withhold(key: string, verdict: Verdict, categories: SensitivityCategory[]): void {
+    if (verdict !== "ok") this.withheldKeys.set(key, { verdict, categories });
+  }
+
+  /**
+   * What was withheld: counts and categories, never the text.
+   *
+   * @example
+   * ```ts
+   * policy.withheld(); // { sensitive: 2, categories: ["health"], quarantined: 0 }
+   * ```
+   */
+  withheld(): Withheld {
+    let sensitive = 0;
+    let quarantined = 0;
+    const cats = new Set<SensitivityCategory>();
+    for (const w of this.withheldKeys.values()) {
+      if (w.verdict === "quarantined") quarantined++;
+      else {
+        sensitive++;
+        for (const c of w.categories) cats.add(c);
+      }
+    }
+    return { sensitive, categories: SENSITIVITY_CATEGORIES.filter((c) => cats.has(c)), quarantined };
+  }
+}
