@@ -39,7 +39,7 @@ export function guardEpisodes(episodes: Episode[], trusted: readonly SourceRole[
   for (const e of episodes) {
     const source = sourceOf(e.role, e.speaker);
     const text = e.attachmentText ? `${e.text}\n${e.attachmentText}` : e.text;
-    const reasons = detectInjection(text, source);
+    const reasons = detectInjection(text, source, e.speaker);
     e.source = source;
     e.trust = reasons.length > 0 ? "untrusted" : trustOf(source, trusted ?? DEFAULT_TRUSTED_SOURCES);
     e.quarantine = reasons.length > 0 ? { reasons, at: now } : null;

@@ -75,7 +75,7 @@ export const SENSITIVE_LEXICON: Readonly<Record<Exclude<SensitivityCategory, "cr
       "behind on (rent|payments|bills)", "can'?t afford", "i'm broke", "flat broke", "gambling", "alimony", "child support", "welfare", "food stamps", "unemployment benefits", "repossess*",
       "make \\$?\\d[\\d,]*k?", "earn(s|ed)? \\$?\\d", "\\$\\d[\\d,]*k? (a|per) (year|month)", "investment portfolio", "stock portfolio",
     ],
-    topic: ["financ*", "money", "debt*", "loan*", "salary", "income", "earn*", "savings", "invest*", "bank*", "credit", "mortgage", "tax*", "afford", "owe", "pay off", "paying off", "wealth", "net worth", "pension", "retirement"],
+    topic: ["financ*", "money", "fund", "funds", "emergency fund", "debt*", "loan*", "salary", "income", "earn*", "savings", "invest*", "bank*", "credit", "mortgage", "tax*", "afford", "owe", "pay off", "paying off", "wealth", "net worth", "pension", "retirement"],
   },
   criminal: {
     content: [
