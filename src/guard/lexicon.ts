@@ -22,9 +22,9 @@ export const SENSITIVE_LEXICON: Readonly<Record<Exclude<SensitivityCategory, "cr
       "miscarri*", "pregnan*", "ivf", "fertility", "infertil*", "abortion", "std", "sti", "herpes", "chlamydia", "epilep*", "seizure*", "multiple sclerosis", "parkinson*",
       "alzheimer*", "dementia", "asthma", "arthritis", "crohn'?s", "celiac", "lupus", "migraine*", "chronic pain", "disabilit*", "surgery", "surgeon", "biopsy", "mri",
       "hospitali[sz]ed", "in hospital", "oncolog*", "cardiolog*", "heart condition", "heart attack", "had a stroke", "blood pressure", "hypertension", "cholesterol", "mental health",
-      "mental illness", "burnout", "insomnia", "concussion", "physiotherap*", "dialysis", "kidney disease", "thyroid", "endometriosis", "menopaus*", "erectile", "viagra",
+      "mental illness", "burnout", "insomnia", "concussion", "physiotherap*", "dialysis", "transplant*", "kidney disease", "thyroid", "endometriosis", "menopaus*", "erectile", "viagra",
     ],
-    topic: ["health", "medical", "doctor", "doctors", "condition", "illness", "sick", "disease", "symptom*", "treatment", "medicine", "meds", "clinic", "hospital", "diagnos*", "therap*", "wellbeing", "prescription*", "appointment with (my|the) (doctor|therapist|gp)"],
+    topic: ["health", "medical", "transplant*", "waiting list", "doctor", "doctors", "condition", "illness", "sick", "disease", "symptom*", "treatment", "medicine", "meds", "clinic", "hospital", "diagnos*", "therap*", "wellbeing", "prescription*", "appointment with (my|the) (doctor|therapist|gp)"],
   },
   sexuality: {
     content: [
@@ -32,7 +32,7 @@ export const SENSITIVE_LEXICON: Readonly<Record<Exclude<SensitivityCategory, "cr
       "coming out", "came out", "closeted", "in the closet", "sexual orientation", "sexuality", "heterosexual", "homosexual", "sex life", "sexual", "kink*", "fetish*",
       "polyamor*", "open relationship", "hook ?ups?", "tinder", "grindr", "transition(ed|ing)", "hormone therapy", "pronouns",
     ],
-    topic: ["orientation", "sexuality", "gender", "identity", "dating", "love life", "sex", "pride", "lgbt*", "coming out"],
+    topic: ["orientation", "sexuality", "gender", "identity", "dating", "love life", "sex", "pride", "lgbt*", "coming out", "relationship", "pronouns?"],
   },
   religion: {
     content: [
@@ -57,7 +57,7 @@ export const SENSITIVE_LEXICON: Readonly<Record<Exclude<SensitivityCategory, "cr
       "indigenous", "aboriginal", "first nations", "roma", "romani", "arab descent", "of \\w+ descent", "biracial", "mixed[- ]race", "caucasian", "immigrant*",
       "refugee*", "asylum", "undocumented", "green card", "visa status", "citizenship",
     ],
-    topic: ["ethnic*", "race", "heritage", "ancestry", "descent", "nationality", "immigration", "citizenship"],
+    topic: ["ethnic*", "heritage", "ancestry", "descent", "nationality", "immigrat*", "citizenship", "this country", "immigration status", "visa", "refugee*", "asylum"],
   },
   union: {
     content: ["trade union", "labou?r union", "union member*", "union dues", "union rep*", "shop steward", "teamsters", "unionis*", "unioniz*", "collective bargaining", "striking", "picket*", "unite union", "on strike", "went on strike", "afl-cio", "seiu", "uaw", "nurses'? union", "teachers'? union", "joined the union"],

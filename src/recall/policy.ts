@@ -5,7 +5,7 @@ import { queryCategories } from "../guard/sensitivity.js";
 
 /**
  * Recall policies for sensitive memories (contextual integrity): `exclude` leaves every
- * sensitive line out, `relevant` (the default) only lets through lines whose every
+ * sensitive line out, `relevant` (the default) only lets through lines with a
  * category the question is about ("What medication am I on?" → health), `include` lets
  * everything through.
  *
@@ -74,11 +74,12 @@ export class RecallPolicy {
     const cats = item.sensitivity ?? [];
     if (cats.length === 0 || this.mode === "include") return "ok";
     if (this.mode === "exclude") return "sensitive";
-    // A credential's value is redacted at ingest: "credentials" alone needs a question about
-    // credentials, but does not hold back a line relevant to another category the question asks about.
+    // The question must be about one of the item's categories. A credential's value is redacted
+    // at ingest: "credentials" alone needs a question about credentials, but never holds back
+    // a line that is relevant through another category.
     const rest = cats.filter((c) => c !== "credentials");
     if (rest.length === 0) return this.asked.has("credentials") ? "ok" : "sensitive";
-    return rest.every((c) => this.asked.has(c)) ? "ok" : "sensitive";
+    return rest.some((c) => this.asked.has(c)) ? "ok" : "sensitive";
   }
 
   /**
