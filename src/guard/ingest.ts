@@ -132,3 +132,39 @@ export function mayAffect(existing: Pick<Memory, "trust">, candidate: Pick<Candi
 export function mayInvalidate(existing: Pick<Memory, "trust">, candidate: Pick<CandidateMemory, "trust">): boolean {
   return (existing.trust ?? "trusted") === "untrusted" || (candidate.trust ?? "trusted") === "trusted";
 }
+
+/**
+ * Guards rows read from an export before they are imported: credential values are
+ * redacted from every text; rows that carry provenance keep it; rows without it (exports
+ * made before provenance existed, or hand-written files) get source "import", trust
+ * "untrusted" unless "import" is a trusted source, and the injection and sensitivity
+ * checks of a new message. Mutates and returns the rows.
+ *
+ * @example
+ * ```ts
+ * guardImported(episodes, memories, ctx.options.trustedSources, new Date().toISOString());
+ * ```
+ */
+export function guardImported(episodes: Episode[], memories: Memory[], trusted: readonly SourceRole[] | undefined, now: string): void {
+  const importTrust = trustOf("import", trusted ?? DEFAULT_TRUSTED_SOURCES);
+  for (const e of episodes) {
+    e.text = redactCredentials(e.text).text;
+    if (e.attachmentText !== null) e.attachmentText = redactCredentials(e.attachmentText).text;
+    const text = e.attachmentText ? `${e.text}\n${e.attachmentText}` : e.text;
+    if (e.source === undefined) {
+      e.source = "import";
+      const reasons = detectInjection(text, "import", e.speaker);
+      e.trust = reasons.length > 0 ? "untrusted" : importTrust;
+      e.quarantine = reasons.length > 0 ? { reasons, at: now } : null;
+    }
+    e.trust ??= trustOf(e.source, trusted ?? DEFAULT_TRUSTED_SOURCES);
+    e.sensitivity = mergeCategories(e.sensitivity, tagSensitivity(text));
+  }
+  for (const m of memories) {
+    m.text = redactCredentials(m.text).text;
+    if (m.source === undefined) m.source = "import";
+    m.trust ??= trustOf(m.source, trusted ?? DEFAULT_TRUSTED_SOURCES);
+    if (m.trust === "untrusted" && USER_KINDS.has(m.kind)) m.kind = "fact";
+    m.sensitivity = mergeCategories(m.sensitivity, tagSensitivity(m.text));
+  }
+}

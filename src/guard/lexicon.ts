@@ -38,7 +38,7 @@ export const SENSITIVE_LEXICON: Readonly<Record<Exclude<SensitivityCategory, "cr
     content: [
       "religio*", "church", "mosque", "synagogue", "catholic*", "protestant*", "evangelical", "baptist", "methodist", "mormon*", "lds", "muslim*", "islam*", "jewish",
       "judaism", "jew", "hindu*", "buddhis*", "sikh*", "atheis*", "agnostic", "pray(s|ed|ing|er|ers)?", "bible", "quran", "koran", "torah", "ramadan", "shabbat", "sabbath",
-      "kosher", "halal", "bapti[sz]ed", "faith", "believer", "jehovah'?s witness*", "scientolog*", "pastor", "priest", "rabbi", "imam", "worship", "spiritual",
+      "kosher", "halal", "bapti[sz]ed", "believer", "jehovah'?s witness*", "scientolog*", "pastor", "priest", "rabbi", "imam", "worship", "spiritual",
       "mass on sundays", "bar mitzvah", "bat mitzvah", "confirmation class",
     ],
     topic: ["religion", "religious", "faith", "belief*", "god", "church", "spiritual*", "worship", "pray*"],

@@ -1,4 +1,5 @@
-import type { Episode, Memory, SourceRole, TrustLevel } from "../core/types.js";
+import { z } from "zod";
+import { SENSITIVITY_CATEGORIES, SOURCE_ROLES, TRUST_LEVELS, type Episode, type Memory, type SourceRole, type TrustLevel } from "../core/types.js";
 
 /**
  * Sources trusted by default: only the user can give instructions or state facts about
@@ -87,3 +88,30 @@ export function provenanceOf(r: Pick<Memory | Episode, "source" | "trust">): { s
 export function isTrusted(r: { trust?: TrustLevel | undefined }): boolean {
   return (r.trust ?? "trusted") === "trusted";
 }
+
+/**
+ * The provenance fields of an exported memory (zod shape, all optional: older exports lack them).
+ *
+ * @example
+ * ```ts
+ * const memorySchema = z.strictObject({ id: z.string(), ...MEMORY_PROVENANCE_SHAPE });
+ * ```
+ */
+export const MEMORY_PROVENANCE_SHAPE = {
+  source: z.enum(SOURCE_ROLES).optional(),
+  trust: z.enum(TRUST_LEVELS).optional(),
+  sensitivity: z.array(z.enum(SENSITIVITY_CATEGORIES)).optional(),
+};
+
+/**
+ * The provenance fields of an exported episode (zod shape, all optional).
+ *
+ * @example
+ * ```ts
+ * const episodeSchema = z.strictObject({ id: z.string(), ...EPISODE_PROVENANCE_SHAPE });
+ * ```
+ */
+export const EPISODE_PROVENANCE_SHAPE = {
+  ...MEMORY_PROVENANCE_SHAPE,
+  quarantine: z.strictObject({ reasons: z.array(z.string().max(100)).max(50), at: z.string().max(100) }).nullable().optional(),
+};

@@ -3,6 +3,8 @@ import { vectorRows } from "../core/embed-text.js";
 import { z } from "zod";
 import { ensureEmbedder, scopeCacheKey, type Context } from "../core/context.js";
 import { MnemoError } from "../core/errors.js";
+import { EPISODE_PROVENANCE_SHAPE, MEMORY_PROVENANCE_SHAPE } from "../guard/provenance.js";
+import { guardImported } from "../guard/ingest.js";
 import { MEMORY_KINDS, type Entity, type Episode, type Memory, type MemoryVersion, type ScopeInput, type Segment } from "../core/types.js";
 import { resolveScope } from "../core/validate.js";
 import { stableId } from "../core/ids.js";
@@ -52,6 +54,7 @@ const record = z.record(z.string(), z.unknown());
 const episodeSchema = z.strictObject({
   type: z.literal("episode"), id: str, externalId: nstr, tenant: str, userId: str, agentId: nstr, sessionId: nstr, speaker: str, role: nstr, text: str,
   attachmentText: nstr, occurredAt: str, recordedAt: str, contentHash: str, segmentId: nstr, seq: z.number().int(), metadata: record,
+  ...EPISODE_PROVENANCE_SHAPE,
 });
 const segmentSchema = z.strictObject({ type: z.literal("segment"), id: str, tenant: str, userId: str, sessionId: nstr, episodeIds: z.array(str), startedAt: str, endedAt: str, summary: str });
 const entitySchema = z.strictObject({
@@ -64,6 +67,7 @@ const memorySchema = z.strictObject({
   validFrom: nstr, validTo: nstr, observedAt: str, recordedAt: str, invalidatedAt: nstr, confidence: z.number(), importance: z.number(), strength: z.number(),
   lastAccessedAt: str, accessCount: z.number().int(), sources: z.array(str).min(1), entityIds: z.array(str), segmentIds: z.array(str), version: z.number().int(),
   forgottenAt: nstr, expiresAt: nstr, metadata: record,
+  ...MEMORY_PROVENANCE_SHAPE,
 });
 const historySchema = z.strictObject({
   type: z.literal("history"), memoryId: str, version: z.number().int(), op: z.enum(["add", "update", "invalidate", "reinforce", "forget", "patch"]), text: str,
@@ -193,6 +197,8 @@ export async function importScope(ctx: Context, jsonl: string, scopeInput: Parti
     else if (o.type === "history") { const { type: _t, ...h } = check(historySchema); history.push(h); }
     else throw new MnemoError("INVALID_INPUT", `Line ${i + 1}: unknown type ${JSON.stringify(o.type)}.`);
   });
+  // Provenance, quarantine, sensitivity and credential redaction, as for a new message (docs/SECURITY.md).
+  guardImported(episodes, memories, ctx.options.trustedSources, ctx.options.now().toISOString());
   const key = re;
   const from = origin as { tenant: string; userId: string } | null;
   if (from && (from.tenant !== key.tenant || from.userId !== key.userId)) rebindAllIds(key, episodes, segments, entities, memories, history);

@@ -3,6 +3,7 @@ import type { Episode, Memory, SensitivityCategory, Withheld } from "../core/typ
 import { SENSITIVITY_CATEGORIES } from "../core/types.js";
 import { queryCategories } from "../guard/sensitivity.js";
 
+
 /**
  * Recall policies for sensitive memories (contextual integrity): `exclude` leaves every
  * sensitive line out, `relevant` (the default) only lets through lines with a
@@ -24,6 +25,34 @@ export const SENSITIVE_POLICIES = ["exclude", "relevant", "include"] as const;
  * ```
  */
 export type SensitivePolicy = (typeof SENSITIVE_POLICIES)[number];
+
+/**
+ * Whether a question is aimed at an item: it shares at least {@link AIMED_AT.min} of the
+ * question's content terms (names left out) and at least {@link AIMED_AT.share} of them.
+ * "When did Melanie run a charity race?" is aimed at "Melanie ran a charity race for mental
+ * health"; "Draft an email to my landlord" is not aimed at "My landlord knows about my debt".
+ *
+ * @example
+ * ```ts
+ * aimedAt(["run", "chariti", "race"], new Set(["melani", "ran", "run", "chariti", "race", "mental", "health"])); // true
+ * ```
+ */
+export function aimedAt(focus: readonly string[], itemTerms: ReadonlySet<string>): boolean {
+  if (focus.length === 0) return false;
+  let n = 0;
+  for (const t of focus) if (itemTerms.has(t)) n++;
+  return n >= AIMED_AT.min && n >= AIMED_AT.share * focus.length;
+}
+
+/**
+ * Thresholds of {@link aimedAt}.
+ *
+ * @example
+ * ```ts
+ * AIMED_AT; // { min: 2, share: 0.5 }
+ * ```
+ */
+export const AIMED_AT = { min: 2, share: 0.5 } as const;
 
 /**
  * What the policy says about one memory or episode.
@@ -69,11 +98,14 @@ export class RecallPolicy {
    * new RecallPolicy("What medication am I on?", {}).verdict({ sensitivity: ["health"] }); // "ok"
    * ```
    */
-  verdict(item: Pick<Episode, "quarantine" | "sensitivity"> | Pick<Memory, "sensitivity">): Verdict {
+  verdict(item: Pick<Episode, "quarantine" | "sensitivity"> | Pick<Memory, "sensitivity">, aimedAt = false): Verdict {
     if ("quarantine" in item && item.quarantine && !this.includeQuarantined) return "quarantined";
     const cats = item.sensitivity ?? [];
     if (cats.length === 0 || this.mode === "include") return "ok";
     if (this.mode === "exclude") return "sensitive";
+    // A question aimed at this very item ("When did Melanie run the charity race?" for a race
+    // for mental health) is about it, whatever its category.
+    if (aimedAt && !cats.includes("credentials")) return "ok";
     // The question must be about one of the item's categories. A credential's value is redacted
     // at ingest: "credentials" alone needs a question about credentials, but never holds back
     // a line that is relevant through another category.

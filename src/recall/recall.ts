@@ -3,7 +3,8 @@ import { ensureEmbedder, type Context } from "../core/context.js";
 import { MnemoError } from "../core/errors.js";
 import { parseDate } from "../core/time.js";
 import { MEMORY_KINDS, type Episode, type Memory, type MemoryKind, type RecallResponse, type ScopeInput } from "../core/types.js";
-import { RecallPolicy, SENSITIVE_POLICIES, type SensitivePolicy } from "./policy.js";
+import { aimedAt, RecallPolicy, SENSITIVE_POLICIES, type SensitivePolicy } from "./policy.js";
+import { terms } from "../core/text.js";
 import { resolveScope } from "../core/validate.js";
 import { candidatesAsOf } from "./as-of.js";
 import { CHANNELS, runChannels, type ItemKey } from "./channels.js";
@@ -200,11 +201,13 @@ export async function recall(ctx: Context, queryText: string, options: RecallOpt
   const nowIso = now.toISOString();
   const policy = new RecallPolicy(queryText, options);
   let queryTerms: readonly string[] = [];
+  let focus: readonly string[] = [];
   /** The guard's verdict; an item left out is reported as withheld when it shares a term with the query. */
   const admitted = (k: ItemKey, item: Memory | Episode): boolean => {
-    const v = policy.verdict(item);
-    if (v === "ok") return true;
+    if (!("quarantine" in item && item.quarantine) && !item.sensitivity?.length) return true;
     const t = termSet(snap, k, item.text);
+    const v = policy.verdict(item, aimedAt(focus, t));
+    if (v === "ok") return true;
     if (queryTerms.some((q) => t.has(q))) policy.withhold(k, v, item.sensitivity ?? []);
     return false;
   };
@@ -247,6 +250,9 @@ export async function recall(ctx: Context, queryText: string, options: RecallOpt
 
   const query = analyzeQuery(queryText, snap.entities.values(), reference);
   queryTerms = query.terms;
+  // The question's own content terms, without the names of people and things it mentions.
+  const nameTerms = new Set(query.entities.flatMap((e) => terms(e.name)));
+  focus = query.terms.filter((t) => !nameTerms.has(t));
   const [queryVector] = await ctx.embedder.embed([queryText]);
   const enabled = new Set<string>(options.channels ?? CHANNELS);
   const lists = await runChannels({ ctx, key, snap, query, queryVector: queryVector!, eligible, depth: tuning.channelDepth, weights: tuning.weights, enabled });
