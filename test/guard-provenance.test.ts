@@ -1,6 +1,8 @@
 import Database from "better-sqlite3";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import type { Episode } from "../src/core/types.js";
+import type { CandidateMemory, Extractor } from "../src/ingest/extract/types.js";
 import { Mnemo } from "../src/mnemo.js";
 import { SqliteStore } from "../src/store/sqlite/index.js";
 import { detectInjection } from "../src/guard/injection.js";
@@ -98,15 +100,28 @@ describe("quarantine", () => {
 });
 
 describe("consolidation: a low-trust source never invalidates a high-trust fact", () => {
-  it("an untrusted claim for the same slot leaves the user's fact valid; the user's own update still invalidates", async () => {
-    const { mnemo } = await open();
+  /** An extractor that, like a careless LLM, attributes "X lives in Y" to Alice whoever said it. */
+  const attributing: Extractor = {
+    id: "test-attributing",
+    async extract(episodes: Episode[]): Promise<CandidateMemory[]> {
+      return episodes.flatMap((e) => {
+        const city = /lives? in (\w+)/.exec(e.text)?.[1];
+        return city
+          ? [{ kind: "profile" as const, text: `Alice lives in ${city}.`, subject: "Alice", slot: "alice|lives_in", slotValue: city, validFrom: null, sources: [e.id], entities: [], importance: 0.6, confidence: 0.8 }]
+          : [];
+      });
+    },
+  };
+  it("an untrusted claim for the same slot leaves the user's fact valid and is never a profile fact; the user's own update still invalidates", async () => {
+    const { mnemo } = await open({ extractor: attributing });
     await mnemo.remember([{ speaker: "Alice", role: "user", content: "I live in Boston.", occurredAt: at(0) }], { userId: "u" });
-    const r1 = await mnemo.remember([{ speaker: "Alice", role: "tool", content: "I live in Paris now.", occurredAt: at(1) }], { userId: "u" });
+    const r1 = await mnemo.remember([{ role: "tool", speaker: "crm", content: "Customer lives in Paris.", occurredAt: at(1) }], { userId: "u" });
     expect(r1.memories.invalidated).toBe(0);
-    const live = (await mnemo.memories({ userId: "u" })).items.filter((m) => m.slot === "alice|lives_in");
-    expect(live.map((m) => [m.text.includes("Boston") ? "Boston" : "Paris", m.trust, m.invalidatedAt])).toEqual(
-      expect.arrayContaining([["Boston", "trusted", null], ["Paris", "untrusted", null]]),
-    );
+    const slot = (await mnemo.memories({ userId: "u" })).items.filter((m) => m.slot === "alice|lives_in");
+    expect(slot.map((m) => [m.text, m.kind, m.trust, m.invalidatedAt]).sort()).toEqual([
+      ["Alice lives in Boston.", "profile", "trusted", null],
+      ["Alice lives in Paris.", "fact", "untrusted", null],
+    ]);
     const r2 = await mnemo.remember([{ speaker: "Alice", role: "user", content: "I live in Denver.", occurredAt: at(2) }], { userId: "u" });
     expect(r2.memories.invalidated).toBe(2);
   });
@@ -148,8 +163,8 @@ describe("credentials are never stored", () => {
   });
 });
 
-describe("schema v2 migration", () => {
-  it("adds the provenance columns to an existing v1 file; its rows read as user / trusted", async () => {
+describe("schema v3 migration", () => {
+  it("adds the provenance columns to an existing v2 file; its rows read as user / trusted", async () => {
     const { dir, cleanup } = tempDir();
     try {
       const path = join(dir, "v1.db");
@@ -159,7 +174,7 @@ describe("schema v2 migration", () => {
       const raw = new Database(path);
       for (const t of ["episodes", "memories"]) for (const c of ["source", "trust", "sensitivity"]) raw.exec(`ALTER TABLE ${t} DROP COLUMN ${c}`);
       raw.exec("ALTER TABLE episodes DROP COLUMN quarantine");
-      raw.pragma("user_version = 1");
+      raw.pragma("user_version = 2");
       raw.close();
       const s = await SqliteStore.open(path);
       const [e] = await s.listEpisodes({ tenant: "default", userId: "u" });

@@ -73,6 +73,8 @@ export interface MnemoOptions {
   recall?: Partial<Omit<RecallTuning, "weights">> & { weights?: Partial<ChannelWeights> | undefined };
   /** Clock, for tests. */
   now?: (() => Date) | undefined;
+  /** Display name of the person in `user`-role messages ("I" in a user turn); default: the call's userId. */
+  userName?: string | undefined;
   /**
    * Sources whose text may become instructions and facts about the user (default `["user"]`);
    * e.g. `["user", "system"]` when the system messages are yours. See docs/SECURITY.md.
@@ -95,6 +97,8 @@ export interface ResolvedOptions {
   maxBatchMessages: number;
   recall: RecallTuning;
   now: () => Date;
+  /** Display name of the person in `user`-role messages, when set (else the userId). */
+  userName?: string | undefined;
   /** Trusted sources (undefined = `["user"]`). */
   trustedSources?: SourceRole[] | undefined;
 }
@@ -159,6 +163,7 @@ export const optionsSchema = z.strictObject({
     })
     .optional(),
   now: z.custom<() => Date>((v) => typeof v === "function").optional(),
+  userName: z.string().trim().min(1).max(200).optional(),
   trustedSources: z.array(z.enum(SOURCE_ROLES)).min(1).optional(),
 });
 
@@ -191,6 +196,7 @@ export function resolveOptions(options: MnemoOptions = {}): ResolvedOptions {
       weights: { ...DEFAULT_OPTIONS.recall.weights, ...stripUndef(w) },
     },
     now: o.now ?? (() => new Date()),
+    ...(o.userName !== undefined ? { userName: o.userName } : {}),
     ...(o.trustedSources ? { trustedSources: o.trustedSources } : {}),
   };
 }

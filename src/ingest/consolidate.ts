@@ -165,9 +165,10 @@ export async function consolidate(input: ConsolidateInput): Promise<Consolidated
     // 2. Contradictions of single-valued slots.
     let decision: Decision = "add";
     if (c.slot) {
-      const value = slotValue(c);
       for (const cur of index.bySlot(c.slot)) {
-        if (slotValue(cur) === value) continue;
+        // Compare like with like: the stored values when both have one, else the texts.
+        const both = typeof cur.metadata.slotValue === "string" && !!c.slotValue;
+        if (both ? cur.metadata.slotValue === c.slotValue : slotValue({ text: cur.text }) === slotValue({ text: c.text })) continue;
         if (!mayInvalidate(cur, c)) continue;
         const inv: Memory = { ...cur, validTo: c.validFrom ?? observedAt, invalidatedAt: now, version: cur.version + 1 };
         record(inv, "invalidate", `contradicted: ${c.text}`);
@@ -178,7 +179,7 @@ export async function consolidate(input: ConsolidateInput): Promise<Consolidated
 
     // 3. Add.
     const m: Memory = {
-      id: newId("mem"),
+      id: newId("mem", scope),
       tenant: scope.tenant,
       userId: scope.userId,
       agentId: scope.agentId ?? null,
@@ -202,7 +203,7 @@ export async function consolidate(input: ConsolidateInput): Promise<Consolidated
       version: 1,
       forgottenAt: null,
       expiresAt: null,
-      metadata: {},
+      metadata: c.slot && c.slotValue ? { slotValue: c.slotValue } : {},
       source: c.source,
       trust: c.trust,
       sensitivity: c.sensitivity,

@@ -9,7 +9,7 @@ import { MnemoError } from "../../core/errors.js";
  * db.pragma("user_version", { simple: true }) === SCHEMA_VERSION; // true once migrated
  * ```
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** Adds a column unless the table has it (migrations stay safe to re-run on a file whose version was rewound). */
 function addColumns(db: Database.Database, table: string, columns: string[]): void {
@@ -82,7 +82,16 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
   CREATE VIRTUAL TABLE IF NOT EXISTS fts_memories USING fts5(text, sk, head, tokenize = 'porter unicode61', detail = column);
   CREATE VIRTUAL TABLE IF NOT EXISTS fts_segments USING fts5(text, sk, head, tokenize = 'porter unicode61', detail = column);
   `,
-  // 2: provenance, quarantine and sensitivity (docs/SECURITY.md); NULL on older rows = user, trusted, none.
+  // 1 → 2: graph neighbours without loading a scope. memory_links holds one row per id a
+  // memory points at: link 0 = an entity, 1 = a source episode, 2 = a segment.
+  `
+  CREATE TABLE IF NOT EXISTS memory_links (link INTEGER NOT NULL, key TEXT NOT NULL, memory_rid INTEGER NOT NULL, PRIMARY KEY (link, key, memory_rid)) WITHOUT ROWID;
+  INSERT OR IGNORE INTO memory_links (link, key, memory_rid) SELECT 0, j.value, m.rid FROM memories m, json_each(m.entity_ids) j;
+  INSERT OR IGNORE INTO memory_links (link, key, memory_rid) SELECT 1, j.value, m.rid FROM memories m, json_each(m.sources) j;
+  INSERT OR IGNORE INTO memory_links (link, key, memory_rid) SELECT 2, j.value, m.rid FROM memories m, json_each(m.segment_ids) j;
+  CREATE INDEX IF NOT EXISTS memories_time ON memories (tenant, user_id, COALESCE(valid_from, observed_at));
+  `,
+  // 2 → 3: provenance, quarantine and sensitivity (docs/SECURITY.md); NULL on older rows = user, trusted, none.
   (db) => {
     addColumns(db, "episodes", ["source TEXT", "trust TEXT", "quarantine TEXT", "sensitivity TEXT"]);
     addColumns(db, "memories", ["source TEXT", "trust TEXT", "sensitivity TEXT"]);
