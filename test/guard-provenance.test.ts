@@ -7,7 +7,9 @@ import { Mnemo } from "../src/mnemo.js";
 import { SqliteStore } from "../src/store/sqlite/index.js";
 import { detectInjection } from "../src/guard/injection.js";
 import { redactCredentials, tagSensitivity } from "../src/guard/sensitivity.js";
+import { openAICompatible } from "../src/providers/llm/openai.js";
 import { openTempMnemo, tempDir } from "./support/fixtures.js";
+import { startMockLLMServer } from "./support/mock-llm-server.js";
 
 /** Issue #11 (poisoning, contextual integrity): provenance, quarantine, trust in consolidation, credentials. */
 const at = (i: number) => new Date(Date.parse("2024-03-01T10:00:00Z") + i * 60_000).toISOString();
@@ -188,5 +190,36 @@ describe("schema v3 migration", () => {
     } finally {
       cleanup();
     }
+  });
+});
+
+describe("LLM extractor path", () => {
+  it("keeps the sensitive categories a model gives (the lexicon adds its own) and the guard redacts a credential the model copied", async () => {
+    const server = await startMockLLMServer({
+      queue: [
+        JSON.stringify({
+          memories: [
+            { kind: "fact", text: "Alice sees a counsellor about her grief.", subject: "Alice", sources: [1], importance: 0.6, sensitivity: ["Health", "bogus"] },
+            { kind: "fact", text: "Alice's door code is 7391.", subject: "Alice", sources: [2], importance: 0.5, sensitivity: ["credentials"] },
+          ],
+        }),
+      ],
+    });
+    opened.push(() => server.close());
+    const llm = openAICompatible({ baseUrl: `${server.url}/v1`, model: "mock", maxRetries: 0 });
+    const { mnemo } = await open({ llm });
+    await mnemo.remember(
+      [
+        { speaker: "Alice", role: "user", content: "I see a counsellor about my grief.", occurredAt: at(0) },
+        { speaker: "Alice", role: "user", content: "Our door code is 7391.", occurredAt: at(1) },
+      ],
+      { userId: "u" },
+    );
+    const mems = (await mnemo.memories({ userId: "u" })).items;
+    expect(mems.find((m) => m.text.includes("counsellor"))?.sensitivity).toEqual(["health"]);
+    expect(mems.find((m) => m.text.includes("door code"))?.text).toBe("Alice's door code is [redacted].");
+    const r = await mnemo.recall("Plan a team lunch with Alice's grief counsellor", { userId: "u", reinforce: false, sensitive: "exclude" });
+    expect(r.context).not.toContain("counsellor");
+    expect(r.withheld?.categories).toContain("health");
   });
 });

@@ -5,6 +5,7 @@ import { parseDate } from "../core/time.js";
 import { MEMORY_KINDS, type Episode, type Memory, type MemoryKind, type RecallResponse, type ScopeInput } from "../core/types.js";
 import { aimedAt, RecallPolicy, SENSITIVE_POLICIES, type SensitivePolicy } from "./policy.js";
 import { terms } from "../core/text.js";
+import { mergeCategories } from "../guard/sensitivity.js";
 import { resolveScope } from "../core/validate.js";
 import { candidatesAsOf } from "./as-of.js";
 import { CHANNELS, runChannels, type ItemKey } from "./channels.js";
@@ -204,11 +205,14 @@ export async function recall(ctx: Context, queryText: string, options: RecallOpt
   let focus: readonly string[] = [];
   /** The guard's verdict; an item left out is reported as withheld when it shares a term with the query. */
   const admitted = (k: ItemKey, item: Memory | Episode): boolean => {
-    if (!("quarantine" in item && item.quarantine) && !item.sensitivity?.length) return true;
+    // A verbatim turn is as sensitive as any memory distilled from it (an LLM extractor may tag what the lexicon misses).
+    const derived = k.startsWith("e:") ? (snap.episodeMemories.get(item.id) ?? []).map((id) => snap.memories.get(id)?.sensitivity) : [];
+    const sensitivity = derived.length > 0 ? mergeCategories(item.sensitivity, ...derived) : item.sensitivity;
+    if (!("quarantine" in item && item.quarantine) && !sensitivity?.length) return true;
     const t = termSet(snap, k, item.text);
-    const v = policy.verdict(item, aimedAt(focus, t));
+    const v = policy.verdict({ ...item, sensitivity }, aimedAt(focus, t));
     if (v === "ok") return true;
-    if (queryTerms.some((q) => t.has(q))) policy.withhold(k, v, item.sensitivity ?? []);
+    if (queryTerms.some((q) => t.has(q))) policy.withhold(k, v, sensitivity ?? []);
     return false;
   };
 
