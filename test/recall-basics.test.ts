@@ -64,10 +64,11 @@ describe("recall: results", () => {
     ["What does Caroline's necklace symbolize?", ["D4:3"], 3],
     ["What workshop did Caroline attend recently?", ["D4:13"], 3],
   ];
-  // D4:13 is an LGBTQ+ counselling workshop (sexuality, health) and the question names
-  // neither topic: the default `sensitive: "relevant"` withholds it (docs/SECURITY.md), so
-  // the ranking is checked with the policy off and the withholding is checked below.
-  const policyOff = new Set(["What workshop did Caroline attend recently?"]);
+  // D4:13 is an LGBTQ+ counselling workshop (sexuality, health), D3:1 a talk about Caroline's
+  // transgender journey, and the questions name neither topic: the default
+  // `sensitive: "relevant"` withholds them (docs/SECURITY.md), so their ranking is checked
+  // with the policy off and the withholding is checked below.
+  const policyOff = new Set(["What workshop did Caroline attend recently?", "When did Caroline give a speech at a school?"]);
   it("withholds a sensitive gold turn the question does not ask about, and says so (default policy)", async () => {
     const r = await mnemo.recall("What workshop did Caroline attend recently?", { ...U, reinforce: false });
     expect(rankOf(r, ["D4:13"])).toBe(-1);

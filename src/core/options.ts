@@ -69,12 +69,23 @@ export interface MnemoOptions {
   maxMessageChars?: number | undefined;
   /** Largest accepted batch, in messages. */
   maxBatchMessages?: number | undefined;
+  /**
+   * A message without an id and without a time is a duplicate only of the same text by the
+   * same speaker in the same session remembered less than this many seconds earlier (a
+   * retried request); said again later it is stored again. Default 60; 0 never dedups them.
+   */
+  dedupWindowSeconds?: number | undefined;
   /** Recall tunables (partial; merged over the defaults). */
   recall?: Partial<Omit<RecallTuning, "weights">> & { weights?: Partial<ChannelWeights> | undefined };
   /** Clock, for tests. */
   now?: (() => Date) | undefined;
   /** Display name of the person in `user`-role messages ("I" in a user turn); default: the call's userId. */
   userName?: string | undefined;
+  /**
+   * Bound, in bytes, of the SQLite store's in-memory vector cache across every user
+   * (default 128 MiB, or `$MNEMO_CACHE_MB`); least recently searched users are dropped.
+   */
+  cacheBytes?: number | undefined;
   /**
    * Sources whose text may become instructions and facts about the user (default `["user"]`);
    * e.g. `["user", "system"]` when the system messages are yours. See docs/SECURITY.md.
@@ -95,6 +106,7 @@ export interface ResolvedOptions {
   tenant: string;
   maxMessageChars: number;
   maxBatchMessages: number;
+  dedupWindowSeconds: number;
   recall: RecallTuning;
   now: () => Date;
   /** Display name of the person in `user`-role messages, when set (else the userId). */
@@ -116,6 +128,7 @@ export const DEFAULT_OPTIONS = {
   tenant: "default",
   maxMessageChars: 100_000,
   maxBatchMessages: 10_000,
+  dedupWindowSeconds: 60,
   recall: {
     weights: { lexical: 1.0, dense: 0.8, graph: 0.5, temporal: 0.7, segment: 0.5 },
     rrfK: 30,
@@ -152,6 +165,7 @@ export const optionsSchema = z.strictObject({
   llm: z.custom<LLM>((v) => typeof v === "object" && v !== null && "complete" in v).optional(),
   maxMessageChars: z.number().int().min(1).max(10_000_000).optional(),
   maxBatchMessages: z.number().int().min(1).max(1_000_000).optional(),
+  dedupWindowSeconds: z.number().min(0).max(365 * 86_400).optional(),
   recall: z
     .strictObject({
       weights: weightsSchema.optional(),
@@ -164,6 +178,7 @@ export const optionsSchema = z.strictObject({
     .optional(),
   now: z.custom<() => Date>((v) => typeof v === "function").optional(),
   userName: z.string().trim().min(1).max(200).optional(),
+  cacheBytes: z.number().int().min(0).optional(),
   trustedSources: z.array(z.enum(SOURCE_ROLES)).min(1).optional(),
 });
 
@@ -190,6 +205,7 @@ export function resolveOptions(options: MnemoOptions = {}): ResolvedOptions {
     tenant: o.tenant ?? DEFAULT_OPTIONS.tenant,
     maxMessageChars: o.maxMessageChars ?? DEFAULT_OPTIONS.maxMessageChars,
     maxBatchMessages: o.maxBatchMessages ?? DEFAULT_OPTIONS.maxBatchMessages,
+    dedupWindowSeconds: o.dedupWindowSeconds ?? DEFAULT_OPTIONS.dedupWindowSeconds,
     recall: {
       ...DEFAULT_OPTIONS.recall,
       ...stripUndef(restRecall),
