@@ -186,7 +186,8 @@ export class SqliteStore implements Store {
           ON CONFLICT(id) DO UPDATE SET external_id = excluded.external_id, agent_id = excluded.agent_id, session_id = excluded.session_id, speaker = excluded.speaker,
             role = excluded.role, text = excluded.text, attachment_text = excluded.attachment_text, occurred_at = excluded.occurred_at, recorded_at = excluded.recorded_at,
             content_hash = excluded.content_hash, segment_id = excluded.segment_id, seq = excluded.seq, metadata = excluded.metadata,
-            source = excluded.source, trust = excluded.trust, sensitivity = excluded.sensitivity, quarantine = excluded.quarantine
+            source = COALESCE(excluded.source, episodes.source), trust = COALESCE(excluded.trust, episodes.trust),
+            sensitivity = COALESCE(excluded.sensitivity, episodes.sensitivity), quarantine = COALESCE(excluded.quarantine, episodes.quarantine)
           WHERE episodes.tenant = excluded.tenant AND episodes.user_id = excluded.user_id
           RETURNING rid`);
         const delFts = this.stmt(`DELETE FROM fts_episodes WHERE rowid = ?`);
@@ -261,7 +262,7 @@ export class SqliteStore implements Store {
             last_accessed_at = excluded.last_accessed_at, access_count = excluded.access_count, sources = excluded.sources,
             entity_ids = excluded.entity_ids, segment_ids = excluded.segment_ids, version = excluded.version,
             forgotten_at = excluded.forgotten_at, expires_at = excluded.expires_at, metadata = excluded.metadata,
-            source = excluded.source, trust = excluded.trust, sensitivity = excluded.sensitivity
+            source = COALESCE(excluded.source, memories.source), trust = COALESCE(excluded.trust, memories.trust), sensitivity = COALESCE(excluded.sensitivity, memories.sensitivity)
           WHERE memories.tenant = excluded.tenant AND memories.user_id = excluded.user_id
           RETURNING rid`);
         const delFts = this.stmt(`DELETE FROM fts_memories WHERE rowid = ?`);
