@@ -22,5 +22,6 @@ export type { LLM, ChatMessage, Completion, CompletionOptions } from "./provider
 export { openAICompatible, anthropic, createLLM } from "./providers/llm/index.js";
 export type { Extractor, CandidateMemory, ExtractionContext, EntityMention } from "./ingest/extract/types.js";
 export { OfflineExtractor } from "./ingest/extract/offline.js";
+export type { RememberScope } from "./ingest/remember.js";
 export { LLMExtractor } from "./ingest/extract/llm.js";
 export { parseLocomo, readLocomo, rememberConversation, type LocomoConversation, type LocomoSession } from "./importers/locomo.js";

@@ -7,7 +7,7 @@ import type { Entity, Memory, MemoryKind, MemoryVersion, MessageInput, RecallRes
 import { resolveScope } from "./core/validate.js";
 import { OfflineExtractor } from "./ingest/extract/offline.js";
 import { LLMExtractor } from "./ingest/extract/llm.js";
-import { remember } from "./ingest/remember.js";
+import { remember, type RememberScope } from "./ingest/remember.js";
 import { addMemory, type AddMemoryInput } from "./lifecycle/add.js";
 import { erase } from "./lifecycle/erase.js";
 import { forget, getMemory, patchMemory, type MemoryPatch } from "./lifecycle/forget.js";
@@ -76,7 +76,7 @@ export class Mnemo {
   }
 
   /** Stores messages and distils memories from them. Idempotent per message id. */
-  remember(messages: MessageInput[], scope: ScopeInput): Promise<RememberResult> {
+  remember(messages: MessageInput[], scope: RememberScope): Promise<RememberResult> {
     return remember(this.c, messages, scope);
   }
 

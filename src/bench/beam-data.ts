@@ -239,3 +239,15 @@ export function beamMessages(chat: BeamChat): MessageInput[] {
 export function beamTurns(chat: BeamChat): BenchTurn[] {
   return chat.messages.map((m) => ({ id: m.id, sessionId: `batch-${m.batch}`, speaker: m.role, text: m.content, occurredAt: m.occurredAt }));
 }
+
+/**
+ * Options of the Mnemo a BEAM run ingests into: BEAM has single messages of up to ~350,000
+ * characters (pasted code and logs), above the default `maxMessageChars` (100,000); the
+ * bench raises the limit so every message is kept whole, as the baselines see it.
+ *
+ * @example
+ * ```ts
+ * const t = await openTempMnemo("mnemo-beam-", undefined, BEAM_MNEMO_OPTIONS);
+ * ```
+ */
+export const BEAM_MNEMO_OPTIONS = { maxMessageChars: 1_000_000 } as const;

@@ -5,7 +5,7 @@
  * tested instruction. Reports the judge's score (J) per question type, with token usage.
  */
 import type { ChatMessage, LLM } from "../providers/llm/types.js";
-import { beamMessages, readBeam, type BeamChat } from "./beam-data.js";
+import { BEAM_MNEMO_OPTIONS, beamMessages, readBeam, type BeamChat } from "./beam-data.js";
 import { mapPool, mean, openTempMnemo, round } from "./common.js";
 import { parseJudgeLabel } from "./qa.js";
 
@@ -165,7 +165,7 @@ export async function runBeamQA(opts: BeamQAOptions): Promise<BeamQAResult> {
   const items: BeamQAItem[] = [];
   let done = 0;
   for (const { chat, qs } of plan) {
-    const temp = await openTempMnemo("mnemo-beam-qa-");
+    const temp = await openTempMnemo("mnemo-beam-qa-", undefined, BEAM_MNEMO_OPTIONS);
     try {
       const userId = `beam-${chat.id}`;
       await temp.mnemo.remember(beamMessages(chat), { userId });

@@ -10,7 +10,7 @@ import type { Embedder } from "../providers/embeddings/types.js";
 import { MnemoError } from "../core/errors.js";
 import { defaultEmbedder } from "../providers/embeddings/word-vectors.js";
 import { createTurnBaseline, fullContext, type TurnBaseline } from "./baselines.js";
-import { BEAM_TYPES, beamMessages, beamTurns, readBeam, type BeamChat } from "./beam-data.js";
+import { BEAM_MNEMO_OPTIONS, BEAM_TYPES, beamMessages, beamTurns, readBeam, type BeamChat } from "./beam-data.js";
 import { mean, openTempMnemo, percentile, round } from "./common.js";
 import { answerCoverage, contextTermSet } from "./coverage.js";
 
@@ -203,7 +203,7 @@ export async function runBeamBench(opts: BeamBenchOptions): Promise<BeamBenchRes
       const p = fullContext(turns);
       full = { tokens: p.contextTokens, ms: performance.now() - t0, terms: contextTermSet(p.context) };
     }
-    const temp = systems.includes("mnemo") ? await openTempMnemo("mnemo-beam-", opts.embedder) : null;
+    const temp = systems.includes("mnemo") ? await openTempMnemo("mnemo-beam-", opts.embedder, BEAM_MNEMO_OPTIONS) : null;
     try {
       const userId = `beam-${chat.id}`;
       if (temp) {

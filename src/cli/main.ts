@@ -7,6 +7,7 @@ import { registerDemoCommand } from "./commands/demo.js";
 import { registerMemoryCommands } from "./commands/memories.js";
 import { registerServiceCommands } from "./commands/services.js";
 import { cliIo, withIo, type CliIo } from "./io.js";
+import { registerUiCommand } from "./commands/ui.js";
 import { EXIT, fail, type GlobalOptions } from "./output.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerDemoCommand(program, g);
   registerServiceCommands(program, g);
   registerBenchCommands(program, g);
+  registerUiCommand(program, g);
   return program;
 }
 

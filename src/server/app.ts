@@ -16,6 +16,7 @@ import { RateLimiter } from "./ratelimit.js";
 import type { Principal, RawInput, Route, RouteEnv, RouteOutput, SystemServices } from "./route.js";
 import { ROUTES } from "./routes/index.js";
 import { SCOPE_ID_RE } from "./schemas.js";
+import { mountUi } from "../ui/serve.js";
 
 /**
  * Tunables of the HTTP app. Every field is optional.
@@ -271,6 +272,9 @@ export function createApp(input: { mnemo: Mnemo; keys: KeyStore | null; options?
     c.set("route", "unmatched");
     return errorResponse(new ApiError("ROUTE_NOT_FOUND", `${c.req.method} ${c.req.path.slice(0, 200)}`));
   });
+
+  // The web inspector (static page + bundle; its API calls need a key like any client).
+  mountUi(app);
 
   const methodsByPath = new Map<string, string[]>();
   for (const route of ROUTES) {

@@ -165,11 +165,12 @@ export function registerDataCommands(program: Command, g: () => GlobalOptions): 
     .requiredOption("--user <id>", "user id")
     .option("--session <id>", "session id")
     .option("--agent <id>", "agent id")
-    .option("--speaker <name>", "speaker of the text arguments", "user")
+    .option("--speaker <name>", "speaker of the text arguments (default: the user, so \"I\" is --user-name)", "user")
+    .option("--user-name <name>", "display name of the user: who \"I\" is in user turns (default: --user)")
     .option("--at <date>", "when it was said (ISO 8601); default now")
     .option("--file <path>", "JSON array of messages ({id?, speaker|role, content, occurredAt?}); - for stdin")
     .argument("[text...]", "message text")
-    .action(async (text: string[], o: { user: string; session?: string; agent?: string; speaker: string; at?: string; file?: string }) => {
+    .action(async (text: string[], o: { user: string; userName?: string; session?: string; agent?: string; speaker: string; at?: string; file?: string }) => {
       const opts = g();
       let messages: unknown;
       if (o.file) {
@@ -184,7 +185,7 @@ export function registerDataCommands(program: Command, g: () => GlobalOptions): 
         messages = [{ speaker: o.speaker, content: text.join(" "), ...(o.at ? { occurredAt: o.at } : {}) }];
       }
       await withMnemo(opts, async (m) => {
-        const r = await m.remember(messages as MessageInput[], { userId: o.user, sessionId: o.session, agentId: o.agent });
+        const r = await m.remember(messages as MessageInput[], { userId: o.user, sessionId: o.session, agentId: o.agent, ...(o.userName !== undefined ? { userName: o.userName } : {}) });
         print(opts.json, r, () => `episodes +${r.episodes.added} (${r.episodes.duplicates} duplicates); memories +${r.memories.added} ~${r.memories.updated} ✗${r.memories.invalidated} =${r.memories.unchanged}`);
       });
     });
