@@ -19,7 +19,7 @@ function memoryRow(m: Memory): string {
 }
 
 /**
- * Registers recall, memories (list/show/history), forget, restore, add and update.
+ * Registers recall, memories (list/show/history), forget, restore, add, update and delete-message.
  *
  * @example
  * ```ts
@@ -171,6 +171,19 @@ export function registerMemoryCommands(program: Command, g: () => GlobalOptions)
           validFrom: o.validFrom,
         });
         print(opts.json, mem, () => `updated ${mem.id} (v${mem.version}): ${mem.kind} ${mem.text}`);
+      }, { mode: "read" });
+    });
+
+  program
+    .command("delete-message")
+    .description("delete one remembered message (episode id or your message id): never recalled or exported again; memories only from it are deleted too")
+    .argument("<id>", "episode id or message id")
+    .requiredOption("--user <id>", "user id")
+    .action(async (id: string, o: { user: string }) => {
+      const opts = g();
+      await withMnemo(opts, async (m) => {
+        const r = await m.deleteEpisode(id, { userId: o.user });
+        print(opts.json, r, () => `deleted message ${r.id}: ${r.memoriesDeleted} memories deleted with it, ${r.memoriesUpdated} updated`);
       }, { mode: "read" });
     });
 }
