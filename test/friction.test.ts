@@ -233,6 +233,11 @@ describe("direct add, update, forgotten memories and undoing a forget", () => {
       expect(bad.status).toBe(400);
       const readOnly = await t.request("/v1/memories", { method: "POST", key: t.key("default", "read"), headers: { "content-type": "application/json" }, body: JSON.stringify({ userId: "zoe", kind: "fact", text: "x" }) });
       expect(readOnly.status).toBe(403);
+      // A write-only key learns no memory text from a restore (as with PATCH and DELETE).
+      await c.forget(r.memory.id);
+      const wo = await t.request(`/v1/memories/${r.memory.id}/restore`, { method: "POST", key: t.key("default", "write") });
+      expect(wo.status).toBe(200);
+      expect(Object.keys((await wo.json()) as object).sort()).toEqual(["forgottenAt", "id", "userId", "version"]);
     } finally {
       await t.close();
     }

@@ -1,8 +1,15 @@
 import { z } from "zod";
 import { ADDABLE_KINDS } from "../../lifecycle/add.js";
-import { defineRoute, type Route } from "../route.js";
-import { MemoryIdParamsSchema, MemorySchema, SCOPE_ID_RE, UserQuerySchema } from "../schemas.js";
+import { defineRoute, type Route, type RouteEnv } from "../route.js";
+import type { Memory } from "../../core/types.js";
+import { MemoryAckSchema, MemoryIdParamsSchema, MemorySchema, SCOPE_ID_RE, UserQuerySchema } from "../schemas.js";
 import { toApiMemory } from "../types.js";
+
+/** A memory as the caller may see it: whole with the read scope, else only what changed (as PATCH and DELETE answer). */
+function visible(m: Memory, env: RouteEnv): unknown {
+  if (env.principal.scopes.includes("read")) return toApiMemory(m);
+  return { id: m.id, userId: m.userId, version: m.version, forgottenAt: m.forgottenAt };
+}
 
 const scopeId = (what: string) => z.string().regex(SCOPE_ID_RE, `${what} must be 1-200 letters, digits, '-', '_', '.', ':' or '@'`);
 
@@ -28,7 +35,7 @@ export const AddMemoryRequestSchema = z.strictObject({
   metadata: z.record(z.string(), z.unknown()).optional(),
 });
 
-const AddMemoryResponseSchema = z.object({ memory: MemorySchema, created: z.boolean(), changed: z.boolean() });
+const AddMemoryResponseSchema = z.object({ memory: z.union([MemorySchema, MemoryAckSchema]), created: z.boolean(), changed: z.boolean() });
 
 const addRoute = defineRoute({
   method: "post",
@@ -45,7 +52,7 @@ const addRoute = defineRoute({
   async handler({ body }, env) {
     const { userId, agentId, ...input } = body;
     const r = await env.write(() => env.mnemo.add(input, { tenant: env.principal.tenant, userId, agentId }));
-    return { kind: "json", status: r.created ? 201 : 200, body: { memory: toApiMemory(r.memory), created: r.created, changed: r.changed }, userId };
+    return { kind: "json", status: r.created ? 201 : 200, body: { memory: visible(r.memory, env), created: r.created, changed: r.changed }, userId };
   },
 });
 
@@ -59,12 +66,12 @@ const restoreRoute = defineRoute({
   scope: "write",
   params: MemoryIdParamsSchema,
   query: UserQuerySchema,
-  response: { schema: MemorySchema, description: "The memory after the restore." },
+  response: { schema: z.union([MemorySchema, MemoryAckSchema]), description: "The memory after the restore (only its id, user, version and forgottenAt for a key without the read scope)." },
   idempotent: true,
   errors: [400, 404, 409, 422],
   async handler({ params, query }, env) {
     const m = await env.write(() => env.mnemo.restore(params.id, { tenant: env.principal.tenant, userId: query.userId }));
-    return { kind: "json", body: toApiMemory(m), userId: m.userId };
+    return { kind: "json", body: visible(m, env), userId: m.userId };
   },
 });
 
