@@ -73,6 +73,12 @@ class ClientTest(unittest.TestCase):
         self.assertEqual(changed["memory"]["id"], first["memory"]["id"])
         self.assertIn("aisle", self.c.recall("py-bob", "Which seat does Bob prefer?")["context"])
 
+    def test_delete_episode(self) -> None:
+        self.c.remember("py-dan", [{"id": "d1", "role": "user", "speaker": "Dan", "content": "My locker code is 4512."}])
+        r = self.c.delete_episode("d1", user_id="py-dan")
+        self.assertIn("memoriesDeleted", r)
+        self.assertNotIn("4512", self.c.recall("py-dan", "What is Dan's locker code?")["context"])
+
     def test_export_import_erase(self) -> None:
         self.c.remember("py-carol", [{"id": "c1", "role": "user", "speaker": "Carol", "content": "My dog Biscuit is a corgi."}])
         jsonl = self.c.export("py-carol")

@@ -224,6 +224,13 @@ class MnemoClient:
         return self._json("POST", f"/v1/memories/{_q(memory_id)}/restore", write=True,
                           idempotency_key=idempotency_key, query={"userId": user_id})
 
+    def delete_episode(self, episode_id: str, *, user_id: str, idempotency_key: Optional[str] = None) -> JSON:
+        """Deletes one message (episode id or your message id): never recalled or exported again;
+        memories that came only from it are deleted too. ``{"id", "memoriesDeleted", "memoriesUpdated"}``.
+        """
+        return self._json("DELETE", f"/v1/episodes/{_q(episode_id)}", write=True, idempotency_key=idempotency_key,
+                          query={"userId": user_id})
+
     def erase(self, user_id: str, *, idempotency_key: Optional[str] = None) -> JSON:
         """Erases a user and everything derived from them (needs the admin scope)."""
         return self._json("DELETE", f"/v1/users/{_q(user_id)}", write=True, idempotency_key=idempotency_key)
