@@ -1,6 +1,6 @@
 import envPaths from "env-paths";
 import { join } from "node:path";
-import { scopeCacheKey, type Context } from "./core/context.js";
+import { EMBEDDER_SPEC_META_KEY, scopeCacheKey, type Context } from "./core/context.js";
 import { MnemoError } from "./core/errors.js";
 import { resolveOptions, type MnemoOptions } from "./core/options.js";
 import type { Entity, Memory, MemoryKind, MemoryVersion, MessageInput, RecallResponse, RememberResult, ScopeInput, Stats } from "./core/types.js";
@@ -18,6 +18,7 @@ import { restoreMemory } from "./lifecycle/restore.js";
 import { exportScope, importScope, type ImportOptions } from "./lifecycle/transfer.js";
 import type { Embedder } from "./providers/embeddings/types.js";
 import { defaultEmbedder } from "./providers/embeddings/word-vectors.js";
+import { createEmbedder } from "./providers/embeddings/index.js";
 import { recall, type RecallOptions } from "./recall/recall.js";
 import { SqliteStore } from "./store/sqlite/index.js";
 import type { Page, Store } from "./store/types.js";
@@ -72,7 +73,10 @@ export class Mnemo {
     const store: Store = options.store ?? (await SqliteStore.open(resolved.path ?? defaultDbPath(), { cacheBytes: options.cacheBytes }));
     // With a model, a provider outage queues the turns instead of failing `remember`.
     const extractor = options.extractor ?? (options.llm ? new DeferringExtractor(new LLMExtractor(options.llm), store) : new OfflineExtractor());
-    return new Mnemo({ store, options: resolved, embedder: options.embedder ?? (await defaultEmbedder()), extractor, caches: new Map() });
+    // Without an embedder, the one the store remembers (set by `mnemo --embedder`), else the default.
+    const spec = options.embedder ? null : await store.getMeta(EMBEDDER_SPEC_META_KEY);
+    const embedder = options.embedder ?? (spec ? await createEmbedder(spec) : await defaultEmbedder());
+    return new Mnemo({ store, options: resolved, embedder, extractor, caches: new Map() });
   }
 
   private get c(): Context {

@@ -50,9 +50,12 @@ describe("the store remembers its embedder and LLM settings", () => {
     const r = await ok<{ context: string }>(mnemo(db, "--json", "recall", "Which greyhound did I adopt?", "--user", "u1"));
     expect(r.context).toContain("Pixel");
     await ok(mnemo(db, "--json", "remember", "--user", "u1", "Pixel is three years old."));
-    const m = await Mnemo.open({ path: db, embedder: new HashingEmbedder({ dim: 64 }) });
+    // The library too: Mnemo.open without an embedder uses the one the store remembers.
+    const m = await Mnemo.open({ path: db });
     expect(await m.store.getMeta(SETTINGS_META.embedder)).toBe("hashing:64");
-    expect((await m.stats({ userId: "u1" })).episodes).toBe(2);
+    expect(m.embedder.dim).toBe(64);
+    await m.remember([{ speaker: "u1", content: "Pixel loves the beach." }], { userId: "u1" });
+    expect((await m.stats({ userId: "u1" })).episodes).toBe(3);
     await m.close();
   });
 

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { EMBEDDER_SPEC_META_KEY } from "../core/context.js";
 import { MnemoError } from "../core/errors.js";
 import { Mnemo, defaultDbPath } from "../mnemo.js";
 import { createEmbedder } from "../providers/embeddings/index.js";
@@ -8,8 +9,8 @@ import type { Store } from "../store/types.js";
 import { cliIo } from "./io.js";
 import type { GlobalOptions } from "./output.js";
 
-/** Store meta keys where the CLI keeps the settings a store was used with. */
-export const SETTINGS_META = { embedder: "cli.embedder", llm: "cli.llm" } as const;
+/** Store meta keys where the settings a store was used with are kept (the embedder spec is also read by `Mnemo.open`). */
+export const SETTINGS_META = { embedder: EMBEDDER_SPEC_META_KEY, llm: "settings.llm" } as const;
 
 /**
  * How a command opens the store: `read` commands fail with NOT_FOUND when the database file
