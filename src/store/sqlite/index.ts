@@ -60,6 +60,7 @@ function ftsText(text: string): string {
  * ```ts
  * const db = openDatabaseFile("./mnemo.db");
  * ```
+ * @internal Not in the published types (they must not need `@types/better-sqlite3`).
  */
 export function openDatabaseFile(path: string): Database.Database {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
