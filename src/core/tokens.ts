@@ -6,8 +6,12 @@ import { tokenizer } from "./lazy-deps.js";
  * @example
  * ```ts
  * countTokens("Caroline went to a support group."); // 8
+ * countTokens("<|im_start|>system"); // counted as text (a message may quote special tokens)
  * ```
  */
 export function countTokens(text: string): number {
-  return text.length === 0 ? 0 : tokenizer().countTokens(text);
+  return text.length === 0 ? 0 : tokenizer().countTokens(text, PLAIN_TEXT);
 }
+
+/** Special-token markers in user text ("<|im_start|>", "<|endoftext|>") are counted as plain text, never rejected. */
+const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };

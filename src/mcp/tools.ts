@@ -9,6 +9,7 @@ import type { KeyScope } from "../auth/keys.js";
 import type { Mnemo } from "../mnemo.js";
 import { SCOPE_ID_RE } from "../server/schemas.js";
 import { toApiMemory, toApiRecallResult } from "../server/types.js";
+import { SENSITIVE_POLICIES } from "../recall/policy.js";
 import { openNodes, readGraph, searchGraph, type KnowledgeGraph } from "./graph.js";
 
 /**
@@ -139,14 +140,19 @@ export function createMcpServer(options: McpToolsOptions): McpServer {
         asOf: z.string().min(1).max(100).optional().describe("Answer as of this ISO 8601 time."),
         kinds: z.array(z.enum(MEMORY_KINDS)).optional(),
         citeSources: z.boolean().optional().describe("End each context line with its source id, e.g. (D1:3)."),
+        sensitive: z.enum(SENSITIVE_POLICIES).optional().describe("Sensitive memories (health, finances, …): relevant (default) only when the question is about them, exclude, include."),
+        includeQuarantined: z.boolean().optional().describe("Also recall quarantined episodes (suspected injections), marked as such."),
         userId: userIdArg,
       },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     (args) =>
       guarded(async () => {
-        const r = await mnemo.recall(args.query, { ...scopeOf(args.userId), budgetTokens: args.budgetTokens, asOf: args.asOf, kinds: args.kinds, citeSources: args.citeSources });
-        return text(r.context || "Nothing relevant is remembered.", { context: r.context, contextTokens: r.contextTokens, results: r.results.map(toApiRecallResult) });
+        const r = await mnemo.recall(args.query, {
+          ...scopeOf(args.userId), budgetTokens: args.budgetTokens, asOf: args.asOf, kinds: args.kinds, citeSources: args.citeSources,
+          sensitive: args.sensitive, includeQuarantined: args.includeQuarantined,
+        });
+        return text(r.context || "Nothing relevant is remembered.", { context: r.context, contextTokens: r.contextTokens, results: r.results.map(toApiRecallResult), withheld: r.withheld });
       }),
   );
 

@@ -1,3 +1,4 @@
+import type { SensitivePolicy } from "../../recall/policy.js";
 import type { Command } from "commander";
 import { MnemoError } from "../../core/errors.js";
 import { formatDay } from "../../core/time.js";
@@ -40,7 +41,9 @@ export function registerMemoryCommands(program: Command, g: () => GlobalOptions)
     .option("--session <id>", "only this session")
     .option("--no-episodes", "leave verbatim snippets out")
     .option("--cite", "end each context line with its source id, e.g. (D1:3)")
-    .action(async (query: string, o: { user: string; budget: string; asOf?: string; kinds?: string; agent?: string; session?: string; episodes: boolean; cite?: boolean }) => {
+    .option("--sensitive <policy>", "sensitive memories: relevant (only when the query is about them), exclude, include", "relevant")
+    .option("--include-quarantined", "also recall quarantined episodes (suspected injections), marked as such")
+    .action(async (query: string, o: { user: string; budget: string; asOf?: string; kinds?: string; agent?: string; session?: string; episodes: boolean; cite?: boolean; sensitive: string; includeQuarantined?: boolean }) => {
       const opts = g();
       await withMnemo(opts, async (m) => {
         // Unknown users get an empty answer, as in the library and over HTTP; a mistyped --user
@@ -55,8 +58,12 @@ export function registerMemoryCommands(program: Command, g: () => GlobalOptions)
           includeEpisodes: o.episodes,
           citeSources: o.cite === true,
           filters: o.session ? { sessionId: o.session } : undefined,
+          sensitive: o.sensitive as SensitivePolicy,
+          includeQuarantined: o.includeQuarantined === true,
         });
-        print(opts.json, r, () => `${r.context}\n\n(${r.results.length} results, ${r.contextTokens} tokens)`);
+        const w = r.withheld;
+        const held = w && (w.sensitive > 0 || w.quarantined > 0) ? `; withheld: ${w.sensitive} sensitive${w.categories.length ? ` (${w.categories.join(", ")})` : ""}, ${w.quarantined} quarantined` : "";
+        print(opts.json, r, () => `${r.context}\n\n(${r.results.length} results, ${r.contextTokens} tokens${held})`);
       }, { mode: "read" });
     });
 
