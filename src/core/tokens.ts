@@ -1,4 +1,4 @@
-import { countTokens as bpeCount } from "gpt-tokenizer/encoding/cl100k_base";
+import { tokenizer } from "./lazy-deps.js";
 
 /**
  * Counts tokens with a real BPE tokenizer (cl100k_base, as used by GPT-4-class models).
@@ -10,7 +10,7 @@ import { countTokens as bpeCount } from "gpt-tokenizer/encoding/cl100k_base";
  * ```
  */
 export function countTokens(text: string): number {
-  return text.length === 0 ? 0 : bpeCount(text, PLAIN_TEXT);
+  return text.length === 0 ? 0 : tokenizer().countTokens(text, PLAIN_TEXT);
 }
 
 /** Special-token markers in user text ("<|im_start|>", "<|endoftext|>") are counted as plain text, never rejected. */

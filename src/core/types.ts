@@ -317,6 +317,8 @@ export interface RememberResult {
   memories: { added: number; updated: number; invalidated: number; unchanged: number };
   segments: number;
   entities: number;
+  /** Turns of this user waiting for extraction because the model provider was down (LLM mode; drained on the next call or by `extractPending`). */
+  pendingExtraction?: number | undefined;
 }
 
 /**

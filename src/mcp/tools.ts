@@ -4,6 +4,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { MnemoError } from "../core/errors.js";
 import { MEMORY_KINDS, type MemoryKind } from "../core/types.js";
+import { ADDABLE_KINDS } from "../lifecycle/add.js";
 import type { KeyScope } from "../auth/keys.js";
 import type { Mnemo } from "../mnemo.js";
 import { SCOPE_ID_RE } from "../server/schemas.js";
@@ -72,7 +73,7 @@ async function guarded(fn: () => Promise<CallToolResult>): Promise<CallToolResul
 }
 
 /**
- * Creates an MCP server exposing Mnemo as tools: `remember`, `recall`, `list_memories`,
+ * Creates an MCP server exposing Mnemo as tools: `remember`, `add_memory`, `recall`, `list_memories`,
  * `get_memory`, `forget`, `delete_message`, and the official memory server's read tools `search_nodes`,
  * `open_nodes`, `read_graph` (entities as nodes, their memories as observations).
  * Read-only tools carry `readOnlyHint`.
@@ -221,6 +222,28 @@ export function createMcpServer(options: McpToolsOptions): McpServer {
         guarded(async () => {
           const r = await write(() => mnemo.deleteEpisode(args.id, scopeOf(args.userId)));
           return text(`Deleted message ${r.id}; ${r.memoriesDeleted} memory(ies) deleted with it, ${r.memoriesUpdated} updated.`, { ...r });
+        }),
+    );
+  }
+
+  if (scopes.has("write")) {
+    server.registerTool(
+      "add_memory",
+      {
+        title: "Add memory",
+        description: "Save a fact, preference or instruction about the user directly (no conversation needed). Write one self-contained sentence. Adding the same key again replaces it.",
+        inputSchema: {
+          kind: z.enum(ADDABLE_KINDS).describe("fact, preference, instruction, event or profile"),
+          text: z.string().min(1).max(10_000).describe("e.g. 'Alice prefers window seats.'"),
+          key: z.string().min(1).max(1000).optional().describe("Your key: adding again with it replaces the text."),
+          userId: userIdArg,
+        },
+        annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      },
+      (args) =>
+        guarded(async () => {
+          const r = await write(() => mnemo.add({ kind: args.kind, text: args.text, key: args.key }, scopeOf(args.userId)));
+          return text(`${r.created ? "Added" : r.changed ? "Updated" : "Already known"} ${r.memory.id}: ${r.memory.text}`, { id: r.memory.id, created: r.created, changed: r.changed });
         }),
     );
   }

@@ -222,6 +222,7 @@ export const ListMemoriesQuerySchema = z.strictObject({
   cursor: z.string().regex(/^[0-9a-z]{1,12}$/, "cursor must be a value returned as nextCursor").optional(),
   limit: z.string().regex(/^[1-9][0-9]{0,3}$/, "limit must be an integer from 1 to 1000").refine((s) => Number(s) <= 1000, "limit must be at most 1000").optional(),
   includeInvalidated: z.enum(["true", "false"]).optional(),
+  includeForgotten: z.enum(["true", "false"]).optional(),
 });
 
 /**
