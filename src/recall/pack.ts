@@ -3,6 +3,7 @@ import { compressText } from "../core/text.js";
 import { countTokens } from "../core/tokens.js";
 import type { Episode, Memory, RecallResult } from "../core/types.js";
 import { byOrder, type Snapshot } from "./snapshot.js";
+import { provenanceTag, resultProvenance } from "../guard/label.js";
 
 /**
  * A fused, scored candidate.
@@ -53,7 +54,7 @@ function sourceLabel(snap: Snapshot, id: string): string {
  * ```
  */
 export function memoryLine(m: Memory, sources: string[], cite = false): string {
-  const line = `- ${compressText(m.text)}`;
+  const line = `- ${provenanceTag(m)}${compressText(m.text)}`;
   return cite ? `${line} (${sources.slice(0, CITED).join(", ")})` : line;
 }
 
@@ -67,7 +68,7 @@ export function memoryLine(m: Memory, sources: string[], cite = false): string {
  */
 export function episodeLine(e: Episode, cite = false): string {
   const att = e.attachmentText ? ` [photo: ${e.attachmentText}]` : "";
-  const line = `- ${e.speaker}: "${compressText(e.text)}"${att}`;
+  const line = `- ${e.speaker}${provenanceTag(e)}: "${compressText(e.text)}"${att}`;
   return cite ? `${line} (${e.externalId ?? e.id})` : line;
 }
 
@@ -143,10 +144,10 @@ export function pack(candidates: Candidate[], snap: Snapshot, budget: number, ep
     if (c.type === "episode") shownTurns.add(c.episode.id);
     if (c.type === "memory") {
       const m = c.memory;
-      results.push({ id: m.id, type: "memory", kind: m.kind, text: m.text, score: c.score, sources: ext, occurredAt: m.validFrom ?? m.observedAt, speaker: m.subject, channels: c.channels, tokens });
+      results.push({ id: m.id, type: "memory", kind: m.kind, text: m.text, score: c.score, sources: ext, occurredAt: m.validFrom ?? m.observedAt, speaker: m.subject, channels: c.channels, tokens, ...resultProvenance(m) });
     } else {
       const e = c.episode;
-      results.push({ id: e.id, type: "episode", kind: "episode", text: e.text, score: c.score, sources: ext, occurredAt: e.occurredAt, speaker: e.speaker, channels: c.channels, tokens });
+      results.push({ id: e.id, type: "episode", kind: "episode", text: e.text, score: c.score, sources: ext, occurredAt: e.occurredAt, speaker: e.speaker, channels: c.channels, tokens, ...resultProvenance(e) });
     }
   }
   let context = render(selected);
