@@ -5,6 +5,7 @@ import type { Episode, Memory, RecallResult } from "../core/types.js";
 import { byOrder, type Snapshot } from "./snapshot.js";
 import { answerBearingLine, hasOwnContent, saysMoreThan } from "./lines.js";
 import { PINNED_HEADER, type Pinned } from "./pinned.js";
+import { provenanceTag, resultProvenance } from "../guard/label.js";
 
 /**
  * A fused, scored candidate.
@@ -81,7 +82,8 @@ function sourceLabel(snap: Snapshot, id: string): string {
 export function memoryLine(m: Memory, sources: string[], cite = false, source?: Episode, queryTerms?: ReadonlySet<string>, asOf?: string | null): string {
   // Superseded (as of `asOf`, when given): the fact comes with its validity.
   const superseded = m.invalidatedAt !== null && m.validTo !== null && (!asOf || m.validTo <= asOf);
-  const line = superseded ? `- ${compressText(m.text)} (until ${formatDay(m.validTo!)})` : queryTerms ? answerBearingLine(m, source, queryTerms) : `- ${compressText(m.text)}`;
+  const body = superseded ? `- ${compressText(m.text)} (until ${formatDay(m.validTo!)})` : queryTerms ? answerBearingLine(m, source, queryTerms) : `- ${compressText(m.text)}`;
+  const line = `- ${provenanceTag(m)}${body.slice(2)}`;
   return cite ? `${line} (${sources.slice(0, CITED).join(", ")})` : line;
 }
 
@@ -95,7 +97,7 @@ export function memoryLine(m: Memory, sources: string[], cite = false, source?: 
  */
 export function episodeLine(e: Episode, cite = false): string {
   const att = e.attachmentText ? ` [photo: ${e.attachmentText}]` : "";
-  const line = `- ${e.speaker}: "${compressText(e.text)}"${att}`;
+  const line = `- ${e.speaker}${provenanceTag(e)}: "${compressText(e.text)}"${att}`;
   return cite ? `${line} (${e.externalId ?? e.id})` : line;
 }
 
@@ -113,6 +115,9 @@ function render(selected: Array<{ day: string; line: string }>): string {
     .map((d) => `[${formatDay(d + "T00:00:00Z")}]\n${byDay.get(d)!.join("\n")}`)
     .join("\n");
 }
+
+/** A turn's memory within this share of the turn's own score stands in for it. */
+const NEAR_SCORE = 0.8;
 
 /**
  * Greedy packing under the budget, best score first. Lines are grouped under one date
@@ -168,10 +173,10 @@ export function pack(
   const toResult = (c: Candidate, ext: string[], tokens: number): RecallResult => {
     if (c.type === "memory") {
       const m = c.memory;
-      return { id: m.id, type: "memory", kind: m.kind, text: m.text, score: c.score, sources: ext, occurredAt: m.validFrom ?? m.observedAt, speaker: m.subject, channels: c.channels, tokens };
+      return { id: m.id, type: "memory", kind: m.kind, text: m.text, score: c.score, sources: ext, occurredAt: m.validFrom ?? m.observedAt, speaker: m.subject, channels: c.channels, tokens, ...resultProvenance(m) };
     }
     const e = c.episode;
-    return { id: e.id, type: "episode", kind: "episode", text: e.text, score: c.score, sources: ext, occurredAt: e.occurredAt, speaker: e.speaker, channels: c.channels, tokens };
+    return { id: e.id, type: "episode", kind: "episode", text: e.text, score: c.score, sources: ext, occurredAt: e.occurredAt, speaker: e.speaker, channels: c.channels, tokens, ...resultProvenance(e) };
   };
   // The pinned block: standing instructions and preferences first, within their cap.
   const pinnedLines: string[] = [];
@@ -199,13 +204,18 @@ export function pack(
     return { c, ext, line, lineTokens: line === null ? 1 : countTokens(line) };
   });
   head.sort((a, b) => b.c.score / Math.pow(b.lineTokens, TOKEN_COST) - a.c.score / Math.pow(a.lineTokens, TOKEN_COST));
+  // Memories keep the speaker's words (dates annotated): a turn whose memory is a leading candidate
+  // of a close score is not repeated verbatim.
+  const headMemories = new Map(head.flatMap((h) => (h.c.type === "memory" ? [[h.c.memory.id, h.c.score] as const] : [])));
   const ordered = [...head, ...candidates.slice(PACK_WINDOW).map((c) => ({ c, ext: null as string[] | null, line: undefined as string | null | undefined, lineTokens: 0 }))];
   for (const item of ordered) {
     const c = item.c;
     if (misses > 40 || used >= budget) break;
     const sources = c.type === "memory" ? c.memory.sources : [c.episode.id];
-    // A memory is redundant once its verbatim turns are shown; memories of one turn keep different sentences.
-    if (sources.every((s) => (c.type === "memory" ? shownTurns : covered).has(s)) || (c.type === "memory" && pinnedIds.has(c.memory.id))) continue;
+    if (c.type === "episode" && (snap.episodeMemories.get(c.episode.id) ?? []).some((id) => (headMemories.get(id) ?? 0) >= c.score * NEAR_SCORE)) continue;
+    // A memory is redundant once its verbatim turns are shown (a profile summary once its sources are);
+    // two memories of one turn keep different sentences.
+    if (sources.every((s) => (c.type === "memory" && c.memory.kind !== "summary" ? shownTurns : covered).has(s)) || (c.type === "memory" && pinnedIds.has(c.memory.id))) continue;
     const ext = item.ext ?? sources.map((s) => sourceLabel(snap, s));
     const line = item.line === undefined ? lineOf(c, ext) : item.line;
     if (line === null) continue; // no content words of its own
@@ -228,7 +238,7 @@ export function pack(
     else {
       // a memory shown as its whole turn shows that turn
       const src = snap.episodes.get(c.memory.sources[0] ?? "");
-      if (src && line.startsWith(`- ${src.speaker}: "`)) shownTurns.add(src.id);
+      if (src && line.includes(`${src.speaker}: "`)) shownTurns.add(src.id);
     }
     results.push(toResult(c, ext, tokens));
   }
