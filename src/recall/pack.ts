@@ -87,6 +87,9 @@ function render(selected: Array<{ day: string; line: string }>): string {
     .join("\n");
 }
 
+/** A turn's memory within this share of the turn's own score stands in for it. */
+const NEAR_SCORE = 0.8;
+
 /**
  * Greedy packing under the budget, best score first. Lines are grouped under one date
  * header per day (oldest first), so a date costs its tokens once. An episode already covered
@@ -117,13 +120,18 @@ export function pack(candidates: Candidate[], snap: Snapshot, budget: number, ep
     return { c, ext, line, lineTokens: countTokens(line) };
   });
   head.sort((a, b) => b.c.score / Math.pow(b.lineTokens, TOKEN_COST) - a.c.score / Math.pow(a.lineTokens, TOKEN_COST));
+  // Memories keep the speaker's words (dates annotated): a turn whose memory is a leading candidate
+  // of a close score is not repeated verbatim.
+  const headMemories = new Map(head.flatMap((h) => (h.c.type === "memory" ? [[h.c.memory.id, h.c.score] as const] : [])));
   const ordered = [...head, ...candidates.slice(PACK_WINDOW).map((c) => ({ c, ext: null as string[] | null, line: null as string | null, lineTokens: 0 }))];
   for (const item of ordered) {
     const c = item.c;
     if (misses > 40 || used >= budget) break;
     const sources = c.type === "memory" ? c.memory.sources : [c.episode.id];
-    // A memory is redundant once its verbatim turns are shown; memories of one turn keep different sentences.
-    if (sources.every((s) => (c.type === "memory" ? shownTurns : covered).has(s))) continue;
+    if (c.type === "episode" && (snap.episodeMemories.get(c.episode.id) ?? []).some((id) => (headMemories.get(id) ?? 0) >= c.score * NEAR_SCORE)) continue;
+    // A memory is redundant once its verbatim turns are shown (a profile summary once its sources are);
+    // two memories of one turn keep different sentences.
+    if (sources.every((s) => (c.type === "memory" && c.memory.kind !== "summary" ? shownTurns : covered).has(s))) continue;
     const ext = item.ext ?? sources.map((s) => sourceLabel(snap, s));
     const line = item.line ?? (c.type === "memory" ? memoryLine(c.memory, ext, cite) : episodeLine(c.episode, cite));
     const day = dayOf(c);
