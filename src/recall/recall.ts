@@ -216,8 +216,13 @@ export async function recall(ctx: Context, queryText: string, options: RecallOpt
   /** The guard's verdict; an item left out is reported as withheld when it shares a term with the query. */
   const admitted = (k: ItemKey, item: Memory | Episode): boolean => {
     // A verbatim turn is as sensitive as any memory distilled from it (an LLM extractor may tag what the lexicon misses).
-    const derived = k.startsWith("e:") ? (snap.episodeMemories.get(item.id) ?? []).map((id) => snap.memories.get(id)?.sensitivity) : [];
-    const sensitivity = derived.length > 0 ? mergeCategories(item.sensitivity, ...derived) : item.sensitivity;
+    let sensitivity = item.sensitivity;
+    if (k.charCodeAt(0) === 101 /* "e" */) {
+      for (const id of snap.episodeMemories.get(item.id) ?? []) {
+        const s = snap.memories.get(id)?.sensitivity;
+        if (s?.length) sensitivity = mergeCategories(sensitivity, s);
+      }
+    }
     if (!("quarantine" in item && item.quarantine) && !sensitivity?.length) return true;
     const t = termSet(snap, k, item.text);
     const v = policy.verdict({ ...item, sensitivity }, aimedAt(focus, t));

@@ -608,6 +608,7 @@ export class SqliteStore implements Store {
       this.stmt(`UPDATE generations SET gen = gen + 1 WHERE tenant = ? AND user_id = ?`).run(...args);
     }).immediate();
     this.vectorCache.drop(vectorKey(scope, ""));
+    this.rowCache.drop(rowScope(scope));
     return n;
   }
 
