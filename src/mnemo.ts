@@ -14,7 +14,7 @@ import { reembed } from "./lifecycle/reembed.js";
 import { exportScope, importScope } from "./lifecycle/transfer.js";
 import { defaultEmbedder } from "./providers/embeddings/word-vectors.js";
 import { recall, type RecallOptions } from "./recall/recall.js";
-import { SqliteStore } from "./store/sqlite/index.js";
+import { openStore } from "./store/open.js";
 import type { Page, Store } from "./store/types.js";
 
 /**
@@ -50,10 +50,10 @@ export class Mnemo {
     this.ctx = ctx;
   }
 
-  /** Opens a Mnemo on a SQLite file (default) or the given store. */
+  /** Opens a Mnemo on a SQLite file (default), a `postgres://` URL (`path`) or the given store. */
   static async open(options: MnemoOptions = {}): Promise<Mnemo> {
     const resolved = resolveOptions(options);
-    const store: Store = options.store ?? (await SqliteStore.open(resolved.path ?? defaultDbPath()));
+    const store: Store = options.store ?? (await openStore(resolved.path ?? defaultDbPath()));
     const extractor = options.extractor ?? (options.llm ? new LLMExtractor(options.llm) : new OfflineExtractor());
     return new Mnemo({ store, options: resolved, embedder: options.embedder ?? (await defaultEmbedder()), extractor, caches: new Map() });
   }

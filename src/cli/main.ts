@@ -24,7 +24,7 @@ export function buildProgram(): Command {
     .name("mnemo")
     .description("Long-term memory for LLM agents: remember conversations, recall what answers a question under a token budget.")
     .version(pkg.version)
-    .option("--db <path>", "SQLite database file (default: $MNEMO_DB or the user data dir)")
+    .option("--db <path>", "SQLite database file or postgres:// URL (default: $MNEMO_DB or the user data dir)")
     .option("--tenant <id>", "tenant", "default")
     .option("--embedder <spec>", "embedder: word-vectors (default), hashing, openai/<model>, ollama/<model>, local:<dir> (or $MNEMO_EMBEDDER)")
     .option("--llm <provider/model>", "extract memories with this model: openai/<model>, ollama/<model>, anthropic/<model>, … (or $MNEMO_LLM); default offline rules")

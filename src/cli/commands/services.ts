@@ -4,17 +4,18 @@ import { runMcpCommand } from "../../mcp/main.js";
 import { runServeCommand } from "../../server/main.js";
 import type { GlobalOptions } from "../output.js";
 
-const SERVE_HELP = `usage: mnemo serve [--port 8080] [--host 127.0.0.1] [--db <path>] [--mcp] [--no-auth]
+const SERVE_HELP = `usage: mnemo serve [--port 8080] [--host 127.0.0.1] [--db <path|postgres://URL>] [--mcp] [--no-auth]
                    [--body-limit <bytes>] [--rate-limit <req/s per key, 0 = off>] [--burst <n>]
                    [--timeout <ms>] [--log-level info]
 HTTP API (see docs/SERVER.md and GET /openapi.json); --mcp also serves MCP at /mcp.
---no-auth is accepted only on a loopback host.`;
-const MCP_HELP = `usage: mnemo mcp [--db <path>] [--user <id>] [--tenant <id>]
+--no-auth is accepted only on a loopback host. With a postgres:// store, API keys and
+Idempotency-Key replies live in $MNEMO_KEYS_DB (default: mnemo-keys.db in the user data dir).`;
+const MCP_HELP = `usage: mnemo mcp [--db <path|postgres://URL>] [--user <id>] [--tenant <id>]
 MCP server on stdio (tools: remember, recall, list_memories, get_memory, forget, search_nodes, open_nodes, read_graph).`;
 const KEYS_HELP = `usage: mnemo keys create --tenant <name> [--scopes read,write,admin] [--name <label>]
        mnemo keys list [--tenant <name>]
        mnemo keys revoke <id>
-(all take --db <path> and --json)`;
+(all take --db <path|postgres://URL> and --json; with a postgres:// store keys live in $MNEMO_KEYS_DB)`;
 
 /** Adds the global --db / --tenant / --json to a pass-through argv when the command lacks them. */
 function withGlobals(args: string[], g: GlobalOptions, take: { db?: boolean; tenant?: boolean; json?: boolean }): string[] {

@@ -129,9 +129,88 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || this.inScope) return;
     this.closed = true;
     this.db.close();
+  }
+
+  /** The tail of this process's queue of writers (write scopes and single writes). */
+  private writerTail: Promise<void> = Promise.resolve();
+  /** True on a write scope's view: its writes join the open transaction instead of queueing. */
+  private inScope = false;
+
+  /** Runs `fn` when every earlier writer of this process is done (at once on a write scope's view). */
+  private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.inScope) return fn();
+    const before = this.writerTail;
+    let release!: () => void;
+    this.writerTail = new Promise<void>((r) => (release = r));
+    try {
+      await before;
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * BEGIN IMMEDIATE: takes the file's write lock. While another process holds it, retries
+   * with short sleeps (up to 30 s) instead of busy-waiting, so the event loop keeps serving.
+   */
+  private async beginImmediate(): Promise<void> {
+    const db = this.conn;
+    const deadline = Date.now() + 30_000;
+    for (let attempt = 0; ; attempt++) {
+      db.pragma("busy_timeout = 0");
+      try {
+        db.exec("BEGIN IMMEDIATE");
+        return;
+      } catch (e) {
+        const code = (e as { code?: string }).code ?? "";
+        if (!code.startsWith("SQLITE_BUSY") || Date.now() > deadline) throw new MnemoError("STORE_ERROR", (e as Error).message, { cause: e });
+      } finally {
+        db.pragma("busy_timeout = 5000");
+      }
+      await new Promise((r) => setTimeout(r, Math.min(2 + attempt * 2, 25)));
+    }
+  }
+
+  /** Runs `fn` in a write transaction of its own (queued, BEGIN IMMEDIATE … COMMIT), or inside the write scope's. */
+  private async writeTxn<T>(fn: () => T): Promise<T> {
+    if (this.inScope) return fn();
+    return this.exclusive(async () => {
+      await this.beginImmediate();
+      try {
+        const out = fn();
+        this.db.exec("COMMIT");
+        return out;
+      } catch (e) {
+        if (this.db.inTransaction) this.db.exec("ROLLBACK");
+        throw e;
+      }
+    });
+  }
+
+  /**
+   * Runs `fn` as the only writer of the file: in this process (a queue) and across
+   * processes (BEGIN IMMEDIATE holds SQLite's write lock until `fn` is done). `fn`'s reads
+   * therefore see every earlier commit, and its commits land together at the end.
+   */
+  async writeScope<T>(_scope: ScopeKey, fn: (store: Store) => Promise<T>): Promise<T> {
+    if (this.inScope) return fn(this);
+    return this.exclusive(async () => {
+      await this.beginImmediate();
+      const view = Object.create(this) as SqliteStore;
+      view.inScope = true;
+      try {
+        const out = await fn(view);
+        this.conn.exec("COMMIT");
+        return out;
+      } catch (e) {
+        if (!this.closed && this.db.inTransaction) this.db.exec("ROLLBACK");
+        throw e;
+      }
+    });
   }
 
   async commit(batch: WriteBatch): Promise<void> {
@@ -273,7 +352,7 @@ export class SqliteStore implements Store {
         ON CONFLICT(tenant, user_id) DO UPDATE SET gen = gen + 1`).run(tenant, userId);
     });
     try {
-      apply.immediate();
+      await this.writeTxn(() => apply.immediate());
     } catch (e) {
       if (e instanceof MnemoError) throw e;
       throw new MnemoError("STORE_ERROR", (e as Error).message, { cause: e });
@@ -392,9 +471,11 @@ export class SqliteStore implements Store {
     if (ids.length === 0) return;
     const db = this.conn;
     const upd = this.stmt(`UPDATE memories SET access_count = access_count + 1, last_accessed_at = ?, strength = strength + ? WHERE tenant = ? AND user_id = ? AND id = ?`);
-    db.transaction(() => {
-      for (const id of ids) upd.run(at, strengthGain, scope.tenant, scope.userId, id);
-    })();
+    await this.writeTxn(() =>
+      db.transaction(() => {
+        for (const id of ids) upd.run(at, strengthGain, scope.tenant, scope.userId, id);
+      })(),
+    );
   }
 
   async listEntities(scope: ScopeKey): Promise<Entity[]> {
@@ -449,7 +530,8 @@ export class SqliteStore implements Store {
   }
 
   async clearVectors(): Promise<void> {
-    this.stmt(`DELETE FROM vectors`).run();
+    const del = this.stmt(`DELETE FROM vectors`);
+    await this.writeTxn(() => del.run());
   }
 
   async getMeta(key: string): Promise<string | null> {
@@ -458,14 +540,16 @@ export class SqliteStore implements Store {
   }
 
   async setMeta(key: string, value: string): Promise<void> {
-    this.stmt(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(key, value);
+    const up = this.stmt(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`);
+    await this.writeTxn(() => up.run(key, value));
   }
 
   async erase(scope: { tenant: string; userId?: string | undefined }): Promise<{ episodes: number; memories: number; entities: number }> {
     const db = this.conn;
+    if (this.inScope) throw new MnemoError("STORE_ERROR", "erase cannot run inside a write scope.");
     const users = scope.userId !== undefined ? [scope.userId] : await this.listUsers(scope.tenant);
     const counts = { episodes: 0, memories: 0, entities: 0 };
-    db.transaction(() => {
+    const remove = db.transaction(() => {
       for (const userId of users) {
         const args = [scope.tenant, userId];
         for (const [t, fts] of [["episodes", "fts_episodes"], ["memories", "fts_memories"], ["segments", "fts_segments"]] as const) {
@@ -482,12 +566,23 @@ export class SqliteStore implements Store {
       }
       // FTS5 keeps deleted terms in old index segments until they are merged: rebuild them.
       for (const fts of Object.values(FTS_TABLE)) this.stmt(`INSERT INTO ${fts} (${fts}) VALUES ('optimize')`).run();
-    })();
-    // Leave no trace in the WAL or free pages.
-    db.pragma("wal_checkpoint(TRUNCATE)");
-    db.exec("VACUUM");
-    db.pragma("wal_checkpoint(TRUNCATE)");
-    return counts;
+    });
+    // Queued behind this process's writers, and VACUUM too (it cannot run inside a transaction).
+    return this.exclusive(async () => {
+      await this.beginImmediate();
+      try {
+        remove();
+        db.exec("COMMIT");
+      } catch (e) {
+        if (db.inTransaction) db.exec("ROLLBACK");
+        throw e;
+      }
+      // Leave no trace in the WAL or free pages.
+      db.pragma("wal_checkpoint(TRUNCATE)");
+      db.exec("VACUUM");
+      db.pragma("wal_checkpoint(TRUNCATE)");
+      return counts;
+    });
   }
 
   async stats(scope: { tenant?: string | undefined; userId?: string | undefined } = {}): Promise<Stats> {
