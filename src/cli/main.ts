@@ -5,6 +5,7 @@ import { registerBenchCommands } from "./commands/bench.js";
 import { registerDataCommands } from "./commands/data.js";
 import { registerDemoCommand } from "./commands/demo.js";
 import { registerMemoryCommands } from "./commands/memories.js";
+import { registerMigrateCommand } from "./commands/migrate.js";
 import { registerServiceCommands } from "./commands/services.js";
 import { EXIT, fail, type GlobalOptions } from "./output.js";
 
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerDemoCommand(program, g);
   registerServiceCommands(program, g);
   registerBenchCommands(program, g);
+  registerMigrateCommand(program, g);
   return program;
 }
 

@@ -98,11 +98,11 @@ export interface SpawnedServer {
  * Spawns `node --import tsx src/server/main.ts --port 0 --db <db> ...args` (one process, so
  * that kill -9 hits the server itself) and waits for its "listening" log line.
  */
-export async function spawnServer(db: string, args: string[] = []): Promise<SpawnedServer> {
+export async function spawnServer(db: string, args: string[] = [], env: Record<string, string> = {}): Promise<SpawnedServer> {
   const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/server/main.ts"), "--port", "0", "--db", db, ...args], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, NODE_NO_WARNINGS: "1" },
+    env: { ...process.env, NODE_NO_WARNINGS: "1", ...env },
   });
   const logs: string[] = [];
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once("exit", (code, signal) => r({ code, signal })));

@@ -67,6 +67,9 @@ function json(v: unknown): string {
 /** Meta key of the lowest generation a (re-)created scope may start above. */
 const GENERATION_FLOOR_KEY = "store.generation_floor";
 
+/** Thrown inside a write scope whose scope another process wrote to meanwhile: the scope runs again. */
+class ScopeChanged extends Error {}
+
 /** A batch row whose id belongs to another scope: never overwritten. */
 function conflict(what: string, id: string): MnemoError {
   return new MnemoError("CONFLICT", `The ${what} id ${JSON.stringify(id)} belongs to another scope.`);
@@ -136,8 +139,12 @@ export class SqliteStore implements Store {
 
   /** The tail of this process's queue of writers (write scopes and single writes). */
   private writerTail: Promise<void> = Promise.resolve();
-  /** True on a write scope's view: its writes join the open transaction instead of queueing. */
-  private inScope = false;
+  /** Set on a write scope's view: the scope, its generation when it began, and whether its write transaction is open. */
+  private scopeTx: { scope: ScopeKey; startGen: number; open: boolean } | null = null;
+
+  private get inScope(): boolean {
+    return this.scopeTx !== null;
+  }
 
   /** Runs `fn` when every earlier writer of this process is done (at once on a write scope's view). */
   private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -171,14 +178,18 @@ export class SqliteStore implements Store {
       } finally {
         db.pragma("busy_timeout = 5000");
       }
-      await new Promise((r) => setTimeout(r, Math.min(2 + attempt * 2, 25)));
+      await new Promise((r) => setTimeout(r, Math.min(1 + attempt, 20)));
     }
   }
 
-  /** Runs `fn` in a write transaction of its own (queued, BEGIN IMMEDIATE … COMMIT), or inside the write scope's. */
+  /**
+   * Runs `fn` in a write transaction: its own (queued; BEGIN IMMEDIATE … COMMIT), or the
+   * write scope's when that is open, or (on a scope's view before its first commit) one of
+   * its own without queueing.
+   */
   private async writeTxn<T>(fn: () => T): Promise<T> {
-    if (this.inScope) return fn();
-    return this.exclusive(async () => {
+    if (this.scopeTx?.open) return fn();
+    const run = async () => {
       await this.beginImmediate();
       try {
         const out = fn();
@@ -188,29 +199,45 @@ export class SqliteStore implements Store {
         if (this.db.inTransaction) this.db.exec("ROLLBACK");
         throw e;
       }
-    });
+    };
+    return this.inScope ? run() : this.exclusive(run);
   }
 
   /**
-   * Runs `fn` as the only writer of the file: in this process (a queue) and across
-   * processes (BEGIN IMMEDIATE holds SQLite's write lock until `fn` is done). `fn`'s reads
-   * therefore see every earlier commit, and its commits land together at the end.
+   * Runs `fn` as the only writer of the scope. In this process, writers queue. Across
+   * processes, `fn` reads without holding the file's write lock; its first commit takes
+   * it (BEGIN IMMEDIATE) and re-reads the scope's generation inside the transaction: if
+   * another process committed to the scope since `fn` began, everything is rolled back
+   * and `fn` runs again on fresh data (up to 100 times). Otherwise `fn`'s commits land
+   * together when it resolves. The lock is thus held only from the first commit to the
+   * end of `fn`, never across `fn`'s reads or model calls.
    */
-  async writeScope<T>(_scope: ScopeKey, fn: (store: Store) => Promise<T>): Promise<T> {
+  async writeScope<T>(scope: ScopeKey, fn: (store: Store) => Promise<T>): Promise<T> {
     if (this.inScope) return fn(this);
     return this.exclusive(async () => {
-      await this.beginImmediate();
-      const view = Object.create(this) as SqliteStore;
-      view.inScope = true;
-      try {
-        const out = await fn(view);
-        this.conn.exec("COMMIT");
-        return out;
-      } catch (e) {
-        if (!this.closed && this.db.inTransaction) this.db.exec("ROLLBACK");
-        throw e;
+      for (let attempt = 0; ; attempt++) {
+        const view = Object.create(this) as SqliteStore;
+        const tx = { scope, startGen: await this.generation(scope), open: false };
+        view.scopeTx = tx;
+        try {
+          const out = await fn(view);
+          if (tx.open) this.conn.exec("COMMIT");
+          return out;
+        } catch (e) {
+          if (tx.open && !this.closed && this.db.inTransaction) this.db.exec("ROLLBACK");
+          if (!(e instanceof ScopeChanged) || attempt >= 100) throw e instanceof ScopeChanged ? new MnemoError("STORE_ERROR", "The scope kept changing under this write (100 attempts).") : e;
+        }
       }
     });
+  }
+
+  /** On a write scope's view: opens its write transaction, or signals that the scope changed meanwhile. */
+  private async openScopeTx(): Promise<void> {
+    const tx = this.scopeTx!;
+    if (tx.open) return;
+    await this.beginImmediate();
+    tx.open = true;
+    if ((await this.generation(tx.scope)) !== tx.startGen) throw new ScopeChanged();
   }
 
   async commit(batch: WriteBatch): Promise<void> {
@@ -352,8 +379,12 @@ export class SqliteStore implements Store {
         ON CONFLICT(tenant, user_id) DO UPDATE SET gen = gen + 1`).run(tenant, userId);
     });
     try {
-      await this.writeTxn(() => apply.immediate());
+      if (this.inScope) {
+        await this.openScopeTx();
+        apply.immediate();
+      } else await this.writeTxn(() => apply.immediate());
     } catch (e) {
+      if (e instanceof ScopeChanged) throw e;
       if (e instanceof MnemoError) throw e;
       throw new MnemoError("STORE_ERROR", (e as Error).message, { cause: e });
     }
