@@ -4,12 +4,14 @@
  */
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { migrateStore } from "../src/cli/commands/migrate.js";
 import { Mnemo } from "../src/mnemo.js";
 import { expectCode, exportText, ingestLocomo, locomo, tempDir } from "./support/fixtures.js";
-import { freshPgUrl, PG_OFF } from "./support/postgres.js";
+import { freshPgUrl, PG_OFF, stopTestPostgres } from "./support/postgres.js";
 import { ROOT, sha256 } from "./support/server-harness.js";
+
+afterAll(stopTestPostgres);
 
 describe.skipIf(PG_OFF)("mnemo migrate", () => {
   it("moves a whole store SQLite → PostgreSQL → SQLite with equal export checksums, vectors and history", async () => {

@@ -6,15 +6,17 @@
  * two processes) and on PostgreSQL.
  */
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { KeyStore } from "../src/auth/keys.js";
 import { MnemoClient } from "../src/client/index.js";
 import type { Memory } from "../src/core/types.js";
 import { Mnemo } from "../src/mnemo.js";
 import { allMemories } from "../src/store/all-memories.js";
 import { exportText } from "./support/fixtures.js";
-import { freshPgUrl, PG_OFF } from "./support/postgres.js";
+import { freshPgUrl, PG_OFF, stopTestPostgres } from "./support/postgres.js";
 import { sha256, spawnServer, tempDir } from "./support/server-harness.js";
+
+afterAll(stopTestPostgres);
 
 interface Backend {
   db: string;

@@ -1,12 +1,14 @@
 import pg from "pg";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { Mnemo } from "../src/mnemo.js";
 import { PostgresStore } from "../src/store/postgres/index.js";
 import { parsePostgresUrl, redactUrl } from "../src/store/postgres/driver.js";
 import { PG_SCHEMA_VERSION } from "../src/store/postgres/schema.js";
 import { expectCode, makeEpisode, makeMemory } from "./support/fixtures.js";
-import { freshPgUrl, PG_OFF } from "./support/postgres.js";
+import { freshPgUrl, PG_OFF, stopTestPostgres } from "./support/postgres.js";
 import { runStoreContract } from "./store-contract.js";
+
+afterAll(stopTestPostgres);
 
 /** A raw client on the schema of `url`. */
 async function raw(url: string): Promise<pg.Client> {

@@ -3,8 +3,8 @@
  *
  * - `MNEMO_TEST_PG_URL` set (CI does this in .ci/run): that server is used.
  * - Unset: the first call starts a throwaway server with ../shared/scripts/start-postgres.sh
- *   (installing PostgreSQL + pgvector if needed, which needs root) and stops it when the
- *   test file's worker exits.
+ *   (installing PostgreSQL + pgvector if needed, which needs root); the test file stops it
+ *   with `afterAll(stopTestPostgres)`.
  * - `MNEMO_TEST_PG=off` skips the PostgreSQL suites explicitly; under `CI` that, or a server
  *   that cannot be started, is a failure, never a silent skip.
  *
@@ -22,6 +22,20 @@ const SCRIPTS = fileURLToPath(new URL("../../../shared/scripts/", import.meta.ur
 export const PG_OFF = process.env.MNEMO_TEST_PG === "off" && !process.env.CI;
 
 let started: Promise<string> | null = null;
+let startedDir: string | null = null;
+
+/**
+ * Stops the server {@link testPgUrl} started, if it started one. Every PostgreSQL test file
+ * calls `afterAll(stopTestPostgres)` (a worker's exit hooks do not run reliably).
+ */
+export async function stopTestPostgres(): Promise<void> {
+  if (!startedDir) return;
+  const dir = startedDir;
+  startedDir = null;
+  started = null;
+  delete process.env.MNEMO_TEST_PG_URL;
+  execFileSync(`${SCRIPTS}stop-postgres.sh`, [dir], { stdio: "ignore" });
+}
 
 /** The test server's URL, starting one if none was given. */
 export function testPgUrl(): Promise<string> {
@@ -32,15 +46,8 @@ export function testPgUrl(): Promise<string> {
     if (!existsSync(script)) throw new Error(`No PostgreSQL for tests: set MNEMO_TEST_PG_URL (or MNEMO_TEST_PG=off to skip); ${script} is missing.`);
     const port = String(55000 + (process.pid % 4000));
     const out = execFileSync(script, [port], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim().split("\n");
-    const dir = out[0]!;
+    startedDir = out[0]!;
     const url = out[out.length - 1]!;
-    process.once("exit", () => {
-      try {
-        execFileSync(`${SCRIPTS}stop-postgres.sh`, [dir], { stdio: "ignore" });
-      } catch {
-        /* best effort */
-      }
-    });
     process.env.MNEMO_TEST_PG_URL = url;
     return url;
   })();
