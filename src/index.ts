@@ -13,6 +13,7 @@ export { DEFAULT_OPTIONS, resolveOptions, type MnemoOptions, type ResolvedOption
 export * from "./core/types.js";
 export type { RecallOptions } from "./recall/recall.js";
 export type { MemoryPatch } from "./lifecycle/forget.js";
+export { ADDABLE_KINDS, type AddMemoryInput } from "./lifecycle/add.js";
 export type { Store, ScopeKey, WriteBatch, MemoryFilter, Page, TextHit, VectorMatrix, VectorRow, TargetType } from "./store/types.js";
 export { SqliteStore } from "./store/sqlite/index.js";
 export { PostgresStore } from "./store/postgres/index.js";
@@ -23,5 +24,6 @@ export type { LLM, ChatMessage, Completion, CompletionOptions } from "./provider
 export { openAICompatible, anthropic, createLLM } from "./providers/llm/index.js";
 export type { Extractor, CandidateMemory, ExtractionContext, EntityMention } from "./ingest/extract/types.js";
 export { OfflineExtractor } from "./ingest/extract/offline.js";
+export type { RememberScope } from "./ingest/remember.js";
 export { LLMExtractor } from "./ingest/extract/llm.js";
 export { parseLocomo, readLocomo, rememberConversation, type LocomoConversation, type LocomoSession } from "./importers/locomo.js";

@@ -7,11 +7,13 @@ import type { Entity, Memory, MemoryKind, MemoryVersion, MessageInput, RecallRes
 import { resolveScope } from "./core/validate.js";
 import { OfflineExtractor } from "./ingest/extract/offline.js";
 import { LLMExtractor } from "./ingest/extract/llm.js";
-import { remember } from "./ingest/remember.js";
+import { remember, type RememberScope } from "./ingest/remember.js";
+import { addMemory, type AddMemoryInput } from "./lifecycle/add.js";
 import { erase } from "./lifecycle/erase.js";
 import { forget, getMemory, patchMemory, type MemoryPatch } from "./lifecycle/forget.js";
 import { reembed } from "./lifecycle/reembed.js";
-import { exportScope, importScope } from "./lifecycle/transfer.js";
+import { restoreMemory } from "./lifecycle/restore.js";
+import { exportScope, importScope, type ImportOptions } from "./lifecycle/transfer.js";
 import { defaultEmbedder } from "./providers/embeddings/word-vectors.js";
 import { recall, type RecallOptions } from "./recall/recall.js";
 import { openStore } from "./store/open.js";
@@ -63,19 +65,49 @@ export class Mnemo {
     return this.ctx;
   }
 
+  /** The default tenant of this instance. */
+  get tenant(): string {
+    return this.c.options.tenant;
+  }
+
   /** The underlying store (for tools and tests). */
   get store(): Store {
     return this.c.store;
   }
 
   /** Stores messages and distils memories from them. Idempotent per message id. */
-  remember(messages: MessageInput[], scope: ScopeInput): Promise<RememberResult> {
+  remember(messages: MessageInput[], scope: RememberScope): Promise<RememberResult> {
     return remember(this.c, messages, scope);
   }
 
   /** Returns the memories and snippets that answer `query`, under a token budget. */
   recall(query: string, options: RecallOptions): Promise<RecallResponse> {
     return recall(this.c, query, options);
+  }
+
+  /**
+   * Adds a fact, preference or instruction directly, without a conversation (idempotent per
+   * `key`, or per kind and text).
+   *
+   * @example
+   * ```ts
+   * const { memory } = await mnemo.add({ kind: "preference", text: "Alice prefers window seats." }, { userId: "alice" });
+   * ```
+   */
+  add(input: AddMemoryInput, scope: ScopeInput): Promise<{ memory: Memory; created: boolean; changed: boolean }> {
+    return addMemory(this.c, input, scope);
+  }
+
+  /**
+   * Undoes a forget: the memory is recalled again.
+   *
+   * @example
+   * ```ts
+   * await mnemo.forget(id); await mnemo.restore(id);
+   * ```
+   */
+  restore(id: string, scope?: Partial<ScopeInput>): Promise<Memory> {
+    return restoreMemory(this.c, scope?.tenant ?? this.c.options.tenant, id, scope?.userId);
   }
 
   /** Forgets a memory (kept in history, never recalled). */
@@ -105,9 +137,9 @@ export class Mnemo {
   }
 
   /** Lists a user's memories, newest first, paginated. */
-  memories(scope: ScopeInput & { kinds?: MemoryKind[]; includeInvalidated?: boolean; cursor?: string; limit?: number }): Promise<Page<Memory>> {
+  memories(scope: ScopeInput & { kinds?: MemoryKind[]; includeInvalidated?: boolean; includeForgotten?: boolean; cursor?: string; limit?: number }): Promise<Page<Memory>> {
     const s = resolveScope(scope, this.c.options.tenant);
-    return this.c.store.listMemories({ tenant: s.tenant, userId: s.userId, agentId: s.agentId, kinds: scope.kinds, includeInvalidated: scope.includeInvalidated, cursor: scope.cursor, limit: scope.limit });
+    return this.c.store.listMemories({ tenant: s.tenant, userId: s.userId, agentId: s.agentId, kinds: scope.kinds, includeInvalidated: scope.includeInvalidated, includeForgotten: scope.includeForgotten, cursor: scope.cursor, limit: scope.limit });
   }
 
   /** A user's entities. */
@@ -132,8 +164,8 @@ export class Mnemo {
   }
 
   /** Imports JSONL made by `export`. */
-  import(jsonl: string, scope?: Partial<ScopeInput>): Promise<{ episodes: number; memories: number; entities: number }> {
-    return importScope(this.c, jsonl, scope);
+  import(jsonl: string, scope?: Partial<ScopeInput>, options?: ImportOptions): Promise<{ episodes: number; memories: number; entities: number }> {
+    return importScope(this.c, jsonl, scope, options);
   }
 
   /** Rebuilds all vectors with the configured embedder. */

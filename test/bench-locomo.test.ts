@@ -81,7 +81,8 @@ describe("runLocomoBench (one conversation, budget 300, all systems)", () => {
     expect(mnemo.deltaVsBm25).toBeCloseTo(mnemo.overall.recall - result.systems["bm25-turns"]!.overall.recall, 3);
     for (const name of SYSTEMS) {
       const s = result.systems[name]!;
-      expect(Object.keys(s.overall)).toEqual(expect.arrayContaining(["recall", "meanContextTokens", "p50Ms", "p95Ms"]));
+      expect(Object.keys(s.overall)).toEqual(expect.arrayContaining(["answerCoverage", "coverageQuestions", "citedEvidenceRecall", "recall", "meanContextTokens", "p50Ms", "p95Ms"]));
+      expect(s.overall.recall).toBe(s.overall.citedEvidenceRecall);
       expect(Object.keys(s.byCategory)).toEqual([...CATEGORY_ORDER]);
       expect(s.overall.questions).toBe(result.questions);
       const n14 = CATEGORY_ORDER.filter((c) => c !== "adversarial").reduce((t, c) => t + s.byCategory[c].questions, 0);
@@ -103,6 +104,21 @@ describe("runLocomoBench (one conversation, budget 300, all systems)", () => {
     expect(result.systems["bm25-turns"]!.overall.recall).toBeLessThan(result.systems["full-context"]!.overall.recall);
   });
 
+  it("reports answer coverage in [0, 1]; the full context is the ceiling", () => {
+    const full = result.systems["full-context"]!.overall.answerCoverage;
+    for (const name of SYSTEMS) {
+      const s = result.systems[name]!;
+      for (const r of [s.overall.answerCoverage, ...CATEGORY_ORDER.map((c) => s.byCategory[c].answerCoverage)]) {
+        expect(r).toBeGreaterThanOrEqual(0);
+        expect(r).toBeLessThanOrEqual(1);
+      }
+      expect(s.overall.answerCoverage).toBeLessThanOrEqual(full);
+    }
+    expect(full).toBeGreaterThan(0.8);
+    const mnemo = result.systems["mnemo"]!;
+    expect(mnemo.coverageDeltaVsBm25).toBeCloseTo(mnemo.overall.answerCoverage - result.systems["bm25-turns"]!.overall.answerCoverage, 3);
+  });
+
   it("stays within the budget for mnemo and bm25, and full-context reports its size", () => {
     for (const name of ["mnemo", "bm25-turns", "dense-turns"]) {
       expect(result.systems[name]!.overall.maxContextTokens).toBeLessThanOrEqual(300);
@@ -116,6 +132,8 @@ describe("runLocomoBench (one conversation, budget 300, all systems)", () => {
     for (const name of SYSTEMS) expect(table).toContain(name);
     for (const c of CATEGORY_ORDER) expect(table).toContain(c);
     expect(table).toMatch(/mean context tokens/);
+    expect(table).toMatch(/answer coverage/);
+    expect(table).toMatch(/cited evidence recall/);
     expect(table).toMatch(/p95 ms/);
     expect(table).toMatch(/ingest turns\/s/);
   });
@@ -166,7 +184,7 @@ describe("sweep and SVG", () => {
     const opens = svg.match(/<(svg|g|text)\b/g)?.length ?? 0;
     const closes = svg.match(/<\/(svg|g|text)>/g)?.length ?? 0;
     expect(opens).toBe(closes);
-    expect(svg).toContain("recall");
+    expect(svg).toContain("answer coverage");
     expect(svg).not.toMatch(/NaN|undefined/);
   });
 });

@@ -33,8 +33,11 @@ describe("forget", () => {
 
   beforeAll(async () => {
     const r = await mnemo.recall("When did Caroline go to the LGBTQ support group?", { ...U, reinforce: false });
-    const hit = r.results.find((x) => x.type === "memory" && x.sources.includes("D1:3"))!;
-    target = await mnemo.memory(hit.id, U);
+    // The memory distilled from D1:3 (it may rank below its own verbatim turn now that it keeps the speaker's words).
+    const hit = r.results.find((x) => x.type === "memory" && x.sources.includes("D1:3"));
+    const [ep] = await mnemo.store.findEpisodes({ tenant: "default", ...U }, { externalIds: ["D1:3"], hashes: [] });
+    const id = hit?.id ?? (await mnemo.memories({ ...U, limit: 1000 })).items.find((m) => m.kind !== "summary" && m.sources.includes(ep!.id))!.id;
+    target = await mnemo.memory(id, U);
   });
 
   it("the memory is never recalled afterwards, but stays readable and in history", async () => {

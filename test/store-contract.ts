@@ -586,6 +586,124 @@ export function runStoreContract(name: string, create: () => Promise<{ store: St
       });
     });
 
+    describe("search in the store (issue 9)", () => {
+      const unit = (xs: number[]) => {
+        const v = new Float32Array(xs);
+        const n = Math.hypot(...xs);
+        return v.map((x) => x / n);
+      };
+
+      it("searchText with a time window keeps only rows whose event time is in [from, to)", async () => {
+        const early = makeEpisode(A, { text: "hiking trip in the hills", occurredAt: "2023-05-01T10:00:00.000Z" });
+        const late = makeEpisode(A, { text: "hiking again near the lake", occurredAt: "2023-06-01T10:00:00.000Z" });
+        const m1 = makeMemory(A, [early.id], { text: "Caroline went hiking", observedAt: "2023-07-01T00:00:00.000Z", validFrom: "2023-05-01T00:00:00.000Z" });
+        const m2 = makeMemory(A, [late.id], { text: "Caroline likes hiking", observedAt: "2023-06-02T00:00:00.000Z", validFrom: null });
+        await store.commit({ scope: A, episodes: [early, late], memories: [m1, m2] });
+        const may = { from: "2023-05-01T00:00:00.000Z", to: "2023-06-01T00:00:00.000Z" };
+        expect((await store.searchText(A, "episode", ["hiking"], 10, may)).map((h) => h.id)).toEqual([early.id]);
+        expect((await store.searchText(A, "episode", ["hiking"], 10, { from: "2023-06-01T10:00:00.000Z" })).map((h) => h.id)).toEqual([late.id]);
+        expect((await store.searchText(A, "episode", ["hiking"], 10, { to: "2023-05-01T10:00:00.000Z" })).map((h) => h.id)).toEqual([]);
+        // A memory's event time is validFrom when set, else observedAt.
+        expect((await store.searchText(A, "memory", ["hiking"], 10, may)).map((h) => h.id)).toEqual([m1.id]);
+        expect((await store.searchText(A, "memory", ["hiking"], 10, { from: "2023-06-01T00:00:00.000Z" })).map((h) => h.id)).toEqual([m2.id]);
+        expect((await store.searchText(A, "memory", ["hiking"], 10, {})).map((h) => h.id).sort()).toEqual([m1.id, m2.id].sort());
+        expect(await store.searchText(B, "episode", ["hiking"], 10, may)).toEqual([]);
+      });
+
+      it("searchVectors returns the k most similar rows best first, cosine scores, per scope and target", async () => {
+        const rows = [
+          { targetType: "episode" as const, targetId: "e_x", vector: unit([1, 0, 0]) },
+          { targetType: "episode" as const, targetId: "e_xy", vector: unit([1, 1, 0]) },
+          { targetType: "episode" as const, targetId: "e_z", vector: unit([0, 0, 1]) },
+          { targetType: "episode" as const, targetId: "e_negx", vector: unit([-1, 0, 0]) },
+          { targetType: "memory" as const, targetId: "m_x", vector: unit([1, 0, 0]) },
+        ];
+        await store.commit({ scope: A, vectors: rows });
+        await store.commit({ scope: B, vectors: [{ targetType: "episode", targetId: "b_x", vector: unit([1, 0, 0]) }] });
+        const hits = await store.searchVectors(A, "episode", unit([1, 0.1, 0]), 3);
+        expect(hits.map((h) => h.id)).toEqual(["e_x", "e_xy", "e_z"]);
+        expect(hits[0]!.score).toBeCloseTo(Math.cos(Math.atan(0.1)), 5);
+        expect(hits[2]!.score).toBeCloseTo(0, 5);
+        expect((await store.searchVectors(A, "episode", unit([1, 0, 0]), 10)).map((h) => h.id)).toEqual(["e_x", "e_xy", "e_z", "e_negx"]);
+        expect((await store.searchVectors(A, "memory", unit([0, 1, 0]), 10)).map((h) => h.id)).toEqual(["m_x"]);
+        expect(await store.searchVectors(A, "segment", unit([0, 1, 0]), 10)).toEqual([]);
+        expect(await store.searchVectors(C, "episode", unit([0, 1, 0]), 10)).toEqual([]);
+        expect(await store.searchVectors(A, "episode", unit([1, 0, 0]), 0)).toEqual([]);
+      });
+
+      it("searchVectors sees every later commit: new rows, replaced vectors, cleared vectors (regression: recall after a write)", async () => {
+        await store.commit({ scope: A, vectors: [{ targetType: "memory", targetId: "m1", vector: unit([1, 0]) }] });
+        expect((await store.searchVectors(A, "memory", unit([0, 1]), 5)).map((h) => h.id)).toEqual(["m1"]);
+        await store.commit({ scope: A, vectors: [{ targetType: "memory", targetId: "m2", vector: unit([0, 1]) }] });
+        expect((await store.searchVectors(A, "memory", unit([0, 1]), 5)).map((h) => h.id)).toEqual(["m2", "m1"]);
+        await store.commit({ scope: A, vectors: [{ targetType: "memory", targetId: "m1", vector: unit([0.1, 1]) }, { targetType: "memory", targetId: "m2", vector: unit([1, 0]) }] });
+        expect((await store.searchVectors(A, "memory", unit([0, 1]), 5)).map((h) => h.id)).toEqual(["m1", "m2"]);
+        await store.clearVectors();
+        expect(await store.searchVectors(A, "memory", unit([0, 1]), 5)).toEqual([]);
+        await store.commit({ scope: A, vectors: [{ targetType: "memory", targetId: "m3", vector: unit([0, 1]) }] });
+        expect((await store.searchVectors(A, "memory", unit([0, 1]), 5)).map((h) => h.id)).toEqual(["m3"]);
+      });
+
+      it("searchVectors refuses a query of another dimension (EMBEDDER_MISMATCH)", async () => {
+        await store.commit({ scope: A, vectors: [{ targetType: "memory", targetId: "m1", vector: unit([1, 0, 0]) }] });
+        await rejectsWith(store.searchVectors(A, "memory", unit([1, 0]), 5), ["EMBEDDER_MISMATCH"]);
+      });
+
+      it("linkedMemories: per key, the count of not-forgotten memories and the newest ids, within the scope", async () => {
+        const ep1 = makeEpisode(A);
+        const ep2 = makeEpisode(A);
+        const seg = makeSegment(A, [ep1.id]);
+        const caro = makeEntity(A, "Caroline");
+        const boston = makeEntity(A, "Boston", { type: "place" });
+        const m1 = makeMemory(A, [ep1.id], { entityIds: [caro.id], segmentIds: [seg.id] });
+        const m2 = makeMemory(A, [ep1.id, ep2.id], { entityIds: [caro.id, boston.id] });
+        const m3 = makeMemory(A, [ep2.id], { entityIds: [caro.id], invalidatedAt: at(5) });
+        const gone = makeMemory(A, [ep2.id], { entityIds: [caro.id], forgottenAt: at(5) });
+        await store.commit({ scope: A, episodes: [ep1, ep2], segments: [seg], entities: [caro, boston], memories: [m1, m2] });
+        await store.commit({ scope: A, memories: [m3, gone] });
+        const epB = makeEpisode(B);
+        await store.commit({ scope: B, episodes: [epB], memories: [makeMemory(B, [epB.id], { entityIds: [caro.id] })] });
+
+        const [c, b, none] = await store.linkedMemories(A, "entity", [caro.id, boston.id, "ent_missing"], 10);
+        expect(c).toEqual({ key: caro.id, count: 3, memoryIds: [m3.id, m2.id, m1.id] });
+        expect(b).toEqual({ key: boston.id, count: 1, memoryIds: [m2.id] });
+        expect(none).toEqual({ key: "ent_missing", count: 0, memoryIds: [] });
+        // The limit keeps the newest; the count stays the degree.
+        expect(await store.linkedMemories(A, "entity", [caro.id], 2)).toEqual([{ key: caro.id, count: 3, memoryIds: [m3.id, m2.id] }]);
+        expect(await store.linkedMemories(A, "source", [ep1.id, ep2.id], 10)).toEqual([
+          { key: ep1.id, count: 2, memoryIds: [m2.id, m1.id] },
+          { key: ep2.id, count: 2, memoryIds: [m3.id, m2.id] },
+        ]);
+        expect(await store.linkedMemories(A, "segment", [seg.id], 10)).toEqual([{ key: seg.id, count: 1, memoryIds: [m1.id] }]);
+        expect(await store.linkedMemories(C, "entity", [caro.id], 10)).toEqual([{ key: caro.id, count: 0, memoryIds: [] }]);
+
+        // A rewrite moves the links; forgetting removes them.
+        await store.commit({ scope: A, memories: [{ ...m1, entityIds: [boston.id], sources: [ep2.id], version: 2 }, { ...m2, forgottenAt: at(9) }] });
+        expect((await store.linkedMemories(A, "entity", [caro.id, boston.id], 10)).map((l) => l.memoryIds)).toEqual([[m3.id], [m1.id]]);
+        expect((await store.linkedMemories(A, "source", [ep1.id], 10))[0]!.count).toBe(0);
+        await store.erase(A);
+        expect((await store.linkedMemories(A, "entity", [boston.id], 10))[0]!.count).toBe(0);
+        expect((await store.linkedMemories(B, "entity", [caro.id], 10))[0]!.count).toBe(1);
+      });
+
+      it("episodeNeighbours: the turns before and after in time order (occurredAt, then seq), nearest first", async () => {
+        const t = "2023-05-08T10:00:00.000Z";
+        const e = [0, 1, 2, 3, 4].map((i) => makeEpisode(A, { occurredAt: i < 3 ? t : at(10_000 + i), seq: 100 + i, sessionId: i < 4 ? "s1" : "s2" }));
+        await store.commit({ scope: A, episodes: [...e].reverse() });
+        await store.commit({ scope: B, episodes: [makeEpisode(B, { occurredAt: t, seq: 101 })] });
+        const [n] = await store.episodeNeighbours(A, [e[2]!.id], 2);
+        expect(n!.episodeId).toBe(e[2]!.id);
+        expect(n!.before.map((x) => x.id)).toEqual([e[1]!.id, e[0]!.id]);
+        expect(n!.after.map((x) => x.id)).toEqual([e[3]!.id, e[4]!.id]);
+        expect(n!.after[1]).toEqual(e[4]);
+        const [first, last] = await store.episodeNeighbours(A, [e[0]!.id, "ep_missing", e[4]!.id], 1);
+        expect(first).toEqual({ episodeId: e[0]!.id, before: [], after: [e[1]] });
+        expect(last!.episodeId).toBe(e[4]!.id);
+        expect(last!.after).toEqual([]);
+        expect(await store.episodeNeighbours(B, [e[2]!.id], 2)).toEqual([]);
+      });
+    });
+
     describe("meta", () => {
       it("get/set store-wide settings", async () => {
         expect(await store.getMeta("contract.key")).toBeNull();

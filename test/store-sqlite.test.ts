@@ -44,6 +44,30 @@ describe("SqliteStore specifics", () => {
     }
   });
 
+  it("migrates a version-1 file: the memory links are backfilled (issue 9)", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const path = join(dir, "v1.db");
+      const s = await SqliteStore.open(path);
+      const key = { tenant: "default", userId: "u" };
+      const ep = makeEpisode(key);
+      const m = makeMemory(key, [ep.id], { entityIds: ["ent_x"], segmentIds: ["seg_x"] });
+      await s.commit({ scope: key, episodes: [ep], memories: [m] });
+      await s.close();
+      const raw = new Database(path);
+      raw.exec("DROP TABLE memory_links; DROP INDEX memories_time;");
+      raw.pragma("user_version = 1");
+      raw.close();
+      const again = await SqliteStore.open(path);
+      expect(await again.linkedMemories(key, "entity", ["ent_x"], 5)).toEqual([{ key: "ent_x", count: 1, memoryIds: [m.id] }]);
+      expect((await again.linkedMemories(key, "source", [ep.id], 5))[0]!.memoryIds).toEqual([m.id]);
+      expect((await again.linkedMemories(key, "segment", ["seg_x"], 5))[0]!.count).toBe(1);
+      await again.close();
+    } finally {
+      cleanup();
+    }
+  });
+
   it("runs in WAL mode with secure_delete", async () => {
     const { dir, cleanup } = tempDir();
     try {

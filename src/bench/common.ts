@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Mnemo } from "../mnemo.js";
+import type { MnemoOptions } from "../core/options.js";
 
 /**
  * Arithmetic mean; 0 for an empty list.
@@ -67,7 +68,7 @@ export function sqliteBytes(path: string): number {
 }
 
 /**
- * A Mnemo on a fresh SQLite file in a new temporary directory (offline defaults).
+ * A Mnemo on a fresh SQLite file in a new temporary directory (offline defaults, or `options`).
  * `dispose()` closes it and deletes the directory.
  *
  * @example
@@ -78,10 +79,10 @@ export function sqliteBytes(path: string): number {
  * await t.dispose();
  * ```
  */
-export async function openTempMnemo(prefix = "mnemo-bench-", embedder?: Embedder): Promise<{ mnemo: Mnemo; path: string; dispose: () => Promise<void> }> {
+export async function openTempMnemo(prefix = "mnemo-bench-", embedder?: Embedder, options: Omit<MnemoOptions, "path" | "store" | "embedder"> = {}): Promise<{ mnemo: Mnemo; path: string; dispose: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const path = join(dir, "mnemo.db");
-  const mnemo = await Mnemo.open({ path, embedder });
+  const mnemo = await Mnemo.open({ ...options, path, embedder });
   return {
     mnemo,
     path,

@@ -11,17 +11,30 @@ export function splitEvidence(evidence: string[]): string[] {
 }
 
 /**
- * Evidence recall: the fraction of gold evidence turns covered by what recall returned
- * (a memory covers the episodes in its provenance; an episode covers itself).
- * Returns null when the question has no evidence (it is then left out of averages).
+ * Cited evidence recall: the fraction of gold evidence turns *cited* by what recall
+ * returned (a memory cites the episodes in its provenance; an episode cites itself).
+ * It trusts the citation: a memory whose text dropped the part that answers still counts
+ * for the turn it came from — use `answerCoverage` (src/bench/coverage.ts) for what the
+ * context actually says. Returns null when the question has no evidence (it is then left
+ * out of averages).
  *
  * @example
  * ```ts
- * evidenceRecall(["D1:3", "D2:8"], [["D1:3"], ["D5:1"]]); // 0.5
+ * citedEvidenceRecall(["D1:3", "D2:8"], [["D1:3"], ["D5:1"]]); // 0.5
  * ```
  */
-export function evidenceRecall(gold: string[], returnedSources: string[][]): number | null {
+export function citedEvidenceRecall(gold: string[], returnedSources: string[][]): number | null {
   if (gold.length === 0) return null;
   const covered = new Set(returnedSources.flat());
   return gold.filter((g) => covered.has(g)).length / gold.length;
 }
+
+/**
+ * The former name of {@link citedEvidenceRecall} (kept for compatibility).
+ *
+ * @example
+ * ```ts
+ * evidenceRecall(["D1:3"], [["D1:3"]]); // 1
+ * ```
+ */
+export const evidenceRecall = citedEvidenceRecall;

@@ -38,11 +38,17 @@ export const CATEGORY_ORDER: readonly LocomoCategory[] = ["multi-hop", "temporal
  *
  * @example
  * ```ts
- * const o: OverallSummary = { recall: 0.61, meanContextTokens: 940, maxContextTokens: 1000, p50Ms: 9.1, p95Ms: 15.2, questions: 760 };
+ * const o: OverallSummary = { answerCoverage: 0.65, coverageQuestions: 758, citedEvidenceRecall: 0.61, recall: 0.61, meanContextTokens: 940, maxContextTokens: 1000, p50Ms: 9.1, p95Ms: 15.2, questions: 760 };
  * ```
  */
 export interface OverallSummary {
-  /** Mean evidence recall over questions with evidence. */
+  /** Mean answer coverage (src/bench/coverage.ts) over the questions whose gold answer has a content term. */
+  answerCoverage: number;
+  /** Questions that count in `answerCoverage`. */
+  coverageQuestions: number;
+  /** Mean cited evidence recall over questions with evidence (src/bench/evidence.ts). */
+  citedEvidenceRecall: number;
+  /** Same as `citedEvidenceRecall` (the former name, kept for compatibility). */
   recall: number;
   meanContextTokens: number;
   /** Largest context of any question. */
@@ -58,10 +64,14 @@ export interface OverallSummary {
  *
  * @example
  * ```ts
- * const c: CategorySummary = { recall: 0.5, questions: 142, meanContextTokens: 950 };
+ * const c: CategorySummary = { answerCoverage: 0.6, coverageQuestions: 142, citedEvidenceRecall: 0.5, recall: 0.5, questions: 142, meanContextTokens: 950 };
  * ```
  */
 export interface CategorySummary {
+  answerCoverage: number;
+  coverageQuestions: number;
+  citedEvidenceRecall: number;
+  /** Same as `citedEvidenceRecall` (former name). */
   recall: number;
   questions: number;
   meanContextTokens: number;
@@ -97,6 +107,8 @@ export interface SystemResult {
   storeBytes?: number;
   /** Mnemo only: overall recall minus bm25-turns' in the same run (null if bm25-turns did not run). */
   deltaVsBm25?: number | null;
+  /** Mnemo only: overall answer coverage minus bm25-turns' in the same run. */
+  coverageDeltaVsBm25?: number | null;
 }
 
 /**

@@ -1,7 +1,9 @@
 import type { Embedder } from "../providers/embeddings/types.js";
 /**
- * The LoCoMo evidence-recall benchmark: Mnemo and the turn-level baselines
- * (src/bench/baselines.ts) on the same conversations, questions and token budgets.
+ * The LoCoMo recall benchmark: Mnemo and the turn-level baselines (src/bench/baselines.ts)
+ * on the same conversations, questions and token budgets, scored by answer coverage
+ * (src/bench/coverage.ts, on the context text) and cited evidence recall (src/bench/evidence.ts,
+ * on the sources the results cite).
  */
 import { rememberConversation } from "../importers/locomo.js";
 import { defaultEmbedder } from "../providers/embeddings/word-vectors.js";
@@ -9,7 +11,8 @@ import { MnemoError } from "../core/errors.js";
 import { readLocomo, type LocomoConversation } from "../importers/locomo.js";
 import { BASELINE_SYSTEMS, createTurnBaseline, fullContext, type BenchTurn, type PackedTurns, type TurnBaseline } from "./baselines.js";
 import { mean, openTempMnemo, percentile, round, sqliteBytes } from "./common.js";
-import { evidenceRecall, splitEvidence } from "./evidence.js";
+import { answerCoverage, contextTermSet } from "./coverage.js";
+import { citedEvidenceRecall, splitEvidence } from "./evidence.js";
 import {
   CATEGORY_ORDER,
   LOCOMO_CATEGORIES,
@@ -109,6 +112,8 @@ export function locomoTurns(conv: LocomoConversation): BenchTurn[] {
 interface Obs {
   category: LocomoCategory;
   recall: number;
+  /** Answer coverage; null when the gold answer has no content term. */
+  coverage: number | null;
   tokens: number;
   ms: number;
 }
@@ -117,6 +122,13 @@ interface Question {
   question: string;
   category: LocomoCategory;
   gold: string[];
+  /** The gold answer text ("" for adversarial questions). */
+  answer: string;
+}
+
+function coverageMean(obs: readonly Obs[]): { answerCoverage: number; coverageQuestions: number } {
+  const xs = obs.map((o) => o.coverage).filter((c): c is number => c !== null);
+  return { answerCoverage: round(mean(xs)), coverageQuestions: xs.length };
 }
 
 const KNOWN_SYSTEMS = new Set<string>(["mnemo", ...BASELINE_SYSTEMS]);
@@ -126,12 +138,16 @@ function summarize(obs: readonly Obs[]): SystemResult {
   const byCategory = {} as Record<LocomoCategory, CategorySummary>;
   for (const c of CATEGORY_ORDER) {
     const xs = obs.filter((o) => o.category === c);
-    byCategory[c] = { recall: round(mean(xs.map((o) => o.recall))), questions: xs.length, meanContextTokens: round(mean(xs.map((o) => o.tokens)), 1) };
+    const cited = round(mean(xs.map((o) => o.recall)));
+    byCategory[c] = { ...coverageMean(xs), citedEvidenceRecall: cited, recall: cited, questions: xs.length, meanContextTokens: round(mean(xs.map((o) => o.tokens)), 1) };
   }
   const ms = overall.map((o) => o.ms);
+  const cited = round(mean(overall.map((o) => o.recall)));
   return {
     overall: {
-      recall: round(mean(overall.map((o) => o.recall))),
+      ...coverageMean(overall),
+      citedEvidenceRecall: cited,
+      recall: cited,
       meanContextTokens: round(mean(overall.map((o) => o.tokens)), 1),
       maxContextTokens: Math.max(0, ...obs.map((o) => o.tokens)),
       p50Ms: round(percentile(ms, 0.5), 2),
@@ -147,11 +163,11 @@ function ingestSummary(turns: number, seconds: number): IngestSummary {
 }
 
 /**
- * Runs the LoCoMo evidence-recall benchmark. Per conversation, Mnemo ingests into a fresh
+ * Runs the LoCoMo recall benchmark. Per conversation, Mnemo ingests into a fresh
  * temporary SQLite store (offline defaults; timed; db + WAL size measured), then every
  * question with evidence is recalled at every budget (`reinforce: false`) and scored with
- * {@link evidenceRecall} on the returned sources; the baselines answer the same questions
- * under the same budgets. One budget → a {@link LocomoBudgetResult}; several → a
+ * {@link answerCoverage} on the returned context text and {@link citedEvidenceRecall} on the
+ * returned sources; the baselines answer the same questions under the same budgets. One budget → a {@link LocomoBudgetResult}; several → a
  * {@link LocomoSweepResult} (ingestion is shared by the budgets).
  *
  * @throws MnemoError("INVALID_INPUT") for an unknown system, an empty or invalid budget list, or bad data.
@@ -197,12 +213,12 @@ export async function runLocomoBench(opts: LocomoBenchOptions): Promise<LocomoBe
       baselines.push(createTurnBaseline(name, turns, { embedder: await defaultEmbedder() }));
       addIngest(name, (performance.now() - t0) / 1000);
     }
-    let full: { packed: PackedTurns; ms: number } | null = null;
+    let full: { packed: PackedTurns; ms: number; terms: Set<string> } | null = null;
     if (systems.includes("full-context")) {
       const t0 = performance.now();
       const packed = fullContext(turns);
       const ms = performance.now() - t0;
-      full = { packed, ms };
+      full = { packed, ms, terms: contextTermSet(packed.context) };
     }
 
     const temp = systems.includes("mnemo") ? await openTempMnemo(undefined, opts.embedder) : null;
@@ -219,16 +235,16 @@ export async function runLocomoBench(opts: LocomoBenchOptions): Promise<LocomoBe
             const t0 = performance.now();
             const r = await temp.mnemo.recall(q.question, { userId: conv.sampleId, budgetTokens: budget, reinforce: false, channels: opts.channels, citeSources: opts.citeSources === true });
             const ms = performance.now() - t0;
-            const recall = evidenceRecall(q.gold, r.results.map((x) => x.sources)) ?? 0;
-            add("mnemo", budget, { category: q.category, recall, tokens: r.contextTokens, ms });
+            const recall = citedEvidenceRecall(q.gold, r.results.map((x) => x.sources)) ?? 0;
+            add("mnemo", budget, { category: q.category, recall, coverage: answerCoverage(q.answer, r.context), tokens: r.contextTokens, ms });
           }
           for (const b of baselines) {
             const t0 = performance.now();
             const p = b.retrieve(q.question, budget);
             const ms = performance.now() - t0;
-            add(b.name, budget, { category: q.category, recall: evidenceRecall(q.gold, [p.turnIds]) ?? 0, tokens: p.contextTokens, ms });
+            add(b.name, budget, { category: q.category, recall: citedEvidenceRecall(q.gold, [p.turnIds]) ?? 0, coverage: answerCoverage(q.answer, p.context), tokens: p.contextTokens, ms });
           }
-          if (full) add("full-context", budget, { category: q.category, recall: 1, tokens: full.packed.contextTokens, ms: full.ms });
+          if (full) add("full-context", budget, { category: q.category, recall: 1, coverage: answerCoverage(q.answer, full.terms), tokens: full.packed.contextTokens, ms: full.ms });
         }
         opts.onProgress?.(++done, total);
       }
@@ -250,6 +266,7 @@ export async function runLocomoBench(opts: LocomoBenchOptions): Promise<LocomoBe
       mnemo.storeBytes = storeBytes;
       const bm = out["bm25-turns"];
       mnemo.deltaVsBm25 = bm ? round(mnemo.overall.recall - bm.overall.recall) : null;
+      mnemo.coverageDeltaVsBm25 = bm ? round(mnemo.overall.answerCoverage - bm.overall.answerCoverage) : null;
     }
     const first = out[systems[0]!]!;
     return {
@@ -290,7 +307,23 @@ function questionsOf(conv: LocomoConversation): Question[] {
     const category = (LOCOMO_CATEGORIES as Record<number, LocomoCategory | undefined>)[q.category];
     const gold = splitEvidence(q.evidence);
     if (category === undefined || gold.length === 0) continue;
-    out.push({ question: q.question, category, gold });
+    out.push({ question: q.question, category, gold, answer: goldAnswerText(q.answer) });
   }
   return out;
+}
+
+/**
+ * The text of a gold answer as stored in the data (strings as they are, numbers printed,
+ * anything else as JSON; "" when absent).
+ *
+ * @example
+ * ```ts
+ * goldAnswerText(2022); // "2022"
+ * goldAnswerText(undefined); // ""
+ * ```
+ */
+export function goldAnswerText(v: unknown): string {
+  if (typeof v === "string") return v;
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  return v === undefined || v === null ? "" : JSON.stringify(v);
 }

@@ -1,9 +1,10 @@
 /**
  * Human-readable reports of LoCoMo benchmark results: a Markdown table and a
- * dependency-free SVG plot of recall against context tokens.
+ * dependency-free SVG plot of answer coverage against context tokens.
  */
-import { budgetResults, CATEGORY_ORDER, type LocomoBenchResult, type LocomoBudgetResult, type LocomoSweepResult } from "./locomo.js";
+import { budgetResults, CATEGORY_ORDER, type CategorySummary, type LocomoBenchResult, type LocomoBudgetResult, type LocomoSweepResult } from "./locomo.js";
 import type { LevelMetrics, LongMemEvalResult } from "./longmemeval.js";
+import { FOLLOWING_TYPES, type BeamBenchResult } from "./beam.js";
 
 type Cell = string;
 
@@ -23,11 +24,16 @@ function budgetTable(r: LocomoBudgetResult): string {
   const sys = systems.map((s) => r.systems[s]!);
   const first = sys[0];
   const rows: Cell[][] = [];
-  rows.push([`overall (1–4, n=${r.questions})`, ...sys.map((s) => fmtRecall(s.overall.recall))]);
-  for (const c of CATEGORY_ORDER) {
-    const n = first?.byCategory[c].questions ?? 0;
-    const label = c === "adversarial" ? `adversarial (5, n=${n}, not in overall)` : `${c} (n=${n})`;
-    rows.push([label, ...sys.map((s) => fmtRecall(s.byCategory[c].recall))]);
+  for (const [metric, pick] of [
+    ["answer coverage", (x: CategorySummary) => (x.coverageQuestions === 0 ? undefined : x.answerCoverage)],
+    ["cited evidence recall", (x: CategorySummary) => x.citedEvidenceRecall],
+  ] as const) {
+    rows.push([`**${metric}** overall (1–4, n=${r.questions})`, ...sys.map((s) => fmtRecall(pick(s.overall)))]);
+    for (const c of CATEGORY_ORDER) {
+      const n = first?.byCategory[c].questions ?? 0;
+      const label = c === "adversarial" ? `${metric}: adversarial (5, n=${n}, not in overall)` : `${metric}: ${c} (n=${n})`;
+      rows.push([label, ...sys.map((s) => fmtRecall(pick(s.byCategory[c])))]);
+    }
   }
   rows.push(["mean context tokens", ...sys.map((s) => fmtInt(s.overall.meanContextTokens))]);
   rows.push(["p50 ms", ...sys.map((s) => fmtMs(s.overall.p50Ms))]);
@@ -37,18 +43,22 @@ function budgetTable(r: LocomoBudgetResult): string {
     rows.push(["store MiB", ...systems.map((s) => (s === "mnemo" ? (r.systems[s]!.storeBytes! / 2 ** 20).toFixed(2) : "—"))]);
   }
   const delta = r.systems["mnemo"]?.deltaVsBm25;
-  const title = `LoCoMo evidence recall @ ${r.budgetTokens} tokens — ${r.conversations.join(", ")}${r.channels ? ` — channels ${r.channels.join(",")}` : ""}`;
+  const cdelta = r.systems["mnemo"]?.coverageDeltaVsBm25;
+  const title = `LoCoMo answer coverage and cited evidence recall @ ${r.budgetTokens} tokens — ${r.conversations.join(", ")}${r.channels ? ` — channels ${r.channels.join(",")}` : ""}`;
+  const sign = (x: number): string => `${x >= 0 ? "+" : ""}${x.toFixed(3)}`;
   const notes = [
-    delta !== undefined && delta !== null ? `mnemo vs bm25-turns: ${delta >= 0 ? "+" : ""}${delta.toFixed(3)} overall recall` : null,
+    cdelta !== undefined && cdelta !== null ? `mnemo vs bm25-turns: ${sign(cdelta)} overall answer coverage` : null,
+    delta !== undefined && delta !== null ? `mnemo vs bm25-turns: ${sign(delta)} overall cited evidence recall` : null,
     r.evidenceNotInConversation > 0 ? `${r.evidenceNotInConversation} gold evidence id(s) are no turn of their conversation (data typos; full-context counts 1 by construction)` : null,
   ].filter((x): x is string => x !== null);
   return [title, "", markdownTable(["metric", ...systems], rows), ...(notes.length ? ["", ...notes] : [])].join("\n");
 }
 
 /**
- * A Markdown table of a LoCoMo result: recall per category and overall (one column per
- * system), then mean context tokens, p50/p95 latency, ingestion turns/s and store size.
- * A sweep gives one table per budget and a summary table (recall / mean tokens per budget).
+ * A Markdown table of a LoCoMo result: answer coverage and cited evidence recall per
+ * category and overall (one column per system), then mean context tokens, p50/p95 latency,
+ * ingestion turns/s and store size. A sweep gives one table per budget and a summary table
+ * (answer coverage / cited evidence recall / mean tokens per budget).
  *
  * @example
  * ```ts
@@ -64,10 +74,10 @@ export function formatLocomoTable(result: LocomoBenchResult): string {
     String(r.budgetTokens),
     ...systems.map((s) => {
       const o = r.systems[s]?.overall;
-      return o ? `${o.recall.toFixed(3)} / ${fmtInt(o.meanContextTokens)}` : "—";
+      return o ? `${fmtRecall(o.answerCoverage)} / ${o.citedEvidenceRecall.toFixed(3)} / ${fmtInt(o.meanContextTokens)}` : "—";
     }),
   ]);
-  const summary = ["Overall recall / mean context tokens by budget", "", markdownTable(["budget", ...systems], rows)].join("\n");
+  const summary = ["Overall answer coverage / cited evidence recall / mean context tokens by budget", "", markdownTable(["budget", ...systems], rows)].join("\n");
   return [summary, ...tables].join("\n\n");
 }
 
@@ -132,7 +142,7 @@ function tickLabel(v: number): string {
 }
 
 /**
- * An SVG line plot (no dependency) of overall recall (y, 0–1) against mean context tokens
+ * An SVG line plot (no dependency) of overall answer coverage (y, 0–1) against mean context tokens
  * (x, log scale) for each system of a sweep: one polyline with point markers per system,
  * `full-context` as a single diamond. Axes, ticks, grid, legend and title included.
  *
@@ -142,14 +152,14 @@ function tickLabel(v: number): string {
  * if (isLocomoSweep(sweep)) writeFileSync("docs/img/recall-vs-tokens.svg", recallVsTokensSvg(sweep));
  * ```
  */
-export function recallVsTokensSvg(sweep: LocomoSweepResult | LocomoBudgetResult[], title = "LoCoMo evidence recall vs context tokens"): string {
+export function recallVsTokensSvg(sweep: LocomoSweepResult | LocomoBudgetResult[], title = "LoCoMo answer coverage vs context tokens"): string {
   const runs = Array.isArray(sweep) ? sweep : sweep.sweep;
   const systems = [...new Set(runs.flatMap((r) => Object.keys(r.systems)))];
   const series = systems.map((s) => {
     const pts = runs
       .map((r) => r.systems[s]?.overall)
       .filter((o): o is NonNullable<typeof o> => o !== undefined)
-      .map((o) => ({ x: Math.max(1, o.meanContextTokens), y: o.recall }));
+      .map((o) => ({ x: Math.max(1, o.meanContextTokens), y: o.answerCoverage }));
     const uniq = s === "full-context" ? pts.slice(0, 1) : pts.sort((a, b) => a.x - b.x);
     return { name: s, points: uniq };
   });
@@ -182,7 +192,7 @@ export function recallVsTokensSvg(sweep: LocomoSweepResult | LocomoBudgetResult[
   out.push(`<line x1="${m.left}" y1="${m.top + ph}" x2="${m.left + pw}" y2="${m.top + ph}" stroke="#333"/>`);
   out.push(`<line x1="${m.left}" y1="${m.top}" x2="${m.left}" y2="${m.top + ph}" stroke="#333"/>`);
   out.push(`<text x="${f(m.left + pw / 2)}" y="${H - 18}" text-anchor="middle">mean context tokens (log scale)</text>`);
-  out.push(`<text x="18" y="${f(m.top + ph / 2)}" text-anchor="middle" transform="rotate(-90 18 ${f(m.top + ph / 2)})">evidence recall (categories 1–4)</text>`);
+  out.push(`<text x="18" y="${f(m.top + ph / 2)}" text-anchor="middle" transform="rotate(-90 18 ${f(m.top + ph / 2)})">answer coverage (categories 1–4)</text>`);
   // series
   series.forEach((s, i) => {
     const color = PALETTE[i % PALETTE.length]!;
@@ -209,4 +219,35 @@ export function recallVsTokensSvg(sweep: LocomoSweepResult | LocomoBudgetResult[
   out.push(`<text x="${m.left + pw + 20}" y="${m.top + 20 + series.length * 22}" fill="#666">budgets: ${esc(budgets)}</text>`);
   out.push(`</svg>`);
   return out.join("\n") + "\n";
+}
+
+/**
+ * A Markdown table of a BEAM result: answer coverage per question type and overall (one
+ * column per system), the share of instruction / preference questions whose tested
+ * instruction is present, context tokens, latency and ingestion speed.
+ *
+ * @example
+ * ```ts
+ * console.log(formatBeamTable(await runBeamBench({ data: "../shared/data/beam/100K", budget: 1000 })));
+ * ```
+ */
+export function formatBeamTable(r: BeamBenchResult): string {
+  const systems = Object.keys(r.systems);
+  const sys = systems.map((s) => r.systems[s]!);
+  const types = [...new Set(sys.flatMap((s) => Object.keys(s.byType)))];
+  const rows: Cell[][] = [];
+  rows.push([`**answer coverage** overall (n=${sys[0]?.overall.questions ?? 0})`, ...sys.map((s) => fmtRecall(s.overall.answerCoverage))]);
+  for (const t of types) {
+    const n = sys[0]?.byType[t]?.questions ?? 0;
+    const note = t === "abstention" ? ", not in overall" : FOLLOWING_TYPES.has(t) ? ", coverage of the tested instruction, not in overall" : "";
+    rows.push([`${t} (n=${n}${note})`, ...sys.map((s) => fmtRecall(s.byType[t]?.answerCoverage))]);
+  }
+  rows.push([`instruction/preference present (≥ ${r.presenceThreshold})`, ...sys.map((s) => `${s.following.present}/${s.following.questions}`)]);
+  rows.push(["mean context tokens", ...sys.map((s) => fmtInt(s.overall.meanContextTokens))]);
+  rows.push(["p50 ms", ...sys.map((s) => fmtMs(s.overall.p50Ms))]);
+  rows.push(["p95 ms", ...sys.map((s) => fmtMs(s.overall.p95Ms))]);
+  rows.push(["ingest turns/s", ...sys.map((s) => fmtInt(s.ingest?.turnsPerSecond))]);
+  const title = `BEAM answer coverage @ ${r.budgetTokens} tokens — chats ${r.chats.join(", ")} — ${r.questions} questions`;
+  const following = r.following.map((f) => `- [${f.chat}] ${f.type}: "${f.tested}" — ${systems.map((s) => `${s} ${f.systems[s]?.present ? "present" : "absent"} (${(f.systems[s]?.coverage ?? 0).toFixed(2)})`).join(", ")}`);
+  return [title, "", markdownTable(["metric", ...systems], rows), ...(following.length ? ["", "Instruction / preference following (tested instruction in the context?):", ...following] : [])].join("\n");
 }

@@ -7,6 +7,8 @@ import { registerDemoCommand } from "./commands/demo.js";
 import { registerMemoryCommands } from "./commands/memories.js";
 import { registerMigrateCommand } from "./commands/migrate.js";
 import { registerServiceCommands } from "./commands/services.js";
+import { cliIo, withIo, type CliIo } from "./io.js";
+import { registerUiCommand } from "./commands/ui.js";
 import { EXIT, fail, type GlobalOptions } from "./output.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -31,7 +33,8 @@ export function buildProgram(): Command {
     .option("--llm <provider/model>", "extract memories with this model: openai/<model>, ollama/<model>, anthropic/<model>, … (or $MNEMO_LLM); default offline rules")
     .option("--json", "machine-readable JSON output")
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => void cliIo().stdout.write(s), writeErr: (s) => void cliIo().stderr.write(s) });
   const g = (): GlobalOptions => {
     const o = program.opts<{ db?: string; tenant: string; json?: boolean; embedder?: string; llm?: string }>();
     return { db: o.db ?? process.env.MNEMO_DB, tenant: o.tenant, json: o.json, embedder: o.embedder ?? process.env.MNEMO_EMBEDDER, llm: o.llm ?? process.env.MNEMO_LLM };
@@ -41,28 +44,36 @@ export function buildProgram(): Command {
   registerDemoCommand(program, g);
   registerServiceCommands(program, g);
   registerBenchCommands(program, g);
+  registerUiCommand(program, g);
   registerMigrateCommand(program, g);
   return program;
 }
 
 /**
- * Runs the CLI with the given argv; resolves to the exit code.
+ * Runs the CLI with the given argv; resolves to the exit code. Pass `io` to run in-process
+ * with your own stdout/stderr (nothing is written to the process streams then, and
+ * `process.exitCode` is left alone).
  *
  * @example
  * ```ts
  * run(process.argv).then((code) => { process.exitCode = code; }); // e.g. mnemo stats --json
+ * let out = "";
+ * await run(["node", "mnemo", "--db", "m.db", "stats", "--json"], { stdout: { write: (s) => ((out += s), true) }, stderr: process.stderr });
  * ```
  */
-export async function run(argv: string[]): Promise<number> {
+export async function run(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const program = buildProgram();
-  try {
-    await program.parseAsync(argv);
-    return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
-  } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    fail(e, program.opts<{ json?: boolean }>().json);
-    return typeof process.exitCode === "number" ? process.exitCode : EXIT.internal;
-  }
+  const { value, exitCode } = await withIo(io, async (): Promise<number | undefined> => {
+    try {
+      await program.parseAsync(argv);
+      return undefined;
+    } catch (e) {
+      if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      fail(e, program.opts<{ json?: boolean }>().json);
+      return undefined;
+    }
+  });
+  return value ?? exitCode ?? EXIT.ok;
 }
 
 const invokedDirectly = process.argv[1] !== undefined && /(?:^|[/\\])(main\.[jt]s|mnemo)$/.test(process.argv[1]);

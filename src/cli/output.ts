@@ -1,4 +1,5 @@
 import { MnemoError } from "../core/errors.js";
+import { cliIo, setExitCode } from "./io.js";
 
 /**
  * Global CLI options shared by every command.
@@ -56,7 +57,7 @@ export function exitCodeFor(e: unknown): number {
  * ```
  */
 export function print(json: boolean | undefined, value: unknown, human: () => string): void {
-  process.stdout.write((json ? JSON.stringify(value, null, 2) : human()) + "\n");
+  cliIo().stdout.write((json ? JSON.stringify(value, null, 2) : human()) + "\n");
 }
 
 /**
@@ -69,9 +70,10 @@ export function print(json: boolean | undefined, value: unknown, human: () => st
  */
 export function fail(e: unknown, json: boolean | undefined): void {
   const err = e instanceof MnemoError ? e : new MnemoError("STORE_ERROR", e instanceof Error ? e.message : String(e));
-  if (json) process.stderr.write(JSON.stringify({ error: err.toJSON() }) + "\n");
-  else process.stderr.write(`error ${err.code}: ${err.message}\nhint: ${err.hint}\n`);
-  process.exitCode = exitCodeFor(e);
+  const { stderr } = cliIo();
+  if (json) stderr.write(JSON.stringify({ error: err.toJSON() }) + "\n");
+  else stderr.write(`error ${err.code}: ${err.message}\nhint: ${err.hint}\n`);
+  setExitCode(exitCodeFor(e));
 }
 
 /**
@@ -115,7 +117,8 @@ export function int(name: string, v: string | undefined, fallback: number): numb
  * ```
  */
 export function progress(label: string): { update(done: number, total: number): void; stop(): void } {
-  const tty = process.stdout.isTTY === true && process.stderr.isTTY === true;
+  const io = cliIo();
+  const tty = io.stdout.isTTY === true && io.stderr.isTTY === true;
   let last = 0;
   return {
     update(done, total) {
@@ -125,10 +128,10 @@ export function progress(label: string): { update(done: number, total: number): 
       last = now;
       const width = 30;
       const filled = total > 0 ? Math.round((done / total) * width) : 0;
-      process.stderr.write(`\r${label} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${total}`);
+      io.stderr.write(`\r${label} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${total}`);
     },
     stop() {
-      if (tty) process.stderr.write("\n");
+      if (tty) io.stderr.write("\n");
     },
   };
 }

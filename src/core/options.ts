@@ -72,6 +72,8 @@ export interface MnemoOptions {
   recall?: Partial<Omit<RecallTuning, "weights">> & { weights?: Partial<ChannelWeights> | undefined };
   /** Clock, for tests. */
   now?: (() => Date) | undefined;
+  /** Display name of the person in `user`-role messages ("I" in a user turn); default: the call's userId. */
+  userName?: string | undefined;
 }
 
 /**
@@ -89,6 +91,8 @@ export interface ResolvedOptions {
   maxBatchMessages: number;
   recall: RecallTuning;
   now: () => Date;
+  /** Display name of the person in `user`-role messages, when set (else the userId). */
+  userName?: string | undefined;
 }
 
 /**
@@ -151,6 +155,7 @@ export const optionsSchema = z.strictObject({
     })
     .optional(),
   now: z.custom<() => Date>((v) => typeof v === "function").optional(),
+  userName: z.string().trim().min(1).max(200).optional(),
 });
 
 /**
@@ -182,5 +187,6 @@ export function resolveOptions(options: MnemoOptions = {}): ResolvedOptions {
       weights: { ...DEFAULT_OPTIONS.recall.weights, ...stripUndef(w) },
     },
     now: o.now ?? (() => new Date()),
+    ...(o.userName !== undefined ? { userName: o.userName } : {}),
   };
 }

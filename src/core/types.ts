@@ -164,7 +164,7 @@ export interface Memory {
 export interface MemoryVersion {
   memoryId: string;
   version: number;
-  op: "add" | "update" | "invalidate" | "reinforce" | "forget" | "patch";
+  op: "add" | "update" | "invalidate" | "reinforce" | "forget" | "patch" | "restore";
   text: string;
   validFrom: string | null;
   validTo: string | null;

@@ -163,9 +163,10 @@ export async function consolidate(input: ConsolidateInput): Promise<Consolidated
     // 2. Contradictions of single-valued slots.
     let decision: Decision = "add";
     if (c.slot) {
-      const value = slotValue(c);
       for (const cur of index.bySlot(c.slot)) {
-        if (slotValue(cur) === value) continue;
+        // Compare like with like: the stored values when both have one, else the texts.
+        const both = typeof cur.metadata.slotValue === "string" && !!c.slotValue;
+        if (both ? cur.metadata.slotValue === c.slotValue : slotValue({ text: cur.text }) === slotValue({ text: c.text })) continue;
         const inv: Memory = { ...cur, validTo: c.validFrom ?? observedAt, invalidatedAt: now, version: cur.version + 1 };
         record(inv, "invalidate", `contradicted: ${c.text}`);
         out.counts.invalidated++;
@@ -175,7 +176,7 @@ export async function consolidate(input: ConsolidateInput): Promise<Consolidated
 
     // 3. Add.
     const m: Memory = {
-      id: newId("mem"),
+      id: newId("mem", scope),
       tenant: scope.tenant,
       userId: scope.userId,
       agentId: scope.agentId ?? null,
@@ -199,7 +200,7 @@ export async function consolidate(input: ConsolidateInput): Promise<Consolidated
       version: 1,
       forgottenAt: null,
       expiresAt: null,
-      metadata: {},
+      metadata: c.slot && c.slotValue ? { slotValue: c.slotValue } : {},
     };
     record(m, "add", null);
     out.textChanged.add(m.id);

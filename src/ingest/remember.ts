@@ -14,6 +14,34 @@ import { segmentEpisodes } from "./segment.js";
 import { updateProfiles } from "./profiles.js";
 
 /**
+ * The scope of a `remember` call, plus the display name of the person in `user`-role
+ * messages ("I" in a user turn is them); it defaults to the `userName` option, then the userId.
+ *
+ * @example
+ * ```ts
+ * const s: RememberScope = { userId: "u42", userName: "Alice" };
+ * ```
+ */
+export type RememberScope = ScopeInput & { userName?: string | undefined };
+
+/**
+ * Who "I" is in a `user` turn: the call's `userName`, else the option's, else the userId.
+ * A blank or non-string name is INVALID_INPUT.
+ *
+ * @example
+ * ```ts
+ * userNameOf({ userId: "u1", userName: "Alice" }, undefined, "u1"); // "Alice"
+ * userNameOf({ userId: "u1" }, undefined, "u1"); // "u1"
+ * ```
+ */
+export function userNameOf(scopeInput: RememberScope, option: string | undefined, userId: string): string {
+  const v = (scopeInput as { userName?: unknown }).userName;
+  if (v === undefined || v === null) return option ?? userId;
+  if (typeof v !== "string" || v.trim() === "" || v.length > 200) throw new MnemoError("INVALID_INPUT", "userName must be a non-empty string of at most 200 characters.");
+  return v.trim();
+}
+
+/**
  * Stores messages as episodes (verbatim, idempotent), segments them, extracts candidate
  * memories, consolidates them against the scope and writes everything in one atomic
  * commit. Bad input throws a typed error before anything is written.
@@ -23,7 +51,7 @@ import { updateProfiles } from "./profiles.js";
  * await remember(ctx, [{ speaker: "Caroline", content: "I moved to Boston." }], { userId: "u1" });
  * ```
  */
-export async function remember(ctx: Context, messagesInput: unknown, scopeInput: ScopeInput): Promise<RememberResult> {
+export async function remember(ctx: Context, messagesInput: unknown, scopeInput: RememberScope): Promise<RememberResult> {
   const { tenant, userId } = resolveScope(scopeInput, ctx.options.tenant);
   // One writer per scope, across processes: every read below (duplicates, seq, segments, the
   // memory index, profiles) sees the latest commit, and nobody else commits to the scope
@@ -31,8 +59,9 @@ export async function remember(ctx: Context, messagesInput: unknown, scopeInput:
   return ctx.store.writeScope({ tenant, userId }, (store) => rememberInScope({ ...ctx, store }, messagesInput, scopeInput));
 }
 
-async function rememberInScope(ctx: Context, messagesInput: unknown, scopeInput: ScopeInput): Promise<RememberResult> {
+async function rememberInScope(ctx: Context, messagesInput: unknown, scopeInput: RememberScope): Promise<RememberResult> {
   const scope = resolveScope(scopeInput, ctx.options.tenant);
+  const userName = userNameOf(scopeInput, ctx.options.userName, scope.userId);
   const messages = validateMessages(messagesInput, ctx.options);
   const nowDate = ctx.options.now();
   const now = nowDate.toISOString();
@@ -62,7 +91,7 @@ async function rememberInScope(ctx: Context, messagesInput: unknown, scopeInput:
       continue;
     }
     const ep: Episode = {
-      id: newId("ep"),
+      id: newId("ep", scope),
       externalId: p.m.id ?? null,
       tenant: scope.tenant,
       userId: scope.userId,
@@ -111,7 +140,7 @@ async function rememberInScope(ctx: Context, messagesInput: unknown, scopeInput:
   const known = await ctx.store.listEntities(key);
   let candidates: CandidateMemory[];
   try {
-    candidates = await ctx.extractor.extract(episodes, { scope, knownEntities: known, previous });
+    candidates = await ctx.extractor.extract(episodes, { scope, knownEntities: known, previous, userName });
   } catch (e) {
     if (e instanceof MnemoError) throw e;
     throw new MnemoError("PROVIDER_ERROR", `Extraction failed: ${(e as Error).message}`, { cause: e });

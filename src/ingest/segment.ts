@@ -119,7 +119,7 @@ export function segmentEpisodes(
     if (boundary) {
       flush();
       current = {
-        seg: { id: newId("seg"), tenant: e.tenant, userId: e.userId, sessionId: e.sessionId, episodeIds: [], startedAt: e.occurredAt, endedAt: e.occurredAt, summary: "" },
+        seg: { id: newId("seg", e), tenant: e.tenant, userId: e.userId, sessionId: e.sessionId, episodeIds: [], startedAt: e.occurredAt, endedAt: e.occurredAt, summary: "" },
         eps: [],
       };
     }

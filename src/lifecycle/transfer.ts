@@ -3,9 +3,10 @@ import { vectorRows } from "../core/embed-text.js";
 import { z } from "zod";
 import { ensureEmbedder, scopeCacheKey, type Context } from "../core/context.js";
 import { MnemoError } from "../core/errors.js";
-import { MEMORY_KINDS, type Entity, type Episode, type Memory, type MemoryVersion, type ScopeInput, type Segment } from "../core/types.js";
+import type { Memory, ScopeInput } from "../core/types.js";
 import { resolveScope } from "../core/validate.js";
-import { stableId } from "../core/ids.js";
+import { bindImportIds, type ImportRecords } from "./import-ids.js";
+import { IMPORT_SCHEMAS } from "./import-schema.js";
 
 /**
  * Version of the JSONL export format (first line: `{"type":"mnemo-export","version":1,...}`).
@@ -46,114 +47,44 @@ export async function* exportScope(ctx: Context, scopeInput: ScopeInput): AsyncG
   for (const m of memories) for (const h of await ctx.store.memoryHistory(scope.tenant, m.id)) yield JSON.stringify({ type: "history", ...h });
 }
 
-const str = z.string();
-const nstr = z.string().nullable();
-const record = z.record(z.string(), z.unknown());
-const episodeSchema = z.strictObject({
-  type: z.literal("episode"), id: str, externalId: nstr, tenant: str, userId: str, agentId: nstr, sessionId: nstr, speaker: str, role: nstr, text: str,
-  attachmentText: nstr, occurredAt: str, recordedAt: str, contentHash: str, segmentId: nstr, seq: z.number().int(), metadata: record,
-});
-const segmentSchema = z.strictObject({ type: z.literal("segment"), id: str, tenant: str, userId: str, sessionId: nstr, episodeIds: z.array(str), startedAt: str, endedAt: str, summary: str });
-const entitySchema = z.strictObject({
-  type: z.literal("entity"), id: str, tenant: str, userId: str, name: str, aliases: z.array(str), mentionCount: z.number().int(),
-  // "type" is taken by the line type; the entity type travels as entityType.
-  entityType: z.enum(["person", "place", "organization", "object", "topic"]).optional(),
-});
-const memorySchema = z.strictObject({
-  type: z.literal("memory"), id: str, tenant: str, userId: str, agentId: nstr, kind: z.enum(MEMORY_KINDS), text: str, subject: nstr, slot: nstr,
-  validFrom: nstr, validTo: nstr, observedAt: str, recordedAt: str, invalidatedAt: nstr, confidence: z.number(), importance: z.number(), strength: z.number(),
-  lastAccessedAt: str, accessCount: z.number().int(), sources: z.array(str).min(1), entityIds: z.array(str), segmentIds: z.array(str), version: z.number().int(),
-  forgottenAt: nstr, expiresAt: nstr, metadata: record,
-});
-const historySchema = z.strictObject({
-  type: z.literal("history"), memoryId: str, version: z.number().int(), op: z.enum(["add", "update", "invalidate", "reinforce", "forget", "patch"]), text: str,
-  validFrom: nstr, validTo: nstr, sources: z.array(str), at: str, reason: nstr,
-});
-
 /**
- * Ids that Mnemo derives from a scope and a name (entities, profile summaries) are
- * predictable. An imported record may only claim such an id when it is the one the target
- * scope itself would derive; any other is rebound to the target scope (and references to
- * it rewritten), so no import can squat ids another tenant or user will need.
+ * Options of {@link importScope}.
+ *
+ * @example
+ * ```ts
+ * await importScope(ctx, jsonl, { userId: "alice" }, { allowInstructions: true });
+ * ```
  */
-function rebindDerivedIds(key: { tenant: string; userId: string }, entities: Entity[], memories: Memory[], history: MemoryVersion[]): void {
-  const entityMap = new Map<string, string>();
-  for (const e of entities) {
-    const own = [e.name, ...e.aliases].map((n) => stableId("ent", key.tenant, key.userId, n.toLowerCase()));
-    if (!own.includes(e.id)) {
-      const next = own[0]!;
-      entityMap.set(e.id, next);
-      e.id = next;
-    }
-  }
-  const memoryMap = new Map<string, string>();
-  for (const m of memories) {
-    if (m.kind !== "summary" || m.subject === null) continue;
-    const own = stableId("mem", key.tenant, key.userId, "profile", m.subject.toLowerCase());
-    if (m.id !== own) {
-      memoryMap.set(m.id, own);
-      m.id = own;
-    }
-  }
-  if (entityMap.size === 0 && memoryMap.size === 0) return;
-  for (const m of memories) m.entityIds = m.entityIds.map((id) => entityMap.get(id) ?? id);
-  for (const h of history) h.memoryId = memoryMap.get(h.memoryId) ?? h.memoryId;
+export interface ImportOptions {
+  /**
+   * Accept `instruction` memories (standing orders to the assistant). Off by default: a
+   * file from elsewhere must not plant instructions; pass true only for a file you trust
+   * (your own export). `mnemo import --allow-instructions`; over HTTP it needs the admin scope.
+   */
+  allowInstructions?: boolean | undefined;
 }
 
-/**
- * An export imported into another scope (another user, or another tenant) gets ids of
- * its own, derived from the target scope and the old ids, with every reference rewritten:
- * a record id is only ever used by one scope, and a user can be copied within a store.
- */
-function rebindAllIds(key: { tenant: string; userId: string }, episodes: Episode[], segments: Segment[], entities: Entity[], memories: Memory[], history: MemoryVersion[]): void {
-  const remap = (prefix: string) => {
-    const map = new Map<string, string>();
-    return { map, id: (old: string) => map.get(old) ?? old, add: (old: string) => (map.set(old, stableId(prefix, key.tenant, key.userId, "import", old)), map.get(old)!) };
-  };
-  const ep = remap("ep");
-  const seg = remap("seg");
-  const mem = remap("mem");
-  for (const e of episodes) e.id = ep.add(e.id);
-  for (const s of segments) s.id = seg.add(s.id);
-  for (const m of memories) m.id = mem.add(m.id);
-  for (const e of episodes) e.segmentId = e.segmentId === null ? null : seg.id(e.segmentId);
-  for (const s of segments) s.episodeIds = s.episodeIds.map(ep.id);
-  for (const h of history) {
-    h.memoryId = mem.id(h.memoryId);
-    h.sources = h.sources.map(ep.id);
-  }
-  for (const m of memories) {
-    m.sources = m.sources.map(ep.id);
-    m.segmentIds = m.segmentIds.map(seg.id);
-    const lines = m.metadata.lines;
-    if (Array.isArray(lines)) {
-      const rebound = lines.map((l: unknown) => {
-        if (!l || typeof l !== "object") return l;
-        const line = l as Record<string, unknown>;
-        const sources = Array.isArray(line.sources) ? line.sources.map((x) => ep.id(String(x))) : [];
-        return { ...line, memoryId: mem.id(String(line.memoryId)), sources };
-      });
-      m.metadata = { ...m.metadata, lines: rebound };
-    }
-  }
-  // Entities and profile summaries then take the ids the target scope derives from names.
-  rebindDerivedIds(key, entities, memories, history);
-}
+/** Fields whose change is an edit (access bookkeeping is not). */
+const EDITED: Array<keyof Memory> = ["agentId", "kind", "text", "subject", "slot", "validFrom", "validTo", "observedAt", "invalidatedAt", "confidence", "importance", "sources", "entityIds", "segmentIds", "forgottenAt", "expiresAt", "metadata"];
 
 /**
  * Imports JSONL made by {@link exportScope} into the caller's tenant (records are
- * re-scoped to it; `userId` in the scope overrides the exported user). Into the scope it
- * came from, ids are kept (export → import → export is identical); into another scope,
- * every id is re-derived for that scope, so a user can be copied. Every line is
- * validated before anything is written; one bad line rejects the file. Re-importing the
- * same file changes nothing.
+ * re-scoped to it; `userId` in the scope overrides the exported user). Every line is
+ * validated like a write before anything is written (canonical dates, ranges, non-empty
+ * text, well-formed profile summaries, no lone surrogates; `instruction` memories only with
+ * `allowInstructions`); one bad line rejects the file with INVALID_INPUT naming it.
+ * Ids are kept when the target scope owns them (an export → import into a fresh store →
+ * export is identical), otherwise rebound to ids of the target scope ({@link bindImportIds}).
+ * A memory the target already holds is rewritten only when the file edits it, as a new
+ * version with an `update` history entry (reason "import"); a forgotten memory stays
+ * forgotten. Re-importing the same file changes nothing.
  *
  * @example
  * ```ts
  * await importScope(ctx, fs.readFileSync("alice.jsonl", "utf8"), { userId: "alice" });
  * ```
  */
-export async function importScope(ctx: Context, jsonl: string, scopeInput: Partial<ScopeInput> = {}): Promise<{ episodes: number; memories: number; entities: number }> {
+export async function importScope(ctx: Context, jsonl: string, scopeInput: Partial<ScopeInput> = {}, options: ImportOptions = {}): Promise<{ episodes: number; memories: number; entities: number }> {
   const lines = jsonl.split("\n").filter((l) => l.trim() !== "");
   if (lines.length === 0) throw new MnemoError("INVALID_INPUT", "The export is empty.");
   const parse = (l: string, i: number): Record<string, unknown> => {
@@ -170,33 +101,33 @@ export async function importScope(ctx: Context, jsonl: string, scopeInput: Parti
     throw new MnemoError("INVALID_INPUT", `Line 1 must be a mnemo-export header of version ${EXPORT_VERSION}.`);
   }
   const scope = resolveScope({ userId: scopeInput.userId ?? header.userId, tenant: scopeInput.tenant }, ctx.options.tenant);
-  const episodes: Episode[] = [];
-  const segments: Segment[] = [];
-  const entities: Entity[] = [];
-  const memories: Memory[] = [];
-  const history: MemoryVersion[] = [];
-  const re = { tenant: scope.tenant, userId: scope.userId };
-  let origin: { tenant: string; userId: string } | null = null;
+  const key = { tenant: scope.tenant, userId: scope.userId };
+  const recs: ImportRecords = { episodes: [], segments: [], entities: [], memories: [], history: [] };
   lines.slice(1).forEach((l, j) => {
     const i = j + 1;
     const o = parse(l, i);
-    if (!origin && typeof o.tenant === "string" && typeof o.userId === "string") origin = { tenant: o.tenant, userId: o.userId };
     const check = <T>(schema: z.ZodType<T>): T => {
       const r = schema.safeParse(o);
       if (!r.success) throw new MnemoError("INVALID_INPUT", `Line ${i + 1}: ${r.error.issues[0]?.path.join(".")}: ${r.error.issues[0]?.message}`);
       return r.data;
     };
-    if (o.type === "episode") { const { type: _t, ...e } = check(episodeSchema); episodes.push({ ...e, ...re }); }
-    else if (o.type === "segment") { const { type: _t, ...s } = check(segmentSchema); segments.push({ ...s, ...re }); }
-    else if (o.type === "entity") { const { type: _t, entityType, ...en } = check(entitySchema); entities.push({ ...en, type: entityType ?? "topic", ...re }); }
-    else if (o.type === "memory") { const { type: _t, ...m } = check(memorySchema); memories.push({ ...m, ...re }); }
-    else if (o.type === "history") { const { type: _t, ...h } = check(historySchema); history.push(h); }
+    if (o.type === "episode") { const { type: _t, ...e } = check(IMPORT_SCHEMAS.episode); recs.episodes.push({ ...e, ...key }); }
+    else if (o.type === "segment") { const { type: _t, ...s } = check(IMPORT_SCHEMAS.segment); recs.segments.push({ ...s, ...key }); }
+    else if (o.type === "entity") { const { type: _t, entityType, ...en } = check(IMPORT_SCHEMAS.entity); recs.entities.push({ ...en, type: entityType ?? "topic", ...key }); }
+    else if (o.type === "memory") {
+      const { type: _t, ...m } = check(IMPORT_SCHEMAS.memory);
+      if (m.kind === "instruction" && !options.allowInstructions) {
+        throw new MnemoError("INVALID_INPUT", `Line ${i + 1}: an instruction memory; imports take instructions only from a trusted file.`, {
+          hint: "Pass allowInstructions (mnemo import --allow-instructions; HTTP ?allowInstructions=true with an admin key) for a file you trust.",
+        });
+      }
+      recs.memories.push({ ...m, ...key });
+    }
+    else if (o.type === "history") { const { type: _t, ...h } = check(IMPORT_SCHEMAS.history); recs.history.push(h); }
     else throw new MnemoError("INVALID_INPUT", `Line ${i + 1}: unknown type ${JSON.stringify(o.type)}.`);
   });
-  const key = re;
-  const from = origin as { tenant: string; userId: string } | null;
-  if (from && (from.tenant !== key.tenant || from.userId !== key.userId)) rebindAllIds(key, episodes, segments, entities, memories, history);
-  else rebindDerivedIds(key, entities, memories, history);
+  await bindImportIds(ctx, key, recs);
+  const { episodes, segments, entities, memories, history } = recs;
   // Every memory must cite episodes that exist: in the file, or already in the target scope.
   const fileEpisodes = new Set(episodes.map((e) => e.id));
   const cited = [...new Set(memories.flatMap((m) => m.sources).filter((id) => !fileEpisodes.has(id)))];
@@ -206,7 +137,7 @@ export async function importScope(ctx: Context, jsonl: string, scopeInput: Parti
     if (missing.length > 0) throw new MnemoError("INVALID_INPUT", `${missing.length} source episode(s) of the memories are neither in the file nor in the target user, e.g. ${JSON.stringify(missing[0])}.`, { hint: "Import a whole export made by `mnemo export`." });
   }
   const existingEpisodes = new Set((await ctx.store.getEpisodes(key, episodes.map((e) => e.id))).map((e) => e.id));
-  const existingMemories = new Set((await ctx.store.getMemories(key, memories.map((m) => m.id))).map((m) => m.id));
+  const existingMemories = new Map((await ctx.store.getMemories(key, memories.map((m) => m.id))).map((m) => [m.id, m]));
   const newEpisodes = episodes.filter((e) => !existingEpisodes.has(e.id));
   const clash = (await ctx.store.findEpisodes(key, { externalIds: newEpisodes.map((e) => e.externalId).filter((x): x is string => x !== null), hashes: [] })).filter(
     (e) => !existingEpisodes.has(e.id),
@@ -216,10 +147,25 @@ export async function importScope(ctx: Context, jsonl: string, scopeInput: Parti
       hint: "Import into a user without those messages (or erase it first).",
     });
   }
+  // New memories come with their history; held ones are rewritten only when edited.
+  const now = ctx.options.now().toISOString();
+  const written: Memory[] = [];
   const newHistory = history.filter((h) => !existingMemories.has(h.memoryId));
+  for (const m of memories) {
+    const old = existingMemories.get(m.id);
+    if (!old) {
+      written.push(m);
+      continue;
+    }
+    const merged: Memory = { ...m, forgottenAt: old.forgottenAt ?? m.forgottenAt };
+    if (EDITED.every((f) => JSON.stringify(merged[f]) === JSON.stringify(old[f]))) continue;
+    const next: Memory = { ...merged, version: old.version + 1, accessCount: old.accessCount, lastAccessedAt: old.lastAccessedAt, strength: old.strength };
+    written.push(next);
+    newHistory.push({ memoryId: next.id, version: next.version, op: "update", text: next.text, validFrom: next.validFrom, validTo: next.validTo, sources: next.sources, at: now, reason: "import" });
+  }
   await ensureEmbedder(ctx);
-  const vectors = await vectorRows(ctx.embedder, newEpisodes, memories);
-  await ctx.store.commit({ scope: key, episodes: newEpisodes, segments, entities, memories, history: newHistory, vectors });
+  const vectors = await vectorRows(ctx.embedder, newEpisodes, written);
+  await ctx.store.commit({ scope: key, episodes: newEpisodes, segments, entities, memories: written, history: newHistory, vectors });
   ctx.caches.delete(scopeCacheKey(key.tenant, key.userId));
-  return { episodes: newEpisodes.length, memories: memories.length, entities: entities.length };
+  return { episodes: newEpisodes.length, memories: written.length, entities: entities.length };
 }

@@ -16,6 +16,7 @@ import { RateLimiter } from "./ratelimit.js";
 import type { Principal, RawInput, Route, RouteEnv, RouteOutput, SystemServices } from "./route.js";
 import { ROUTES } from "./routes/index.js";
 import { SCOPE_ID_RE } from "./schemas.js";
+import { mountUi } from "../ui/serve.js";
 
 /**
  * Tunables of the HTTP app. Every field is optional.
@@ -32,6 +33,8 @@ export interface AppOptions {
   defaultTenant?: string | undefined;
   /** Largest accepted body in bytes (default 1 MiB). */
   bodyLimitBytes?: number | undefined;
+  /** Largest accepted body of POST /v1/import in bytes (default 64 MiB, and never below bodyLimitBytes): an export must re-import. */
+  importBodyLimitBytes?: number | undefined;
   /** Per-key token bucket (default 50 requests/s, burst 100); false disables it. */
   rateLimit?: { rate: number; burst?: number | undefined } | false | undefined;
   /** Per-request time limit in ms (default 30 s). */
@@ -119,6 +122,7 @@ export function createApp(input: { mnemo: Mnemo; keys: KeyStore | null; options?
   const defaultTenant = o.defaultTenant ?? "default";
   if (!SCOPE_ID_RE.test(defaultTenant)) throw new ApiError("INVALID_CONFIG", `defaultTenant ${JSON.stringify(defaultTenant)} is not a valid id.`);
   const bodyLimit = o.bodyLimitBytes ?? 1024 * 1024;
+  const importBodyLimit = Math.max(bodyLimit, o.importBodyLimitBytes ?? 64 * 1024 * 1024);
   const timeoutMs = o.requestTimeoutMs ?? 30_000;
   const logger = o.logger ?? pino({ level: o.logLevel ?? "info" });
   const lifecycle = o.lifecycle ?? new Lifecycle();
@@ -193,7 +197,7 @@ export function createApp(input: { mnemo: Mnemo; keys: KeyStore | null; options?
       let bytes: Uint8Array = new Uint8Array(0);
       if (meta.body) {
         checkContentType(c.req.header("content-type") ?? null, meta.body.kind);
-        bytes = await readBodyBytes(c.req.raw, bodyLimit);
+        bytes = await readBodyBytes(c.req.raw, meta.body.kind === "ndjson" ? importBodyLimit : bodyLimit);
         const text = decodeUtf8(bytes);
         raw.body = meta.body.kind === "json" ? parseJsonBody(text) : text;
       }
@@ -268,6 +272,9 @@ export function createApp(input: { mnemo: Mnemo; keys: KeyStore | null; options?
     c.set("route", "unmatched");
     return errorResponse(new ApiError("ROUTE_NOT_FOUND", `${c.req.method} ${c.req.path.slice(0, 200)}`));
   });
+
+  // The web inspector (static page + bundle; its API calls need a key like any client).
+  mountUi(app);
 
   const methodsByPath = new Map<string, string[]>();
   for (const route of ROUTES) {

@@ -30,6 +30,8 @@ export interface StartServerOptions {
   db?: string | undefined;
   /** Require API keys (default true). `false` is refused unless `host` is a loopback address. */
   auth?: boolean | undefined;
+  /** Tenant of every request when `auth` is false (default "default"). */
+  defaultTenant?: string | undefined;
   /** Also serve MCP (Streamable HTTP) at /mcp. */
   mcp?: boolean | undefined;
   /** Largest body in bytes (default 1 MiB). */
@@ -107,6 +109,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const lifecycle = new Lifecycle();
   const appOptions: AppOptions = {
     auth,
+    defaultTenant: options.defaultTenant,
     bodyLimitBytes: options.bodyLimitBytes,
     rateLimit: options.rateLimit,
     requestTimeoutMs: options.requestTimeoutMs,

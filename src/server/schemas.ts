@@ -225,7 +225,7 @@ export const UserQuerySchema = z.strictObject({ userId: scopeId("userId").option
 export const MemoryVersionSchema = z.object({
   memoryId: z.string(),
   version: z.number().int(),
-  op: z.enum(["add", "update", "invalidate", "reinforce", "forget", "patch"]),
+  op: z.enum(["add", "update", "invalidate", "reinforce", "forget", "patch", "restore"]),
   text: z.string(),
   validFrom: z.string().nullable(),
   validTo: z.string().nullable(),
@@ -300,7 +300,10 @@ export const ImportBodySchema = z.string().min(1).describe("JSONL made by GET /v
  * ImportQuerySchema.parse({ userId: "alice-copy" });
  * ```
  */
-export const ImportQuerySchema = z.strictObject({ userId: scopeId("userId").optional().describe("Import as this user (default: the user in the export header).") });
+export const ImportQuerySchema = z.strictObject({
+  userId: scopeId("userId").optional().describe("Import as this user (default: the user in the export header)."),
+  allowInstructions: z.enum(["true", "false"]).optional().describe("Accept `instruction` memories from this file (needs the admin scope; default false)."),
+});
 
 /**
  * Body of `GET /v1/users/{userId}/export`.

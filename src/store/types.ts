@@ -107,6 +107,78 @@ export interface TextHit {
 }
 
 /**
+ * A vector-search hit: cosine similarity (vectors are L2-normalised), higher is better.
+ *
+ * @example
+ * ```ts
+ * const hits: VectorHit[] = await store.searchVectors(key, "episode", queryVector, 60); // [{ id: "ep_1", score: 0.83 }, …]
+ * ```
+ */
+export interface VectorHit {
+  id: string;
+  score: number;
+}
+
+/**
+ * Optional filters of {@link Store.searchText}: a time window `[from, to)` (ISO-8601) on
+ * the row's event time: an episode's `occurredAt`, a memory's `validFrom ?? observedAt`,
+ * a segment's `startedAt`.
+ *
+ * @example
+ * ```ts
+ * await store.searchText(key, "episode", ["hiking"], 60, { from: "2023-05-01T00:00:00.000Z", to: "2023-06-01T00:00:00.000Z" });
+ * ```
+ */
+export interface TextSearchOptions {
+  from?: string | undefined;
+  to?: string | undefined;
+}
+
+/**
+ * How a memory points at other rows: its `entityIds` ("entity"), its `sources`
+ * (episode ids, "source") or its `segmentIds` ("segment").
+ *
+ * @example
+ * ```ts
+ * const link: MemoryLink = "entity";
+ * ```
+ */
+export type MemoryLink = "entity" | "source" | "segment";
+
+/**
+ * The memories that point at one key (graph neighbours): `count` is how many
+ * not-forgotten memories of the scope do (invalidated ones included), `memoryIds` the
+ * most recently written of them, at most the limit asked, newest first.
+ *
+ * @example
+ * ```ts
+ * const [caroline] = await store.linkedMemories(key, "entity", ["ent_caroline"], 200);
+ * caroline.count; // 312 (the entity's degree); caroline.memoryIds.length ≤ 200
+ * ```
+ */
+export interface LinkedMemories {
+  key: string;
+  count: number;
+  memoryIds: string[];
+}
+
+/**
+ * The turns around one episode in the scope's timeline (ordered by `occurredAt`, then
+ * `seq`, every session together): `before` nearest first, `after` nearest first.
+ *
+ * @example
+ * ```ts
+ * const [n] = await store.episodeNeighbours(key, ["ep_7"], 2);
+ * n.before[0]; // the turn right before ep_7
+ * ```
+ */
+export interface EpisodeNeighbours {
+  episodeId: string;
+  before: Episode[];
+  after: Episode[];
+}
+
+/**
  * The vectors of a scope, packed row-major.
  *
  * @example
@@ -180,8 +252,24 @@ export interface Store {
   /** All entities of the scope. */
   listEntities(scope: ScopeKey): Promise<Entity[]>;
 
-  /** BM25 full-text search over one table of the scope; terms are plain words (no query syntax). */
-  searchText(scope: ScopeKey, target: TargetType, terms: string[], limit: number): Promise<TextHit[]>;
+  /**
+   * BM25 full-text search over one table of the scope; terms are plain words (no query
+   * syntax), any of them matches. `options` restricts the rows to a time window.
+   */
+  searchText(scope: ScopeKey, target: TargetType, terms: string[], limit: number, options?: TextSearchOptions): Promise<TextHit[]>;
+  /**
+   * The `k` rows of one table of the scope whose vectors are most similar (cosine) to
+   * `vector`, best first. Exact for small scopes; a store may answer from an approximate
+   * (ANN) index for large ones. A vector of another dimension is EMBEDDER_MISMATCH.
+   */
+  searchVectors(scope: ScopeKey, target: TargetType, vector: Float32Array, k: number): Promise<VectorHit[]>;
+  /**
+   * Graph neighbours: for each key (in the order asked), the not-forgotten memories of the
+   * scope that point at it through `link`, with their count; at most `limit` ids per key.
+   */
+  linkedMemories(scope: ScopeKey, link: MemoryLink, keys: string[], limit: number): Promise<LinkedMemories[]>;
+  /** For each episode found (in the order asked), up to `radius` turns before and after it in the scope's timeline. */
+  episodeNeighbours(scope: ScopeKey, episodeIds: string[], radius: number): Promise<EpisodeNeighbours[]>;
   /** All vectors of one table of the scope. */
   loadVectors(scope: ScopeKey, target: TargetType): Promise<VectorMatrix>;
   /** Removes every vector (before re-embedding with another model). */

@@ -6,12 +6,14 @@ import { MnemoError } from "../../core/errors.js";
 import type { MessageInput, RememberResult } from "../../core/types.js";
 import { readLocomo, rememberConversation } from "../../importers/locomo.js";
 import type { Mnemo } from "../../mnemo.js";
+import { cliIo } from "../io.js";
 import { withMnemo } from "../open.js";
 import { list, print, progress, type GlobalOptions } from "../output.js";
 
 function readText(path: string): string {
   try {
-    return path === "-" ? readFileSync(0, "utf8") : readFileSync(path, "utf8");
+    if (path === "-") return cliIo().readStdin?.() ?? readFileSync(0, "utf8");
+    return readFileSync(path, "utf8");
   } catch (e) {
     throw new MnemoError("INVALID_INPUT", `Cannot read ${path}: ${(e as Error).message}`);
   }
@@ -123,7 +125,8 @@ export function registerDataCommands(program: Command, g: () => GlobalOptions): 
     .argument("[file]", "the file (- for stdin)")
     .option("--conversations <ids>", "LoCoMo: only these sample ids, comma-separated")
     .option("--user <id>", "jsonl: user for lines without userId; export: import into this user")
-    .action(async (formatOrFile: string, file: string | undefined, o: { conversations?: string; user?: string }) => {
+    .option("--allow-instructions", "export: also import instruction memories (only for a file you trust, e.g. your own export)")
+    .action(async (formatOrFile: string, file: string | undefined, o: { conversations?: string; user?: string; allowInstructions?: boolean }) => {
       const opts = g();
       const format = ["locomo", "jsonl", "export"].includes(formatOrFile) ? formatOrFile : "export";
       const path = format === "export" && !["export"].includes(formatOrFile) ? formatOrFile : file;
@@ -136,7 +139,7 @@ export function registerDataCommands(program: Command, g: () => GlobalOptions): 
           const r = await importJsonl(m, path, o.user);
           print(opts.json, r, () => `imported ${r.turns} messages for ${r.users.join(", ")} in ${r.seconds}s: ${r.episodes} episodes (${r.duplicates} already there), memories +${r.added} ~${r.updated} ✗${r.invalidated} =${r.unchanged}`);
         } else {
-          const r = await m.import(readText(path), o.user ? { userId: o.user } : {});
+          const r = await m.import(readText(path), o.user ? { userId: o.user } : {}, { allowInstructions: o.allowInstructions === true });
           print(opts.json, r, () => `imported ${r.episodes} episodes, ${r.memories} memories, ${r.entities} entities`);
         }
       });
@@ -149,8 +152,9 @@ export function registerDataCommands(program: Command, g: () => GlobalOptions): 
     .option("--out <file>", "write to a file instead of stdout")
     .action(async (o: { user: string; out?: string }) => {
       await withMnemo(g(), async (m) => {
-        const out = o.out ? createWriteStream(o.out) : process.stdout;
-        for await (const line of m.export({ userId: o.user })) if (!out.write(line + "\n")) await once(out, "drain");
+        const stdout = cliIo().stdout;
+        const out = o.out ? createWriteStream(o.out) : stdout;
+        for await (const line of m.export({ userId: o.user })) if (!out.write(line + "\n") && "once" in out) await once(out as NodeJS.EventEmitter, "drain");
         if (o.out) await new Promise<void>((res, rej) => (out as ReturnType<typeof createWriteStream>).end((e?: Error | null) => (e ? rej(e) : res())));
       });
     });
@@ -161,11 +165,12 @@ export function registerDataCommands(program: Command, g: () => GlobalOptions): 
     .requiredOption("--user <id>", "user id")
     .option("--session <id>", "session id")
     .option("--agent <id>", "agent id")
-    .option("--speaker <name>", "speaker of the text arguments", "user")
+    .option("--speaker <name>", "speaker of the text arguments (default: the user, so \"I\" is --user-name)", "user")
+    .option("--user-name <name>", "display name of the user: who \"I\" is in user turns (default: --user)")
     .option("--at <date>", "when it was said (ISO 8601); default now")
     .option("--file <path>", "JSON array of messages ({id?, speaker|role, content, occurredAt?}); - for stdin")
     .argument("[text...]", "message text")
-    .action(async (text: string[], o: { user: string; session?: string; agent?: string; speaker: string; at?: string; file?: string }) => {
+    .action(async (text: string[], o: { user: string; userName?: string; session?: string; agent?: string; speaker: string; at?: string; file?: string }) => {
       const opts = g();
       let messages: unknown;
       if (o.file) {
@@ -180,7 +185,7 @@ export function registerDataCommands(program: Command, g: () => GlobalOptions): 
         messages = [{ speaker: o.speaker, content: text.join(" "), ...(o.at ? { occurredAt: o.at } : {}) }];
       }
       await withMnemo(opts, async (m) => {
-        const r = await m.remember(messages as MessageInput[], { userId: o.user, sessionId: o.session, agentId: o.agent });
+        const r = await m.remember(messages as MessageInput[], { userId: o.user, sessionId: o.session, agentId: o.agent, ...(o.userName !== undefined ? { userName: o.userName } : {}) });
         print(opts.json, r, () => `episodes +${r.episodes.added} (${r.episodes.duplicates} duplicates); memories +${r.memories.added} ~${r.memories.updated} ✗${r.memories.invalidated} =${r.memories.unchanged}`);
       });
     });

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { runKeysCommand } from "../../auth/cli.js";
 import { runMcpCommand } from "../../mcp/main.js";
 import { runServeCommand } from "../../server/main.js";
+import { cliIo } from "../io.js";
 import type { GlobalOptions } from "../output.js";
 
 const SERVE_HELP = `usage: mnemo serve [--port 8080] [--host 127.0.0.1] [--db <path|postgres://URL>] [--mcp] [--no-auth]
@@ -36,7 +37,7 @@ function passThrough(program: Command, name: string, description: string, help: 
     .argument("[args...]")
     .action(async (args: string[]) => {
       if (args.includes("--help") || args.includes("-h")) {
-        process.stdout.write(help + "\n");
+        cliIo().stdout.write(help + "\n");
         return;
       }
       await run(args);
@@ -60,6 +61,6 @@ export function registerServiceCommands(program: Command, g: () => GlobalOptions
     await runMcpCommand(withGlobals(args, g(), { db: true, tenant: true }));
   });
   passThrough(program, "keys", "create, list and revoke API keys; `mnemo keys --help`", KEYS_HELP, async (args) => {
-    process.stdout.write(runKeysCommand(withGlobals(args, g(), { json: true, tenant: true }), { db: g().db }) + "\n");
+    cliIo().stdout.write(runKeysCommand(withGlobals(args, g(), { json: true, tenant: true }), { db: g().db }) + "\n");
   });
 }

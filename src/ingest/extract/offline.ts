@@ -1,15 +1,20 @@
 import nlp from "compromise";
-import { resolveTimes, type TimeMention } from "../../core/time.js";
-import { compressText, sentences, STOP_WORDS, termList } from "../../core/text.js";
+import { STOP_WORDS, termList } from "../../core/text.js";
 import type { EntityType, Episode, MemoryKind } from "../../core/types.js";
+import { annotate, dateNotes } from "./dates.js";
+import { FILLER, isFiller } from "./filler.js";
+import { slotIn } from "./slots.js";
+import { personOf, turnKind } from "./speaker.js";
+import { splitSentences } from "./split.js";
+import { needsTopic, topicOf } from "./topic.js";
 import type { CandidateMemory, EntityMention, ExtractionContext, Extractor } from "./types.js";
 
-const FILLER = /^(wow|whoa|aw+|omg|oof|ouch|sorry|oh no|(so |really )?glad|happy for|proud of|good for|hope|keep (it|up)|you got this|take care|love (that|it|this)|that sounds|sounds|thanks?|thank you|congrat\w*|haha\w*|lol|yay|cool|nice|great|awesome|amazing|sounds? (great|fun|good|amazing|awesome)|good (luck|to see you|to hear)|take care|bye|see you|same here|me too|you too|exactly|absolutely|totally|i agree|that'?s (so |really )?(great|awesome|amazing|cool|nice|true|wonderful|sweet|fantastic|inspiring|beautiful)|hey|hi|hello)\b/i;
+export { slotOf } from "./slots.js";
 const SENTENCE_INITIAL_NOISE = new Set(["Wow", "Hey", "Hi", "Hello", "Thanks", "Thank", "Yeah", "Yes", "No", "Oh", "Aw", "Awesome", "Great", "Congrats", "Sounds", "Sure", "Haha", "Lol", "Ok", "Okay", "Omg", "Absolutely", "Totally", "Definitely", "Glad", "Sorry", "Good", "Nice", "Cool", "Love", "Same", "Anyway", "Btw", "Gosh", "Dang", "Whoa", "Yay", "Ugh", "Hmm", "Well", "So", "And", "But", "Also"]);
 const CALENDAR = /^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December|Christmas|Easter|Halloween|Thanksgiving)$/;
 const PAST_EVENT = /\b(went|visited|attended|started|joined|finished|bought|moved|got|took|made|met|saw|painted|ran|won|lost|adopted|travel(?:l)?ed|signed|volunteered|graduated|hosted|organized|organised|launched|received|celebrated|learned|learnt|tried|read|wrote|built|played|performed|completed|began|left|quit|found|gave|competed|participated|watched|cooked|baked|camped|hiked|created|published|released|accepted|applied|opened|decided)\b/i;
-const PREFERENCE = /\b(love[sd]?|like[sd]?|enjoy(?:s|ed)?|prefer(?:s|red)?|hate[sd]?|dislike[sd]?|favou?rite|passionate about|fan of|into)\b/i;
-const PROFILE = /\b(is an?|works? (?:as|at|for)|lives? in|moved to|(?:is|am) from|grew up|years old|married|single|divorced|engaged|name is|studies|studying|majored|identity|identifies|transgender|pronouns|kids|children|husband|wife|partner|boyfriend|girlfriend|job|career|degree)\b/i;
+const PREFERENCE = /\b(don'?t eat|do not eat|never eat|allergic to|vegetarian|vegan|can'?t stand|love[sd]?|like[sd]?|enjoy(?:s|ed)?|prefer(?:s|red)?|hate[sd]?|dislike[sd]?|favou?rite|passionate about|fan of|into)\b/i;
+const PROFILE = /\b(is an?|am an?|I'm an?|works? (?:as|at|for)|lives? in|moved to|(?:is|am) from|grew up|years old|married|single|divorced|engaged|name is|studies|studying|majored|identity|identifies|transgender|pronouns|kids|children|husband|wife|partner|boyfriend|girlfriend|job|career|degree)\b/i;
 const INSTRUCTION = /^(please\s+)?(always|never|remember to|don'?t forget|make sure|call me|refer to me|use|avoid)\b/i;
 
 const LEXICON: Readonly<Record<string, string | string[]>> = (nlp as unknown as { model: () => { one: { lexicon: Record<string, string | string[]> } } }).model().one.lexicon;
@@ -53,7 +58,7 @@ export function classifySpan(span: string): EntityType {
  */
 export function nameSpans(sentence: string): string[] {
   const out: string[] = [];
-  for (const m of sentence.matchAll(/\b([A-Z][\p{L}'’.-]*[\p{L}](?:\s+(?:of\s+|the\s+|de\s+)?[A-Z][\p{L}'’.-]*[\p{L}])*)/gu)) {
+  for (const m of sentence.matchAll(/\b((?:(?:St|Dr|Mt|Mr|Mrs|Ms|Ft)\.\s+)?[A-Z][\p{L}'’.-]*[\p{L}](?:\s+(?:of\s+|the\s+|de\s+)?[A-Z][\p{L}'’.-]*[\p{L}])*)/gu)) {
     let span = m[1]!.replace(/['’]s$/, "");
     const first = span.split(/\s+/)[0]!;
     if (span === "I" || SENTENCE_INITIAL_NOISE.has(first)) {
@@ -89,49 +94,6 @@ export function opensSentence(span: string, text: string): boolean {
 
 const sentenceStarts = new Map<string, RegExp>();
 
-function replaceWord(text: string, re: RegExp, by: string): string {
-  return text.replace(re, by);
-}
-
-/**
- * Rewrites first- and second-person words in the third person:
- * "I went to my class with you" (said by Mel to Caroline) → "Mel went to Mel's class with Caroline".
- *
- * @example
- * ```ts
- * thirdPerson("I went to my class with you", "Mel", "Caroline"); // "Mel went to Mel's class with Caroline"
- * ```
- */
-export function thirdPerson(sentence: string, speaker: string, addressee: string | null): string {
-  let s = sentence;
-  s = replaceWord(s, /\bI'm\b|\bI’m\b|\bI am\b/g, `${speaker} is`);
-  s = replaceWord(s, /\bI've\b|\bI’ve\b/g, `${speaker} has`);
-  s = replaceWord(s, /\bI'd\b|\bI’d\b/g, `${speaker} would`);
-  s = replaceWord(s, /\bI'll\b|\bI’ll\b/g, `${speaker} will`);
-  s = replaceWord(s, /\bI have\b/g, `${speaker} has`);
-  // "I live" → "Caroline lives": conjugate the common present-tense verbs.
-  s = s.replace(/\bI (live|work|love|like|want|need|think|feel|play|enjoy|hope|know|prefer|miss|hate|teach|study|run|paint|own|plan|volunteer|believe|remember)\b/g, (_m, v: string) => `${speaker} ${v}s`);
-  s = s.replace(/\bI (go|do|watch|wish)\b/g, (_m, v: string) => `${speaker} ${v}es`);
-  s = replaceWord(s, /\bI\b/g, speaker);
-  s = replaceWord(s, /\b[Mm]y\b/g, `${speaker}'s`);
-  s = replaceWord(s, /\b[Mm]ine\b/g, `${speaker}'s`);
-  s = replaceWord(s, /\b[Mm]yself\b/g, speaker);
-  s = replaceWord(s, /\bme\b/g, speaker);
-  if (addressee) {
-    s = replaceWord(s, /\b[Yy]ou're\b|\b[Yy]ou’re\b|\b[Yy]ou are\b/g, `${addressee} is`);
-    s = replaceWord(s, /\b[Yy]ou've\b|\b[Yy]ou’ve\b/g, `${addressee} has`);
-    s = replaceWord(s, /\b[Yy]our\b/g, `${addressee}'s`);
-    s = replaceWord(s, /\b[Yy]ou\b/g, addressee);
-  }
-  return s;
-}
-
-function dateWords(m: TimeMention): string {
-  const lead = /^(on|in|at|during|since|from|by)\s/i.exec(m.text)?.[1]?.toLowerCase();
-  const prep = m.granularity === "day" ? "on" : m.granularity === "week" ? "during" : "in";
-  return `${lead && lead !== "on" && lead !== "in" ? lead : prep} ${m.label}`;
-}
-
 function classify(sentence: string, hasDate: boolean): MemoryKind {
   if (INSTRUCTION.test(sentence)) return "instruction";
   if (PREFERENCE.test(sentence)) return "preference";
@@ -140,151 +102,143 @@ function classify(sentence: string, hasDate: boolean): MemoryKind {
   return "fact";
 }
 
-const SLOT_PATTERNS: Array<[RegExp, string]> = [
-  [/\b(?:lives?|is living|moved) (?:in|to) (.+)/i, "lives_in"],
-  [/\bworks? (?:as|at|for) (.+)/i, "job"],
-  [/\b(?:is|got) (married|single|divorced|engaged|widowed)\b/i, "relationship_status"],
-  [/\bfavou?rite (\w+) is (.+)/i, "favorite_"],
-  [/\bis (\d{1,3}) years old\b/i, "age"],
-  [/\bname is (.+)/i, "name"],
-];
+/** Short replies that answer the question before them ("5 years already!", "Yes, in May."). */
+const ANSWER_OPENER = /^(yes|yeah|yep|yup|no|nope|nah|sure|definitely|of course|not|it|it's|they|they're|that|we|about|around|since|for|in|at|on|just|only|mostly|\d)/i;
+
+/** Questions asking for a fact (time, place, amount, name) a reply can give without echoing them. */
+const WH = /^(how (long|many|much|old|often|far)|when|where|what|which|who|whose)\b/i;
+
+type Known = Map<string, { name: string; type: EntityType }>;
 
 /**
- * The "subject|attribute" slot of a single-valued fact in third-person text, if any.
+ * The offline default extractor: no model, no network. It knows who said what: a `user`
+ * turn speaks for the scope's person (`userName`), a named speaker for themself; assistant
+ * turns and system prompts stay episodes only; tool output is content, never the user's
+ * claim. Per sentence (compromise's splitter) it drops filler and questions, keeps the
+ * speaker's own words ("Maya: We fly out on October 12 [= 12 October 2024] (re: Japan
+ * trip)"), annotates resolved dates instead of splicing them in, carries the topic into a
+ * fragment, classifies the kind, finds entities and the per-subject single-valued slot.
  *
  * @example
  * ```ts
- * slotOf("Caroline", "Caroline lives in Boston"); // { slot: "caroline|lives_in", value: "Boston" }
- * ```
- */
-export function slotOf(subject: string, text: string): { slot: string; value: string } | null {
-  const rest = text.startsWith(subject) ? text.slice(subject.length) : null;
-  if (rest === null) return null;
-  for (const [re, attr] of SLOT_PATTERNS) {
-    const m = re.exec(rest);
-    if (!m) continue;
-    if (attr === "favorite_") return { slot: `${subject.toLowerCase()}|favorite_${m[1]!.toLowerCase()}`, value: m[2]!.trim() };
-    return { slot: `${subject.toLowerCase()}|${attr}`, value: m[1]!.trim() };
-  }
-  return null;
-}
-
-/**
- * The offline default extractor: no model, no network. Per sentence it drops chat
- * filler and questions, rewrites pronouns in the third person (so "I" is attributed
- * to the right speaker), resolves relative dates against the message time with
- * chrono-node ("yesterday" said on 8 May 2023 → "on 7 May 2023"), classifies the
- * memory kind, finds named entities (capitalised spans typed by compromise) and
- * single-valued slots for contradiction detection.
- *
- * @example
- * ```ts
- * const out = await new OfflineExtractor().extract(episodes, { scope, knownEntities: [], previous: [] });
+ * const out = await new OfflineExtractor().extract(episodes, { scope, knownEntities: [], previous: [], userName: "Alice" });
  * ```
  */
 export class OfflineExtractor implements Extractor {
-  readonly id = "offline-v1";
+  readonly id = "offline-v2";
 
   async extract(episodes: Episode[], context: ExtractionContext): Promise<CandidateMemory[]> {
     const out: CandidateMemory[] = [];
-    const known = new Map(context.knownEntities.flatMap((e) => [e.name, ...e.aliases].map((n) => [n.toLowerCase(), e] as const)));
+    const userName = context.userName?.trim() || context.scope.userId;
+    const known: Known = new Map(context.knownEntities.flatMap((e) => [e.name, ...e.aliases].map((n) => [n.toLowerCase(), e] as const)));
     const history = [...context.previous];
-    // Each turn is split twice (alone, then as the answer to the next turn, or as the question before it).
-    const split = new Map<string, string[]>();
-    const said = (text: string): string[] => {
-      let s = split.get(text);
-      if (!s) split.set(text, (s = sentences(text)));
-      return s;
-    };
+    const talker = (e: Episode) => (turnKind(e) === "user" || turnKind(e) === "named" ? personOf(e, userName) : e.speaker);
     episodes.forEach((ep, i) => {
-      // In a two-party chat "you" is the other speaker: the last one before, else the next one.
-      const addressee =
-        [...history].reverse().find((h) => h.speaker !== ep.speaker && h.sessionId === ep.sessionId)?.speaker ??
-        episodes.slice(i + 1).find((n) => n.speaker !== ep.speaker && n.sessionId === ep.sessionId)?.speaker ??
-        null;
-      out.push(...this.fromEpisode(ep, addressee, known, said));
+      const kind = turnKind(ep);
       const prev = history[history.length - 1];
-      if (prev && prev.sessionId === ep.sessionId && prev.speaker !== ep.speaker) {
-        const qa = this.answerToQuestion(prev, ep, known, said);
-        if (qa) out.push(qa);
+      const samePrev = prev && prev.sessionId === ep.sessionId ? prev : undefined;
+      if (kind === "user" || kind === "named") {
+        const person = personOf(ep, userName);
+        // In a two-party chat "you" is the other named speaker (never the assistant).
+        const isNamed = (e: Episode) => turnKind(e) === "named" && e.speaker !== ep.speaker && e.sessionId === ep.sessionId;
+        const addressee = kind === "named" ? ([...history].reverse().find(isNamed)?.speaker ?? episodes.slice(i + 1).find(isNamed)?.speaker ?? null) : null;
+        out.push(...this.fromTurn(ep, person, addressee, known, samePrev ? this.lastTopic(samePrev) : null));
+        const pk = samePrev ? turnKind(samePrev) : null;
+        if (samePrev && samePrev.speaker !== ep.speaker && pk !== "system" && pk !== "tool") {
+          const qa = this.answerToQuestion(samePrev, talker(samePrev), ep, person, addressee, known);
+          if (qa) out.push(qa);
+        }
+      } else if (kind === "tool") {
+        out.push(...this.fromTool(ep, known));
       }
+      // Assistant replies and system prompts stay episodes: recallable, never facts about the user.
       history.push(ep);
       if (history.length > 8) history.shift();
     });
     return out;
   }
 
+  private lastTopic(ep: Episode): string | null {
+    const said = splitSentences(ep.text);
+    for (let j = said.length - 1; j >= 0; j--) {
+      const t = topicOf(said[j]!);
+      if (t) return t;
+    }
+    return null;
+  }
+
   /**
    * A turn that answers the other speaker's question is often meaningless alone
-   * ("5 years already!"). This memory joins the question and the answer, in the third
-   * person, citing both turns.
+   * ("5 years already!"). This memory keeps both in their words, citing both turns, when
+   * the answer is related (shares a content word, or is a short reply).
    */
-  private answerToQuestion(
-    prev: Episode,
-    ep: Episode,
-    known: Map<string, { name: string; type: EntityType }>,
-    split: (text: string) => readonly string[],
-  ): CandidateMemory | null {
-    const said = split(prev.text);
+  private answerToQuestion(prev: Episode, asker: string, ep: Episode, person: string, addressee: string | null, known: Known): CandidateMemory | null {
+    const said = splitSentences(prev.text);
     const qi = said.findLastIndex((x) => x.trim().endsWith("?"));
     if (qi < 0) return null;
     // "How long have you had them?" is short; the sentence before it often names the topic.
     const before = said.slice(0, qi).filter((x) => !(FILLER.test(x.trim()) && termList(x).length < 3)).at(-1);
     const question = termList(said[qi]!).length < 2 && before ? `${before} ${said[qi]}` : said[qi]!;
-    if (termList(question).length < 1) return null;
-    const answer = split(ep.text)
-      .filter((x) => !x.trim().endsWith("?") && termList(x).length > 0 && !(FILLER.test(x.trim()) && termList(x).length < 5))
-      .slice(0, 2)
-      .join(" ");
-    if (!answer || termList(answer).length < 1) return null;
-    const q = thirdPerson(question.trim(), prev.speaker, ep.speaker);
-    const base = this.candidate(answer, ep, ep.speaker, true, prev.speaker, known, termList(answer).length);
-    return { ...base, kind: base.kind === "event" ? "event" : "fact", text: `${q} ${base.text}`, sources: [ep.id, prev.id], importance: Math.min(1, base.importance + 0.1) };
+    const qTerms = new Set(termList(question));
+    if (qTerms.size < 1) return null;
+    const replies = splitSentences(ep.text).filter((x) => !x.trim().endsWith("?") && termList(x).length > 0);
+    if (replies.length === 0 || isFiller(replies[0]!)) return null;
+    const first = termList(replies[0]!);
+    // A second sentence only when the first is a bare reply and the second stays on the question.
+    const second = replies[1] && first.length < 3 && termList(replies[1]).some((t) => qTerms.has(t)) ? replies[1] : null;
+    const answer = second ? `${replies[0]} ${second}` : replies[0]!;
+    const shares = termList(answer).some((t) => qTerms.has(t));
+    // A reply that shares no word must at least look like an answer: short, or giving what a wh-question asks for.
+    const gives = WH.test(question.trim().split(/[.!]\s+/).at(-1)!) && first.length <= 14 && /\d|\b[A-Z][a-z]+\b.*\b[A-Z]|\b(years?|months?|weeks?|days?|since|ago|ever)\b/.test(replies[0]!.slice(1));
+    if (!shares && !(first.length <= 6 && ANSWER_OPENER.test(replies[0]!.trim())) && !gives) return null;
+    const base = this.candidate(answer, ep, person, addressee, known, termList(answer).length, null);
+    const text = `${asker}: ${question.trim()} — ${base.text}`;
+    return { ...base, kind: base.kind === "event" ? "event" : "fact", text, slot: null, sources: [ep.id, prev.id], importance: Math.min(1, base.importance + 0.1) };
   }
 
-  private fromEpisode(
-    ep: Episode,
-    addressee: string | null,
-    known: Map<string, { name: string; type: EntityType }>,
-    split: (text: string) => readonly string[],
-  ): CandidateMemory[] {
-    const speaker = ep.speaker;
-    const pieces = split(ep.text).filter((s) => !s.trim().endsWith("?"));
+  private fromTurn(ep: Episode, person: string, addressee: string | null, known: Known, topicBefore: string | null): CandidateMemory[] {
     const out: CandidateMemory[] = [];
-    const speakerIsName = ep.role === null || !/^(user|assistant|system|tool)$/i.test(speaker);
-    for (const raw of pieces) {
-      const ct = termList(raw).length;
-      // "Yeah, I agree, Mel!" is filler once its interjection is dropped.
-      const core = compressText(raw);
-      if (ct < 2 || termList(core).length < 2 || (FILLER.test(core) && ct < 5)) continue;
-      out.push(this.candidate(raw, ep, speaker, speakerIsName, addressee, known, ct));
+    let topic = topicBefore;
+    for (const raw of splitSentences(ep.text)) {
+      const own = topicOf(raw);
+      if (raw.trim().endsWith("?")) {
+        if (own) topic = own;
+        continue;
+      }
+      if (isFiller(raw)) continue;
+      out.push(this.candidate(raw, ep, person, addressee, known, termList(raw).length, topic));
+      if (own) topic = own;
     }
     if (ep.attachmentText && ep.attachmentText.trim()) {
-      const text = `${speaker} shared a photo: ${ep.attachmentText.trim()}`;
-      out.push(this.candidate(text, ep, speaker, speakerIsName, addressee, known, termList(text).length, true));
+      const text = `${person} shared a photo: ${ep.attachmentText.trim()}`;
+      out.push(this.candidate(text, ep, person, addressee, known, termList(text).length, null, true));
     }
     return out;
+  }
+
+  private fromTool(ep: Episode, known: Known): CandidateMemory[] {
+    const text = ep.text.trim();
+    if (termList(text).length < 2) return [];
+    const c = this.candidate(text, ep, ep.speaker, null, known, termList(text).length, null, true);
+    // Tool output is content the conversation used, not something the user said about themself.
+    return [{ ...c, kind: "fact", text: `${ep.speaker} output: ${text}`, subject: null, slot: null, slotValue: null, entities: c.entities.filter((e) => e.name !== ep.speaker), confidence: 0.5 }];
   }
 
   private candidate(
     raw: string,
     ep: Episode,
-    speaker: string,
-    speakerIsName: boolean,
+    person: string,
     addressee: string | null,
-    known: Map<string, { name: string; type: EntityType }>,
+    known: Known,
     contentTerms: number,
+    topic: string | null,
     verbatim = false,
   ): CandidateMemory {
-    const times = resolveTimes(raw, ep.occurredAt);
-    let text = verbatim ? raw : thirdPerson(raw.trim(), speaker, addressee);
-    // Replace relative time words with the absolute date (first mention only).
-    const t = times[0];
-    if (t && !verbatim) {
-      const rewritten = thirdPerson(raw.slice(0, t.index), speaker, addressee) + dateWords(t) + thirdPerson(raw.slice(t.index + t.text.length), speaker, addressee);
-      text = rewritten.replace(/\s{2,}/g, " ").trim();
-    }
-    if (!text.includes(speaker) && !verbatim) text = `${speaker}: ${text}`;
+    const notes = verbatim ? [] : dateNotes(raw, ep.occurredAt);
+    const dated = notes.find((n) => n.from !== null);
+    let said = annotate(raw.trim(), notes);
+    if (topic && !verbatim && needsTopic(raw, notes.length > 0) && !said.toLowerCase().includes(topic.toLowerCase())) said = said.replace(/\s*([.!…]*)\s*$/, (_m, p: string) => ` (re: ${topic})${p}`);
+    const text = verbatim ? raw : `${person}: ${said}`;
     const entities: EntityMention[] = [];
     const seen = new Set<string>();
     const addEntity = (name: string, type: EntityType) => {
@@ -293,26 +247,28 @@ export class OfflineExtractor implements Extractor {
       seen.add(k);
       entities.push({ name, type });
     };
-    if (speakerIsName) addEntity(speaker, "person");
+    addEntity(person, "person");
     if (addressee && /\byou(r|'re|’re|'ve)?\b/i.test(raw)) addEntity(addressee, "person");
     for (const span of nameSpans(raw)) {
-      if (span === speaker) continue;
+      if (span === person) continue;
       const k = known.get(span.toLowerCase());
       const type = k?.type ?? classifySpan(span);
       // "Kids love it." — a capitalised common noun at the start of a sentence is no name.
       if (!k && type === "topic" && !span.includes(" ") && opensSentence(span, raw)) continue;
       addEntity(k?.name ?? span, type);
     }
-    const kind = classify(raw, t !== undefined);
-    const slot = speakerIsName ? slotOf(speaker, text) : null;
+    const kind = classify(raw, dated !== undefined);
+    const slot = verbatim ? null : slotIn(raw, person);
+    const subject = slot && slot.subject !== person && !slot.subject.includes(" ") ? slot.subject : person;
     const firstPerson = /\b(I|my|me|I'm|I've)\b/.test(raw);
-    const importance = Math.min(1, 0.35 + 0.1 * Math.min(3, entities.length - 1) + (firstPerson ? 0.15 : 0) + (t ? 0.15 : 0) + Math.min(0.2, contentTerms * 0.02));
+    const importance = Math.min(1, 0.35 + 0.1 * Math.min(3, entities.length - 1) + (firstPerson ? 0.15 : 0) + (dated ? 0.15 : 0) + Math.min(0.2, contentTerms * 0.02));
     return {
-      kind,
+      kind: notes.some((n) => n.recurring) && kind === "event" ? "fact" : kind,
       text,
-      subject: speakerIsName ? speaker : null,
+      subject,
       slot: slot?.slot ?? null,
-      validFrom: t ? t.range.from : kind === "event" ? ep.occurredAt : null,
+      slotValue: slot?.value ?? null,
+      validFrom: dated ? dated.from : kind === "event" ? ep.occurredAt : null,
       sources: [ep.id],
       entities,
       importance,

@@ -31,6 +31,8 @@ export interface CandidateMemory {
   subject: string | null;
   /** "subject|attribute" for single-valued facts (where someone lives, works, ...), else null. */
   slot: string | null;
+  /** The slot's value, lower-cased ("boston"): a new value invalidates, the same one does not. */
+  slotValue?: string | null | undefined;
   /** Event time (ISO) when known. */
   validFrom: string | null;
   /** Ids of the episodes it came from; never empty. */
@@ -54,6 +56,8 @@ export interface ExtractionContext {
   knownEntities: Entity[];
   /** Episodes just before the batch (same session), for context; not to be extracted from. */
   previous: Episode[];
+  /** Display name of the scope's person: who "I" is in a `user` turn (default: the userId). */
+  userName?: string | undefined;
 }
 
 /**

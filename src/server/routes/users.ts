@@ -91,7 +91,7 @@ const importRoute = defineRoute({
   path: "/v1/import",
   operationId: "importJsonl",
   summary: "Import JSONL made by export",
-  description: "Records are re-scoped to the key's tenant (and to ?userId= when given). Every line is validated before anything is written; re-importing the same file changes nothing.",
+  description: "Records are re-scoped to the key's tenant (and to ?userId= when given), with ids of that scope. Every line is validated like a write before anything is written; `instruction` memories need ?allowInstructions=true and the admin scope. Edited memories get a history version; re-importing the same file changes nothing. The body limit is the server's import limit (default 64 MiB), not the general one.",
   tags: ["users"],
   scope: "write",
   body: ImportBodySchema,
@@ -103,9 +103,11 @@ const importRoute = defineRoute({
   async handler({ body, query }, env) {
     const tenant = env.principal.tenant;
     const userId = query.userId ?? headerUser(body);
+    const allowInstructions = query.allowInstructions === "true";
+    if (allowInstructions && !env.principal.scopes.includes("admin")) throw new MnemoError("FORBIDDEN", "allowInstructions needs the admin scope.");
     const counts = await env.write(async () => {
       if (userId !== undefined) await checkExternalIds(env, body, { tenant, userId });
-      return env.mnemo.import(body, { tenant, userId: query.userId });
+      return env.mnemo.import(body, { tenant, userId: query.userId }, { allowInstructions });
     });
     return { kind: "json", body: counts, userId: userId ?? null };
   },

@@ -90,7 +90,8 @@ export async function openPool(url: string): Promise<{ pool: Pool; schema: strin
   const pool = new pg.Pool({
     connectionString,
     max: poolSize,
-    ...(schema ? { options: `-c search_path=${schema},public` } : {}),
+    // HNSW scans keep going until the tenant/user filter has k rows (pgvector ≥ 0.8).
+    options: [schema ? `-c search_path=${schema},public` : "", "-c hnsw.iterative_scan=relaxed_order", "-c hnsw.ef_search=100"].filter(Boolean).join(" "),
   });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on("error", () => undefined);

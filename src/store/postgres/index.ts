@@ -2,7 +2,8 @@ import type { Pool, PoolClient } from "pg";
 import { MnemoError } from "../../core/errors.js";
 import type { Entity, Episode, Memory, MemoryVersion, Segment, Stats } from "../../core/types.js";
 import { rowToEntity, rowToEpisode, rowToMemory, rowToSegment, rowToVersion, type Row } from "../sqlite/rows.js";
-import type { MemoryFilter, Page, ScopeKey, Store, TargetType, TextHit, VectorMatrix, WriteBatch } from "../types.js";
+import type { EpisodeNeighbours, LinkedMemories, MemoryFilter, MemoryLink, Page, ScopeKey, Store, TargetType, TextHit, TextSearchOptions, VectorHit, VectorMatrix, WriteBatch } from "../types.js";
+import { episodeNeighboursPg, linkedMemoriesPg, searchVectorsPg } from "./graph.js";
 import { applyBatch, PG_GENERATION_FLOOR_KEY, scopeLockKey } from "./commit.js";
 import { inTransaction, openPool, redactUrl, type Queryable } from "./driver.js";
 import { migratePostgres } from "./schema.js";
@@ -283,10 +284,27 @@ export class PostgresStore implements Store {
     return rows.map(rowToEntity);
   }
 
-  async searchText(scope: ScopeKey, target: TargetType, terms: string[], limit: number, options?: { from?: string | undefined; to?: string | undefined }): Promise<TextHit[]> {
+  async searchText(scope: ScopeKey, target: TargetType, terms: string[], limit: number, options?: TextSearchOptions): Promise<TextHit[]> {
+    return this.guard(() => searchTextPg(this.q, scope, target, terms, limit, options));
+  }
+
+  async searchVectors(scope: ScopeKey, target: TargetType, vector: Float32Array, k: number): Promise<VectorHit[]> {
+    return this.guard(() => searchVectorsPg(this.q, scope, target, vector, k));
+  }
+
+  async linkedMemories(scope: ScopeKey, link: MemoryLink, keys: string[], limit: number): Promise<LinkedMemories[]> {
+    return this.guard(() => linkedMemoriesPg(this.q, scope, link, keys, limit));
+  }
+
+  async episodeNeighbours(scope: ScopeKey, episodeIds: string[], radius: number): Promise<EpisodeNeighbours[]> {
+    return this.guard(() => episodeNeighboursPg(this.q, scope, episodeIds, radius));
+  }
+
+  /** Runs a read helper: CLOSED after close, driver errors typed. */
+  private async guard<T>(fn: () => Promise<T>): Promise<T> {
     if (this.closed) throw new MnemoError("CLOSED");
     try {
-      return await searchTextPg(this.q, scope, target, terms, limit, options);
+      return await fn();
     } catch (e) {
       throw storeError(e);
     }

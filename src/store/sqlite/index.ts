@@ -6,12 +6,31 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { MnemoError } from "../../core/errors.js";
 import type { Entity, Episode, Memory, MemoryVersion, Segment, Stats } from "../../core/types.js";
-import type { MemoryFilter, Page, ScopeKey, Store, TargetType, TextHit, VectorMatrix, WriteBatch } from "../types.js";
+import type {
+  EpisodeNeighbours, LinkedMemories, MemoryFilter, MemoryLink, Page, ScopeKey, Store, TargetType, TextHit, TextSearchOptions, VectorHit, VectorMatrix, WriteBatch,
+} from "../types.js";
+import { VectorCache } from "../vector-cache.js";
+import { episodeNeighbours, linkedMemories, writeLinks } from "./search.js";
 import { migrate } from "./schema.js";
 import { rowToEntity, rowToEpisode, rowToMemory, rowToSegment, rowToVersion, type Row } from "./rows.js";
 
 const FTS_TABLE: Record<TargetType, string> = { memory: "fts_memories", episode: "fts_episodes", segment: "fts_segments" };
 const MAIN_TABLE: Record<TargetType, string> = { memory: "memories", episode: "episodes", segment: "segments" };
+/** The event time of a row, for time-window searches. */
+const TIME_COLUMN: Record<TargetType, string> = { memory: "COALESCE(m.valid_from, m.observed_at)", episode: "m.occurred_at", segment: "m.started_at" };
+
+/**
+ * Options of {@link SqliteStore.open}.
+ *
+ * @example
+ * ```ts
+ * const store = await SqliteStore.open("./mnemo.db", { cacheBytes: 64 * 1024 * 1024 });
+ * ```
+ */
+export interface SqliteStoreOptions {
+  /** Bound of the in-memory vector cache across every user (default 128 MiB, or `MNEMO_CACHE_MB`). */
+  cacheBytes?: number | undefined;
+}
 
 /**
  * BM25 weight of the `head` column (an episode's speaker, a memory's subject) relative
@@ -64,6 +83,11 @@ function json(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/** Cache key of a scope's vectors of one table ("" for every table of the scope). */
+function vectorKey(scope: ScopeKey, target: TargetType | ""): string {
+  return `${scope.tenant}\u0000${scope.userId}\u0000${target}`;
+}
+
 /** Meta key of the lowest generation a (re-)created scope may start above. */
 const GENERATION_FLOOR_KEY = "store.generation_floor";
 
@@ -91,13 +115,17 @@ export class SqliteStore implements Store {
   readonly dialect = "sqlite";
   private readonly db: Database.Database;
   private closed = false;
+  /** Vectors of recently searched scopes, bounded by bytes, kept current by this store's commits. */
+  readonly vectorCache: VectorCache;
 
-  private constructor(db: Database.Database) {
+  private constructor(db: Database.Database, options: SqliteStoreOptions) {
     this.db = db;
+    const env = Number(process.env.MNEMO_CACHE_MB);
+    this.vectorCache = new VectorCache({ maxBytes: options.cacheBytes ?? (env > 0 ? env * 1024 * 1024 : undefined) });
   }
 
   /** Opens (creating if needed) a database file, or `:memory:`. */
-  static async open(path: string): Promise<SqliteStore> {
+  static async open(path: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
     const db = openDatabaseFile(path);
     try {
       db.pragma("journal_mode = WAL");
@@ -111,7 +139,7 @@ export class SqliteStore implements Store {
       if (e instanceof MnemoError) throw e;
       throw new MnemoError("STORE_ERROR", `Cannot initialise ${path}: ${(e as Error).message}`, { cause: e });
     }
-    return new SqliteStore(db);
+    return new SqliteStore(db, options);
   }
 
   private get conn(): Database.Database {
@@ -225,6 +253,8 @@ export class SqliteStore implements Store {
           return out;
         } catch (e) {
           if (tx.open && !this.closed && this.db.inTransaction) this.db.exec("ROLLBACK");
+          // Vectors cached from the rolled-back commits must go.
+          if (tx.open) this.vectorCache.drop(vectorKey(scope, ""));
           if (!(e instanceof ScopeChanged) || attempt >= 100) throw e instanceof ScopeChanged ? new MnemoError("STORE_ERROR", "The scope kept changing under this write (100 attempts).") : e;
         }
       }
@@ -329,18 +359,20 @@ export class SqliteStore implements Store {
           RETURNING rid`);
         const delFts = this.stmt(`DELETE FROM fts_memories WHERE rowid = ?`);
         const fts = this.stmt(`INSERT INTO fts_memories (rowid, text, sk, head) VALUES (?, ?, ?, ?)`);
-        const prev = this.stmt(`SELECT text, subject FROM memories WHERE id = ?`);
-        const written: Array<{ rid: number; old: { text: string; subject: string | null } | undefined }> = [];
+        const prev = this.stmt(`SELECT text, subject, entity_ids, sources, segment_ids FROM memories WHERE id = ?`);
+        type Old = { text: string; subject: string | null; entity_ids: string; sources: string; segment_ids: string };
+        const written: Array<{ rid: number; old: Old | undefined }> = [];
         for (const m of batch.memories) {
           if (m.tenant !== tenant || m.userId !== userId) throw new MnemoError("INVALID_SCOPE", "A memory in the batch belongs to another scope.");
           if (m.sources.length === 0) throw new MnemoError("INVALID_INPUT", `Memory ${m.id} has no source episode.`);
-          const old = prev.get(m.id) as { text: string; subject: string | null } | undefined;
+          const old = prev.get(m.id) as Old | undefined;
           const row = up.get(
             m.id, m.tenant, m.userId, m.agentId, m.kind, m.text, m.subject, m.slot, m.validFrom, m.validTo, m.observedAt, m.recordedAt, m.invalidatedAt,
             m.confidence, m.importance, m.strength, m.lastAccessedAt, m.accessCount, json(m.sources), json(m.entityIds), json(m.segmentIds), m.version, m.forgottenAt, m.expiresAt, json(m.metadata),
           ) as { rid: number } | undefined;
           if (!row) throw conflict("memory", m.id);
           written.push({ rid: row.rid, old });
+          writeLinks((sql) => this.stmt(sql), row.rid, old, m);
         }
         batch.memories.forEach((m, i) => {
           const { rid, old } = written[i]!;
@@ -375,9 +407,13 @@ export class SqliteStore implements Store {
       }
       // A new (or erased and re-created) scope starts above every generation handed out
       // before an erase, so caches keyed by (scope, generation) never serve erased data.
+      genBefore = (this.stmt(`SELECT gen FROM generations WHERE tenant = ? AND user_id = ?`).get(tenant, userId) as { gen: number } | undefined)?.gen ?? 0;
       this.stmt(`INSERT INTO generations (tenant, user_id, gen) VALUES (?, ?, 1 + COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = '${GENERATION_FLOOR_KEY}'), 0))
         ON CONFLICT(tenant, user_id) DO UPDATE SET gen = gen + 1`).run(tenant, userId);
+      genAfter = (this.stmt(`SELECT gen FROM generations WHERE tenant = ? AND user_id = ?`).get(tenant, userId) as { gen: number }).gen;
     });
+    let genBefore = 0;
+    let genAfter = 0;
     try {
       if (this.inScope) {
         await this.openScopeTx();
@@ -387,6 +423,11 @@ export class SqliteStore implements Store {
       if (e instanceof ScopeChanged) throw e;
       if (e instanceof MnemoError) throw e;
       throw new MnemoError("STORE_ERROR", (e as Error).message, { cause: e });
+    }
+    // The cached vectors of this scope take the commit's rows: no reload at the next search.
+    for (const target of ["memory", "episode", "segment"] as const) {
+      const rows = (batch.vectors ?? []).filter((v) => v.targetType === target).map((v) => ({ id: v.targetId, vector: v.vector }));
+      this.vectorCache.apply(vectorKey(batch.scope, target), genBefore, genAfter, rows);
     }
   }
 
@@ -514,16 +555,20 @@ export class SqliteStore implements Store {
     return rows.map(rowToEntity);
   }
 
-  async searchText(scope: ScopeKey, target: TargetType, terms: string[], limit: number): Promise<TextHit[]> {
+  async searchText(scope: ScopeKey, target: TargetType, terms: string[], limit: number, options: TextSearchOptions = {}): Promise<TextHit[]> {
     // Each word becomes its single tokens (the index keeps no positions, so no phrases):
     // "it's" → "it", "s"; anything that is not a letter or digit is a separator.
     const clean = [...new Set(terms.flatMap((t) => t.split(/[^\p{L}\p{N}]+/u)).filter((t) => t.length > 0))].slice(0, 64);
     if (clean.length === 0) return [];
     const fts = FTS_TABLE[target];
+    const window: string[] = [];
+    const args: string[] = [];
+    if (options.from !== undefined) (window.push(`${TIME_COLUMN[target]} >= ?`), args.push(options.from));
+    if (options.to !== undefined) (window.push(`${TIME_COLUMN[target]} < ?`), args.push(options.to));
     const query = (ts: string[]) =>
       this.stmt(`SELECT m.id AS id, -bm25(${fts}, 1.0, 0.0, ${HEAD_WEIGHT}) AS score FROM ${fts} f JOIN ${MAIN_TABLE[target]} m ON m.rid = f.rowid
-        WHERE ${fts} MATCH ? ORDER BY bm25(${fts}, 1.0, 0.0, ${HEAD_WEIGHT}) LIMIT ?`)
-        .all(`sk:${scopeToken(scope)} AND (${ts.map((t) => `{text head}:"${t}"`).join(" OR ")})`, limit) as Array<{ id: string; score: number }>;
+        WHERE ${fts} MATCH ? ${window.map((w) => `AND ${w}`).join(" ")} ORDER BY bm25(${fts}, 1.0, 0.0, ${HEAD_WEIGHT}) LIMIT ?`)
+        .all(`sk:${scopeToken(scope)} AND (${ts.map((t) => `{text head}:"${t}"`).join(" OR ")})`, ...args, limit) as Array<{ id: string; score: number }>;
     let rows: Array<{ id: string; score: number }>;
     try {
       rows = query(clean);
@@ -545,6 +590,18 @@ export class SqliteStore implements Store {
     return rows;
   }
 
+  async searchVectors(scope: ScopeKey, target: TargetType, vector: Float32Array, k: number): Promise<VectorHit[]> {
+    return this.vectorCache.search(vectorKey(scope, target), await this.generation(scope), () => this.loadVectors(scope, target), vector, k);
+  }
+
+  async linkedMemories(scope: ScopeKey, link: MemoryLink, keys: string[], limit: number): Promise<LinkedMemories[]> {
+    return linkedMemories((sql) => this.stmt(sql), scope, link, keys, limit);
+  }
+
+  async episodeNeighbours(scope: ScopeKey, episodeIds: string[], radius: number): Promise<EpisodeNeighbours[]> {
+    return episodeNeighbours((sql) => this.stmt(sql), scope, episodeIds, radius);
+  }
+
   async loadVectors(scope: ScopeKey, target: TargetType): Promise<VectorMatrix> {
     const rows = this
       .stmt(`SELECT target_id, dim, data FROM vectors WHERE tenant = ? AND user_id = ? AND target_type = ?`)
@@ -563,6 +620,7 @@ export class SqliteStore implements Store {
   async clearVectors(): Promise<void> {
     const del = this.stmt(`DELETE FROM vectors`);
     await this.writeTxn(() => del.run());
+    this.vectorCache.drop();
   }
 
   async getMeta(key: string): Promise<string | null> {
@@ -580,9 +638,11 @@ export class SqliteStore implements Store {
     if (this.inScope) throw new MnemoError("STORE_ERROR", "erase cannot run inside a write scope.");
     const users = scope.userId !== undefined ? [scope.userId] : await this.listUsers(scope.tenant);
     const counts = { episodes: 0, memories: 0, entities: 0 };
+    for (const userId of users) this.vectorCache.drop(vectorKey({ tenant: scope.tenant, userId }, ""));
     const remove = db.transaction(() => {
       for (const userId of users) {
         const args = [scope.tenant, userId];
+        this.stmt(`DELETE FROM memory_links WHERE memory_rid IN (SELECT rid FROM memories WHERE tenant = ? AND user_id = ?)`).run(...args);
         for (const [t, fts] of [["episodes", "fts_episodes"], ["memories", "fts_memories"], ["segments", "fts_segments"]] as const) {
           this.stmt(`DELETE FROM ${fts} WHERE rowid IN (SELECT rid FROM ${t} WHERE tenant = ? AND user_id = ?)`).run(...args);
         }

@@ -9,7 +9,7 @@ import { MnemoError } from "../../core/errors.js";
  * db.pragma("user_version", { simple: true }) === SCHEMA_VERSION; // true once migrated
  * ```
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Migrations: index i brings a database from version i to i + 1. */
 const MIGRATIONS: string[] = [
@@ -75,6 +75,15 @@ const MIGRATIONS: string[] = [
   CREATE VIRTUAL TABLE IF NOT EXISTS fts_episodes USING fts5(text, sk, head, tokenize = 'porter unicode61', detail = column);
   CREATE VIRTUAL TABLE IF NOT EXISTS fts_memories USING fts5(text, sk, head, tokenize = 'porter unicode61', detail = column);
   CREATE VIRTUAL TABLE IF NOT EXISTS fts_segments USING fts5(text, sk, head, tokenize = 'porter unicode61', detail = column);
+  `,
+  // 1 → 2: graph neighbours without loading a scope. memory_links holds one row per id a
+  // memory points at: link 0 = an entity, 1 = a source episode, 2 = a segment.
+  `
+  CREATE TABLE IF NOT EXISTS memory_links (link INTEGER NOT NULL, key TEXT NOT NULL, memory_rid INTEGER NOT NULL, PRIMARY KEY (link, key, memory_rid)) WITHOUT ROWID;
+  INSERT OR IGNORE INTO memory_links (link, key, memory_rid) SELECT 0, j.value, m.rid FROM memories m, json_each(m.entity_ids) j;
+  INSERT OR IGNORE INTO memory_links (link, key, memory_rid) SELECT 1, j.value, m.rid FROM memories m, json_each(m.sources) j;
+  INSERT OR IGNORE INTO memory_links (link, key, memory_rid) SELECT 2, j.value, m.rid FROM memories m, json_each(m.segment_ids) j;
+  CREATE INDEX IF NOT EXISTS memories_time ON memories (tenant, user_id, COALESCE(valid_from, observed_at));
   `,
 ];
 

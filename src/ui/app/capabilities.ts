@@ -1,0 +1,41 @@
+/**
+ * Optional API features found in GET /openapi.json, so the inspector offers what this server
+ * supports (e.g. deleting one message, a route newer servers have) and hides what it does not.
+ */
+import { api } from "./api.js";
+
+/** How to delete one message, if the server can. */
+export interface DeleteEpisodeRoute {
+  /** Path template, e.g. `/v1/episodes/{id}`. */
+  path: string;
+  param: string;
+  /** True when the route takes `?userId=`. */
+  takesUserId: boolean;
+}
+
+let cached: Promise<{ deleteEpisode: DeleteEpisodeRoute | null }> | null = null;
+
+type Op = { parameters?: Array<{ in?: string; name?: string }> };
+
+/** The optional features of this server (fetched once). */
+export function capabilities(): Promise<{ deleteEpisode: DeleteEpisodeRoute | null }> {
+  return (cached ??= api<{ paths?: Record<string, Record<string, Op>> }>("GET", "/openapi.json", undefined, null).then(
+    (doc) => {
+      let deleteEpisode: DeleteEpisodeRoute | null = null;
+      for (const [path, item] of Object.entries(doc.paths ?? {})) {
+        const m = /^\/v1\/(?:episodes|messages)\/\{(\w+)\}$/.exec(path);
+        const del = item.delete;
+        if (!m || !del) continue;
+        deleteEpisode = { path, param: m[1]!, takesUserId: (del.parameters ?? []).some((p) => p.in === "query" && p.name === "userId") };
+      }
+      return { deleteEpisode };
+    },
+    () => ({ deleteEpisode: null }),
+  ));
+}
+
+/** The URL that deletes one message with the given route. */
+export function deleteEpisodeUrl(route: DeleteEpisodeRoute, id: string, userId: string): string {
+  const path = route.path.replace(`{${route.param}}`, encodeURIComponent(id));
+  return route.takesUserId ? `${path}?userId=${encodeURIComponent(userId)}` : path;
+}

@@ -1,0 +1,154 @@
+/** Shared UI pieces: errors, confirmation dialog, status badges, theme toggle. */
+import type { ComponentChildren } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { ApiFailure } from "./api.js";
+
+/** Shows an error (API code, message, hint) in an alert region. */
+export function ErrorBox({ error }: { error: unknown }) {
+  if (!error) return null;
+  const e = error instanceof ApiFailure ? error : null;
+  return (
+    <div class="error" role="alert">
+      <strong>{e ? e.code : "Error"}</strong> {e ? e.message : String((error as Error).message ?? error)}
+      {e?.hint ? <div class="hint">{e.hint}</div> : null}
+    </div>
+  );
+}
+
+/** A loading line announced to screen readers. */
+export function Loading({ what = "Loading" }: { what?: string }) {
+  return (
+    <p class="muted" role="status" aria-live="polite">
+      {what}…
+    </p>
+  );
+}
+
+/** A memory status as a badge. */
+export function StatusBadge({ status }: { status: string }) {
+  return <span class={`badge status-${status}`}>{status}</span>;
+}
+
+/** A memory kind as a badge. */
+export function KindBadge({ kind }: { kind: string }) {
+  return <span class={`badge kind-${kind}`}>{kind}</span>;
+}
+
+/**
+ * A modal confirmation (native <dialog>: focus moves in, Escape cancels, focus returns).
+ * When `typeToConfirm` is set, the confirm button stays disabled until that text is typed.
+ */
+export function ConfirmDialog(props: {
+  open: boolean;
+  title: string;
+  children: ComponentChildren;
+  confirmLabel: string;
+  typeToConfirm?: string;
+  danger?: boolean;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const [typed, setTyped] = useState("");
+  useEffect(() => {
+    const d = ref.current;
+    if (!d) return;
+    if (props.open && !d.open) {
+      setTyped("");
+      d.showModal();
+    } else if (!props.open && d.open) d.close();
+  }, [props.open]);
+  const ok = props.typeToConfirm === undefined || typed === props.typeToConfirm;
+  return (
+    <dialog ref={ref} class="dialog" aria-labelledby="dialog-title" onCancel={(e) => (e.preventDefault(), props.onCancel())}>
+      <form
+        method="dialog"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (ok) props.onConfirm();
+        }}
+      >
+        <h2 id="dialog-title">{props.title}</h2>
+        <div>{props.children}</div>
+        {props.typeToConfirm !== undefined ? (
+          <label class="field">
+            Type <code>{props.typeToConfirm}</code> to confirm
+            <input value={typed} onInput={(e) => setTyped((e.target as HTMLInputElement).value)} autoComplete="off" />
+          </label>
+        ) : null}
+        <div class="actions">
+          <button type="button" onClick={props.onCancel}>
+            Cancel
+          </button>
+          <button type="submit" class={props.danger ? "danger" : "primary"} disabled={!ok}>
+            {props.confirmLabel}
+          </button>
+        </div>
+      </form>
+    </dialog>
+  );
+}
+
+const THEME_KEY = "mnemo.inspector.theme";
+type Theme = "system" | "light" | "dark";
+
+/** Applies the saved theme (call once before the first render). */
+export function applySavedTheme(): void {
+  let t: Theme = "system";
+  try {
+    t = (localStorage.getItem(THEME_KEY) as Theme | null) ?? "system";
+  } catch {
+    /* ignore */
+  }
+  setTheme(t);
+}
+
+function setTheme(t: Theme): void {
+  if (t === "system") delete document.documentElement.dataset.theme;
+  else document.documentElement.dataset.theme = t;
+}
+
+/** A button cycling system → light → dark. */
+export function ThemeToggle() {
+  const [theme, setState] = useState<Theme>(() => (document.documentElement.dataset.theme as Theme | undefined) ?? "system");
+  const next: Record<Theme, Theme> = { system: "light", light: "dark", dark: "system" };
+  return (
+    <button
+      type="button"
+      class="ghost"
+      aria-label={`Theme: ${theme}. Switch to ${next[theme]}`}
+      title="Switch theme"
+      onClick={() => {
+        const t = next[theme];
+        setState(t);
+        setTheme(t);
+        try {
+          localStorage.setItem(THEME_KEY, t);
+        } catch {
+          /* ignore */
+        }
+      }}
+    >
+      {theme === "dark" ? "☾ Dark" : theme === "light" ? "☀ Light" : "◐ System"}
+    </button>
+  );
+}
+
+/** Runs an async loader when deps change; returns [data, error, reload]. */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): [T | null, unknown, () => void] {
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let alive = true;
+    setError(null);
+    load().then(
+      (d) => alive && setData(d),
+      (e) => alive && (setError(e), setData(null)),
+    );
+    return () => {
+      alive = false;
+    };
+  }, [...deps, tick]);
+  return [data, error, () => setTick((t) => t + 1)];
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { VectorCache } from "../src/store/vector-cache.js";
+
+const unit = (xs: number[]) => {
+  const n = Math.hypot(...xs);
+  return new Float32Array(xs.map((x) => x / n));
+};
+
+function matrix(n: number, dim: number) {
+  const ids = Array.from({ length: n }, (_, i) => `v${i}`);
+  const data = new Float32Array(n * dim);
+  for (let i = 0; i < n; i++) data.set(unit(Array.from({ length: dim }, (_, j) => Math.sin(i * 1.3 + j))), i * dim);
+  return { ids, dim, data };
+}
+
+describe("VectorCache (issue 9: bounded, incremental)", () => {
+  it("loads a table once per generation and applies this process's commits without reloading", async () => {
+    const cache = new VectorCache();
+    let loads = 0;
+    const load = async () => (loads++, matrix(50, 8));
+    const q = unit([1, 0, 0, 0, 0, 0, 0, 0]);
+    await cache.search("t\u0000u\u0000memory", 1, load, q, 5);
+    await cache.search("t\u0000u\u0000memory", 1, load, q, 5);
+    expect(loads).toBe(1);
+    cache.apply("t\u0000u\u0000memory", 1, 2, [{ id: "new", vector: q }]);
+    const hits = await cache.search("t\u0000u\u0000memory", 2, load, q, 1);
+    expect(loads).toBe(1);
+    expect(hits[0]).toEqual({ id: "new", score: expect.closeTo(1, 5) });
+    // A generation this process did not write (another writer) reloads.
+    await cache.search("t\u0000u\u0000memory", 5, load, q, 1);
+    expect(loads).toBe(2);
+    // A commit applied on top of an unknown generation drops the entry.
+    cache.apply("t\u0000u\u0000memory", 3, 4, []);
+    expect(cache.size).toBe(0);
+  });
+
+  it("stays under its byte bound across many scopes, evicting the least recently used (regression: RSS grew with users recalled)", async () => {
+    const cache = new VectorCache({ maxBytes: 200_000 });
+    const q = unit([1, 2, 3, 4, 5, 6, 7, 8]);
+    for (let u = 0; u < 500; u++) await cache.search(`t\u0000u${u}\u0000memory`, 1, async () => matrix(40, 8), q, 3);
+    expect(cache.bytes).toBeLessThanOrEqual(200_000);
+    expect(cache.size).toBeGreaterThan(10);
+    expect(cache.size).toBeLessThan(500);
+    // A table larger than the bound is searched but not kept.
+    const big = await cache.search("t\u0000big\u0000memory", 1, async () => matrix(20_000, 8), q, 3);
+    expect(big).toHaveLength(3);
+    expect(cache.bytes).toBeLessThanOrEqual(200_000);
+  });
+
+  it("exact search equals a brute-force ranking; above the ANN size the graph's hits are re-scored exactly", async () => {
+    const m = matrix(3000, 16);
+    const q = unit(Array.from({ length: 16 }, (_, j) => Math.cos(j)));
+    const brute = m.ids
+      .map((id, i) => ({ id, score: m.data.subarray(i * 16, (i + 1) * 16).reduce((s, x, j) => s + x * q[j]!, 0) }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, 10)
+      .map((h) => h.id);
+    const exact = new VectorCache();
+    expect((await exact.search("k", 1, async () => m, q, 10)).map((h) => h.id)).toEqual(brute);
+    const ann = new VectorCache({ annMin: 1000 });
+    const got = (await ann.search("k", 1, async () => m, q, 10)).map((h) => h.id);
+    expect(got.filter((id) => brute.includes(id)).length).toBeGreaterThanOrEqual(9);
+    // Rows added after the graph was built are found.
+    ann.apply("k", 1, 2, [{ id: "fresh", vector: q }]);
+    expect((await ann.search("k", 2, async () => m, q, 1))[0]!.id).toBe("fresh");
+  });
+});
