@@ -52,13 +52,15 @@ export interface TestApp {
 }
 
 /** Creates an in-process app (logs silenced, rate limit off unless given). */
-export async function createTestApp(options: AppOptions & { mnemoOptions?: Omit<MnemoOptions, "path"> } = {}): Promise<TestApp> {
+export async function createTestApp(options: AppOptions & { mnemoOptions?: Omit<MnemoOptions, "path">; db?: string } = {}): Promise<TestApp> {
   const { dir, cleanup } = tempDir();
-  const dbPath = join(dir, "mnemo.db");
-  const { mnemoOptions, ...appOptions } = options;
+  const { mnemoOptions, db, ...appOptions } = options;
+  // `db`: another store (a postgres:// URL); keys and idempotency then live in a side file.
+  const dbPath = db ?? join(dir, "mnemo.db");
+  const sidePath = db ? join(dir, "keys.db") : dbPath;
   const mnemo = await Mnemo.open({ ...mnemoOptions, path: dbPath });
-  const keys = KeyStore.open(dbPath);
-  const app = createApp({ mnemo, keys, options: { logLevel: "silent", rateLimit: false, dbPath, ...appOptions } });
+  const keys = KeyStore.open(sidePath);
+  const app = createApp({ mnemo, keys, options: { logLevel: "silent", rateLimit: false, dbPath: sidePath, ...appOptions } });
   const fetchFn = (input: string, init: RequestInit) => Promise.resolve(app.request(input, init));
   return {
     dir,
