@@ -60,11 +60,9 @@ async function main(): Promise<void> {
       try {
         const page = await b.context.newPage();
         await page.goto(`${server.url}/ui`);
-        if (theme === "light") await shot(page, "inspector-login-light");
         await page.getByLabel("API key").fill(key);
         await page.getByRole("button", { name: "Log in" }).click();
         await page.getByRole("heading", { name: "Users" }).waitFor();
-        if (theme === "light") await shot(page, "inspector-users-light");
         await page.getByRole("link", { name: user, exact: true }).click();
         await page.getByRole("heading", { name: "Memories" }).waitFor();
         await page.getByLabel("Search").fill(user === "alice" ? "Lisbon" : "support group");
@@ -84,6 +82,7 @@ async function main(): Promise<void> {
         await shot(page, `inspector-graph-${theme}`);
         await page.getByRole("link", { name: "Recall playground", exact: true }).click();
         await page.getByLabel("Query").fill(query);
+        await page.getByLabel("Budget (tokens)").fill("150");
         await page.getByRole("button", { name: "Recall", exact: true }).click();
         await page.locator("pre.context").waitFor();
         await shot(page, `inspector-recall-${theme}`);

@@ -1,6 +1,6 @@
 import envPaths from "env-paths";
 import { join } from "node:path";
-import type { Context } from "./core/context.js";
+import { scopeCacheKey, type Context } from "./core/context.js";
 import { MnemoError } from "./core/errors.js";
 import { resolveOptions, type MnemoOptions } from "./core/options.js";
 import type { Entity, Memory, MemoryKind, MemoryVersion, MessageInput, RecallResponse, RememberResult, ScopeInput, Stats } from "./core/types.js";
@@ -9,6 +9,7 @@ import { OfflineExtractor } from "./ingest/extract/offline.js";
 import { LLMExtractor } from "./ingest/extract/llm.js";
 import { remember, type RememberScope } from "./ingest/remember.js";
 import { addMemory, type AddMemoryInput } from "./lifecycle/add.js";
+import { deleteEpisode, type DeleteEpisodeResult } from "./lifecycle/delete-episode.js";
 import { erase } from "./lifecycle/erase.js";
 import { forget, getMemory, patchMemory, type MemoryPatch } from "./lifecycle/forget.js";
 import { reembed } from "./lifecycle/reembed.js";
@@ -32,6 +33,16 @@ export function defaultDbPath(env: Record<string, string | undefined> = process.
   return env.MNEMO_DB ?? join(envPaths("mnemo", { suffix: "" }).data, "mnemo.db");
 }
 
+/** The user named in an export's header line (to lock the import's scope). */
+function headerUser(jsonl: string): string | undefined {
+  try {
+    const h = JSON.parse(jsonl.slice(0, Math.max(0, jsonl.indexOf("\n")) || jsonl.length)) as { userId?: unknown };
+    return typeof h.userId === "string" ? h.userId : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Mnemo: long-term memory for agents. A thin facade; each method delegates to one
  * operation module (`ingest/`, `recall/`, `lifecycle/`).
@@ -47,6 +58,7 @@ export function defaultDbPath(env: Record<string, string | undefined> = process.
 export class Mnemo {
   private readonly ctx: Context;
   private closed = false;
+  private readonly locks = new Map<string, Promise<void>>();
 
   private constructor(ctx: Context) {
     this.ctx = ctx;
@@ -55,7 +67,7 @@ export class Mnemo {
   /** Opens a Mnemo on a SQLite file (default), a `postgres://` URL (`path`) or the given store. */
   static async open(options: MnemoOptions = {}): Promise<Mnemo> {
     const resolved = resolveOptions(options);
-    const store: Store = options.store ?? (await openStore(resolved.path ?? defaultDbPath()));
+    const store: Store = options.store ?? (await openStore(resolved.path ?? defaultDbPath(), { cacheBytes: options.cacheBytes }));
     const extractor = options.extractor ?? (options.llm ? new LLMExtractor(options.llm) : new OfflineExtractor());
     return new Mnemo({ store, options: resolved, embedder: options.embedder ?? (await defaultEmbedder()), extractor, caches: new Map() });
   }
@@ -77,7 +89,7 @@ export class Mnemo {
 
   /** Stores messages and distils memories from them. Idempotent per message id. */
   remember(messages: MessageInput[], scope: RememberScope): Promise<RememberResult> {
-    return remember(this.c, messages, scope);
+    return this.locked(scope, () => remember(this.c, messages, scope));
   }
 
   /** Returns the memories and snippets that answer `query`, under a token budget. */
@@ -95,7 +107,7 @@ export class Mnemo {
    * ```
    */
   add(input: AddMemoryInput, scope: ScopeInput): Promise<{ memory: Memory; created: boolean; changed: boolean }> {
-    return addMemory(this.c, input, scope);
+    return this.locked(scope, () => addMemory(this.c, input, scope));
   }
 
   /**
@@ -106,18 +118,28 @@ export class Mnemo {
    * await mnemo.forget(id); await mnemo.restore(id);
    * ```
    */
-  restore(id: string, scope?: Partial<ScopeInput>): Promise<Memory> {
-    return restoreMemory(this.c, scope?.tenant ?? this.c.options.tenant, id, scope?.userId);
+  async restore(id: string, scope?: Partial<ScopeInput>): Promise<Memory> {
+    const owner = await this.ownerOf(id, scope);
+    return this.locked(owner, () => restoreMemory(this.c, owner.tenant, id, scope?.userId));
   }
 
   /** Forgets a memory (kept in history, never recalled). */
-  forget(id: string, scope?: Partial<ScopeInput>): Promise<Memory> {
-    return forget(this.c, scope?.tenant ?? this.c.options.tenant, id, scope?.userId);
+  async forget(id: string, scope?: Partial<ScopeInput>): Promise<Memory> {
+    const owner = await this.ownerOf(id, scope);
+    return this.locked(owner, () => forget(this.c, owner.tenant, id, scope?.userId));
+  }
+
+  /**
+   * Deletes one message (by episode id or your message id): hard-deletes it and the memories
+   * that came only from it; others drop it from their sources.
+   */
+  deleteEpisode(id: string, scope: ScopeInput): Promise<DeleteEpisodeResult> {
+    return this.locked(scope, () => deleteEpisode(this.c, id, scope));
   }
 
   /** Hard-deletes a user and everything derived from them. */
   erase(scope: ScopeInput): Promise<{ episodes: number; memories: number; entities: number }> {
-    return erase(this.c, scope);
+    return this.locked(scope, () => erase(this.c, scope));
   }
 
   /** One memory by id (NOT_FOUND if absent or in another tenant/user). */
@@ -132,8 +154,9 @@ export class Mnemo {
   }
 
   /** Edits a memory; the old version stays in history. */
-  update(id: string, patch: MemoryPatch, scope?: Partial<ScopeInput>): Promise<Memory> {
-    return patchMemory(this.c, scope?.tenant ?? this.c.options.tenant, id, patch, scope?.userId);
+  async update(id: string, patch: MemoryPatch, scope?: Partial<ScopeInput>): Promise<Memory> {
+    const owner = await this.ownerOf(id, scope);
+    return this.locked(owner, () => patchMemory(this.c, owner.tenant, id, patch, scope?.userId));
   }
 
   /** Lists a user's memories, newest first, paginated. */
@@ -165,12 +188,38 @@ export class Mnemo {
 
   /** Imports JSONL made by `export`. */
   import(jsonl: string, scope?: Partial<ScopeInput>, options?: ImportOptions): Promise<{ episodes: number; memories: number; entities: number }> {
-    return importScope(this.c, jsonl, scope, options);
+    return this.locked({ tenant: scope?.tenant, userId: scope?.userId ?? headerUser(jsonl) }, () => importScope(this.c, jsonl, scope, options));
   }
 
   /** Rebuilds all vectors with the configured embedder. */
   async reembed(): Promise<{ vectors: number }> {
     return reembed(this.c, await this.c.store.listTenants());
+  }
+
+  /**
+   * Runs writes of one scope one at a time, in call order (writes of different users still
+   * run concurrently): two concurrent `remember` calls with the same messages store them
+   * once instead of racing on the store's unique keys.
+   */
+  private locked<T>(scope: Partial<ScopeInput> | undefined, fn: () => Promise<T>): Promise<T> {
+    const k = scopeCacheKey(scope?.tenant ?? this.c.options.tenant, typeof scope?.userId === "string" ? scope.userId : "");
+    const prev = this.locks.get(k) ?? Promise.resolve();
+    const run = prev.then(fn, fn);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.locks.set(k, tail);
+    void tail.then(() => {
+      if (this.locks.get(k) === tail) this.locks.delete(k);
+    });
+    return run;
+  }
+
+  /** The scope of a memory (to lock it), NOT_FOUND when absent. */
+  private async ownerOf(id: string, scope: Partial<ScopeInput> | undefined): Promise<{ tenant: string; userId: string }> {
+    const m = await getMemory(this.c, scope?.tenant ?? this.c.options.tenant, id, scope?.userId);
+    return { tenant: m.tenant, userId: m.userId };
   }
 
   /** Closes the store. */

@@ -86,10 +86,11 @@ describe("remember: idempotence", () => {
     expect(again.episodes).toMatchObject({ added: 0, duplicates: 1 });
     expect(again.memories).toEqual({ added: 0, updated: 0, invalidated: 0, unchanged: 0 });
     expect((await mnemo.remember([{ ...msg, sessionId: "s2" }], u)).episodes.added).toBe(1);
-    // Within one batch too.
+    // Within one batch both are kept: a batch is what was said (issue #11 item 7); its retry adds nothing.
     const batch = await mnemo.remember([{ ...msg, sessionId: "s3" }, { ...msg, sessionId: "s3" }], u);
-    expect(batch.episodes).toMatchObject({ added: 1, duplicates: 1 });
-    expect((await mnemo.stats({ userId: "dedupe" })).episodes).toBe(3);
+    expect(batch.episodes).toMatchObject({ added: 2, duplicates: 0 });
+    expect((await mnemo.remember([{ ...msg, sessionId: "s3" }, { ...msg, sessionId: "s3" }], u)).episodes).toMatchObject({ added: 0, duplicates: 2 });
+    expect((await mnemo.stats({ userId: "dedupe" })).episodes).toBe(4);
   });
 
   it("the same external id in another user's scope is a different episode", async () => {

@@ -4,10 +4,10 @@
  * episodes, never facts about the user; system prompts are not memories; tool output is
  * content, never the user's claim; single-valued slots are per subject.
  */
-import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Memory } from "../src/core/types.js";
+import { run } from "../src/cli/main.js";
 import { Mnemo } from "../src/mnemo.js";
 import { expectCode, openTempMnemo, tempDir } from "./support/fixtures.js";
 
@@ -128,16 +128,25 @@ describe("regression: role messages", () => {
     expect(ms.find((m) => m.text.startsWith("Melanie: I work as a teacher"))!.slot).toBe("melanie|job");
   });
 
-  it("`mnemo remember --user alice \"I moved to Lisbon last month\"` stores a memory about alice, not 'user'", () => {
+  it("`mnemo remember --user alice \"I moved to Lisbon last month\"` stores a memory about alice, not 'user'", async () => {
     const t = tempDir("mnemo-roles-cli-");
     try {
       const db = join(t.dir, "cli.db");
-      const run = (...args: string[]) => spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "--db", db, "--json", ...args], { encoding: "utf8", timeout: 60_000 });
-      expect(run("remember", "--user", "alice", "--at", "2024-04-02T10:00:00Z", "I moved to Lisbon last month").status).toBe(0);
-      const listed = run("memories", "list", "--user", "alice");
+      const cli = async (...args: string[]) => {
+        let stdout = "";
+        let stderr = "";
+        const status = await run(["node", "mnemo", "--db", db, "--json", ...args], { stdout: { write: (x: string) => ((stdout += x), true) }, stderr: { write: (x: string) => ((stderr += x), true) } });
+        return { status, stdout, stderr };
+      };
+      const added = await cli("remember", "--user", "alice", "--at", "2024-04-02T10:00:00Z", "I moved to Lisbon last month");
+      expect(added.status, added.stderr).toBe(0);
+      const listed = await cli("memories", "list", "--user", "alice");
       expect(listed.status, listed.stderr).toBe(0);
       expect(listed.stdout).toContain("alice: I moved to Lisbon last month [= March 2024]");
       expect(listed.stdout).not.toMatch(/\buser (moved|is)\b/);
+      const named = await cli("remember", "--user", "u-9", "--user-name", "Alice", "--at", "2024-04-02T10:00:00Z", "I work as a pilot.");
+      expect(named.status, named.stderr).toBe(0);
+      expect((await cli("memories", "list", "--user", "u-9")).stdout).toContain("Alice: I work as a pilot.");
     } finally {
       t.cleanup();
     }

@@ -165,7 +165,7 @@ describe("HTTP API: routes through the typed client", () => {
     const metrics = await (await t.request("/metrics")).text();
     expect(metrics).toMatch(/mnemo_http_requests_total\{method="POST",route="\/v1\/remember",status="200"\} \d+/);
     expect(metrics).toMatch(/mnemo_http_request_duration_seconds_bucket\{le="0.005",method="POST",route="\/v1\/recall"\}|route="\/v1\/remember"/);
-    expect(metrics).toMatch(/mnemo_store_records\{type="episodes"\} \d+/);
+    expect(metrics).toMatch(/mnemo_writes_total\{op="episodes_added"\} \d+/);
     expect(metrics).toMatch(/mnemo_store_bytes \d+/);
     const docs = await (await t.request("/docs")).text();
     for (const p of ["/v1/remember", "/v1/recall", "/v1/memories/{id}/history", "/v1/import"]) expect(docs).toContain(p);
@@ -227,7 +227,10 @@ describe("HTTP API: real server", () => {
         http.get({ host: u.hostname, port: u.port, path: u.pathname + u.search, headers: { host: `evil.example:${u.port}` } }, (res) => (res.resume(), resolve(res.statusCode ?? 0))).on("error", reject);
       });
       expect(rebound).toBe(403);
-      expect((await fetch(`${s.url}/v1/memories?userId=u`, { headers: { origin: "http://localhost:3000" } })).status).toBe(200);
+      // Regression (#11 item 10): another localhost origin (another dev server's page) is another site.
+      expect((await fetch(`${s.url}/v1/memories?userId=u`, { headers: { origin: "http://localhost:3000" } })).status).toBe(403);
+      expect((await fetch(`${s.url}/v1/memories?userId=u`, { headers: { origin: "null" } })).status).toBe(403);
+      expect((await fetch(`${s.url}/v1/memories?userId=u`, { headers: { origin: new URL(s.url).origin } })).status).toBe(200);
       await s.close();
     } finally {
       cleanup();

@@ -63,7 +63,7 @@ for (const backend of BACKENDS) describe.skipIf(backend.skip)(`bad input → typ
     const c = new MnemoClient({ baseUrl: server.url, apiKey: keys.admin });
     const parts = [await c.exportUser("alice"), await c.exportUser("bob")];
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
-    parts.push(...metrics.split("\n").filter((l) => l.startsWith("mnemo_store_records")));
+    parts.push(...metrics.split("\n").filter((l) => l.startsWith("mnemo_writes_total")));
     const evil = await (await fetch(`${server.url}/v1/memories?userId=alice`, { headers: { authorization: `Bearer ${keys.evil}` } })).text();
     parts.push(evil);
     return sha256(parts.join("\n"));
@@ -296,7 +296,8 @@ for (const backend of BACKENDS) describe.skipIf(backend.skip)(`bad input → typ
     I("userId query traversal", header, 400, "INVALID_INPUT", { path: "/v1/import?userId=..%2Fx" });
     I("unknown query param", header, 400, "INVALID_INPUT", { path: "/v1/import?tenant=evil" });
     I("invalid UTF-8", INVALID_UTF8, 400, "INVALID_INPUT");
-    I("10 MB", `${header}\n${mb(10)}`, 413, "PAYLOAD_TOO_LARGE");
+    // The import route takes up to 64 MiB (an export must re-import); beyond it, 413.
+    I("65 MB", `${header}\n${mb(65)}`, 413, "PAYLOAD_TOO_LARGE");
     I("read-only key", header, 403, "FORBIDDEN", { key: "read" });
     // Memory rows whose source episodes are nowhere (not in the file, not in the target user):
     // refused, nothing written. (A whole export of another scope is copied with ids of the

@@ -1,8 +1,9 @@
 /**
  * Isolation property test: two tenants × three users, randomized sequences over every
- * route (≥ 2,000 operations). No response may contain another tenant's or user's data
- * (their marker words or their record ids), and a key of one tenant gets 404 for the
- * other tenant's ids.
+ * route (≥ 2,000 operations), import, erase, forget, message deletion and Idempotency-Key
+ * replays (keys shared across users and tenants, replayed after erases) included. No
+ * response may contain another tenant's or user's data (their marker words or their record
+ * ids), and a key of one tenant gets 404 for the other tenant's ids.
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -36,7 +37,9 @@ type Op =
   | { op: "patch"; t: number; u: number; pick: number; seed: number }
   | { op: "erase"; t: number; u: number }
   | { op: "export"; t: number; u: number }
-  | { op: "import"; t: number; u: number; from: number; own: boolean };
+  | { op: "import"; t: number; u: number; from: number; own: boolean }
+  | { op: "idem"; t: number; u: number; key: number; seed: number }
+  | { op: "delmsg"; t: number; u: number; pick: number };
 
 const t = fc.nat(TENANTS - 1);
 const u = fc.nat(USERS - 1);
@@ -50,6 +53,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant("erase" as const), t, u }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant("export" as const), t, u }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("import" as const), t, u, from: fc.nat(TENANTS * USERS - 1), own: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("idem" as const), t, u, key: fc.nat(3), seed: fc.nat(2) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("delmsg" as const), t, u, pick: fc.nat() }) },
 );
 
 for (const backend of BACKENDS) describe.skipIf(backend.skip)(`tenant and user isolation (fast-check, ${backend.name})`, () => {
@@ -59,7 +64,7 @@ for (const backend of BACKENDS) describe.skipIf(backend.skip)(`tenant and user i
   let run = 0;
   let executed = 0;
   const seen: Array<{ status: number; text: string }> = [];
-  const stats = { crossTenant404: 0, crossUser404: 0, recallHits: 0, importConflicts: 0, imports: 0, erases: 0, listed: 0 };
+  const stats = { crossTenant404: 0, crossUser404: 0, recallHits: 0, importConflicts: 0, imports: 0, erases: 0, listed: 0, idemReplays: 0, idemRefused: 0, deletedMessages: 0, deleteNotFound: 0 };
 
   beforeAll(async () => {
     const db = await backend.db();
@@ -115,11 +120,16 @@ for (const backend of BACKENDS) describe.skipIf(backend.skip)(`tenant and user i
           const userId = userName(op.u);
           switch (op.op) {
             case "remember": {
-              const messages = Array.from({ length: op.n }, (_, i) => ({
-                id: op.reuse ? `m${(op.seed + i) % 7}` : `m${op.seed}-${i}`,
-                speaker: `Person${op.u}`,
-                content: `I moved to ${CITIES[(op.seed + i) % CITIES.length]} and I love ${HOBBIES[(op.seed * 7 + i) % HOBBIES.length]}; my code word is ${marker(op.t, op.u)}.`,
-              }));
+              // A reused id is re-sent with the same content (an id names one message; other
+              // content under it is CONFLICT).
+              const messages = Array.from({ length: op.n }, (_, i) => {
+                const k = op.reuse ? (op.seed + i) % 7 : op.seed + i;
+                return {
+                  id: op.reuse ? `m${k}` : `m${op.seed}-${i}`,
+                  speaker: `Person${op.u}`,
+                  content: `I moved to ${CITIES[k % CITIES.length]} and I love ${HOBBIES[(k * 7) % HOBBIES.length]}; my code word is ${marker(op.t, op.u)}.`,
+                };
+              });
               // No import can block a scope's own writes (ids are never shared): no CONFLICT here.
               const r = await c.remember({ userId, messages });
               for (const id of r.episodes.ids) owner.set(id, owner.get(id) ?? me);
@@ -186,6 +196,34 @@ for (const backend of BACKENDS) describe.skipIf(backend.skip)(`tenant and user i
               } catch (e) {
                 if (!(e instanceof MnemoClientError && e.code === "UNKNOWN_USER")) throw e;
               }
+              break;
+            }
+            case "idem": {
+              // Keys are shared by every user and tenant of the run: a replay only ever answers
+              // the same tenant's same request (else 422), and never after its user was erased (409).
+              const messages = [{ speaker: `Person${op.u}`, content: `Retry ${op.seed}: I sail near ${CITIES[op.seed]}; my code word is ${marker(op.t, op.u)}.` }];
+              let replayed = false;
+              const res = await expectCode(
+                c.remember({ userId, messages }, { idempotencyKey: `idem-r${run}-${op.key}` }).then((r) => {
+                  for (const id of r.episodes.ids) owner.set(id, owner.get(id) ?? me);
+                  replayed = r.episodes.added === 0;
+                }),
+                "IDEMPOTENCY_MISMATCH",
+                "CONFLICT",
+              );
+              if (res === "OK" && replayed) stats.idemReplays++;
+              else if (res !== "OK") stats.idemRefused++;
+              break;
+            }
+            case "delmsg": {
+              const all = ids().filter((id) => id.startsWith("ep_"));
+              if (all.length === 0) break;
+              const id = all[op.pick % all.length]!;
+              const res = await expectCode(c.deleteEpisode(id, { userId }), "NOT_FOUND");
+              // Another user's or tenant's message is always 404.
+              if (owner.get(id) !== me) expect(res, `delete ${id} of ${owner.get(id)} by ${me}`).toBe("NOT_FOUND");
+              if (res === "OK") stats.deletedMessages++;
+              else stats.deleteNotFound++;
               break;
             }
             case "import": {

@@ -662,7 +662,9 @@ export function runStoreContract(name: string, create: () => Promise<{ store: St
         await store.commit({ scope: A, episodes: [ep1, ep2], segments: [seg], entities: [caro, boston], memories: [m1, m2] });
         await store.commit({ scope: A, memories: [m3, gone] });
         const epB = makeEpisode(B);
-        await store.commit({ scope: B, episodes: [epB], memories: [makeMemory(B, [epB.id], { entityIds: [caro.id] })] });
+        const caroB = makeEntity(B, "Caroline");
+        await store.commit({ scope: B, episodes: [epB], entities: [caroB], memories: [makeMemory(B, [epB.id], { entityIds: [caroB.id] })] });
+        expect(await store.linkedMemories(A, "entity", [caroB.id], 10)).toEqual([{ key: caroB.id, count: 0, memoryIds: [] }]);
 
         const [c, b, none] = await store.linkedMemories(A, "entity", [caro.id, boston.id, "ent_missing"], 10);
         expect(c).toEqual({ key: caro.id, count: 3, memoryIds: [m3.id, m2.id, m1.id] });
@@ -683,7 +685,7 @@ export function runStoreContract(name: string, create: () => Promise<{ store: St
         expect((await store.linkedMemories(A, "source", [ep1.id], 10))[0]!.count).toBe(0);
         await store.erase(A);
         expect((await store.linkedMemories(A, "entity", [boston.id], 10))[0]!.count).toBe(0);
-        expect((await store.linkedMemories(B, "entity", [caro.id], 10))[0]!.count).toBe(1);
+        expect((await store.linkedMemories(B, "entity", [caroB.id], 10))[0]!.count).toBe(1);
       });
 
       it("episodeNeighbours: the turns before and after in time order (occurredAt, then seq), nearest first", async () => {

@@ -55,7 +55,7 @@ describe("SqliteStore specifics", () => {
       await s.commit({ scope: key, episodes: [ep], memories: [m] });
       await s.close();
       const raw = new Database(path);
-      raw.exec("DROP TABLE memory_links; DROP INDEX memories_time;");
+      raw.exec("DROP TABLE memory_links;");
       raw.pragma("user_version = 1");
       raw.close();
       const again = await SqliteStore.open(path);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { VectorCache } from "../src/store/vector-cache.js";
+import { VectorCache, type VectorRows } from "../src/store/vector-cache.js";
 
 const unit = (xs: number[]) => {
   const n = Math.hypot(...xs);
@@ -9,15 +9,25 @@ const unit = (xs: number[]) => {
 function matrix(n: number, dim: number) {
   const ids = Array.from({ length: n }, (_, i) => `v${i}`);
   const data = new Float32Array(n * dim);
-  for (let i = 0; i < n; i++) data.set(unit(Array.from({ length: dim }, (_, j) => Math.sin(i * 1.3 + j))), i * dim);
+  // Pseudo-random components (a sine hash), so rows are not near-copies of each other.
+  const rnd = (i: number, j: number) => {
+    const x = Math.sin(i * 12.9898 + j * 78.233) * 43758.5453;
+    return x - Math.floor(x) - 0.5;
+  };
+  for (let i = 0; i < n; i++) data.set(unit(Array.from({ length: dim }, (_, j) => rnd(i, j))), i * dim);
   return { ids, dim, data };
+}
+
+/** A matrix as the cache's loader streams it. */
+function rows(m: { ids: string[]; dim: number; data: Float32Array }): VectorRows {
+  return { count: m.ids.length, dim: m.dim, each: (sink) => m.ids.forEach((id, i) => sink(id, m.data.subarray(i * m.dim, (i + 1) * m.dim))) };
 }
 
 describe("VectorCache (issue 9: bounded, incremental)", () => {
   it("loads a table once per generation and applies this process's commits without reloading", async () => {
     const cache = new VectorCache();
     let loads = 0;
-    const load = async () => (loads++, matrix(50, 8));
+    const load = async () => (loads++, rows(matrix(50, 8)));
     const q = unit([1, 0, 0, 0, 0, 0, 0, 0]);
     await cache.search("t\u0000u\u0000memory", 1, load, q, 5);
     await cache.search("t\u0000u\u0000memory", 1, load, q, 5);
@@ -37,17 +47,17 @@ describe("VectorCache (issue 9: bounded, incremental)", () => {
   it("stays under its byte bound across many scopes, evicting the least recently used (regression: RSS grew with users recalled)", async () => {
     const cache = new VectorCache({ maxBytes: 200_000 });
     const q = unit([1, 2, 3, 4, 5, 6, 7, 8]);
-    for (let u = 0; u < 500; u++) await cache.search(`t\u0000u${u}\u0000memory`, 1, async () => matrix(40, 8), q, 3);
+    for (let u = 0; u < 500; u++) await cache.search(`t\u0000u${u}\u0000memory`, 1, async () => rows(matrix(40, 8)), q, 3);
     expect(cache.bytes).toBeLessThanOrEqual(200_000);
     expect(cache.size).toBeGreaterThan(10);
     expect(cache.size).toBeLessThan(500);
     // A table larger than the bound is searched but not kept.
-    const big = await cache.search("t\u0000big\u0000memory", 1, async () => matrix(20_000, 8), q, 3);
+    const big = await cache.search("t\u0000big\u0000memory", 1, async () => rows(matrix(20_000, 8)), q, 3);
     expect(big).toHaveLength(3);
     expect(cache.bytes).toBeLessThanOrEqual(200_000);
   });
 
-  it("exact search equals a brute-force ranking; above the ANN size the graph's hits are re-scored exactly", async () => {
+  it("8-bit codes shortlist, exact re-scoring: equals a brute-force ranking; above the ANN size the graph's hits are re-scored", async () => {
     const m = matrix(3000, 16);
     const q = unit(Array.from({ length: 16 }, (_, j) => Math.cos(j)));
     const brute = m.ids
@@ -56,12 +66,17 @@ describe("VectorCache (issue 9: bounded, incremental)", () => {
       .slice(0, 10)
       .map((h) => h.id);
     const exact = new VectorCache();
-    expect((await exact.search("k", 1, async () => m, q, 10)).map((h) => h.id)).toEqual(brute);
+    const byId = new Map(m.ids.map((id, i) => [id, m.data.subarray(i * 16, (i + 1) * 16)]));
+    const stored = async (ids: string[]) => new Map(ids.map((id) => [id, byId.get(id)!]));
+    const got0 = await exact.search("k", 1, async () => rows(m), q, 10, stored);
+    expect(got0.map((h) => h.id)).toEqual(brute);
+    const first = brute[0]!;
+    expect(got0[0]!.score).toBeCloseTo(byId.get(first)!.reduce((s, x, j) => s + x * q[j]!, 0), 6);
     const ann = new VectorCache({ annMin: 1000 });
-    const got = (await ann.search("k", 1, async () => m, q, 10)).map((h) => h.id);
+    const got = (await ann.search("k", 1, async () => rows(m), q, 10)).map((h) => h.id);
     expect(got.filter((id) => brute.includes(id)).length).toBeGreaterThanOrEqual(9);
     // Rows added after the graph was built are found.
     ann.apply("k", 1, 2, [{ id: "fresh", vector: q }]);
-    expect((await ann.search("k", 2, async () => m, q, 1))[0]!.id).toBe("fresh");
+    expect((await ann.search("k", 2, async () => rows(m), q, 1))[0]!.id).toBe("fresh");
   });
 });

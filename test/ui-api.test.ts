@@ -77,8 +77,8 @@ describe("inspector API (/v1/inspect)", () => {
 
   it("filters by status (valid, invalidated, forgotten) and by observed day range", async () => {
     const c = t.client(key);
-    const list = (await get("/v1/inspect/users/alice/memories?q=surf")).body.items as Json[];
-    const victim = list[0]!;
+    const list = (await get("/v1/inspect/users/alice/memories?status=valid")).body.items as Json[];
+    const victim = list.find((m) => !m.text.includes("Acme"))!;
     await c.forget(victim.id);
     const valid = await get("/v1/inspect/users/alice/memories?status=valid");
     expect(valid.body.items.map((m: Json) => m.id)).not.toContain(victim.id);

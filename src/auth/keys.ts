@@ -4,24 +4,25 @@ import { MnemoError } from "../core/errors.js";
 import { openDatabaseFile } from "../store/sqlite/index.js";
 
 /**
- * What an API key may do: `read` (recall, list, get, export), `write` (remember, patch, forget, import), `admin` (erase users).
+ * What an API key may do: `read` (recall, list, get, export), `write` (remember, patch, forget, import), `admin` (erase users),
+ * `metrics` (GET /metrics when the server protects it with `--metrics-auth`; admin keys may too).
  *
  * @example
  * ```ts
  * const s: KeyScope = "admin";
  * ```
  */
-export type KeyScope = "read" | "write" | "admin";
+export type KeyScope = "read" | "write" | "admin" | "metrics";
 
 /**
  * Every scope, in order.
  *
  * @example
  * ```ts
- * KEY_SCOPES.join(","); // "read,write,admin"
+ * KEY_SCOPES.join(","); // "read,write,admin,metrics"
  * ```
  */
-export const KEY_SCOPES: readonly KeyScope[] = ["read", "write", "admin"];
+export const KEY_SCOPES: readonly KeyScope[] = ["read", "write", "admin", "metrics"];
 
 /**
  * The scopes a new key gets when none are named.
@@ -91,7 +92,7 @@ export function normalizeScopes(input: string | readonly string[] | undefined): 
   if (input === undefined) return [...DEFAULT_KEY_SCOPES];
   const list = (typeof input === "string" ? input.split(",") : [...input]).map((s) => s.trim()).filter((s) => s !== "");
   if (list.length === 0) throw new MnemoError("INVALID_INPUT", "At least one scope is required (read, write, admin).");
-  for (const s of list) if (!(KEY_SCOPES as readonly string[]).includes(s)) throw new MnemoError("INVALID_INPUT", `Unknown scope ${JSON.stringify(s)}; use read, write or admin.`);
+  for (const s of list) if (!(KEY_SCOPES as readonly string[]).includes(s)) throw new MnemoError("INVALID_INPUT", `Unknown scope ${JSON.stringify(s)}; use read, write, admin or metrics.`);
   return KEY_SCOPES.filter((s) => list.includes(s));
 }
 

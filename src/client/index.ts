@@ -275,6 +275,19 @@ export class MnemoClient {
   }
 
   /**
+   * Deletes one message of a user (by episode id or your own message id): never recalled
+   * or exported again; memories that came only from it are deleted with it.
+   *
+   * @example
+   * ```ts
+   * await client.deleteEpisode("msg-42", { userId: "alice" });
+   * ```
+   */
+  deleteEpisode(id: string, options: { userId: string; idempotencyKey?: string }): Promise<{ id: string; memoriesDeleted: number; memoriesUpdated: number }> {
+    return this.json("DELETE", `/v1/episodes/${encodeURIComponent(id)}`, { query: { userId: options.userId }, idempotencyKey: options.idempotencyKey ?? newKey() });
+  }
+
+  /**
    * Erases a user and everything derived from them (needs the admin scope).
    *
    * @example

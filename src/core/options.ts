@@ -68,12 +68,23 @@ export interface MnemoOptions {
   maxMessageChars?: number | undefined;
   /** Largest accepted batch, in messages. */
   maxBatchMessages?: number | undefined;
+  /**
+   * A message without an id and without a time is a duplicate only of the same text by the
+   * same speaker in the same session remembered less than this many seconds earlier (a
+   * retried request); said again later it is stored again. Default 60; 0 never dedups them.
+   */
+  dedupWindowSeconds?: number | undefined;
   /** Recall tunables (partial; merged over the defaults). */
   recall?: Partial<Omit<RecallTuning, "weights">> & { weights?: Partial<ChannelWeights> | undefined };
   /** Clock, for tests. */
   now?: (() => Date) | undefined;
   /** Display name of the person in `user`-role messages ("I" in a user turn); default: the call's userId. */
   userName?: string | undefined;
+  /**
+   * Bound, in bytes, of the SQLite store's in-memory vector cache across every user
+   * (default 128 MiB, or `$MNEMO_CACHE_MB`); least recently searched users are dropped.
+   */
+  cacheBytes?: number | undefined;
 }
 
 /**
@@ -89,6 +100,7 @@ export interface ResolvedOptions {
   tenant: string;
   maxMessageChars: number;
   maxBatchMessages: number;
+  dedupWindowSeconds: number;
   recall: RecallTuning;
   now: () => Date;
   /** Display name of the person in `user`-role messages, when set (else the userId). */
@@ -108,6 +120,7 @@ export const DEFAULT_OPTIONS = {
   tenant: "default",
   maxMessageChars: 100_000,
   maxBatchMessages: 10_000,
+  dedupWindowSeconds: 60,
   recall: {
     weights: { lexical: 1.0, dense: 0.8, graph: 0.5, temporal: 0.7, segment: 0.5 },
     rrfK: 30,
@@ -144,6 +157,7 @@ export const optionsSchema = z.strictObject({
   llm: z.custom<LLM>((v) => typeof v === "object" && v !== null && "complete" in v).optional(),
   maxMessageChars: z.number().int().min(1).max(10_000_000).optional(),
   maxBatchMessages: z.number().int().min(1).max(1_000_000).optional(),
+  dedupWindowSeconds: z.number().min(0).max(365 * 86_400).optional(),
   recall: z
     .strictObject({
       weights: weightsSchema.optional(),
@@ -156,6 +170,7 @@ export const optionsSchema = z.strictObject({
     .optional(),
   now: z.custom<() => Date>((v) => typeof v === "function").optional(),
   userName: z.string().trim().min(1).max(200).optional(),
+  cacheBytes: z.number().int().min(0).optional(),
 });
 
 /**
@@ -181,6 +196,7 @@ export function resolveOptions(options: MnemoOptions = {}): ResolvedOptions {
     tenant: o.tenant ?? DEFAULT_OPTIONS.tenant,
     maxMessageChars: o.maxMessageChars ?? DEFAULT_OPTIONS.maxMessageChars,
     maxBatchMessages: o.maxBatchMessages ?? DEFAULT_OPTIONS.maxBatchMessages,
+    dedupWindowSeconds: o.dedupWindowSeconds ?? DEFAULT_OPTIONS.dedupWindowSeconds,
     recall: {
       ...DEFAULT_OPTIONS.recall,
       ...stripUndef(restRecall),

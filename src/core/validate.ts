@@ -66,6 +66,10 @@ export function validateMessages(messages: unknown, limits: { maxMessageChars: n
     const size = msg.content.length + (msg.attachmentText?.length ?? 0);
     if (size > limits.maxMessageChars) throw new MnemoError("PAYLOAD_TOO_LARGE", `messages[${i}] has ${size} characters; the limit is ${limits.maxMessageChars}.`);
     if (msg.content.trim() === "" && !msg.attachmentText?.trim()) throw new MnemoError("INVALID_INPUT", `messages[${i}].content is empty.`);
+    // A lone UTF-16 surrogate cannot be stored as UTF-8 (it would become U+FFFD): refused.
+    for (const [field, v] of [["content", msg.content], ["attachmentText", msg.attachmentText], ["speaker", msg.speaker], ["id", msg.id]] as const) {
+      if (v !== undefined && /\p{Cs}/u.test(v)) throw new MnemoError("INVALID_INPUT", `messages[${i}].${field} holds a lone UTF-16 surrogate.`, { hint: "Send well-formed Unicode text (pair every surrogate, or drop it)." });
+    }
     if (msg.metadata !== undefined) {
       // Stored as JSON: it must serialise (no BigInt, no cycles) and is bounded like the content.
       let encoded: string;

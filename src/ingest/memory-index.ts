@@ -1,14 +1,42 @@
 import { allMemories } from "../store/all-memories.js";
 import { scopeCacheKey, type Context } from "../core/context.js";
-import { termList } from "../core/text.js";
+import { contentWords, termList } from "../core/text.js";
 import type { Memory } from "../core/types.js";
 import type { ScopeKey } from "../store/types.js";
 
 /**
- * An in-memory inverted index of a scope's active memories, used by consolidation to
- * find near-duplicates and same-slot facts without a full-text query per candidate.
- * Kept in the context cache and updated incrementally after this process's own commits;
- * rebuilt from the store whenever the scope's generation shows another writer.
+ * Turns per scope up to which consolidation keeps a whole-scope index in memory; above
+ * it, each `remember` reads only its candidates' neighbours through the store's indexes
+ * (full-text and slot), so its cost does not grow with the user.
+ *
+ * @example
+ * ```ts
+ * const whole = (await store.maxSeq(key)) <= FULL_INDEX_MAX_TURNS; // 5,000 (MNEMO_FULL_INDEX_MAX_TURNS overrides)
+ * ```
+ */
+export const FULL_INDEX_MAX_TURNS = 5_000;
+
+/**
+ * How many whole-scope indexes a process keeps (the least recently used is dropped).
+ *
+ * @example
+ * ```ts
+ * const kept = [...ctx.caches.keys()].filter((k) => k.startsWith("memidx")).length; // ≤ INDEX_CACHE_SCOPES (16)
+ * ```
+ */
+export const INDEX_CACHE_SCOPES = 16;
+
+/** How many full-text hits per candidate a partial index reads. */
+const PARTIAL_HITS = 16;
+
+/**
+ * An in-memory inverted index of active memories, used by consolidation to find
+ * near-duplicates and same-slot facts. For a scope of up to {@link FULL_INDEX_MAX_TURNS}
+ * turns it holds the whole scope, kept in the context cache (at most
+ * {@link INDEX_CACHE_SCOPES} scopes) and updated incrementally after this process's own
+ * commits; rebuilt whenever the scope's generation shows another writer. For a larger
+ * scope it holds only the memories the store finds for this call's candidates (their
+ * best full-text matches and same-slot facts).
  *
  * @example
  * ```ts
@@ -45,14 +73,33 @@ export class MemoryIndex {
     return index;
   }
 
-  /** The scope's index: cached when no other writer touched the scope. */
-  static async forScope(ctx: Context, key: ScopeKey): Promise<MemoryIndex> {
+  /**
+   * The index consolidation uses for `candidates`: the whole scope's (cached when no other
+   * writer touched the scope), or, for a large scope, the candidates' neighbours only.
+   */
+  static async forScope(ctx: Context, key: ScopeKey, candidates?: ReadonlyArray<{ text: string; slot: string | null }>): Promise<MemoryIndex> {
+    const env = Number(process.env.MNEMO_FULL_INDEX_MAX_TURNS);
+    const max = process.env.MNEMO_FULL_INDEX_MAX_TURNS !== undefined && Number.isFinite(env) ? env : FULL_INDEX_MAX_TURNS;
+    if (candidates && (await ctx.store.maxSeq(key)) > max) return MemoryIndex.partial(ctx, key, candidates);
     const cacheKey = "memidx\u0000" + scopeCacheKey(key.tenant, key.userId);
     const cached = ctx.caches.get(cacheKey) as MemoryIndex | undefined;
-    if (cached && cached.generation === (await ctx.store.generation(key))) return cached;
-    const fresh = await MemoryIndex.build(ctx, key);
-    ctx.caches.set(cacheKey, fresh);
-    return fresh;
+    ctx.caches.delete(cacheKey);
+    const index = cached && cached.generation === (await ctx.store.generation(key)) ? cached : await MemoryIndex.build(ctx, key);
+    ctx.caches.set(cacheKey, index);
+    // Least recently used first: the Map keeps insertion order and a use re-inserts.
+    let kept = 0;
+    for (const k of [...ctx.caches.keys()].reverse()) if (k.startsWith("memidx\u0000") && ++kept > INDEX_CACHE_SCOPES) ctx.caches.delete(k);
+    return index;
+  }
+
+  /** The memories the store finds for the candidates: best full-text matches and same-slot facts. */
+  static async partial(ctx: Context, key: ScopeKey, candidates: ReadonlyArray<{ text: string; slot: string | null }>): Promise<MemoryIndex> {
+    const index = new MemoryIndex(await ctx.store.generation(key));
+    const ids = new Set<string>();
+    for (const c of candidates) for (const h of await ctx.store.searchText(key, "memory", contentWords(c.text), PARTIAL_HITS)) ids.add(h.id);
+    const slots = [...new Set(candidates.map((c) => c.slot).filter((s): s is string => s !== null))];
+    for (const m of [...(await ctx.store.getMemories(key, [...ids])), ...(await ctx.store.memoriesBySlot(key, slots))]) index.put(m);
+    return index;
   }
 
   /** Stemmed content terms of a memory. */

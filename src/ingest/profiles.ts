@@ -76,7 +76,9 @@ export async function updateProfiles(
       }
       continue;
     }
-    const text = `Profile of ${subject}: ${kept.map((l) => l.text.replace(/[.!]+$/, "")).join("; ")}.`;
+    // Lines keep the speaker's words; the "Maya: " they open with is the profile's own name.
+    const own = `${subject}: `;
+    const text = `Profile of ${subject}: ${kept.map((l) => (l.text.startsWith(own) ? l.text.slice(own.length) : l.text).replace(/[.!]+$/, "")).join("; ")}.`;
     if (old && old.text === text && !old.invalidatedAt) continue;
     const entity = people.get(subject)!;
     const m: Memory = {

@@ -12,6 +12,7 @@ import { MemoryIndex } from "./memory-index.js";
 import { EntityResolver } from "./entities.js";
 import { segmentEpisodes } from "./segment.js";
 import { updateProfiles } from "./profiles.js";
+import { duplicates } from "./dedup.js";
 
 /**
  * The scope of a `remember` call, plus the display name of the person in `user`-role
@@ -75,16 +76,11 @@ async function rememberInScope(ctx: Context, messagesInput: unknown, scopeInput:
   });
   const key = { tenant: scope.tenant, userId: scope.userId };
   const result: RememberResult = { episodes: { added: 0, duplicates: 0, ids: [] }, memories: { added: 0, updated: 0, invalidated: 0, unchanged: 0 }, segments: 0, entities: 0 };
-  const existing = await ctx.store.findEpisodes(key, {
-    externalIds: prepared.map((p) => p.m.id).filter((x): x is string => x !== undefined),
-    hashes: prepared.filter((p) => p.m.id === undefined).map((p) => p.hash),
-  });
-  const seenExt = new Map(existing.filter((e) => e.externalId).map((e) => [e.externalId!, e.id]));
-  const seenHash = new Map(existing.map((e) => [`${e.sessionId ?? ""}\u0000${e.contentHash}`, e.id]));
+  const dedup = await duplicates(ctx, key, prepared, nowDate);
   let seq = await ctx.store.maxSeq(key);
   const episodes: Episode[] = [];
   for (const p of prepared) {
-    const dup = p.m.id !== undefined ? seenExt.get(p.m.id) : seenHash.get(`${p.sessionId ?? ""}\u0000${p.hash}`);
+    const dup = dedup.match(p);
     if (dup) {
       result.episodes.duplicates++;
       result.episodes.ids.push(dup);
@@ -108,8 +104,7 @@ async function rememberInScope(ctx: Context, messagesInput: unknown, scopeInput:
       seq: ++seq,
       metadata: p.m.metadata ?? {},
     };
-    if (p.m.id !== undefined) seenExt.set(p.m.id, ep.id);
-    seenHash.set(`${p.sessionId ?? ""}\u0000${p.hash}`, ep.id);
+    dedup.add(p, ep.id);
     episodes.push(ep);
     result.episodes.ids.push(ep.id);
   }
@@ -148,7 +143,7 @@ async function rememberInScope(ctx: Context, messagesInput: unknown, scopeInput:
   const resolver = new EntityResolver(scope, known);
   const entityIds = candidates.map((c) => c.entities.map((m) => resolver.resolve(m).id));
   const epInfo = new Map(episodes.map((e) => [e.id, { segmentId: e.segmentId, occurredAt: e.occurredAt }]));
-  const index = await MemoryIndex.forScope(ctx, key);
+  const index = await MemoryIndex.forScope(ctx, key, candidates);
   const indexKey = "memidx\u0000" + scopeCacheKey(scope.tenant, scope.userId);
   const generationBefore = index.generation;
   try {

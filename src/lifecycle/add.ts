@@ -1,7 +1,7 @@
 import { ensureEmbedder, scopeCacheKey, type Context } from "../core/context.js";
 import { vectorRows } from "../core/embed-text.js";
 import { MnemoError } from "../core/errors.js";
-import { contentHash, newId, stableId } from "../core/ids.js";
+import { contentHash, newId, scopedId } from "../core/ids.js";
 import { parseDate } from "../core/time.js";
 import type { Episode, Memory, MemoryKind, MemoryVersion, ScopeInput } from "../core/types.js";
 import { resolveScope } from "../core/validate.js";
@@ -62,7 +62,9 @@ function validate(input: unknown): AddMemoryInput {
  * ```
  */
 export function addedMemoryId(scope: { tenant: string; userId: string; agentId?: string | undefined }, key: string): string {
-  return stableId("mem", scope.tenant, scope.userId, scope.agentId ?? "", "add", key);
+  // Deterministic and bound to the scope (an import verifies it as the scope's own; another
+  // tenant cannot claim it): see scopedId.
+  return scopedId("mem", scope, `add\u0000${scope.agentId ?? ""}\u0000${key}`);
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -96,7 +98,7 @@ export async function addMemory(ctx: Context, inputRaw: unknown, scopeInput: Sco
   await ensureEmbedder(ctx);
   const speaker = input.speaker ?? "user";
   const episode: Episode = {
-    id: newId("ep"),
+    id: newId("ep", scope),
     externalId: null,
     tenant: scope.tenant,
     userId: scope.userId,

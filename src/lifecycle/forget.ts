@@ -1,10 +1,11 @@
 import { scopeCacheKey, type Context } from "../core/context.js";
 import { MnemoError } from "../core/errors.js";
 import { stableId } from "../core/ids.js";
-import type { Memory, MemoryKind, MemoryVersion } from "../core/types.js";
+import type { Episode, Memory, MemoryKind, MemoryVersion } from "../core/types.js";
 import { MEMORY_KINDS } from "../core/types.js";
 import { parseDate } from "../core/time.js";
 import { updateProfiles } from "../ingest/profiles.js";
+import { allMemories } from "../store/all-memories.js";
 
 async function load(ctx: Context, tenant: string, id: string, userId?: string): Promise<Memory> {
   if (typeof id !== "string" || id.length === 0 || id.length > 200) throw new MnemoError("INVALID_INPUT", "A memory id is required.");
@@ -13,9 +14,51 @@ async function load(ctx: Context, tenant: string, id: string, userId?: string): 
   return m;
 }
 
-async function save(ctx: Context, m: Memory, op: "forget" | "patch", reason: string | null, now: string, also: { memories: Memory[]; history: MemoryVersion[] } = { memories: [], history: [] }): Promise<Memory> {
+/**
+ * Metadata key set on an episode whose content was forgotten (a memory citing it was
+ * forgotten): recall never returns the episode again; it stays stored until the message
+ * is deleted (`deleteEpisode`) or the user erased.
+ *
+ * @example
+ * ```ts
+ * if (episode.metadata[EPISODE_FORGOTTEN_KEY]) continue; // never recalled
+ * ```
+ */
+export const EPISODE_FORGOTTEN_KEY = "mnemo.forgottenAt";
+
+/** The source episodes of a forgotten memory, marked so that recall leaves them out. */
+async function forgetSources(ctx: Context, m: Memory, now: string): Promise<Episode[]> {
+  if (m.kind === "summary") return []; // a summary's sources belong to its facts
+  const eps = await ctx.store.getEpisodes({ tenant: m.tenant, userId: m.userId }, m.sources);
+  return eps.filter((e) => !e.metadata[EPISODE_FORGOTTEN_KEY]).map((e) => ({ ...e, metadata: { ...e.metadata, [EPISODE_FORGOTTEN_KEY]: now } }));
+}
+
+/**
+ * When a forgotten memory is restored, its source messages are recalled again, unless
+ * another memory that is still forgotten came from them.
+ *
+ * @example
+ * ```ts
+ * const episodes = await unforgetSources(ctx, restored); // commit them with the memory
+ * ```
+ */
+export async function unforgetSources(ctx: Context, m: Memory): Promise<Episode[]> {
+  const key = { tenant: m.tenant, userId: m.userId };
+  const marked = (await ctx.store.getEpisodes(key, m.sources)).filter((e) => e.metadata[EPISODE_FORGOTTEN_KEY]);
+  if (marked.length === 0) return [];
+  const stillForgotten = new Set(
+    (await allMemories(ctx.store, { ...key, includeInvalidated: true, includeForgotten: true })).filter((x) => x.id !== m.id && x.forgottenAt && x.kind !== "summary").flatMap((x) => x.sources),
+  );
+  return marked.filter((e) => !stillForgotten.has(e.id)).map((e) => {
+    const { [EPISODE_FORGOTTEN_KEY]: _gone, ...metadata } = e.metadata;
+    return { ...e, metadata };
+  });
+}
+
+async function save(ctx: Context, m: Memory, op: "forget" | "patch", reason: string | null, now: string, also: { memories: Memory[]; history: MemoryVersion[] } = { memories: [], history: [] }, episodes: Episode[] = []): Promise<Memory> {
   await ctx.store.commit({
     scope: { tenant: m.tenant, userId: m.userId },
+    episodes,
     memories: [m, ...also.memories],
     history: [{ memoryId: m.id, version: m.version, op, text: m.text, validFrom: m.validFrom, validTo: m.validTo, sources: m.sources, at: now, reason }, ...also.history],
   });
@@ -25,7 +68,9 @@ async function save(ctx: Context, m: Memory, op: "forget" | "patch", reason: str
 
 /**
  * Forgets a memory: it is never recalled again but stays in history (use `erase` for a
- * hard delete). Optionally restricted to one user.
+ * hard delete, `deleteEpisode` to delete a message). The messages it came from are never
+ * recalled verbatim again either (they held the forgotten content). Optionally
+ * restricted to one user.
  *
  * @example
  * ```ts
@@ -43,7 +88,7 @@ async function forgetInScope(ctx: Context, tenant: string, id: string, userId?: 
   if (m.forgottenAt) return m;
   const now = ctx.options.now().toISOString();
   const forgotten: Memory = { ...m, forgottenAt: now, version: m.version + 1 };
-  return save(ctx, forgotten, "forget", reason ?? null, now, await refreshSummary(ctx, forgotten, now, true));
+  return save(ctx, forgotten, "forget", reason ?? null, now, await refreshSummary(ctx, forgotten, now, true), await forgetSources(ctx, forgotten, now));
 }
 
 /**
@@ -116,6 +161,7 @@ async function patchInScope(ctx: Context, tenant: string, id: string, patch: Mem
   const next: Memory = { ...m, version: m.version + 1 };
   if (patch.text !== undefined) {
     if (typeof patch.text !== "string" || patch.text.trim() === "" || patch.text.length > 10_000) throw new MnemoError("INVALID_INPUT", "text must be 1-10,000 characters.");
+    if (/\p{Cs}/u.test(patch.text)) throw new MnemoError("INVALID_INPUT", "text holds a lone UTF-16 surrogate.", { hint: "Send well-formed Unicode text." });
     next.text = patch.text;
   }
   if (patch.kind !== undefined) {

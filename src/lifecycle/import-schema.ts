@@ -23,7 +23,7 @@ const count = z.number().int().min(0);
 /** Metadata: JSON values whose strings are well-formed. */
 const record = z.record(z.string(), z.unknown()).refine((v) => !hasLoneSurrogate(JSON.stringify(v)), "holds a lone UTF-16 surrogate");
 
-const profileLine = z.object({ memoryId: id, text: nonEmpty(10_000), sources: z.array(z.string()), importance: unit, observedAt: iso });
+const profileLine = z.object({ memoryId: id, text: nonEmpty(1_000_000), sources: z.array(z.string()), importance: unit, observedAt: iso });
 
 /**
  * One export line of each type, validated like a write: ids, canonical dates, ranges
@@ -53,7 +53,7 @@ export const IMPORT_SCHEMAS = {
   }),
   memory: z
     .strictObject({
-      type: z.literal("memory"), id, tenant: z.string(), userId: z.string(), agentId: nstr, kind: z.enum(MEMORY_KINDS), text: nonEmpty(10_000), subject: nstr, slot: nstr,
+      type: z.literal("memory"), id, tenant: z.string(), userId: z.string(), agentId: nstr, kind: z.enum(MEMORY_KINDS), text: nonEmpty(1_000_000), subject: nstr, slot: nstr,
       validFrom: niso, validTo: niso, observedAt: iso, recordedAt: iso, invalidatedAt: niso, confidence: unit, importance: unit, strength: z.number().min(0).max(1e6),
       lastAccessedAt: iso, accessCount: count, sources: z.array(id).min(1), entityIds: z.array(id), segmentIds: z.array(id), version: z.number().int().min(1),
       forgottenAt: niso, expiresAt: niso, metadata: record,
@@ -65,7 +65,7 @@ export const IMPORT_SCHEMAS = {
       if (!lines.success) ctx.addIssue({ code: "custom", path: ["metadata", "lines", ...lines.error.issues[0]!.path.map(String)], message: lines.error.issues[0]!.message });
     }),
   history: z.strictObject({
-    type: z.literal("history"), memoryId: id, version: z.number().int().min(1), op: z.enum(["add", "update", "invalidate", "reinforce", "forget", "patch"]), text: wellFormed(10_000),
+    type: z.literal("history"), memoryId: id, version: z.number().int().min(1), op: z.enum(["add", "update", "invalidate", "reinforce", "forget", "patch", "restore"]), text: wellFormed(1_000_000),
     validFrom: niso, validTo: niso, sources: z.array(z.string()), at: iso, reason: nstr,
   }),
 };

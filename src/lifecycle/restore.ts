@@ -1,4 +1,5 @@
 import { scopeCacheKey, type Context } from "../core/context.js";
+import { unforgetSources } from "./forget.js";
 import { MnemoError } from "../core/errors.js";
 import type { Memory } from "../core/types.js";
 
@@ -21,6 +22,8 @@ export async function restoreMemory(ctx: Context, tenant: string, id: string, us
   const restored: Memory = { ...m, forgottenAt: null, version: m.version + 1 };
   await ctx.store.commit({
     scope: { tenant: m.tenant, userId: m.userId },
+    // Its source messages are recalled again too (forget had kept them out).
+    episodes: await unforgetSources(ctx, restored),
     memories: [restored],
     history: [{ memoryId: m.id, version: restored.version, op: "restore", text: m.text, validFrom: m.validFrom, validTo: m.validTo, sources: m.sources, at: now, reason: `forgotten at ${m.forgottenAt}, restored` }],
   });

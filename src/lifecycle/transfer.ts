@@ -130,7 +130,8 @@ export async function importScope(ctx: Context, jsonl: string, scopeInput: Parti
   const { episodes, segments, entities, memories, history } = recs;
   // Every memory must cite episodes that exist: in the file, or already in the target scope.
   const fileEpisodes = new Set(episodes.map((e) => e.id));
-  const cited = [...new Set(memories.flatMap((m) => m.sources).filter((id) => !fileEpisodes.has(id)))];
+  // (A forgotten memory may cite a message deleted since: it is never recalled.)
+  const cited = [...new Set(memories.filter((m) => m.forgottenAt === null).flatMap((m) => m.sources).filter((id) => !fileEpisodes.has(id)))];
   if (cited.length > 0) {
     const known = new Set((await ctx.store.getEpisodes(key, cited)).map((e) => e.id));
     const missing = cited.filter((id) => !known.has(id));

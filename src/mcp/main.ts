@@ -20,6 +20,8 @@ export interface McpStdioOptions {
   tenant?: string | undefined;
   /** Default user of every tool (default "default"). */
   userId?: string | undefined;
+  /** Pin every tool to `userId`: a `userId` argument naming another user is refused (`mnemo mcp --pin-user`). */
+  pinUser?: boolean | undefined;
   /** An already open Mnemo (then `db` is ignored and the caller closes it). */
   mnemo?: Mnemo | undefined;
   /** Streams (default: process.stdin / process.stdout). */
@@ -45,6 +47,7 @@ export async function runMcpStdio(options: McpStdioOptions = {}): Promise<{ clos
     mnemo,
     tenant: options.tenant ?? "default",
     userId: options.userId ?? "default",
+    pinUser: options.pinUser,
     write: (fn) => queue.run(fn),
   });
   const transport = new StdioServerTransport(options.stdin as NodeJS.ReadStream | undefined, options.stdout as NodeJS.WriteStream | undefined);
@@ -72,7 +75,7 @@ export async function runMcpStdio(options: McpStdioOptions = {}): Promise<{ clos
 
 
 /**
- * The `mnemo mcp` command: parses `--db`, `--user` and `--tenant`, serves MCP on stdio and
+ * The `mnemo mcp` command: parses `--db`, `--user`, `--tenant` and `--pin-user`, serves MCP on stdio and
  * resolves when the client disconnects.
  *
  * @example
@@ -83,10 +86,10 @@ export async function runMcpStdio(options: McpStdioOptions = {}): Promise<{ clos
 export async function runMcpCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { db: { type: "string" }, user: { type: "string" }, tenant: { type: "string" } },
+    options: { db: { type: "string" }, user: { type: "string" }, tenant: { type: "string" }, "pin-user": { type: "boolean" } },
     strict: true,
   });
-  const { closed } = await runMcpStdio({ db: values.db, userId: values.user, tenant: values.tenant });
+  const { closed } = await runMcpStdio({ db: values.db, userId: values.user, tenant: values.tenant, pinUser: values["pin-user"] });
   await closed;
 }
 

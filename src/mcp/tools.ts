@@ -25,6 +25,12 @@ export interface McpToolsOptions {
   userId: string;
   /** Scopes of the caller; tools that need a missing scope are not listed. Default: all. */
   scopes?: readonly KeyScope[] | undefined;
+  /**
+   * Pin every tool to `userId`: a `userId` argument naming another user is FORBIDDEN, and
+   * tools by id (get_memory, forget, delete_message) only reach this user's records.
+   * Default false: any user of the tenant (the key is the tenant's).
+   */
+  pinUser?: boolean | undefined;
   /** Runs writes one at a time (the HTTP server passes its write queue). */
   write?: (<T>(fn: () => Promise<T>) => Promise<T>) | undefined;
 }
@@ -66,7 +72,7 @@ async function guarded(fn: () => Promise<CallToolResult>): Promise<CallToolResul
 
 /**
  * Creates an MCP server exposing Mnemo as tools: `remember`, `recall`, `list_memories`,
- * `get_memory`, `forget`, and the official memory server's read tools `search_nodes`,
+ * `get_memory`, `forget`, `delete_message`, and the official memory server's read tools `search_nodes`,
  * `open_nodes`, `read_graph` (entities as nodes, their memories as observations).
  * Read-only tools carry `readOnlyHint`.
  *
@@ -80,7 +86,13 @@ export function createMcpServer(options: McpToolsOptions): McpServer {
   const { mnemo, tenant } = options;
   const scopes = new Set(options.scopes ?? ["read", "write", "admin"]);
   const write = options.write ?? (<T>(fn: () => Promise<T>) => fn());
-  const scopeOf = (userId: string | undefined) => ({ tenant, userId: userId ?? options.userId });
+  const pinned = options.pinUser === true;
+  const scopeOf = (userId: string | undefined) => {
+    if (pinned && userId !== undefined && userId !== options.userId) throw new MnemoError("FORBIDDEN", `This MCP server is pinned to user ${JSON.stringify(options.userId)}.`, { hint: "Leave userId out, or connect as that user." });
+    return { tenant, userId: userId ?? options.userId };
+  };
+  /** Scope of tools that act on a record by id: the pinned user, else the whole tenant. */
+  const byId = pinned ? { tenant, userId: options.userId } : { tenant };
   const server = new McpServer(
     { name: "mnemo", version: packageVersion() },
     { instructions: "Mnemo is long-term memory. Call `recall` before answering questions about the user or past conversations; call `remember` with what the user said that is worth keeping." },
@@ -170,7 +182,7 @@ export function createMcpServer(options: McpToolsOptions): McpServer {
     },
     (args) =>
       guarded(async () => {
-        const m = toApiMemory(await mnemo.memory(args.id, { tenant }));
+        const m = toApiMemory(await mnemo.memory(args.id, byId));
         return text(JSON.stringify(m, null, 2), m);
       }),
   );
@@ -180,14 +192,29 @@ export function createMcpServer(options: McpToolsOptions): McpServer {
       "forget",
       {
         title: "Forget",
-        description: "Forget a memory by id: it is never recalled again (it stays in history).",
+        description: "Forget a memory by id: it, and the messages it came from, are never recalled again (it stays in history).",
         inputSchema: { id: z.string().min(1).max(200) },
         annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
       },
       (args) =>
         guarded(async () => {
-          const m = await write(() => mnemo.forget(args.id, { tenant }));
+          const m = await write(() => mnemo.forget(args.id, byId));
           return text(`Forgot ${m.id}: ${m.text}`, { id: m.id, forgottenAt: m.forgottenAt });
+        }),
+    );
+
+    server.registerTool(
+      "delete_message",
+      {
+        title: "Delete message",
+        description: "Delete one remembered message (by its episode id or your message id): never recalled again; memories that came only from it are deleted too.",
+        inputSchema: { id: z.string().min(1).max(500), userId: userIdArg },
+        annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+      },
+      (args) =>
+        guarded(async () => {
+          const r = await write(() => mnemo.deleteEpisode(args.id, scopeOf(args.userId)));
+          return text(`Deleted message ${r.id}; ${r.memoriesDeleted} memory(ies) deleted with it, ${r.memoriesUpdated} updated.`, { ...r });
         }),
     );
   }

@@ -3,7 +3,7 @@ import type { ChannelWeights } from "../core/options.js";
 import type { ScopeKey } from "../store/types.js";
 import type { ChannelList } from "./fuse.js";
 import type { QueryAnalysis } from "./query.js";
-import { termSet, type Snapshot } from "./snapshot.js";
+import { byOrder, termSet, type Snapshot } from "./snapshot.js";
 
 /**
  * Item keys: "m:<memory id>" or "e:<episode id>".
@@ -49,6 +49,43 @@ function tiedRanks(scores: number[]): number[] {
   return ranks;
 }
 
+/**
+ * How many memories per entity the graph channel reads (the most recently written);
+ * an entity's degree is always its full count.
+ *
+ * @example
+ * ```ts
+ * await store.linkedMemories(key, "entity", seedIds, GRAPH_FANOUT); // 100
+ * ```
+ */
+export const GRAPH_FANOUT = 100;
+
+/**
+ * How many entities of an asked-for type (place, person, organisation) the answer-type
+ * channel reads, most mentioned first, and how many memories of each.
+ *
+ * @example
+ * ```ts
+ * const typed = entities.sort((a, b) => b.mentionCount - a.mentionCount).slice(0, ANSWER_TYPE_LIMITS.entities);
+ * ```
+ */
+export const ANSWER_TYPE_LIMITS = { entities: 300, perEntity: 50 } as const;
+
+/**
+ * The first `depth` eligible keys of a ranked hit list, reading rows a chunk at a time
+ * (most hits are eligible, so usually one chunk).
+ */
+async function firstEligible(inp: ChannelInput, prefix: "m:" | "e:", ids: string[], depth: number): Promise<string[]> {
+  const out: string[] = [];
+  const chunk = Math.max(8, Math.ceil(depth * 1.25));
+  for (let i = 0; i < ids.length && out.length < depth; i += chunk) {
+    const part = ids.slice(i, i + chunk);
+    await (prefix === "m:" ? inp.snap.load(part) : inp.snap.load([], part));
+    for (const id of part) if (out.length < depth && inp.eligible(prefix + id)) out.push(prefix + id);
+  }
+  return out;
+}
+
 /** Lexical channel: BM25 (the store's full-text index) over memories and episodes. */
 async function lexical(inp: ChannelInput): Promise<ChannelList[]> {
   const { ctx, key, query, depth } = inp;
@@ -57,19 +94,23 @@ async function lexical(inp: ChannelInput): Promise<ChannelList[]> {
     ctx.store.searchText(key, "episode", query.words, depth * 2),
   ]);
   return [
-    { channel: "lexical", weight: inp.weights.lexical, ids: mem.map((h) => "m:" + h.id).filter(inp.eligible).slice(0, depth) },
-    { channel: "lexical", weight: inp.weights.lexical, ids: eps.map((h) => "e:" + h.id).filter(inp.eligible).slice(0, depth) },
+    { channel: "lexical", weight: inp.weights.lexical, ids: await firstEligible(inp, "m:", mem.map((h) => h.id), depth) },
+    { channel: "lexical", weight: inp.weights.lexical, ids: await firstEligible(inp, "e:", eps.map((h) => h.id), depth) },
   ];
 }
 
-/** Dense channel: cosine similarity of embeddings. */
-function dense(inp: ChannelInput): ChannelList[] {
-  const { snap, queryVector, depth } = inp;
-  const m = snap.memoryVectors.size ? snap.memoryVectors.search(queryVector, depth * 3) : [];
-  const e = snap.episodeVectors.size ? snap.episodeVectors.search(queryVector, depth * 3) : [];
+/** Dense channel: cosine similarity of embeddings (the store's vector search). */
+async function dense(inp: ChannelInput): Promise<ChannelList[]> {
+  const { ctx, key, queryVector, depth } = inp;
+  const [m, e] = await Promise.all([
+    ctx.store.searchVectors(key, "memory", queryVector, depth * 3),
+    ctx.store.searchVectors(key, "episode", queryVector, depth * 3),
+  ]);
+  const mPos = m.filter((h) => h.score > 0).map((h) => h.id);
+  const ePos = e.filter((h) => h.score > 0).map((h) => h.id);
   return [
-    { channel: "dense", weight: inp.weights.dense, ids: m.filter((h) => h.score > 0).map((h) => "m:" + h.id).filter(inp.eligible).slice(0, depth) },
-    { channel: "dense", weight: inp.weights.dense, ids: e.filter((h) => h.score > 0).map((h) => "e:" + h.id).filter(inp.eligible).slice(0, depth) },
+    { channel: "dense", weight: inp.weights.dense, ids: await firstEligible(inp, "m:", mPos, depth) },
+    { channel: "dense", weight: inp.weights.dense, ids: await firstEligible(inp, "e:", ePos, depth) },
   ];
 }
 
@@ -77,10 +118,12 @@ function dense(inp: ChannelInput): ChannelList[] {
  * Graph channel: spreading activation over the memory–entity graph (a two-step
  * personalised-PageRank approximation). Seeds are the query's entities plus the entities
  * of the best lexical memories; an entity passes activation 1/log(2 + degree) to each of
- * its memories, so rare entities count more than the speakers who appear everywhere.
+ * its memories, so rare entities count more than the speakers who appear everywhere. An
+ * entity with more memories than {@link GRAPH_FANOUT} reaches its newest ones and those
+ * the other channels already found.
  */
-function graph(inp: ChannelInput, lexicalTop: string[]): ChannelList {
-  const { snap, query, depth } = inp;
+async function graph(inp: ChannelInput, lexicalTop: string[]): Promise<ChannelList> {
+  const { ctx, key, snap, query, depth } = inp;
   const seeds = new Map<string, number>();
   for (const e of query.entities) seeds.set(e.id, 1);
   for (const k of lexicalTop.slice(0, 3)) {
@@ -88,26 +131,33 @@ function graph(inp: ChannelInput, lexicalTop: string[]): ChannelList {
     for (const e of m?.entityIds ?? []) if (!seeds.has(e)) seeds.set(e, 0.5);
   }
   const score = new Map<string, number>();
-  const spread = (entities: Map<string, number>, damping: number) => {
-    for (const [e, a] of entities) {
-      const ms = snap.entityMemories.get(e) ?? [];
-      const w = (a * damping) / Math.log(2 + ms.length);
-      for (const m of ms) score.set(m, (score.get(m) ?? 0) + w);
+  const spread = async (entities: Map<string, number>, damping: number) => {
+    if (entities.size === 0) return;
+    const links = await ctx.store.linkedMemories(key, "entity", [...entities.keys()], GRAPH_FANOUT);
+    for (const l of links) {
+      const a = entities.get(l.key) ?? 0;
+      const w = (a * damping) / Math.log(2 + l.count);
+      const reached = new Set(l.memoryIds);
+      if (l.count > l.memoryIds.length) for (const m of snap.memories.values()) if (!m.forgottenAt && m.entityIds.includes(l.key)) reached.add(m.id);
+      for (const m of reached) score.set(m, (score.get(m) ?? 0) + w);
     }
   };
-  spread(seeds, 1);
+  await spread(seeds, 1);
   // Second hop: entities of the most activated memories.
+  const top = [...score.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10);
+  await snap.load(top.map(([m]) => m));
   const hop = new Map<string, number>();
-  for (const [m, s] of [...score.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10)) {
+  for (const [m, s] of top) {
     for (const e of snap.memories.get(m)?.entityIds ?? []) if (!seeds.has(e)) hop.set(e, (hop.get(e) ?? 0) + s);
   }
-  spread(hop, 0.3);
+  await spread(hop, 0.3);
+  await snap.load(score.keys());
   // Within equal activation, prefer memories sharing query terms.
   const q = new Set(query.terms);
   const ranked = [...score.entries()]
     .filter(([m]) => inp.eligible("m:" + m))
     .map(([m, s]) => [m, s * (1 + 0.25 * overlapOf(q, termSet(snap, "m:" + m, snap.memories.get(m)?.text ?? ""))) * (0.5 + (snap.memories.get(m)?.importance ?? 0))] as const)
-    .sort((a, b) => b[1] - a[1])
+    .sort((a, b) => b[1] - a[1] || byOrder(snap, "m:" + a[0], "m:" + b[0]))
     .slice(0, depth);
   return { channel: "graph", weight: inp.weights.graph, ids: ranked.map(([m]) => "m:" + m), ranks: tiedRanks(ranked.map(([, s]) => s)) };
 }
@@ -123,47 +173,58 @@ const ANSWER_TYPES: Array<[RegExp, string]> = [
  * organisations ranks the memories linked to entities of that type, those about the
  * people it names first.
  */
-function answerType(inp: ChannelInput): ChannelList | null {
-  const { snap, query, depth } = inp;
+async function answerType(inp: ChannelInput): Promise<ChannelList | null> {
+  const { ctx, key, snap, query, depth } = inp;
   const types = new Set(ANSWER_TYPES.filter(([re]) => re.test(query.text)).map(([, t]) => t));
   if (types.size === 0) return null;
   const people = new Set(query.people);
   const named = new Set(query.entities.map((e) => e.id));
   const q = new Set(query.terms);
-  const scored: Array<[string, number]> = [];
-  for (const [eid, ms] of snap.entityMemories) {
-    const e = snap.entities.get(eid);
-    if (!e || !types.has(e.type) || named.has(eid)) continue;
-    for (const mid of ms) {
+  const typed = [...snap.entities.values()]
+    .filter((e) => types.has(e.type) && !named.has(e.id))
+    .sort((a, b) => b.mentionCount - a.mentionCount || (a.id < b.id ? -1 : 1))
+    .slice(0, ANSWER_TYPE_LIMITS.entities);
+  const links = await ctx.store.linkedMemories(key, "entity", typed.map((e) => e.id), ANSWER_TYPE_LIMITS.perEntity);
+  await snap.load(links.flatMap((l) => l.memoryIds));
+  const best = new Map<string, number>();
+  for (const l of links) {
+    for (const mid of l.memoryIds) {
       const m = snap.memories.get(mid);
       if (!m || !inp.eligible("m:" + mid)) continue;
       const s = (m.subject !== null && people.has(m.subject) ? 2 : people.size === 0 ? 1 : 0) + overlapOf(q, termSet(snap, "m:" + mid, m.text));
-      if (s > 0) scored.push(["m:" + mid, s]);
+      if (s > 0) best.set("m:" + mid, Math.max(best.get("m:" + mid) ?? 0, s));
     }
   }
-  const best = new Map<string, number>();
-  for (const [k, v] of scored) best.set(k, Math.max(best.get(k) ?? 0, v));
-  const ranked = [...best.entries()].sort((a, b) => b[1] - a[1]).slice(0, depth);
+  const ranked = [...best.entries()].sort((a, b) => b[1] - a[1] || byOrder(snap, a[0], b[0])).slice(0, depth);
   return { channel: "graph", weight: inp.weights.graph, ids: ranked.map(([k]) => k), ranks: tiedRanks(ranked.map(([, v]) => v)) };
 }
 
-/** Temporal channel: items whose event time falls in the query's period, by term overlap. */
-function temporal(inp: ChannelInput): ChannelList | null {
-  const { snap, query, depth } = inp;
+/**
+ * Temporal channel: items whose event time falls in the query's period (the store's
+ * full-text search restricted to the window), ranked by term overlap.
+ */
+async function temporal(inp: ChannelInput): Promise<ChannelList | null> {
+  const { ctx, key, snap, query, depth } = inp;
   if (!query.timeRange) return null;
   const q = new Set(query.terms);
-  const scored: Array<[ItemKey, number]> = [];
   const { from, to } = query.timeRange;
-  const inRange = (t: string | null) => t !== null && t >= from && t < to;
-  for (const m of snap.memories.values()) {
-    const k = "m:" + m.id;
-    if (inRange(m.validFrom ?? m.observedAt) && inp.eligible(k)) scored.push([k, overlapOf(q, termSet(snap, k, m.text))]);
+  const [mem, eps] = await Promise.all([
+    ctx.store.searchText(key, "memory", query.words, depth * 4, { from, to }),
+    ctx.store.searchText(key, "episode", query.words, depth * 4, { from, to }),
+  ]);
+  await snap.load(mem.map((h) => h.id), eps.map((h) => h.id));
+  const scored: Array<[ItemKey, number]> = [];
+  for (const h of mem) {
+    const k = "m:" + h.id;
+    const m = snap.memories.get(h.id);
+    if (m && inp.eligible(k)) scored.push([k, overlapOf(q, termSet(snap, k, m.text))]);
   }
-  for (const e of snap.timeline) {
-    const k = "e:" + e.id;
-    if (inRange(e.occurredAt) && inp.eligible(k)) scored.push([k, overlapOf(q, termSet(snap, k, e.text))]);
+  for (const h of eps) {
+    const k = "e:" + h.id;
+    const e = snap.episodes.get(h.id);
+    if (e && inp.eligible(k)) scored.push([k, overlapOf(q, termSet(snap, k, e.text))]);
   }
-  const ranked = scored.filter(([, s]) => s > 0).sort((a, b) => b[1] - a[1]).slice(0, depth);
+  const ranked = scored.filter(([, s]) => s > 0).sort((a, b) => b[1] - a[1] || byOrder(snap, a[0], b[0])).slice(0, depth);
   return { channel: "temporal", weight: inp.weights.temporal, ids: ranked.map(([k]) => k), ranks: tiedRanks(ranked.map(([, s]) => s)) };
 }
 
@@ -178,8 +239,11 @@ async function segments(inp: ChannelInput): Promise<ChannelList> {
   const q = new Set(query.terms);
   const ids: string[] = [];
   const ranks: number[] = [];
+  const segs = new Map((await ctx.store.getSegments(key, hits.map((h) => h.id))).map((s) => [s.id, s]));
+  const linked = await ctx.store.linkedMemories(key, "segment", hits.map((h) => h.id), GRAPH_FANOUT);
+  await snap.load(linked.flatMap((l) => l.memoryIds), [...segs.values()].flatMap((s) => s.episodeIds));
   hits.forEach((h, r) => {
-    const seg = snap.segments.get(h.id);
+    const seg = segs.get(h.id);
     if (!seg) return;
     for (const eid of seg.episodeIds) {
       const e = snap.episodes.get(eid);
@@ -187,12 +251,19 @@ async function segments(inp: ChannelInput): Promise<ChannelList> {
     }
   });
   const segRank = new Map(hits.map((h, r) => [h.id, r + 1]));
-  for (const m of snap.memories.values()) {
-    let best = Infinity;
-    for (const s of m.segmentIds) best = Math.min(best, segRank.get(s) ?? Infinity);
-    if (best < Infinity && inp.eligible("m:" + m.id) && overlapOf(q, termSet(snap, "m:" + m.id, m.text)) > 0) (ids.push("m:" + m.id), ranks.push(best));
+  const seen = new Set<string>();
+  for (const l of linked) {
+    for (const mid of l.memoryIds) {
+      if (seen.has(mid)) continue;
+      seen.add(mid);
+      const m = snap.memories.get(mid);
+      if (!m) continue;
+      let best = Infinity;
+      for (const s of m.segmentIds) best = Math.min(best, segRank.get(s) ?? Infinity);
+      if (best < Infinity && inp.eligible("m:" + m.id) && overlapOf(q, termSet(snap, "m:" + m.id, m.text)) > 0) (ids.push("m:" + m.id), ranks.push(best));
+    }
   }
-  const order = ids.map((id, i) => [id, ranks[i]!] as const).sort((a, b) => a[1] - b[1]);
+  const order = ids.map((id, i) => [id, ranks[i]!] as const).sort((a, b) => a[1] - b[1] || byOrder(snap, a[0], b[0]));
   return { channel: "segment", weight: inp.weights.segment, ids: order.map(([id]) => id), ranks: order.map(([, r]) => r) };
 }
 
@@ -209,14 +280,14 @@ export async function runChannels(inp: ChannelInput): Promise<ChannelList[]> {
   const lists: ChannelList[] = [];
   const lex = on("lexical") || on("graph") ? await lexical(inp) : [];
   if (on("lexical")) lists.push(...lex);
-  if (on("dense")) lists.push(...dense(inp));
+  if (on("dense")) lists.push(...(await dense(inp)));
   if (on("graph")) {
-    lists.push(graph(inp, lex[0]?.ids ?? []));
-    const typed = answerType(inp);
+    lists.push(await graph(inp, lex[0]?.ids ?? []));
+    const typed = await answerType(inp);
     if (typed) lists.push(typed);
   }
   if (on("temporal")) {
-    const t = temporal(inp);
+    const t = await temporal(inp);
     if (t) lists.push(t);
   }
   if (on("segment")) lists.push(await segments(inp));

@@ -88,8 +88,9 @@ function render(selected: Array<{ day: string; line: string }>): string {
 
 /**
  * Greedy packing under the budget, best score first. Lines are grouped under one date
- * header per day (oldest first), so a date costs its tokens once. An item that covers no
- * source episode not already covered is skipped (no redundant lines); verbatim episodes
+ * header per day (oldest first), so a date costs its tokens once. An episode already covered
+ * by a shown line, or a memory whose turns are already shown verbatim, is skipped (no
+ * redundant lines; two memories of one turn hold different sentences); verbatim episodes
  * may use at most `episodeShare` of the budget. Token counts use the real BPE tokenizer
  * and the final context is re-counted, so `contextTokens ≤ budget` always holds.
  *
@@ -100,6 +101,7 @@ function render(selected: Array<{ day: string; line: string }>): string {
  */
 export function pack(candidates: Candidate[], snap: Snapshot, budget: number, episodeShare: number, cite: boolean): { context: string; contextTokens: number; results: RecallResult[] } {
   const covered = new Set<string>();
+  const shownTurns = new Set<string>();
   const selected: Array<{ day: string; line: string }> = [];
   const days = new Set<string>();
   const results: RecallResult[] = [];
@@ -119,7 +121,8 @@ export function pack(candidates: Candidate[], snap: Snapshot, budget: number, ep
     const c = item.c;
     if (misses > 40 || used >= budget) break;
     const sources = c.type === "memory" ? c.memory.sources : [c.episode.id];
-    if (sources.every((s) => covered.has(s))) continue;
+    // A memory is redundant once its verbatim turns are shown; memories of one turn keep different sentences.
+    if (sources.every((s) => (c.type === "memory" ? shownTurns : covered).has(s))) continue;
     const ext = item.ext ?? sources.map((s) => sourceLabel(snap, s));
     const line = item.line ?? (c.type === "memory" ? memoryLine(c.memory, ext, cite) : episodeLine(c.episode, cite));
     const day = dayOf(c);
@@ -137,6 +140,7 @@ export function pack(candidates: Candidate[], snap: Snapshot, budget: number, ep
     days.add(day);
     selected.push({ day, line });
     for (const s of sources) covered.add(s);
+    if (c.type === "episode") shownTurns.add(c.episode.id);
     if (c.type === "memory") {
       const m = c.memory;
       results.push({ id: m.id, type: "memory", kind: m.kind, text: m.text, score: c.score, sources: ext, occurredAt: m.validFrom ?? m.observedAt, speaker: m.subject, channels: c.channels, tokens });

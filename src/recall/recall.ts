@@ -1,15 +1,16 @@
 import { z } from "zod";
 import { ensureEmbedder, type Context } from "../core/context.js";
+import { EPISODE_FORGOTTEN_KEY } from "../lifecycle/forget.js";
 import { MnemoError } from "../core/errors.js";
 import { parseDate } from "../core/time.js";
-import { MEMORY_KINDS, type MemoryKind, type RecallResponse, type ScopeInput } from "../core/types.js";
+import { MEMORY_KINDS, type Episode, type MemoryKind, type RecallResponse, type ScopeInput } from "../core/types.js";
 import { resolveScope } from "../core/validate.js";
 import { candidatesAsOf } from "./as-of.js";
 import { CHANNELS, runChannels, type ItemKey } from "./channels.js";
 import { decayFactor, retention, rrf } from "./fuse.js";
 import { pack, type Candidate } from "./pack.js";
 import { analyzeQuery } from "./query.js";
-import { byOrder, loadSnapshot, termSet, type Snapshot } from "./snapshot.js";
+import { byOrder, openSnapshot, termSet, type Snapshot } from "./snapshot.js";
 
 /**
  * Options of {@link recall}. The scope fields (`userId`, `tenant`, `agentId`) say whose
@@ -114,14 +115,21 @@ export const NEIGHBOURS = { expand: 20, share: 0.7 } as const;
  * Neighbour expansion (hierarchy, fine level): the turns right before and after a top hit,
  * in the same session, often hold its question or its answer. They join the candidates
  * (as their memories, or verbatim when they have none) with a share of the hit's score.
- * Mutates and re-sorts `candidates`.
+ * The neighbours come from the store (an index seek per source turn). Mutates and
+ * re-sorts `candidates`.
  *
  * @example
  * ```ts
- * expandNeighbours(candidates, snap, (key) => key.startsWith("m:") || includeEpisodes);
+ * await expandNeighbours(candidates, snap, (key) => key.startsWith("m:") || includeEpisodes);
  * ```
  */
-export function expandNeighbours(candidates: Candidate[], snap: Snapshot, eligible: (k: string) => boolean): void {
+export async function expandNeighbours(candidates: Candidate[], snap: Snapshot, eligible: (k: string) => boolean): Promise<void> {
+  const tops = candidates.slice(0, NEIGHBOURS.expand);
+  const srcOf = (top: Candidate) => (top.type === "memory" ? top.memory.sources : [top.episode.id]).slice(0, 2);
+  await snap.loadEpisodes(tops.flatMap(srcOf));
+  const around = new Map((await snap.ctx.store.episodeNeighbours(snap.key, tops.flatMap(srcOf), 2)).map((n) => [n.episodeId, n]));
+  for (const n of around.values()) for (const e of [...n.before, ...n.after]) if (!snap.episodes.has(e.id)) snap.episodes.set(e.id, e);
+  await snap.load([], [...around.values()].flatMap((n) => [...n.before, ...n.after].map((e) => e.id)));
   const byKey = new Map(candidates.map((c) => [c.key, c]));
   const added: Candidate[] = [];
   const offer = (c: Candidate) => {
@@ -130,20 +138,19 @@ export function expandNeighbours(candidates: Candidate[], snap: Snapshot, eligib
     if (have) have.score = c.score;
     else (byKey.set(c.key, c), added.push(c));
   };
-  for (const top of candidates.slice(0, NEIGHBOURS.expand)) {
-    const sources = top.type === "memory" ? top.memory.sources : [top.episode.id];
-    for (const src of sources.slice(0, 2)) {
-      const pos = snap.position.get(src);
-      if (pos === undefined) continue;
-      const here = snap.timeline[pos]!;
-      for (const p of [pos - 2, pos - 1, pos + 1, pos + 2]) {
-        const n = snap.timeline[p];
-        if (!n || n.sessionId !== here.sessionId) continue;
-        const score = top.score * Math.pow(NEIGHBOURS.share, Math.abs(p - pos));
+  for (const top of tops) {
+    for (const src of srcOf(top)) {
+      const n = around.get(src);
+      const here = snap.episodes.get(src);
+      if (!n || !here) continue;
+      const ring: Array<[Episode | undefined, number]> = [[n.before[1], 2], [n.before[0], 1], [n.after[0], 1], [n.after[1], 2]];
+      for (const [e, d] of ring) {
+        if (!e || e.sessionId !== here.sessionId) continue;
+        const score = top.score * Math.pow(NEIGHBOURS.share, d);
         const channels = { neighbour: score };
-        const mems = (snap.episodeMemories.get(n.id) ?? []).filter((id) => eligible("m:" + id));
+        const mems = (snap.episodeMemories.get(e.id) ?? []).filter((id) => eligible("m:" + id));
         for (const id of mems) offer({ key: "m:" + id, type: "memory", memory: snap.memories.get(id)!, score, channels });
-        if (mems.length === 0 && eligible("e:" + n.id)) offer({ key: "e:" + n.id, type: "episode", episode: n, score: score * 0.9, channels });
+        if (mems.length === 0 && eligible("e:" + e.id)) offer({ key: "e:" + e.id, type: "episode", episode: e, score: score * 0.9, channels });
       }
     }
   }
@@ -165,6 +172,7 @@ export function expandNeighbours(candidates: Candidate[], snap: Snapshot, eligib
 export async function recall(ctx: Context, queryText: string, options: RecallOptions): Promise<RecallResponse> {
   if (typeof queryText !== "string" || queryText.trim() === "") throw new MnemoError("INVALID_INPUT", "The query must be a non-empty string.");
   if (queryText.length > 10_000) throw new MnemoError("PAYLOAD_TOO_LARGE", "The query is longer than 10,000 characters.");
+  if (/\p{Cs}/u.test(queryText)) throw new MnemoError("INVALID_INPUT", "The query holds a lone UTF-16 surrogate.", { hint: "Send well-formed Unicode text." });
   const parsed = optionsSchema.safeParse(options ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -181,7 +189,9 @@ export async function recall(ctx: Context, queryText: string, options: RecallOpt
   const tuning = ctx.options.recall;
 
   await ensureEmbedder(ctx);
-  const snap = await loadSnapshot(ctx, key);
+  const snap = await openSnapshot(ctx, key);
+  // Filters that look at a memory's source turns need them read with the memory.
+  snap.withSources = options.filters?.sessionId !== undefined || asOf !== null;
   const kinds = options.kinds ? new Set<string>(options.kinds) : null;
   const includeEpisodes = options.includeEpisodes !== false && kinds === null;
   const f = options.filters ?? {};
@@ -211,6 +221,8 @@ export async function recall(ctx: Context, queryText: string, options: RecallOpt
     if (!includeEpisodes) return false;
     const e = snap.episodes.get(k.slice(2));
     if (!e) return false;
+    // A message whose content was forgotten is never recalled verbatim.
+    if (e.metadata[EPISODE_FORGOTTEN_KEY]) return false;
     // The verbatim turn of a fact that was contradicted since is as stale as the fact.
     const derived = snap.episodeMemories.get(e.id);
     if (derived && derived.length > 0 && derived.every((id) => isSuperseded(snap.memories.get(id), asOf))) return false;
@@ -250,13 +262,16 @@ export async function recall(ctx: Context, queryText: string, options: RecallOpt
     }
   }
   candidates.sort((a, b) => b.score - a.score || byOrder(snap, a.key, b.key));
-  expandNeighbours(candidates, snap, eligible);
+  await expandNeighbours(candidates, snap, eligible);
   const shown = asOf ? await candidatesAsOf(ctx, snap, candidates, asOf) : candidates;
+  // The source turns of what may be packed (their labels).
+  await snap.loadEpisodes(shown.flatMap((c) => (c.type === "memory" ? c.memory.sources : [])));
   const packed = pack(shown, snap, budget, tuning.episodeShare, options.citeSources === true);
 
   if (options.reinforce !== false) {
     const ids = packed.results.filter((r) => r.type === "memory").map((r) => r.id);
-    await ctx.store.touchMemories(key, ids, nowIso, 0.1);
+    // Best effort: a read-only or full store still answers recall.
+    await ctx.store.touchMemories(key, ids, nowIso, 0.1).catch(() => undefined);
   }
   return {
     context: packed.context,

@@ -1,50 +1,120 @@
-import { allMemories } from "../store/all-memories.js";
-import { scopeCacheKey, type Context } from "../core/context.js";
+import type { Context } from "../core/context.js";
 import { terms } from "../core/text.js";
-import type { Entity, Episode, Memory, Segment } from "../core/types.js";
+import type { Entity, Episode, Memory } from "../core/types.js";
 import type { ScopeKey } from "../store/types.js";
-import { ExactIndex } from "./vector/exact.js";
-import { createVectorIndex } from "./vector/index.js";
-import type { VectorIndex } from "./vector/types.js";
 
 /**
- * What recall keeps in memory per scope: rows, vector indexes and the memory–entity
- * graph. Rebuilt when the store's generation for the scope changes (any commit, from
- * any process), so a cached snapshot is never stale for longer than one query.
+ * How many memories citing one episode recall reads to decide whether the episode is
+ * stale (all of them superseded) and which memories stand for it as a neighbour.
  *
  * @example
  * ```ts
- * const snap: Snapshot = await loadSnapshot(ctx, { tenant: "default", userId: "conv-26" });
- * snap.memories.size; // active and past memories of the scope
+ * await store.linkedMemories(key, "source", episodeIds, DERIVED_LIMIT); // 32
  * ```
  */
-export interface Snapshot {
-  generation: number;
-  memories: Map<string, Memory>;
-  episodes: Map<string, Episode>;
-  /** Episodes in time order (for neighbour expansion). */
-  timeline: Episode[];
-  position: Map<string, number>;
-  segments: Map<string, Segment>;
-  entities: Map<string, Entity>;
-  memoryVectors: VectorIndex;
-  episodeVectors: VectorIndex;
-  /** entity id → memory ids; memory id → entity ids. */
-  entityMemories: Map<string, string[]>;
-  /** episode id → ids of memories citing it. */
-  episodeMemories: Map<string, string[]>;
+export const DERIVED_LIMIT = 32;
+
+/**
+ * The rows one recall has read, and nothing else: recall asks the store for candidates
+ * (full-text, vector, graph, time and neighbour queries) and loads only those rows here,
+ * so its cost follows the candidates (tens to hundreds of rows), not the user's size.
+ * Nothing is kept between recalls (the store keeps its own bounded caches).
+ *
+ * @example
+ * ```ts
+ * const snap = await openSnapshot(ctx, { tenant: "default", userId: "conv-26" });
+ * await snap.load(["mem_1"], ["ep_1"]);
+ * snap.memories.get("mem_1")?.text;
+ * ```
+ */
+export class Snapshot {
+  readonly ctx: Context;
+  readonly key: ScopeKey;
+  /** Loaded memories (candidates, and the memories derived from loaded episodes). */
+  readonly memories = new Map<string, Memory>();
+  /** Loaded episodes (candidates, and the sources of loaded memories). */
+  readonly episodes = new Map<string, Episode>();
+  /** Every entity of the scope (for query analysis). */
+  readonly entities: Map<string, Entity>;
+  /** Episode id → ids of not-forgotten, non-summary memories citing it (loaded episodes only). */
+  readonly episodeMemories = new Map<string, string[]>();
   /** Stemmed term sets of memory and episode texts, filled lazily. */
-  termSets: Map<string, Set<string>>;
+  readonly termSets = new Map<string, Set<string>>();
+  /** Whether {@link load} also reads the source episodes of the memories it loads (filters that look at them). */
+  withSources = false;
+
+  constructor(ctx: Context, key: ScopeKey, entities: Entity[]) {
+    this.ctx = ctx;
+    this.key = key;
+    this.entities = new Map(entities.map((e) => [e.id, e]));
+  }
+
   /**
-   * Item key → a stable position (memories in write order, then episodes in time order),
-   * used to break score ties: ids are random, so ties broken by id would make the same
-   * data rank differently from one ingest to the next.
+   * Loads the rows that are not loaded yet: the memories and episodes asked, for the
+   * episodes asked the memories citing them, and (with {@link withSources}) the source
+   * episodes of the memories loaded.
    */
-  order: Map<string, number>;
+  async load(memoryIds: Iterable<string>, episodeIds: Iterable<string> = []): Promise<void> {
+    const store = this.ctx.store;
+    const wantM = [...new Set(memoryIds)].filter((id) => !this.memories.has(id));
+    const askedE = [...new Set(episodeIds)];
+    if (wantM.length > 0) for (const m of await store.getMemories(this.key, wantM)) this.memories.set(m.id, m);
+    const derivedFor = askedE.filter((id) => !this.episodeMemories.has(id));
+    if (derivedFor.length > 0) {
+      const links = await store.linkedMemories(this.key, "source", derivedFor, DERIVED_LIMIT);
+      for (const id of derivedFor) this.episodeMemories.set(id, []);
+      const more = links.flatMap((l) => l.memoryIds).filter((id) => !this.memories.has(id));
+      if (more.length > 0) for (const m of await store.getMemories(this.key, more)) this.memories.set(m.id, m);
+      for (const l of links) {
+        this.episodeMemories.set(
+          l.key,
+          l.memoryIds.filter((id) => {
+            const m = this.memories.get(id);
+            return m !== undefined && m.kind !== "summary";
+          }),
+        );
+      }
+    }
+    const wantE = new Set(askedE.filter((id) => !this.episodes.has(id)));
+    if (this.withSources) {
+      for (const id of [...wantM, ...derivedFor.flatMap((e) => this.episodeMemories.get(e) ?? [])]) {
+        for (const s of this.memories.get(id)?.sources ?? []) if (!this.episodes.has(s)) wantE.add(s);
+      }
+    }
+    if (wantE.size > 0) for (const e of await store.getEpisodes(this.key, [...wantE])) this.episodes.set(e.id, e);
+  }
+
+  /** Loads episode rows only (no derived memories). */
+  async loadEpisodes(ids: Iterable<string>): Promise<void> {
+    const want = [...new Set(ids)].filter((id) => !this.episodes.has(id));
+    if (want.length > 0) for (const e of await this.ctx.store.getEpisodes(this.key, want)) this.episodes.set(e.id, e);
+  }
+
+  /** Loads the rows of item keys ("m:…", "e:…"). */
+  async loadKeys(keys: Iterable<string>): Promise<void> {
+    const m: string[] = [];
+    const e: string[] = [];
+    for (const k of keys) (k.startsWith("m:") ? m : e).push(k.slice(2));
+    await this.load(m, e);
+  }
 }
 
 /**
- * Compares two item keys by their stable position in the snapshot (for score ties).
+ * A recall's view of a scope: its entities, nothing else until asked.
+ *
+ * @example
+ * ```ts
+ * const snap = await openSnapshot(ctx, { tenant: "default", userId: "conv-26" });
+ * ```
+ */
+export async function openSnapshot(ctx: Context, key: ScopeKey): Promise<Snapshot> {
+  return new Snapshot(ctx, key, await ctx.store.listEntities(key));
+}
+
+/**
+ * Compares two item keys by a stable position (for score ties): memories before
+ * episodes; memories newest written first, episodes in time order; then by id. Ids are
+ * random, so ties broken by id alone would rank the same data differently per ingest.
  *
  * @example
  * ```ts
@@ -52,11 +122,26 @@ export interface Snapshot {
  * ```
  */
 export function byOrder(snap: Snapshot, a: string, b: string): number {
-  return (snap.order.get(a) ?? Infinity) - (snap.order.get(b) ?? Infinity) || (a < b ? -1 : a > b ? 1 : 0);
+  const ta = a.charCodeAt(0) === 109 ? 0 : 1; // "m"
+  const tb = b.charCodeAt(0) === 109 ? 0 : 1;
+  if (ta !== tb) return ta - tb;
+  if (ta === 0) {
+    const ma = snap.memories.get(a.slice(2));
+    const mb = snap.memories.get(b.slice(2));
+    if (ma && mb && ma.recordedAt !== mb.recordedAt) return ma.recordedAt < mb.recordedAt ? 1 : -1;
+  } else {
+    const ea = snap.episodes.get(a.slice(2));
+    const eb = snap.episodes.get(b.slice(2));
+    if (ea && eb) {
+      if (ea.occurredAt !== eb.occurredAt) return ea.occurredAt < eb.occurredAt ? -1 : 1;
+      if (ea.seq !== eb.seq) return ea.seq - eb.seq;
+    }
+  }
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**
- * The stemmed term set of a memory's or episode's text, cached in the snapshot.
+ * The stemmed term set of a memory's or episode's text, cached for the recall.
  *
  * @example
  * ```ts
@@ -67,85 +152,4 @@ export function termSet(snap: Snapshot, key: string, text: string): Set<string> 
   let t = snap.termSets.get(key);
   if (!t) snap.termSets.set(key, (t = new Set(terms(text))));
   return t;
-}
-
-/**
- * Vectors per scope above which recall builds an HNSW index instead of searching exactly.
- * Exact search over 100-d vectors stays near 10 ms at 300,000 (bench/vector.ts measures
- * 384-d: 16 ms at 50,000); the pure-TypeScript HNSW is fast to query but slow to build.
- *
- * @example
- * ```ts
- * const exact = m.ids.length < ANN_THRESHOLD; // exact search below 300,000 vectors
- * ```
- */
-export const ANN_THRESHOLD = 300_000;
-
-function toIndex(m: { ids: string[]; dim: number; data: Float32Array }, fallbackDim: number): VectorIndex {
-  if (m.ids.length === 0) return new ExactIndex(fallbackDim || 1);
-  if (m.ids.length < ANN_THRESHOLD) return ExactIndex.fromMatrix(m.ids, m.dim, m.data);
-  const index = createVectorIndex(m.dim, m.ids.length, { annThreshold: ANN_THRESHOLD });
-  const vectors = m.ids.map((_, i) => m.data.subarray(i * m.dim, (i + 1) * m.dim));
-  index.add(m.ids, vectors);
-  return index;
-}
-
-/**
- * The scope's snapshot, from cache when the generation is unchanged.
- *
- * @example
- * ```ts
- * const snap = await loadSnapshot(ctx, { tenant: "default", userId: "conv-26" });
- * const ep = snap.episodes.get("ep_1");
- * ```
- */
-export async function loadSnapshot(ctx: Context, key: ScopeKey): Promise<Snapshot> {
-  const cacheKey = scopeCacheKey(key.tenant, key.userId);
-  const generation = await ctx.store.generation(key);
-  const cached = ctx.caches.get(cacheKey) as Snapshot | undefined;
-  if (cached && cached.generation === generation) return cached;
-  const [memories, episodes, entities, memVecs, epVecs] = await Promise.all([
-    allMemories(ctx.store, { tenant: key.tenant, userId: key.userId, includeInvalidated: true }),
-    ctx.store.listEpisodes(key),
-    ctx.store.listEntities(key),
-    ctx.store.loadVectors(key, "memory"),
-    ctx.store.loadVectors(key, "episode"),
-  ]);
-  const segmentIds = [...new Set(episodes.map((e) => e.segmentId).filter((s): s is string => s !== null))];
-  const segments = await ctx.store.getSegments(key, segmentIds);
-  const entityMemories = new Map<string, string[]>();
-  for (const m of memories) {
-    if (m.forgottenAt) continue;
-    for (const e of m.entityIds) {
-      let list = entityMemories.get(e);
-      if (!list) entityMemories.set(e, (list = []));
-      list.push(m.id);
-    }
-  }
-  const episodeMemories = new Map<string, string[]>();
-  for (const m of memories) {
-    if (m.forgottenAt || m.kind === "summary") continue;
-    for (const s of m.sources) {
-      let list = episodeMemories.get(s);
-      if (!list) episodeMemories.set(s, (list = []));
-      list.push(m.id);
-    }
-  }
-  const snap: Snapshot = {
-    generation,
-    memories: new Map(memories.map((m) => [m.id, m])),
-    episodes: new Map(episodes.map((e) => [e.id, e])),
-    timeline: episodes,
-    position: new Map(episodes.map((e, i) => [e.id, i])),
-    segments: new Map(segments.map((s) => [s.id, s])),
-    entities: new Map(entities.map((e) => [e.id, e])),
-    memoryVectors: toIndex(memVecs, ctx.embedder.dim),
-    episodeVectors: toIndex(epVecs, ctx.embedder.dim),
-    entityMemories,
-    episodeMemories,
-    termSets: new Map(),
-    order: new Map([...memories.map((m, i) => ["m:" + m.id, i] as const), ...episodes.map((e, i) => ["e:" + e.id, memories.length + i] as const)]),
-  };
-  ctx.caches.set(cacheKey, snap);
-  return snap;
 }

@@ -51,6 +51,10 @@ export interface AppOptions {
   lifecycle?: Lifecycle | undefined;
   /** Base URL advertised in the OpenAPI document. */
   serverUrl?: string | undefined;
+  /** GET /metrics needs a key with the `metrics` (or `admin`) scope (default false: public, but rate limited). */
+  metricsAuth?: boolean | undefined;
+  /** MCP at /mcp: the user is pinned to X-Mnemo-User (tools refuse another `userId`). */
+  mcpPinUser?: boolean | undefined;
 }
 
 /**
@@ -132,25 +136,44 @@ export function createApp(input: { mnemo: Mnemo; keys: KeyStore | null; options?
   const queue = new WriteQueue();
   const limiter = o.rateLimit === false ? null : new RateLimiter(o.rateLimit ?? { rate: 50, burst: 100 });
   const metrics = new ServerMetrics({ mnemo, dbPath: fileDb });
+  // Unauthenticated scrapes share one small bucket (renderings are cached for a second too).
+  const publicLimiter = new RateLimiter({ rate: 5, burst: 20 });
+  let writable: { at: number; ok: Promise<boolean> } | null = null;
   let openapi: JsonObject | null = null;
   let docs: string | null = null;
   const system: SystemServices = {
     draining: () => lifecycle.draining,
     metrics: async () => ({ contentType: metrics.contentType, text: await metrics.render() }),
+    writable: () => {
+      // A real (tiny) write, at most once a second: a full disk or read-only file is "read-only".
+      const now = Date.now();
+      if (writable && now - writable.at < 1000) return writable.ok;
+      const ok = mnemo.store.setMeta("readyz.probe", "1").then(
+        () => true,
+        () => false,
+      );
+      writable = { at: now, ok };
+      return ok;
+    },
     openapi: () => (openapi ??= buildOpenApi(ROUTES, { serverUrl: o.serverUrl })),
     docs: () => (docs ??= renderDocsHtml(system.openapi())),
   };
   const allScopes: readonly KeyScope[] = KEY_SCOPES;
 
-  const authenticate = (c: Context<AppEnv>, need: KeyScope): Principal => {
+  const authenticate = (c: Context<AppEnv>, need: KeyScope | readonly KeyScope[]): Principal => {
     let p: Principal;
     if (!auth) {
       // Without keys, only local non-browser clients: refuse other Host names (DNS rebinding)
       // and cross-site browser requests (a web page POSTing to localhost).
+      // A page on another localhost port (another dev server, a local app) is another site
+      // too: a browser request is accepted only from this server's own origin.
       const local = (h: string) => LOCAL_HOSTS.has(h.replace(/^\[|\]$/g, ""));
-      if (!local(new URL(c.req.url).hostname)) throw new ApiError("FORBIDDEN", "Without keys the server only answers requests addressed to localhost.");
+      const self = new URL(c.req.url);
+      if (!local(self.hostname)) throw new ApiError("FORBIDDEN", "Without keys the server only answers requests addressed to localhost.");
       const origin = c.req.header("origin");
-      if (origin !== undefined && !(URL.canParse(origin) && local(new URL(origin).hostname))) throw new ApiError("FORBIDDEN", "Without keys the server refuses browser requests from other sites.");
+      if (origin !== undefined && !(URL.canParse(origin) && new URL(origin).origin === self.origin)) throw new ApiError("FORBIDDEN", "Without keys the server refuses browser requests from other sites (another localhost port included).");
+      const site = c.req.header("sec-fetch-site");
+      if (site !== undefined && site !== "same-origin" && site !== "none") throw new ApiError("FORBIDDEN", "Without keys the server refuses cross-site browser requests.");
       p = { tenant: defaultTenant, keyId: "anonymous", scopes: allScopes };
     } else {
       const h = c.req.header("authorization");
@@ -165,7 +188,8 @@ export function createApp(input: { mnemo: Mnemo; keys: KeyStore | null; options?
       const r = limiter.take(p.keyId);
       if (!r.ok) throw new ApiError("RATE_LIMITED", undefined, { retryAfter: r.retryAfterSeconds });
     }
-    if (!p.scopes.includes(need)) throw new ApiError("FORBIDDEN", `This route needs the ${need} scope; the key has ${p.scopes.join(", ") || "none"}.`);
+    const needs: readonly KeyScope[] = typeof need === "string" ? [need] : need;
+    if (!needs.some((n) => p.scopes.includes(n))) throw new ApiError("FORBIDDEN", `This route needs the ${needs.join(" or ")} scope; the key has ${p.scopes.join(", ") || "none"}.`);
     return p;
   };
 
@@ -192,7 +216,16 @@ export function createApp(input: { mnemo: Mnemo; keys: KeyStore | null; options?
     c.set("route", meta.path);
     const controller = new AbortController();
     const inner = async (): Promise<Response> => {
-      const principal = meta.scope ? authenticate(c, meta.scope) : { tenant: defaultTenant, keyId: "public", scopes: [] };
+      let principal: Principal;
+      if (meta.scope) principal = authenticate(c, meta.scope);
+      else if (meta.path === "/metrics" && o.metricsAuth) principal = authenticate(c, ["metrics", "admin"]);
+      else {
+        principal = { tenant: defaultTenant, keyId: "public", scopes: [] };
+        if (meta.path === "/metrics") {
+          const r = publicLimiter.take("public:/metrics");
+          if (!r.ok) throw new ApiError("RATE_LIMITED", undefined, { retryAfter: r.retryAfterSeconds });
+        }
+      }
       const raw: RawInput = { body: undefined, query: flatQuery(c), params: c.req.param() as Record<string, string> };
       let bytes: Uint8Array = new Uint8Array(0);
       if (meta.body) {
@@ -203,15 +236,21 @@ export function createApp(input: { mnemo: Mnemo; keys: KeyStore | null; options?
       }
       const env: RouteEnv = { mnemo, principal, signal: controller.signal, write: (fn) => queue.run(fn, controller.signal), idempotency, system };
       const idemHeader = meta.idempotent ? c.req.header("idempotency-key") : undefined;
-      if (idemHeader === undefined) return toResponse(await route.run(raw, env));
+      const run = async (): Promise<RouteOutput> => {
+        const out = await route.run(raw, env);
+        if (out.kind === "json" && out.writes) metrics.count(out.writes);
+        return out;
+      };
+      if (idemHeader === undefined) return toResponse(await run());
       const key = IdempotencyStore.checkKey(idemHeader);
       const url = new URL(c.req.url);
-      const fp = IdempotencyStore.fingerprint(c.req.method, url.pathname + url.search, bytes);
+      const view = principal.scopes.includes("read") ? "read" : "blind";
+      const fp = IdempotencyStore.fingerprint(c.req.method, url.pathname + url.search, meta.body?.kind === "json" ? raw.body : bytes, view);
       const replay = idempotency.begin(principal.tenant, key, fp);
       if (replay) return new Response(replay.body, { status: replay.status, headers: { "content-type": replay.contentType, "idempotent-replayed": "true" } });
       // The work outlives a timed-out request: its response is still stored for the retry.
       const work = (async () => {
-        const out = await route.run(raw, env);
+        const out = await run();
         if (out.kind === "json") {
           const stored: StoredResponse = { status: out.status ?? 200, body: JSON.stringify(out.body), contentType: "application/json; charset=utf-8" };
           try {
@@ -296,7 +335,7 @@ export function createApp(input: { mnemo: Mnemo; keys: KeyStore | null; options?
       if (!SCOPE_ID_RE.test(user)) throw new ApiError("INVALID_SCOPE", "X-Mnemo-User is not a valid user id.");
       const controller = new AbortController();
       const write = <T>(fn: () => Promise<T>) => queue.run(fn, controller.signal);
-      return withTimeout(handleMcpHttp(c.req.raw, { mnemo, tenant: principal.tenant, userId: user, scopes: principal.scopes, write, parsedBody }), controller);
+      return withTimeout(handleMcpHttp(c.req.raw, { mnemo, tenant: principal.tenant, userId: user, pinUser: o.mcpPinUser, scopes: principal.scopes, write, parsedBody }), controller);
     });
   }
 

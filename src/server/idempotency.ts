@@ -1,6 +1,14 @@
 import type Database from "better-sqlite3";
 import { createHash } from "node:crypto";
+import { ERASED_FINGERPRINT } from "../store/sqlite/index.js";
 import { ApiError } from "./errors.js";
+
+/** JSON with object keys sorted, so equal values have equal text. */
+function canonicalJson(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x,
+  );
+}
 
 /**
  * A stored response, replayed for a retried request.
@@ -69,15 +77,21 @@ export class IdempotencyStore {
   }
 
   /**
-   * Fingerprint of a request: method, path with query, and body bytes.
+   * Fingerprint of a request: method, path with query, what the caller may see (`view`,
+   * e.g. whether its key can read: a replay never shows more than a fresh answer would),
+   * and the body: bytes for JSONL, or a parsed JSON value compared canonically (key order
+   * and whitespace do not matter).
    *
    * @example
    * ```ts
-   * IdempotencyStore.fingerprint("POST", "/v1/remember", bytes);
+   * IdempotencyStore.fingerprint("POST", "/v1/remember", { userId: "u1", messages: [] }, "read");
    * ```
    */
-  static fingerprint(method: string, pathAndQuery: string, body: Uint8Array): string {
-    return createHash("sha256").update(`${method} ${pathAndQuery}\n`).update(body).digest("hex");
+  static fingerprint(method: string, pathAndQuery: string, body: Uint8Array | unknown, view = ""): string {
+    const h = createHash("sha256").update(`${method} ${pathAndQuery} ${view}\n`);
+    if (body instanceof Uint8Array) h.update(body);
+    else h.update(canonicalJson(body));
+    return h.digest("hex");
   }
 
   /**
@@ -94,6 +108,9 @@ export class IdempotencyStore {
       | { fingerprint: string; status: number; content_type: string; body: string; created_at: number }
       | undefined;
     if (row && row.created_at > Date.now() - IDEMPOTENCY_TTL_MS) {
+      if (row.fingerprint === ERASED_FINGERPRINT) {
+        throw new ApiError("CONFLICT", "The user this Idempotency-Key wrote to has been erased since; the request is not run again.", { hint: "Send a new Idempotency-Key to write again." });
+      }
       if (row.fingerprint !== fingerprint) throw new ApiError("IDEMPOTENCY_MISMATCH");
       return { status: row.status, body: row.body, contentType: row.content_type };
     }
@@ -138,8 +155,10 @@ export class IdempotencyStore {
   }
 
   /**
-   * Deletes the stored responses of one user (called before erasing the user, so that no
-   * copy of their data outlives the erase).
+   * Turns the stored responses of one user into tombstones (called when erasing the user,
+   * so that no copy of their data outlives the erase and a late retry of one of their keys
+   * is refused instead of recreating the user). The SQLite store does the same in the file
+   * on every erase (library, CLI); this covers a side database held in memory.
    *
    * @example
    * ```ts
@@ -147,6 +166,8 @@ export class IdempotencyStore {
    * ```
    */
   forgetUser(tenant: string, userId: string): void {
-    this.db.prepare(`DELETE FROM mnemo_idempotency WHERE tenant = ? AND user_id = ?`).run(tenant, userId);
+    this.db
+      .prepare(`UPDATE mnemo_idempotency SET user_id = NULL, fingerprint = ?, status = 409, content_type = '', body = '', created_at = ? WHERE tenant = ? AND user_id = ?`)
+      .run(ERASED_FINGERPRINT, Date.now(), tenant, userId);
   }
 }

@@ -36,6 +36,12 @@ export interface StartServerOptions {
   mcp?: boolean | undefined;
   /** Largest body in bytes (default 1 MiB). */
   bodyLimitBytes?: number | undefined;
+  /** Largest POST /v1/import body in bytes (default 64 MiB). */
+  importBodyLimitBytes?: number | undefined;
+  /** GET /metrics needs a key with the metrics or admin scope. */
+  metricsAuth?: boolean | undefined;
+  /** MCP tools only reach the X-Mnemo-User user. */
+  mcpPinUser?: boolean | undefined;
   /** Per-key token bucket (default 50/s, burst 100); false disables it. */
   rateLimit?: { rate: number; burst?: number | undefined } | false | undefined;
   /** Per-request time limit (default 30 s). */
@@ -111,6 +117,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     auth,
     defaultTenant: options.defaultTenant,
     bodyLimitBytes: options.bodyLimitBytes,
+    importBodyLimitBytes: options.importBodyLimitBytes,
+    metricsAuth: options.metricsAuth,
+    mcpPinUser: options.mcpPinUser,
     rateLimit: options.rateLimit,
     requestTimeoutMs: options.requestTimeoutMs,
     logger,
@@ -170,8 +179,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
 
 
 /**
- * Parses `serve` arguments (`--port --host --db --no-auth --mcp --body-limit --rate-limit
- * --burst --timeout --log-level`) into {@link StartServerOptions}.
+ * Parses `serve` arguments (`--port --host --db --no-auth --mcp --mcp-pin-user --body-limit
+ * --import-limit --metrics-auth --rate-limit --burst --timeout --log-level`) into {@link StartServerOptions}.
  *
  * @example
  * ```ts
@@ -188,6 +197,9 @@ export function parseServeArgs(argv: string[]): StartServerOptions {
       "no-auth": { type: "boolean" },
       mcp: { type: "boolean" },
       "body-limit": { type: "string" },
+      "import-limit": { type: "string" },
+      "metrics-auth": { type: "boolean" },
+      "mcp-pin-user": { type: "boolean" },
       "rate-limit": { type: "string" },
       burst: { type: "string" },
       timeout: { type: "string" },
@@ -209,6 +221,9 @@ export function parseServeArgs(argv: string[]): StartServerOptions {
     auth: values["no-auth"] ? false : true,
     mcp: values.mcp ?? false,
     bodyLimitBytes: num("body-limit", values["body-limit"]),
+    importBodyLimitBytes: num("import-limit", values["import-limit"]),
+    metricsAuth: values["metrics-auth"] ?? false,
+    mcpPinUser: values["mcp-pin-user"] ?? false,
     rateLimit: rate === undefined ? undefined : rate === 0 ? false : { rate, burst: num("burst", values.burst) },
     requestTimeoutMs: num("timeout", values.timeout),
     logLevel: values["log-level"],

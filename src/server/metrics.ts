@@ -5,7 +5,9 @@ import type { Mnemo } from "../mnemo.js";
 /**
  * Prometheus metrics of one server (own registry, so several apps can live in one process):
  * `mnemo_http_requests_total{method,route,status}`, `mnemo_http_request_duration_seconds{method,route}`,
- * `mnemo_http_requests_in_flight`, `mnemo_store_records{type}` and `mnemo_store_bytes`.
+ * `mnemo_http_requests_in_flight`, `mnemo_writes_total{op}` (counters kept as the server writes:
+ * a scrape never counts rows, so it costs the same on a store of any size) and
+ * `mnemo_store_bytes` (two file stats). Renderings are shared for one second.
  *
  * @example
  * ```ts
@@ -19,8 +21,10 @@ export class ServerMetrics {
   private readonly requests: Counter<"method" | "route" | "status">;
   private readonly latency: Histogram<"method" | "route">;
   readonly inFlight: Gauge;
+  private readonly writes: Counter<"op">;
+  private cached: { at: number; text: Promise<string> } | null = null;
 
-  constructor(options: { mnemo: Mnemo; dbPath?: string | null | undefined }) {
+  constructor(options: { mnemo?: Mnemo | undefined; dbPath?: string | null | undefined }) {
     const registers = [this.registry];
     this.requests = new Counter({ name: "mnemo_http_requests_total", help: "HTTP requests by route and status.", labelNames: ["method", "route", "status"], registers });
     this.latency = new Histogram({
@@ -31,21 +35,8 @@ export class ServerMetrics {
       registers,
     });
     this.inFlight = new Gauge({ name: "mnemo_http_requests_in_flight", help: "Requests being handled.", registers });
-    const { mnemo, dbPath } = options;
-    new Gauge({
-      name: "mnemo_store_records",
-      help: "Records in the store, by type.",
-      labelNames: ["type"],
-      registers,
-      async collect() {
-        try {
-          const s = await mnemo.stats();
-          for (const [k, v] of Object.entries(s)) this.set({ type: k }, v);
-        } catch {
-          // A closed store reports nothing.
-        }
-      },
-    });
+    this.writes = new Counter({ name: "mnemo_writes_total", help: "Records written by this server, by operation (maintained counters: scraping never counts tables).", labelNames: ["op"], registers });
+    const { dbPath } = options;
     new Gauge({
       name: "mnemo_store_bytes",
       help: "Size of the SQLite files (database + WAL), in bytes.",
@@ -81,7 +72,24 @@ export class ServerMetrics {
    * ```
    */
   render(): Promise<string> {
-    return this.registry.metrics();
+    // Scrapes within one second share one rendering.
+    const now = Date.now();
+    if (this.cached && now - this.cached.at < 1000) return this.cached.text;
+    const text = this.registry.metrics();
+    this.cached = { at: now, text };
+    return text;
+  }
+
+  /**
+   * Adds to the write counters (`mnemo_writes_total{op}`), from what a route reports.
+   *
+   * @example
+   * ```ts
+   * metrics.count({ episodes_added: 3, memories_added: 2 });
+   * ```
+   */
+  count(counts: Record<string, number>): void {
+    for (const [op, n] of Object.entries(counts)) if (n > 0) this.writes.inc({ op }, n);
   }
 
   /** Content-Type of {@link ServerMetrics.render}'s output. */

@@ -59,6 +59,8 @@ export interface RouteEnv {
 export interface SystemServices {
   /** True once graceful shutdown has begun. */
   draining(): boolean;
+  /** Whether the store takes writes now (false on a full disk or a read-only file). */
+  writable(): Promise<boolean>;
   /** Prometheus text and its content type. */
   metrics(): Promise<{ contentType: string; text: string }>;
   /** The OpenAPI document. */
@@ -76,7 +78,15 @@ export interface SystemServices {
  * ```
  */
 export type RouteOutput =
-  | { kind: "json"; status?: number | undefined; body: unknown; /** The user the response is about (for erase bookkeeping). */ userId?: string | null | undefined }
+  | {
+      kind: "json";
+      status?: number | undefined;
+      body: unknown;
+      /** The user the response is about (for erase bookkeeping). */
+      userId?: string | null | undefined;
+      /** What the route wrote, for the `mnemo_writes_total{op}` counters. */
+      writes?: Record<string, number> | undefined;
+    }
   | { kind: "ndjson"; status?: number | undefined; lines: string[] }
   | { kind: "text"; status?: number | undefined; contentType: string; text: string };
 

@@ -283,6 +283,47 @@ export const UserParamsSchema = z.strictObject({ userId: scopeId("userId") });
 export const CountsSchema = z.object({ episodes: z.number().int(), memories: z.number().int(), entities: z.number().int() });
 
 /**
+ * What PATCH and DELETE on a memory answer to a key without the read scope: the change,
+ * never the content (a write-only key must not read memories back).
+ *
+ * @example
+ * ```ts
+ * MemoryAckSchema.parse({ id: "mem_3f1c", userId: "alice", version: 3, forgottenAt: null });
+ * ```
+ */
+export const MemoryAckSchema = z.object({ id: z.string(), userId: z.string(), version: z.number().int(), forgottenAt: z.string().nullable() });
+
+/**
+ * Path parameters of `/v1/episodes/{id}`: an episode id or the caller's own message id.
+ *
+ * @example
+ * ```ts
+ * EpisodeIdParamsSchema.parse({ id: "ep_3f1c" });
+ * ```
+ */
+export const EpisodeIdParamsSchema = z.strictObject({ id: z.string().min(1).max(500).refine((s) => !s.includes("/"), "id is not a valid message id") });
+
+/**
+ * Query of `DELETE /v1/episodes/{id}`: the user is required.
+ *
+ * @example
+ * ```ts
+ * EpisodeUserQuerySchema.parse({ userId: "alice" });
+ * ```
+ */
+export const EpisodeUserQuerySchema = z.strictObject({ userId: scopeId("userId") });
+
+/**
+ * Response of `DELETE /v1/episodes/{id}`.
+ *
+ * @example
+ * ```ts
+ * DeletedEpisodeSchema.parse({ id: "ep_1", memoriesDeleted: 1, memoriesUpdated: 0 });
+ * ```
+ */
+export const DeletedEpisodeSchema = z.object({ id: z.string(), memoriesDeleted: z.number().int(), memoriesUpdated: z.number().int() });
+
+/**
  * Body of `POST /v1/import`: JSONL made by the export route.
  *
  * @example
@@ -333,7 +374,7 @@ export const HealthSchema = z.object({ status: z.literal("ok") });
  * ReadySchema.parse({ status: "draining" });
  * ```
  */
-export const ReadySchema = z.object({ status: z.enum(["ready", "draining"]) });
+export const ReadySchema = z.object({ status: z.enum(["ready", "draining", "read-only"]) });
 
 /**
  * The error body shared by every failed response.

@@ -2,13 +2,13 @@ import envPaths from "env-paths";
 import { join } from "node:path";
 import { MnemoError } from "../core/errors.js";
 import { isPostgresUrl } from "./postgres/driver.js";
-import { SqliteStore } from "./sqlite/index.js";
+import { SqliteStore, type SqliteStoreOptions } from "./sqlite/index.js";
 import type { Store } from "./types.js";
 
 /**
  * Opens the store at a location: a `postgres://` / `postgresql://` URL opens a
  * {@link PostgresStore} (the `pg` driver is loaded only then), anything else is a SQLite
- * file path (or `:memory:`).
+ * file path (or `:memory:`), opened with `sqliteOptions`.
  *
  * @example
  * ```ts
@@ -16,7 +16,7 @@ import type { Store } from "./types.js";
  * const shared = await openStore("postgres://mnemo@db.internal:5432/mnemo");
  * ```
  */
-export async function openStore(location: string): Promise<Store> {
+export async function openStore(location: string, sqliteOptions: SqliteStoreOptions = {}): Promise<Store> {
   if (isPostgresUrl(location)) {
     const { PostgresStore } = await import("./postgres/index.js");
     return PostgresStore.open(location);
@@ -24,7 +24,7 @@ export async function openStore(location: string): Promise<Store> {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
     throw new MnemoError("INVALID_CONFIG", `Unsupported database URL scheme: ${location.split(":")[0]}. Use a file path or postgres://…`);
   }
-  return SqliteStore.open(location);
+  return SqliteStore.open(location, sqliteOptions);
 }
 
 /**

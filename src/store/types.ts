@@ -147,8 +147,9 @@ export type MemoryLink = "entity" | "source" | "segment";
 
 /**
  * The memories that point at one key (graph neighbours): `count` is how many
- * not-forgotten memories of the scope do (invalidated ones included), `memoryIds` the
- * most recently written of them, at most the limit asked, newest first.
+ * not-forgotten memories do (invalidated ones included; keys are row ids, each of one
+ * scope, so a store may count without checking the scope), `memoryIds` the most
+ * recently written of them in the scope, at most the limit asked, newest first.
  *
  * @example
  * ```ts
@@ -280,6 +281,13 @@ export interface Store {
   /** Sets a store-wide setting. */
   setMeta(key: string, value: string): Promise<void>;
 
+  /**
+   * Hard-deletes episodes of the scope by id, and the given memories with their history
+   * (full-text rows and vectors too); returns how many episodes were deleted. Memories and
+   * segments that still cite the episodes are the caller's to update first.
+   * Optional: a store without it cannot delete single messages (STORE_ERROR).
+   */
+  deleteEpisodes?(scope: ScopeKey, ids: string[], memoryIds?: string[]): Promise<number>;
   /** Hard-deletes everything of a user (or a whole tenant when userId is omitted), leaving no trace in the file. */
   erase(scope: { tenant: string; userId?: string | undefined }): Promise<{ episodes: number; memories: number; entities: number }>;
   /** Counts, for one user, one tenant or the whole store. */

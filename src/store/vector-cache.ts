@@ -4,8 +4,8 @@ import { ScoreHeap } from "../recall/vector/exact.js";
 import type { VectorHit } from "./types.js";
 
 /**
- * Default bound of the vector cache: 128 MiB across every scope (about 330,000 100-d
- * vectors). Override with the store's `cacheBytes` option or `MNEMO_CACHE_MB`.
+ * Default bound of the vector cache: 128 MiB across every scope (about 580,000 100-d
+ * vectors as 8-bit codes). Override with the store's `cacheBytes` option or `MNEMO_CACHE_MB`.
  *
  * @example
  * ```ts
@@ -16,22 +16,38 @@ export const DEFAULT_CACHE_BYTES = 128 * 1024 * 1024;
 
 /**
  * Vectors per scope and table from which an HNSW graph is kept beside the exact matrix
- * (its hits are re-scored exactly). Below it a query is an exact scan: 100-d vectors
- * scan at about 1 ms per 10,000.
+ * (its hits are re-scored exactly). Below it a query scans the 8-bit codes: 100-d
+ * vectors at about 1 ms per 10,000, while the pure-TypeScript HNSW takes minutes to build
+ * at that size (docs/BENCHMARKS.md, "Vector search"), so the graph is for larger tables.
  *
  * @example
  * ```ts
- * const useAnn = entry.size >= ANN_MIN_VECTORS; // 200,000
+ * const useAnn = entry.size >= ANN_MIN_VECTORS; // 1,000,000
  * ```
  */
-export const ANN_MIN_VECTORS = 200_000;
+export const ANN_MIN_VECTORS = 1_000_000;
 
-/** The cached vectors of one scope and table: a growable row-major matrix. */
+/**
+ * How many approximate (int8) hits per asked one are re-scored against the stored
+ * Float32 vectors: the cache ranks with 8-bit codes, the answer's order and scores are exact.
+ *
+ * @example
+ * ```ts
+ * const shortlist = k * RESCORE_FACTOR + 16; // k = 180 → 376 rows re-scored exactly
+ * ```
+ */
+export const RESCORE_FACTOR = 2;
+
+/**
+ * The cached vectors of one scope and table: a growable row-major matrix of 8-bit codes
+ * (one scale per row: a quarter of Float32's memory), with an id → row map.
+ */
 class Entry {
   generation: number;
   dim: number;
   size = 0;
-  data: Float32Array;
+  codes: Int8Array;
+  scales: Float32Array;
   ids: string[] = [];
   readonly pos = new Map<string, number>();
   ann: HnswIndex | null = null;
@@ -39,65 +55,82 @@ class Entry {
   constructor(generation: number, dim: number, capacity: number) {
     this.generation = generation;
     this.dim = dim;
-    this.data = new Float32Array(Math.max(16, capacity) * Math.max(1, dim));
+    const cap = Math.max(16, capacity);
+    this.codes = new Int8Array(cap * Math.max(1, dim));
+    this.scales = new Float32Array(cap);
   }
 
-  /** Approximate heap bytes: the matrix, the ids and the position map (and the graph). */
+  /** Approximate heap bytes: codes, scales, ids and the position map (and the graph). */
   get bytes(): number {
-    return this.data.byteLength + this.size * 120 + (this.ann ? this.size * (this.dim * 4 + 200) : 0);
+    return this.codes.byteLength + this.scales.byteLength + this.size * 120 + (this.ann ? this.size * (this.dim * 4 + 200) : 0);
+  }
+
+  private encode(row: number, v: Float32Array): void {
+    let max = 0;
+    for (let j = 0; j < v.length; j++) max = Math.max(max, Math.abs(v[j]!));
+    const scale = max > 0 ? max / 127 : 1;
+    const o = row * this.dim;
+    for (let j = 0; j < v.length; j++) this.codes[o + j] = Math.round(v[j]! / scale);
+    this.scales[row] = scale;
+  }
+
+  /** The row's vector as the codes hold it. */
+  decode(row: number): Float32Array {
+    const out = new Float32Array(this.dim);
+    const o = row * this.dim;
+    const scale = this.scales[row]!;
+    for (let j = 0; j < this.dim; j++) out[j] = this.codes[o + j]! * scale;
+    return out;
   }
 
   put(id: string, v: Float32Array): void {
     if (this.size === 0 && this.dim === 0) {
       this.dim = v.length;
-      this.data = new Float32Array(16 * v.length);
+      this.codes = new Int8Array(16 * v.length);
     }
     if (v.length !== this.dim) throw new MnemoError("EMBEDDER_MISMATCH", `Vectors of dimension ${v.length} and ${this.dim} are mixed.`);
     const at = this.pos.get(id);
     if (at !== undefined) {
-      this.data.set(v, at * this.dim);
+      this.encode(at, v);
       return;
     }
-    if ((this.size + 1) * this.dim > this.data.length) {
-      const grown = new Float32Array(Math.max(this.data.length * 2, (this.size + 1) * this.dim));
-      grown.set(this.data.subarray(0, this.size * this.dim));
-      this.data = grown;
+    if ((this.size + 1) * this.dim > this.codes.length || this.size + 1 > this.scales.length) {
+      const rows = Math.max(this.scales.length * 2, this.size + 1);
+      const codes = new Int8Array(rows * this.dim);
+      codes.set(this.codes.subarray(0, this.size * this.dim));
+      const scales = new Float32Array(rows);
+      scales.set(this.scales.subarray(0, this.size));
+      this.codes = codes;
+      this.scales = scales;
     }
-    this.data.set(v, this.size * this.dim);
+    this.encode(this.size, v);
     this.pos.set(id, this.size);
     this.ids.push(id);
     this.size++;
     this.ann?.add([id], [v]);
   }
 
-  search(q: Float32Array, k: number, annMin: number): VectorHit[] {
-    if (this.size === 0 || k <= 0) return [];
+  /** The `n` best rows by the 8-bit codes (approximate cosine), best first. */
+  shortlist(q: Float32Array, n: number, annMin: number): VectorHit[] {
+    if (this.size === 0 || n <= 0) return [];
     if (q.length !== this.dim) throw new MnemoError("EMBEDDER_MISMATCH", `The query vector has dimension ${q.length}; stored vectors have ${this.dim}.`);
     const d = this.dim;
-    const data = this.data;
     if (this.size >= annMin) {
       if (!this.ann) {
         this.ann = new HnswIndex(d, { initialCapacity: this.size });
-        for (let i = 0; i < this.size; i++) this.ann.add([this.ids[i]!], [data.subarray(i * d, (i + 1) * d)]);
+        for (let i = 0; i < this.size; i++) this.ann.add([this.ids[i]!], [this.decode(i)]);
       }
-      // Graph candidates, re-scored against the current vectors (an updated row keeps its old place in the graph).
-      const cands = this.ann.search(q, Math.max(k * 2, 64));
-      return cands
-        .map((h) => {
-          const p = this.pos.get(h.id)!;
-          let s = 0;
-          for (let j = 0; j < d; j++) s += data[p * d + j]! * q[j]!;
-          return { id: h.id, score: s };
-        })
-        .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
-        .slice(0, k);
+      // An updated row keeps its old place in the graph; the exact re-score uses its new vector.
+      return this.ann.search(q, Math.max(n, 64));
     }
+    const codes = this.codes;
     const heap = new ScoreHeap("min");
     for (let i = 0; i < this.size; i++) {
       let s = 0;
       const o = i * d;
-      for (let j = 0; j < d; j++) s += data[o + j]! * q[j]!;
-      if (heap.size < k) heap.push(i, s);
+      for (let j = 0; j < d; j++) s += codes[o + j]! * q[j]!;
+      s *= this.scales[i]!;
+      if (heap.size < n) heap.push(i, s);
       else if (s > heap.topScore()) heap.replaceTop(i, s);
     }
     const { ids, scores } = heap.drain();
@@ -105,6 +138,35 @@ class Entry {
     for (let i = ids.length - 1; i >= 0; i--) out.push({ id: this.ids[ids[i]!]!, score: scores[i]! });
     return out;
   }
+}
+
+/** Exact cosine of stored vectors against the query, best first, ties by id. */
+function rescore(hits: VectorHit[], exact: Map<string, Float32Array>, q: Float32Array, k: number): VectorHit[] {
+  const out: VectorHit[] = [];
+  for (const h of hits) {
+    const v = exact.get(h.id);
+    if (!v) continue;
+    let s = 0;
+    for (let j = 0; j < q.length; j++) s += v[j]! * q[j]!;
+    out.push({ id: h.id, score: s });
+  }
+  return out.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).slice(0, k);
+}
+
+/**
+ * A table's vectors as a loader hands them to the cache: streamed, so a cold load never
+ * holds a second Float32 copy of the table.
+ *
+ * @example
+ * ```ts
+ * const rows: VectorRows = { count: 1, dim: 2, each: (sink) => sink("mem_1", new Float32Array([0.6, 0.8])) };
+ * ```
+ */
+export interface VectorRows {
+  count: number;
+  dim: number;
+  /** Calls `sink` for every row, synchronously (a SQLite cursor stays open only meanwhile). */
+  each: (sink: (id: string, vector: Float32Array) => void) => void;
 }
 
 /**
@@ -131,7 +193,7 @@ export interface VectorCacheOptions {
  * @example
  * ```ts
  * const cache = new VectorCache({ maxBytes: 32 * 1024 * 1024 });
- * const hits = await cache.search("t\u0000u\u0000episode", gen, () => loadAll(), query, 60);
+ * const hits = await cache.search("t\u0000u\u0000episode", gen, async () => ({ count: 0, dim: 100, each: () => {} }), query, 60);
  * ```
  */
 export class VectorCache {
@@ -148,6 +210,9 @@ export class VectorCache {
     this.annMin = options.annMin ?? ANN_MIN_VECTORS;
   }
 
+  /** How many tables were loaded from the store so far (a write by this process adds none). */
+  loads = 0;
+
   /** Bytes held now (approximate). */
   get bytes(): number {
     return this.total;
@@ -161,27 +226,34 @@ export class VectorCache {
   /**
    * The `k` nearest vectors of a cached table, loading it with `load` when it is missing
    * or older than `generation`. A table larger than the bound is searched and not kept.
+   * The cache ranks by 8-bit codes; `exact` reads the stored vectors of the shortlist
+   * ({@link RESCORE_FACTOR} · k + 16 rows), which give the final order and scores.
    */
   async search(
     key: string,
     generation: number,
-    load: () => Promise<{ ids: string[]; dim: number; data: Float32Array }>,
+    load: () => Promise<VectorRows>,
     q: Float32Array,
     k: number,
+    exact?: (ids: string[]) => Promise<Map<string, Float32Array>>,
   ): Promise<VectorHit[]> {
     let e = this.entries.get(key);
     if (e && e.generation !== generation) (this.remove(key), (e = undefined));
     if (!e) {
       const m = await load();
-      e = new Entry(generation, m.dim, m.ids.length);
-      for (let i = 0; i < m.ids.length; i++) e.put(m.ids[i]!, m.data.subarray(i * m.dim, (i + 1) * m.dim));
+      this.loads++;
+      e = new Entry(generation, m.dim, m.count);
+      const fresh = e;
+      m.each((id, v) => fresh.put(id, v));
     } else this.remove(key);
-    const hits = e.search(q, k, this.annMin);
+    if (k <= 0) return [];
+    const short = e.shortlist(q, k * RESCORE_FACTOR + 16, this.annMin);
     if (e.bytes <= this.maxBytes) {
       this.entries.set(key, e);
       this.recount(key, e);
     }
-    return hits;
+    if (exact) return rescore(short, await exact(short.map((h) => h.id)), q, k);
+    return rescore(short, new Map(short.map((h) => [h.id, e.decode(e.pos.get(h.id)!)])), q, k);
   }
 
   /**

@@ -192,7 +192,7 @@ export function registerDataCommands(program: Command, g: () => GlobalOptions): 
 
   program
     .command("erase")
-    .description("hard-delete a user and everything derived from them")
+    .description("hard-delete a user and everything derived from them (saved HTTP Idempotency-Key responses included)")
     .requiredOption("--user <id>", "user id")
     .action(async (o: { user: string }) => {
       const opts = g();

@@ -18,7 +18,7 @@ function memoryRow(m: Memory): string {
 }
 
 /**
- * Registers recall, memories (list/show/history) and forget.
+ * Registers recall, memories (list/show/history), forget and delete-message.
  *
  * @example
  * ```ts
@@ -110,6 +110,19 @@ export function registerMemoryCommands(program: Command, g: () => GlobalOptions)
       await withMnemo(opts, async (m) => {
         const mem = await m.forget(id);
         print(opts.json, mem, () => `forgot ${mem.id}: ${mem.text}`);
+      });
+    });
+
+  program
+    .command("delete-message")
+    .description("delete one remembered message (episode id or your message id): never recalled or exported again; memories only from it are deleted too")
+    .argument("<id>", "episode id or message id")
+    .requiredOption("--user <id>", "user id")
+    .action(async (id: string, o: { user: string }) => {
+      const opts = g();
+      await withMnemo(opts, async (m) => {
+        const r = await m.deleteEpisode(id, { userId: o.user });
+        print(opts.json, r, () => `deleted message ${r.id}: ${r.memoriesDeleted} memories deleted with it, ${r.memoriesUpdated} updated`);
       });
     });
 }

@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import { MnemoError } from "../../core/errors.js";
 import { defaultDbPath } from "../../mnemo.js";
 import { startServer, type RunningServer } from "../../server/main.js";
+import { cliIo } from "../io.js";
 import type { GlobalOptions } from "../output.js";
 
 /**
@@ -23,7 +24,7 @@ export interface InspectorOptions {
   host?: string | undefined;
   /** Tenant to inspect (default "default"). */
   tenant?: string | undefined;
-  /** Log level (default "warn"). */
+  /** Log level (default "error": the no-key warning is the command's own message). */
   logLevel?: string | undefined;
   /** Install SIGINT/SIGTERM handlers (the CLI does). */
   handleSignals?: boolean | undefined;
@@ -51,7 +52,7 @@ export async function startInspector(o: InspectorOptions = {}): Promise<RunningS
     host: o.host ?? "127.0.0.1",
     auth: false,
     defaultTenant: o.tenant,
-    logLevel: o.logLevel ?? "warn",
+    logLevel: o.logLevel ?? "error",
     rateLimit: false,
     handleSignals: o.handleSignals ?? false,
   });
@@ -77,6 +78,6 @@ export function registerUiCommand(program: Command, g: () => GlobalOptions): voi
       const port = Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new MnemoError("INVALID_CONFIG", "--port must be an integer from 0 to 65535.");
       const s = await startInspector({ db: opts.db, port, host: o.host, tenant: opts.tenant, handleSignals: true });
-      process.stderr.write(`mnemo ui: open ${s.url}/ui (tenant ${opts.tenant}, no key on loopback; Ctrl-C stops)\n`);
+      cliIo().stderr.write(`mnemo ui: open ${s.url}/ui (tenant ${opts.tenant}, no key on loopback; Ctrl-C stops)\n`);
     });
 }

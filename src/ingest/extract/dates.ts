@@ -81,7 +81,8 @@ export function dateNotes(sentence: string, reference: string): DateNote[] {
       text = formatDay(from);
     }
     const said = m.text.replace(/^(on|in|at|during|since|from|by)\s+/i, "").trim();
-    const note = said.toLowerCase() === text.toLowerCase() ? "" : `[= ${text}]`;
+    // "June 14, 2025" already says it all: no note when the words hold the full resolved date.
+    const note = said.toLowerCase() === text.toLowerCase() || (explicitYear && text === m.label) ? "" : `[= ${text}]`;
     out.push({ index: m.index, end: m.index + m.text.length, note, from: from.toISOString(), recurring: false });
   }
   for (const m of sentence.matchAll(IN_UNITS)) {

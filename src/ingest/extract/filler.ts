@@ -15,6 +15,9 @@ const PRAISE =
 /** Feelings about the listener's news: "I'm so happy for you!", "I'm glad you had fun." */
 const FEELING = /^i('m| am) (so |really |very |super |just )*(glad|happy|sorry|proud|excited|thrilled|stoked) (for you|to hear|that you|you)\b/i;
 
+/** "She's an architect.", "I'm a nurse.": who someone is. */
+const COPULA_NOUN = /^(I|he|she|they|we|[A-Z][\p{L}-]+)(['’]s|['’]m|['’]re| is| am| are| was)\s+(a|an)\s+(?!(great|good|nice|cute|lovely|beautiful|amazing|awesome|wonderful|fun|cool|real|big|huge|sweet|perfect|little)\b)[\p{L}-]+/iu;
+
 /** Words that make a sentence about the speaker's own life. */
 const SELF = /\b(I|my|me|mine|we|our|us)\b/i;
 /** Likes and dislikes: "I like pizza." is worth a memory even with one content word. */
@@ -36,6 +39,8 @@ export function isFiller(sentence: string): boolean {
   const raw = sentence.trim();
   const ct = termList(raw).length;
   if (SELF.test(raw) && PREFERENCE.test(raw) && ct >= 1 && !/^i (just )?(love|like) (that|it|this|them|your|how|the way|what)\b/i.test(raw)) return false;
+  // "She's an architect." — one content word, still a fact about someone.
+  if (COPULA_NOUN.test(raw)) return false;
   const core = compressText(raw);
   const cc = termList(core).length;
   if (ct < 2 || cc < 2) return true;

@@ -105,8 +105,23 @@ function classify(sentence: string, hasDate: boolean): MemoryKind {
 /** Short replies that answer the question before them ("5 years already!", "Yes, in May."). */
 const ANSWER_OPENER = /^(yes|yeah|yep|yup|no|nope|nah|sure|definitely|of course|not|it|it's|they|they're|that|we|about|around|since|for|in|at|on|just|only|mostly|\d)/i;
 
+/** How many turns back a topic is carried into a fragment. */
+const TOPIC_TURNS = 3;
+/** Sentences of a turn kept together in one memory, up to about this many words. */
+const GROUP_WORDS = 35;
+/** The kind of a memory of several sentences: the first of these any sentence has. */
+const KIND_ORDER: readonly MemoryKind[] = ["instruction", "preference", "profile", "event", "fact"];
+
+/** Sentences that only continue the one before ("Especially thin crust.", "Mostly on weekends."). */
+const FRAGMENT = /^(especially|mostly|usually|except|particularly|specifically|including|not|only|even|plus|which|like)\b/i;
+
 /** Questions asking for a fact (time, place, amount, name) a reply can give without echoing them. */
-const WH = /^(how (long|many|much|old|often|far)|when|where|what|which|who|whose)\b/i;
+const WH = /^(how (long|many|much|old|often|far)|when|where|what|which|who|whose|(do|did|have|has|are|is|was|were|will) (you|they|we|it|he|she) (have|know|pick|set|choose|decide)\b)/i;
+/** How a slot is said in a note when the sentence does not say it: [works at: Swedish]. */
+const SLOT_NOTE: Readonly<Record<string, readonly [string, RegExp]>> = {
+  lives_in: ["lives in", /\bliv(e|es|ing|ed)\b/i],
+  job: ["works at", /\bwork(s|ing|ed)?\b/i],
+};
 
 type Known = Map<string, { name: string; type: EntityType }>;
 
@@ -142,7 +157,7 @@ export class OfflineExtractor implements Extractor {
         // In a two-party chat "you" is the other named speaker (never the assistant).
         const isNamed = (e: Episode) => turnKind(e) === "named" && e.speaker !== ep.speaker && e.sessionId === ep.sessionId;
         const addressee = kind === "named" ? ([...history].reverse().find(isNamed)?.speaker ?? episodes.slice(i + 1).find(isNamed)?.speaker ?? null) : null;
-        out.push(...this.fromTurn(ep, person, addressee, known, samePrev ? this.lastTopic(samePrev) : null));
+        out.push(...this.fromTurn(ep, person, addressee, known, this.sessionTopic(history, ep)));
         const pk = samePrev ? turnKind(samePrev) : null;
         if (samePrev && samePrev.speaker !== ep.speaker && pk !== "system" && pk !== "tool") {
           const qa = this.answerToQuestion(samePrev, talker(samePrev), ep, person, addressee, known);
@@ -156,6 +171,18 @@ export class OfflineExtractor implements Extractor {
       if (history.length > 8) history.shift();
     });
     return out;
+  }
+
+  /** The topic named last in the few turns before `ep` in its session ("the wedding"), if any. */
+  private sessionTopic(history: readonly Episode[], ep: Episode): string | null {
+    for (let j = history.length - 1, seen = 0; j >= 0 && seen < TOPIC_TURNS; j--) {
+      const h = history[j]!;
+      if (h.sessionId !== ep.sessionId) break;
+      seen++;
+      const t = this.lastTopic(h);
+      if (t) return t;
+    }
+    return null;
   }
 
   private lastTopic(ep: Episode): string | null {
@@ -196,24 +223,73 @@ export class OfflineExtractor implements Extractor {
     return { ...base, kind: base.kind === "event" ? "event" : "fact", text, slot: null, sources: [ep.id, prev.id], importance: Math.min(1, base.importance + 0.1) };
   }
 
+  /**
+   * The turn's informative sentences, filler and questions dropped, in the speaker's words:
+   * a sentence that sets a single-valued slot stands alone (it may be invalidated later);
+   * the others of the turn are kept together as one memory ("We booked the Japan flights!
+   * We fly out on October 12 [= 12 October 2024]."), so no fragment loses its subject.
+   */
   private fromTurn(ep: Episode, person: string, addressee: string | null, known: Known, topicBefore: string | null): CandidateMemory[] {
     const out: CandidateMemory[] = [];
     let topic = topicBefore;
-    for (const raw of splitSentences(ep.text)) {
-      const own = topicOf(raw);
-      if (raw.trim().endsWith("?")) {
+    let who: string | null = null;
+    let group: CandidateMemory[] = [];
+    let words = 0;
+    const flush = () => {
+      if (group.length) out.push(this.merge(group, person, ep));
+      group = [];
+      words = 0;
+    };
+    for (const sentence of splitSentences(ep.text)) {
+      const own = topicOf(sentence);
+      if (sentence.trim().endsWith("?")) {
         if (own) topic = own;
         continue;
       }
-      if (isFiller(raw)) continue;
-      out.push(this.candidate(raw, ep, person, addressee, known, termList(raw).length, topic));
+      if (isFiller(sentence)) continue;
+      const c = this.candidate(sentence, ep, person, addressee, known, termList(sentence).length, group.length ? null : topic, false, who);
       if (own) topic = own;
+      who = c.entities.filter((e) => e.type === "person" && e.name !== person).at(-1)?.name ?? who;
+      if (c.slot) {
+        out.push(c);
+        continue;
+      }
+      const n = sentence.split(/\s+/).length;
+      if (words + n > GROUP_WORDS && !FRAGMENT.test(sentence.trim())) flush();
+      group.push(c);
+      words += n;
     }
+    flush();
     if (ep.attachmentText && ep.attachmentText.trim()) {
       const text = `${person} shared a photo: ${ep.attachmentText.trim()}`;
       out.push(this.candidate(text, ep, person, addressee, known, termList(text).length, null, true));
     }
     return out;
+  }
+
+  /** One memory of consecutive sentences of a turn (each already a candidate). */
+  private merge(cs: CandidateMemory[], person: string, ep: Episode): CandidateMemory {
+    if (cs.length === 1) return cs[0]!;
+    const prefix = `${person}: `;
+    let text = prefix + cs.map((c) => (c.text.startsWith(prefix) ? c.text.slice(prefix.length) : c.text)).join(" ");
+    // A carried topic the group already names is noise.
+    text = text.replace(/ \(re: ([^)]+)\)/g, (m, t: string) => (text.toLowerCase().split(t.toLowerCase()).length > 2 ? "" : m));
+    const entities = new Map<string, EntityMention>();
+    for (const c of cs) for (const e of c.entities) if (!entities.has(e.name.toLowerCase())) entities.set(e.name.toLowerCase(), e);
+    const kind = KIND_ORDER.find((k) => cs.some((c) => c.kind === k)) ?? "fact";
+    const dated = cs.find((c) => c.validFrom !== null && c.validFrom !== ep.occurredAt)?.validFrom ?? cs.find((c) => c.validFrom !== null)?.validFrom ?? null;
+    return {
+      kind,
+      text,
+      subject: person,
+      slot: null,
+      slotValue: null,
+      validFrom: dated ?? (kind === "event" ? ep.occurredAt : null),
+      sources: [ep.id],
+      entities: [...entities.values()],
+      importance: Math.min(1, Math.max(...cs.map((c) => c.importance)) + 0.05 * (cs.length - 1)),
+      confidence: 0.6,
+    };
   }
 
   private fromTool(ep: Episode, known: Known): CandidateMemory[] {
@@ -233,11 +309,17 @@ export class OfflineExtractor implements Extractor {
     contentTerms: number,
     topic: string | null,
     verbatim = false,
+    who: string | null = null,
   ): CandidateMemory {
     const notes = verbatim ? [] : dateNotes(raw, ep.occurredAt);
     const dated = notes.find((n) => n.from !== null);
     let said = annotate(raw.trim(), notes);
-    if (topic && !verbatim && needsTopic(raw, notes.length > 0) && !said.toLowerCase().includes(topic.toLowerCase())) said = said.replace(/\s*([.!…]*)\s*$/, (_m, p: string) => ` (re: ${topic})${p}`);
+    // "She's an architect." after naming Lena: say who; "We fly out on ..." after the Japan trip: say what.
+    const about = who && /^(he|she|they|he's|she's|they're|his|her|their)\b/i.test(raw.trim()) ? who : topic && needsTopic(raw, notes.length > 0) ? topic : null;
+    if (about && !verbatim && !said.toLowerCase().includes(about.toLowerCase())) said = said.replace(/\s*([.!…]*)\s*$/, (_m, p: string) => ` (re: ${about})${p}`);
+    const slot = verbatim ? null : slotIn(raw, person);
+    // "First day at Swedish today." sets where Maya works: say so, in brackets, when the words don't.
+    if (slot && SLOT_NOTE[slot.attr] && !SLOT_NOTE[slot.attr]![1].test(raw)) said = said.replace(/\s*([.!…]*)\s*$/, (_m, p: string) => ` [${SLOT_NOTE[slot.attr]![0]}: ${slot.display}]${p}`);
     const text = verbatim ? raw : `${person}: ${said}`;
     const entities: EntityMention[] = [];
     const seen = new Set<string>();
@@ -257,8 +339,8 @@ export class OfflineExtractor implements Extractor {
       if (!k && type === "topic" && !span.includes(" ") && opensSentence(span, raw)) continue;
       addEntity(k?.name ?? span, type);
     }
+    if (about && about === who) addEntity(who, "person");
     const kind = classify(raw, dated !== undefined);
-    const slot = verbatim ? null : slotIn(raw, person);
     const subject = slot && slot.subject !== person && !slot.subject.includes(" ") ? slot.subject : person;
     const firstPerson = /\b(I|my|me|I'm|I've)\b/.test(raw);
     const importance = Math.min(1, 0.35 + 0.1 * Math.min(3, entities.length - 1) + (firstPerson ? 0.15 : 0) + (dated ? 0.15 : 0) + Math.min(0.2, contentTerms * 0.02));

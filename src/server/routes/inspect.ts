@@ -137,30 +137,13 @@ const recallRoute = defineRoute({
   response: { schema: InspectRecallSchema, description: "The context and its explained results." },
   errors: [400, 413, 415],
   async handler({ body }, env) {
-    const r = await env.mnemo.recall(body.query, {
-      tenant: env.principal.tenant,
-      userId: body.userId,
-      agentId: body.agentId,
-      budgetTokens: body.budgetTokens,
-      asOf: body.asOf,
-      kinds: body.kinds,
-      filters: body.filters,
-      includeEpisodes: body.includeEpisodes,
-      citeSources: body.citeSources,
-    });
-    const results = r.results.map((x) => ({
-      id: x.id,
-      type: x.type,
-      kind: x.kind,
-      text: x.text,
-      score: x.score,
-      sources: x.sources,
-      occurredAt: x.occurredAt,
-      speaker: x.speaker ?? null,
-      channels: x.channels,
-      tokens: x.tokens,
-    }));
-    return { kind: "json", body: { context: r.context, contextTokens: r.contextTokens, results, query: r.query } };
+    // Every option of POST /v1/recall passes through (same body schema), so the context is the same.
+    const { query, userId, ...options } = body;
+    const r = await env.mnemo.recall(query, { ...options, tenant: env.principal.tenant, userId });
+    // Each result keeps every field the engine reports (channels, tokens, and provenance where the store has it).
+    const results = r.results.map((x) => ({ ...x, speaker: x.speaker ?? null }));
+    const { results: _r, context: _c, contextTokens: _t, ...extra } = r;
+    return { kind: "json", body: { ...extra, context: r.context, contextTokens: r.contextTokens, results, query: r.query } };
   },
 });
 

@@ -1,6 +1,11 @@
-import type { MemoryKind } from "../../core/types.js";
-import { defineRoute, type Route } from "../route.js";
+import { z } from "zod";
+import type { Memory, MemoryKind } from "../../core/types.js";
+import { defineRoute, type Route, type RouteEnv } from "../route.js";
 import {
+  DeletedEpisodeSchema,
+  EpisodeIdParamsSchema,
+  EpisodeUserQuerySchema,
+  MemoryAckSchema,
   HistorySchema,
   ListMemoriesQuerySchema,
   MemoryIdParamsSchema,
@@ -81,12 +86,12 @@ const patchRoute = defineRoute({
   params: MemoryIdParamsSchema,
   query: UserQuerySchema,
   body: PatchMemoryRequestSchema,
-  response: { schema: MemorySchema, description: "The memory after the edit." },
+  response: { schema: z.union([MemorySchema, MemoryAckSchema]), description: "The memory after the edit (only its id, user, version and forgottenAt for a key without the read scope)." },
   idempotent: true,
   errors: [400, 404, 409, 413, 415, 422],
   async handler({ params, query, body }, env) {
     const m = await env.write(() => env.mnemo.update(params.id, body, { tenant: env.principal.tenant, userId: query.userId }));
-    return { kind: "json", body: toApiMemory(m), userId: m.userId };
+    return { kind: "json", body: visible(m, env), userId: m.userId, writes: { memories_patched: 1 } };
   },
 });
 
@@ -100,21 +105,47 @@ const deleteRoute = defineRoute({
   scope: "write",
   params: MemoryIdParamsSchema,
   query: UserQuerySchema,
-  response: { schema: MemorySchema, description: "The forgotten memory." },
+  response: { schema: z.union([MemorySchema, MemoryAckSchema]), description: "The forgotten memory (only its id, user, version and forgottenAt for a key without the read scope)." },
   idempotent: true,
   errors: [400, 404, 409, 422],
   async handler({ params, query }, env) {
     const m = await env.write(() => env.mnemo.forget(params.id, { tenant: env.principal.tenant, userId: query.userId }));
-    return { kind: "json", body: toApiMemory(m), userId: m.userId };
+    return { kind: "json", body: visible(m, env), userId: m.userId, writes: { memories_forgotten: 1 } };
   },
 });
 
+const deleteEpisodeRoute = defineRoute({
+  method: "delete",
+  path: "/v1/episodes/{id}",
+  operationId: "deleteEpisode",
+  summary: "Delete a message",
+  description:
+    "Hard-deletes one message (by episode id, or by the message id you sent) of the user: never recalled or exported again. Memories that came only from it are deleted with it; others drop it from their sources.",
+  tags: ["memories"],
+  scope: "write",
+  params: EpisodeIdParamsSchema,
+  query: EpisodeUserQuerySchema,
+  response: { schema: DeletedEpisodeSchema, description: "What changed." },
+  idempotent: true,
+  errors: [400, 404, 409, 422],
+  async handler({ params, query }, env) {
+    const r = await env.write(() => env.mnemo.deleteEpisode(params.id, { tenant: env.principal.tenant, userId: query.userId }));
+    return { kind: "json", body: r, userId: query.userId, writes: { episodes_deleted: 1, memories_deleted: r.memoriesDeleted } };
+  },
+});
+
+/** A memory as the caller may see it: whole with the read scope, else only what changed. */
+function visible(m: Memory, env: RouteEnv): unknown {
+  if (env.principal.scopes.includes("read")) return toApiMemory(m);
+  return { id: m.id, userId: m.userId, version: m.version, forgottenAt: m.forgottenAt };
+}
+
 /**
- * The `/v1/memories` routes: list, get, history, patch, forget.
+ * The `/v1/memories` routes (list, get, history, patch, forget) and `DELETE /v1/episodes/{id}`.
  *
  * @example
  * ```ts
  * for (const r of memoryRoutes) console.log(r.meta.method, r.meta.path);
  * ```
  */
-export const memoryRoutes: Route[] = [listRoute, getRoute, historyRoute, patchRoute, deleteRoute];
+export const memoryRoutes: Route[] = [listRoute, getRoute, historyRoute, patchRoute, deleteRoute, deleteEpisodeRoute];

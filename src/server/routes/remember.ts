@@ -30,6 +30,7 @@ export const rememberRoute = defineRoute({
     const scope = { tenant: env.principal.tenant, userId: body.userId, agentId: body.agentId, sessionId: body.sessionId };
     const r = await env.write(() => env.mnemo.remember(messages, scope));
     const out: RememberResponse = { episodes: { added: r.episodes.added, duplicates: r.episodes.duplicates, ids: r.episodes.ids }, memories: { ...r.memories } };
-    return { kind: "json", body: out, userId: body.userId };
+    const writes = { episodes_added: r.episodes.added, memories_added: r.memories.added, memories_updated: r.memories.updated, memories_invalidated: r.memories.invalidated };
+    return { kind: "json", body: out, userId: body.userId, writes };
   },
 });

@@ -21,7 +21,7 @@ const readyRoute = defineRoute({
   path: "/readyz",
   operationId: "ready",
   summary: "Readiness",
-  description: "200 when the store answers and the server is not shutting down; 503 while draining.",
+  description: "200 when the store answers and takes writes and the server is not shutting down; 503 while draining or when the store cannot write (disk full, read-only file).",
   tags: ["system"],
   scope: null,
   response: { schema: ReadySchema, description: "Ready." },
@@ -29,6 +29,8 @@ const readyRoute = defineRoute({
   async handler(_input, env) {
     if (env.system.draining()) return { kind: "json", status: 503, body: { status: "draining" } };
     await env.mnemo.stats({ tenant: "\u0000readyz" });
+    // Recall still works on a store that cannot write, but writes would fail: not ready.
+    if (!(await env.system.writable())) return { kind: "json", status: 503, body: { status: "read-only" } };
     return { kind: "json", body: { status: "ready" } };
   },
 });
@@ -38,7 +40,7 @@ const metricsRoute = defineRoute({
   path: "/metrics",
   operationId: "metrics",
   summary: "Prometheus metrics",
-  description: "Request counts and latencies per route, requests in flight, store record counts and file size.",
+  description: "Request counts and latencies per route, requests in flight, records written by this server (maintained counters) and the store's file size. Public but rate limited (5/s, burst 20), or behind a key with the metrics or admin scope when the server runs with --metrics-auth.",
   tags: ["system"],
   scope: null,
   response: { schema: z.string(), kind: "text", description: "Prometheus text exposition format." },

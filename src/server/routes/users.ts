@@ -20,7 +20,7 @@ const eraseRoute = defineRoute({
       env.idempotency.forgetUser(tenant, params.userId);
       return env.mnemo.erase({ tenant, userId: params.userId });
     });
-    return { kind: "json", body: counts, userId: null };
+    return { kind: "json", body: counts, userId: null, writes: { users_erased: 1 } };
   },
 });
 
@@ -109,7 +109,7 @@ const importRoute = defineRoute({
       if (userId !== undefined) await checkExternalIds(env, body, { tenant, userId });
       return env.mnemo.import(body, { tenant, userId: query.userId }, { allowInstructions });
     });
-    return { kind: "json", body: counts, userId: userId ?? null };
+    return { kind: "json", body: counts, userId: userId ?? null, writes: { episodes_imported: counts.episodes, memories_imported: counts.memories } };
   },
 });
 

@@ -94,6 +94,17 @@ const GENERATION_FLOOR_KEY = "store.generation_floor";
 /** Thrown inside a write scope whose scope another process wrote to meanwhile: the scope runs again. */
 class ScopeChanged extends Error {}
 
+/**
+ * The fingerprint of an Idempotency-Key record whose user was erased (a tombstone: no
+ * content, and a retry of the key is refused).
+ *
+ * @example
+ * ```ts
+ * if (row.fingerprint === ERASED_FINGERPRINT) throw new MnemoError("CONFLICT");
+ * ```
+ */
+export const ERASED_FINGERPRINT = "erased";
+
 /** A batch row whose id belongs to another scope: never overwritten. */
 function conflict(what: string, id: string): MnemoError {
   return new MnemoError("CONFLICT", `The ${what} id ${JSON.stringify(id)} belongs to another scope.`);
@@ -359,8 +370,8 @@ export class SqliteStore implements Store {
           RETURNING rid`);
         const delFts = this.stmt(`DELETE FROM fts_memories WHERE rowid = ?`);
         const fts = this.stmt(`INSERT INTO fts_memories (rowid, text, sk, head) VALUES (?, ?, ?, ?)`);
-        const prev = this.stmt(`SELECT text, subject, entity_ids, sources, segment_ids FROM memories WHERE id = ?`);
-        type Old = { text: string; subject: string | null; entity_ids: string; sources: string; segment_ids: string };
+        const prev = this.stmt(`SELECT text, subject, entity_ids, sources, segment_ids, forgotten_at FROM memories WHERE id = ?`);
+        type Old = { text: string; subject: string | null; entity_ids: string; sources: string; segment_ids: string; forgotten_at: string | null };
         const written: Array<{ rid: number; old: Old | undefined }> = [];
         for (const m of batch.memories) {
           if (m.tenant !== tenant || m.userId !== userId) throw new MnemoError("INVALID_SCOPE", "A memory in the batch belongs to another scope.");
@@ -451,16 +462,14 @@ export class SqliteStore implements Store {
   private byIds<T>(table: string, scope: ScopeKey, ids: string[], map: (r: Row) => T, idOf: (t: T) => string): T[] {
     if (ids.length === 0) return [];
     const found = new Map<string, T>();
-    const unique = [...new Set(ids)];
-    for (let i = 0; i < unique.length; i += 500) {
-      const chunk = unique.slice(i, i + 500);
-      const rows = this
-        .stmt(`SELECT * FROM ${table} WHERE tenant = ? AND user_id = ? AND id IN (${chunk.map(() => "?").join(",")})`)
-        .all(scope.tenant, scope.userId, ...chunk) as Row[];
-      for (const r of rows) {
-        const t = map(r);
-        found.set(idOf(t), t);
-      }
+    // One statement for any number of ids, through the id index ("+" keeps the planner
+    // off the scope index, which would scan the whole user).
+    const rows = this
+      .stmt(`SELECT * FROM ${table} WHERE id IN (SELECT value FROM json_each(?)) AND +tenant = ? AND +user_id = ?`)
+      .all(JSON.stringify([...new Set(ids)]), scope.tenant, scope.userId) as Row[];
+    for (const r of rows) {
+      const t = map(r);
+      found.set(idOf(t), t);
     }
     return ids.map((id) => found.get(id)).filter((t): t is T => t !== undefined);
   }
@@ -591,7 +600,26 @@ export class SqliteStore implements Store {
   }
 
   async searchVectors(scope: ScopeKey, target: TargetType, vector: Float32Array, k: number): Promise<VectorHit[]> {
-    return this.vectorCache.search(vectorKey(scope, target), await this.generation(scope), () => this.loadVectors(scope, target), vector, k);
+    const exact = async (ids: string[]) => {
+      const rows = this
+        .stmt(`SELECT target_id, data FROM vectors WHERE target_type = ? AND target_id IN (SELECT value FROM json_each(?)) AND +tenant = ? AND +user_id = ?`)
+        .all(target, JSON.stringify(ids), scope.tenant, scope.userId) as Array<{ target_id: string; data: Buffer }>;
+      return new Map(rows.map((r) => [r.target_id, new Float32Array(r.data.buffer.slice(r.data.byteOffset, r.data.byteOffset + r.data.byteLength))]));
+    };
+    const load = async () => {
+      const args = [scope.tenant, scope.userId, target] as const;
+      const count = (this.stmt(`SELECT COUNT(*) AS n FROM vectors WHERE tenant = ? AND user_id = ? AND target_type = ?`).get(...args) as { n: number }).n;
+      const dim = count > 0 ? vector.length : 0;
+      const each = (sink: (id: string, v: Float32Array) => void) => {
+        const rows = this.stmt(`SELECT target_id, data FROM vectors WHERE tenant = ? AND user_id = ? AND target_type = ?`).iterate(...args) as Iterable<{ target_id: string; data: Buffer }>;
+        for (const r of rows) {
+          const b = r.data.byteOffset % 4 === 0 ? r.data : Buffer.from(r.data);
+          sink(r.target_id, new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4));
+        }
+      };
+      return { count, dim, each };
+    };
+    return this.vectorCache.search(vectorKey(scope, target), await this.generation(scope), load, vector, k, exact);
   }
 
   async linkedMemories(scope: ScopeKey, link: MemoryLink, keys: string[], limit: number): Promise<LinkedMemories[]> {
@@ -633,11 +661,36 @@ export class SqliteStore implements Store {
     await this.writeTxn(() => up.run(key, value));
   }
 
+  async deleteEpisodes(scope: ScopeKey, ids: string[], memoryIds: string[] = []): Promise<number> {
+    if (ids.length === 0 && memoryIds.length === 0) return 0;
+    const db = this.conn;
+    let n = 0;
+    db.transaction(() => {
+      const args = [scope.tenant, scope.userId];
+      for (const id of new Set(ids)) {
+        this.stmt(`DELETE FROM fts_episodes WHERE rowid IN (SELECT rid FROM episodes WHERE tenant = ? AND user_id = ? AND id = ?)`).run(...args, id);
+        this.stmt(`DELETE FROM vectors WHERE target_type = 'episode' AND tenant = ? AND user_id = ? AND target_id = ?`).run(...args, id);
+        n += this.stmt(`DELETE FROM episodes WHERE tenant = ? AND user_id = ? AND id = ?`).run(...args, id).changes;
+      }
+      for (const id of new Set(memoryIds)) {
+        this.stmt(`DELETE FROM memory_links WHERE memory_rid IN (SELECT rid FROM memories WHERE tenant = ? AND user_id = ? AND id = ?)`).run(...args, id);
+        this.stmt(`DELETE FROM fts_memories WHERE rowid IN (SELECT rid FROM memories WHERE tenant = ? AND user_id = ? AND id = ?)`).run(...args, id);
+        this.stmt(`DELETE FROM vectors WHERE target_type = 'memory' AND tenant = ? AND user_id = ? AND target_id = ?`).run(...args, id);
+        this.stmt(`DELETE FROM memory_history WHERE tenant = ? AND user_id = ? AND memory_id = ?`).run(...args, id);
+        this.stmt(`DELETE FROM memories WHERE tenant = ? AND user_id = ? AND id = ?`).run(...args, id);
+      }
+      this.stmt(`UPDATE generations SET gen = gen + 1 WHERE tenant = ? AND user_id = ?`).run(...args);
+    }).immediate();
+    this.vectorCache.drop(vectorKey(scope, ""));
+    return n;
+  }
+
   async erase(scope: { tenant: string; userId?: string | undefined }): Promise<{ episodes: number; memories: number; entities: number }> {
     const db = this.conn;
     if (this.inScope) throw new MnemoError("STORE_ERROR", "erase cannot run inside a write scope.");
     const users = scope.userId !== undefined ? [scope.userId] : await this.listUsers(scope.tenant);
     const counts = { episodes: 0, memories: 0, entities: 0 };
+    const hasIdempotency = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'mnemo_idempotency'`).get() !== undefined;
     for (const userId of users) this.vectorCache.drop(vectorKey({ tenant: scope.tenant, userId }, ""));
     const remove = db.transaction(() => {
       for (const userId of users) {
@@ -653,6 +706,12 @@ export class SqliteStore implements Store {
           ON CONFLICT(key) DO UPDATE SET value = MAX(CAST(meta.value AS INTEGER), CAST(excluded.value AS INTEGER))`).run(...args);
         for (const t of ["segments", "memory_history", "vectors", "generations"]) {
           this.stmt(`DELETE FROM ${t} WHERE tenant = ? AND user_id = ?`).run(...args);
+        }
+        // Responses saved for Idempotency-Key retries (the HTTP server keeps them in this file)
+        // hold the user's content: they become tombstones, so a late retry neither replays
+        // erased content nor re-runs the write that would recreate the user.
+        if (hasIdempotency) {
+          db.prepare(`UPDATE mnemo_idempotency SET user_id = NULL, fingerprint = '${ERASED_FINGERPRINT}', status = 409, content_type = '', body = '', created_at = ? WHERE tenant = ? AND user_id = ?`).run(Date.now(), ...args);
         }
       }
       // FTS5 keeps deleted terms in old index segments until they are merged: rebuild them.

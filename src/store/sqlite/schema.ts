@@ -80,10 +80,9 @@ const MIGRATIONS: string[] = [
   // memory points at: link 0 = an entity, 1 = a source episode, 2 = a segment.
   `
   CREATE TABLE IF NOT EXISTS memory_links (link INTEGER NOT NULL, key TEXT NOT NULL, memory_rid INTEGER NOT NULL, PRIMARY KEY (link, key, memory_rid)) WITHOUT ROWID;
-  INSERT OR IGNORE INTO memory_links (link, key, memory_rid) SELECT 0, j.value, m.rid FROM memories m, json_each(m.entity_ids) j;
-  INSERT OR IGNORE INTO memory_links (link, key, memory_rid) SELECT 1, j.value, m.rid FROM memories m, json_each(m.sources) j;
-  INSERT OR IGNORE INTO memory_links (link, key, memory_rid) SELECT 2, j.value, m.rid FROM memories m, json_each(m.segment_ids) j;
-  CREATE INDEX IF NOT EXISTS memories_time ON memories (tenant, user_id, COALESCE(valid_from, observed_at));
+  INSERT OR IGNORE INTO memory_links (link, key, memory_rid) SELECT 0, j.value, m.rid FROM memories m, json_each(m.entity_ids) j WHERE m.forgotten_at IS NULL;
+  INSERT OR IGNORE INTO memory_links (link, key, memory_rid) SELECT 1, j.value, m.rid FROM memories m, json_each(m.sources) j WHERE m.forgotten_at IS NULL;
+  INSERT OR IGNORE INTO memory_links (link, key, memory_rid) SELECT 2, j.value, m.rid FROM memories m, json_each(m.segment_ids) j WHERE m.forgotten_at IS NULL;
   `,
 ];
 

@@ -28,26 +28,19 @@ type Prepare = (sql: string) => Database.Statement;
 export function writeLinks(
   stmt: Prepare,
   rid: number,
-  old: { entity_ids: string; sources: string; segment_ids: string } | undefined,
-  m: Pick<Memory, "entityIds" | "sources" | "segmentIds">,
+  old: { entity_ids: string; sources: string; segment_ids: string; forgotten_at: string | null } | undefined,
+  m: Pick<Memory, "entityIds" | "sources" | "segmentIds" | "forgottenAt">,
 ): void {
-  const next: Array<[number, string[]]> = [
-    [0, m.entityIds],
-    [1, m.sources],
-    [2, m.segmentIds],
-  ];
+  // A forgotten memory has no links: a key's link count is its degree.
+  const next: string[][] = m.forgottenAt ? [[], [], []] : [m.entityIds, m.sources, m.segmentIds];
   if (old) {
-    const before: Array<[number, string]> = [
-      [0, old.entity_ids],
-      [1, old.sources],
-      [2, old.segment_ids],
-    ];
-    if (before.every(([code, json], i) => json === JSON.stringify(next[i]![1]) && code === next[i]![0])) return;
+    const before: string[][] = old.forgotten_at ? [[], [], []] : [old.entity_ids, old.sources, old.segment_ids].map((j) => JSON.parse(j) as string[]);
+    if (before.every((keys, i) => keys.length === next[i]!.length && keys.every((k, j) => k === next[i]![j]))) return;
     const del = stmt(`DELETE FROM memory_links WHERE link = ? AND key = ? AND memory_rid = ?`);
-    for (const [code, json] of before) for (const k of JSON.parse(json) as string[]) del.run(code, k, rid);
+    before.forEach((keys, code) => keys.forEach((k) => del.run(code, k, rid)));
   }
   const ins = stmt(`INSERT OR IGNORE INTO memory_links (link, key, memory_rid) VALUES (?, ?, ?)`);
-  for (const [code, keys] of next) for (const k of keys) ins.run(code, k, rid);
+  next.forEach((keys, code) => keys.forEach((k) => ins.run(code, k, rid)));
 }
 
 /**
@@ -60,14 +53,15 @@ export function writeLinks(
  */
 export function linkedMemories(stmt: Prepare, scope: ScopeKey, link: MemoryLink, keys: string[], limit: number): LinkedMemories[] {
   const code = LINK_CODE[link];
-  const count = stmt(`SELECT COUNT(*) AS n FROM memory_links l JOIN memories m ON m.rid = l.memory_rid
-    WHERE l.link = ? AND l.key = ? AND m.tenant = ? AND m.user_id = ? AND m.forgotten_at IS NULL`);
+  // Forgotten memories hold no link rows, and keys are row ids (each of one scope): the
+  // count is a range count on the primary key, without reading the memories.
+  const count = stmt(`SELECT COUNT(*) AS n FROM memory_links WHERE link = ? AND key = ?`);
   const ids = stmt(`SELECT m.id AS id FROM memory_links l JOIN memories m ON m.rid = l.memory_rid
     WHERE l.link = ? AND l.key = ? AND m.tenant = ? AND m.user_id = ? AND m.forgotten_at IS NULL ORDER BY l.memory_rid DESC LIMIT ?`);
   const out: LinkedMemories[] = [];
   for (const key of [...new Set(keys)]) {
     const memoryIds = (ids.all(code, key, scope.tenant, scope.userId, Math.max(0, limit)) as Array<{ id: string }>).map((r) => r.id);
-    const n = memoryIds.length < limit ? memoryIds.length : (count.get(code, key, scope.tenant, scope.userId) as { n: number }).n;
+    const n = memoryIds.length < limit ? memoryIds.length : (count.get(code, key) as { n: number }).n;
     out.push({ key, count: n, memoryIds });
   }
   return out;

@@ -39,37 +39,39 @@ export function inspectMemory(m: Memory): Record<string, unknown> & { status: Me
   return { ...extra, ...toApiMemory(m), status: statusOf(m) };
 }
 
-function pickString(m: Record<string, unknown>, names: string[]): string | null {
+/**
+ * The source role of a memory where the store records one (provenance: `source`, or
+ * `sourceRole` in the record or its metadata); null when it records none.
+ *
+ * @example
+ * ```ts
+ * roleOf({ source: "assistant" } as unknown as Memory); // "assistant"
+ * ```
+ */
+export function roleOf(m: Memory): string | null {
+  const r = m as unknown as Record<string, unknown>;
   const meta = (m.metadata ?? {}) as Record<string, unknown>;
-  for (const n of names) {
-    const v = m[n] ?? meta[n];
-    if (typeof v === "string" && v !== "") return v;
-  }
+  for (const v of [r.source, r.sourceRole, meta.sourceRole]) if (typeof v === "string" && v !== "") return v;
   return null;
 }
 
 /**
- * The source role of a memory where the store records one (`sourceRole`, or `role` in metadata).
+ * The sensitive categories of a memory where the store records them (`["none"]` for a
+ * record with an empty list); null when it records none.
  *
  * @example
  * ```ts
- * roleOf({ metadata: { sourceRole: "user" } } as unknown as Memory); // "user"
+ * sensitivityOf({ sensitivity: ["health"] } as unknown as Memory); // ["health"]
  * ```
  */
-export function roleOf(m: Memory): string | null {
-  return pickString(m as unknown as Record<string, unknown>, ["sourceRole", "role"]);
-}
-
-/**
- * The sensitivity of a memory where the store records one.
- *
- * @example
- * ```ts
- * sensitivityOf({ sensitivity: "health" } as unknown as Memory); // "health"
- * ```
- */
-export function sensitivityOf(m: Memory): string | null {
-  return pickString(m as unknown as Record<string, unknown>, ["sensitivity"]);
+export function sensitivityOf(m: Memory): string[] | null {
+  const v = (m as unknown as Record<string, unknown>).sensitivity ?? (m.metadata ?? {}).sensitivity;
+  if (typeof v === "string" && v !== "") return [v];
+  if (Array.isArray(v)) {
+    const cats = v.filter((x): x is string => typeof x === "string" && x !== "");
+    return cats.length ? cats : ["none"];
+  }
+  return null;
 }
 
 /**
@@ -169,14 +171,15 @@ export async function searchMemories(mnemo: Mnemo, tenant: string, userId: strin
     bump(facets.kinds, m.kind);
     bump(facets.statuses, statusOf(m));
     bump(facets.roles, roleOf(m));
-    bump(facets.sensitivities, sensitivityOf(m));
+    const sens = sensitivityOf(m);
+    for (const c of sens ?? []) bump(facets.sensitivities, c);
     if (f.kinds && !f.kinds.includes(m.kind)) continue;
     if (!statuses.includes(statusOf(m))) continue;
     const day = m.observedAt.slice(0, 10);
     if (f.from && day < f.from) continue;
     if (f.to && day > f.to) continue;
     if (f.role && roleOf(m) !== f.role) continue;
-    if (f.sensitivity && sensitivityOf(m) !== f.sensitivity) continue;
+    if (f.sensitivity && !(sens ?? []).includes(f.sensitivity)) continue;
     if (q && !m.text.toLowerCase().includes(q) && !(m.subject ?? "").toLowerCase().includes(q)) continue;
     matches.push(m);
   }

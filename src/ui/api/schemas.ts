@@ -232,7 +232,7 @@ export const InspectRecallSchema = z.object({
       speaker: z.string().nullable(),
       channels: z.record(z.string(), z.number()),
       tokens: z.number().int(),
-    }),
+    }).loose(),
   ),
   query: z.object({ text: z.string(), entities: z.array(z.string()), timeRange: z.object({ from: z.string(), to: z.string() }).nullable() }),
-});
+}).loose();

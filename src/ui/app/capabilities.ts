@@ -13,24 +13,33 @@ export interface DeleteEpisodeRoute {
   takesUserId: boolean;
 }
 
-let cached: Promise<{ deleteEpisode: DeleteEpisodeRoute | null }> | null = null;
+/** Optional features of a server. */
+export interface Capabilities {
+  deleteEpisode: DeleteEpisodeRoute | null;
+  /** Path template of "undo a forget" (`POST /v1/memories/{id}/restore`), if the server has it. */
+  restore: string | null;
+}
+
+let cached: Promise<Capabilities> | null = null;
 
 type Op = { parameters?: Array<{ in?: string; name?: string }> };
 
 /** The optional features of this server (fetched once). */
-export function capabilities(): Promise<{ deleteEpisode: DeleteEpisodeRoute | null }> {
+export function capabilities(): Promise<Capabilities> {
   return (cached ??= api<{ paths?: Record<string, Record<string, Op>> }>("GET", "/openapi.json", undefined, null).then(
     (doc) => {
       let deleteEpisode: DeleteEpisodeRoute | null = null;
+      let restore: string | null = null;
       for (const [path, item] of Object.entries(doc.paths ?? {})) {
+        if (/^\/v1\/memories\/\{\w+\}\/restore$/.test(path) && item.post) restore = path;
         const m = /^\/v1\/(?:episodes|messages)\/\{(\w+)\}$/.exec(path);
         const del = item.delete;
         if (!m || !del) continue;
         deleteEpisode = { path, param: m[1]!, takesUserId: (del.parameters ?? []).some((p) => p.in === "query" && p.name === "userId") };
       }
-      return { deleteEpisode };
+      return { deleteEpisode, restore };
     },
-    () => ({ deleteEpisode: null }),
+    () => ({ deleteEpisode: null, restore: null }),
   ));
 }
 

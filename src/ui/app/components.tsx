@@ -1,6 +1,6 @@
 /** Shared UI pieces: errors, confirmation dialog, status badges, theme toggle. */
 import type { ComponentChildren } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { ApiFailure } from "./api.js";
 
 /** Shows an error (API code, message, hint) in an alert region. */
@@ -49,6 +49,7 @@ export function ConfirmDialog(props: {
   onCancel: () => void;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
   const [typed, setTyped] = useState("");
   useEffect(() => {
     const d = ref.current;
@@ -60,7 +61,7 @@ export function ConfirmDialog(props: {
   }, [props.open]);
   const ok = props.typeToConfirm === undefined || typed === props.typeToConfirm;
   return (
-    <dialog ref={ref} class="dialog" aria-labelledby="dialog-title" onCancel={(e) => (e.preventDefault(), props.onCancel())}>
+    <dialog ref={ref} class="dialog" aria-labelledby={titleId} onCancel={(e) => (e.preventDefault(), props.onCancel())}>
       <form
         method="dialog"
         onSubmit={(e) => {
@@ -68,7 +69,7 @@ export function ConfirmDialog(props: {
           if (ok) props.onConfirm();
         }}
       >
-        <h2 id="dialog-title">{props.title}</h2>
+        <h2 id={titleId}>{props.title}</h2>
         <div>{props.children}</div>
         {props.typeToConfirm !== undefined ? (
           <label class="field">
@@ -151,4 +152,23 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): [T | null, 
     };
   }, [...deps, tick]);
   return [data, error, () => setTick((t) => t + 1)];
+}
+
+/** Provenance badges (source role other than the user, untrusted, sensitive categories, quarantine) where the server records them. */
+export function Provenance(props: { source?: unknown; trust?: unknown; sensitivity?: unknown; quarantined?: unknown }) {
+  const sens = Array.isArray(props.sensitivity) ? (props.sensitivity as string[]) : typeof props.sensitivity === "string" ? [props.sensitivity] : [];
+  return (
+    <>
+      {typeof props.source === "string" && props.source !== "user" ? <span class="badge">from {props.source}</span> : null}
+      {props.trust === "untrusted" ? <span class="badge warn">untrusted</span> : null}
+      {props.quarantined ? <span class="badge warn">quarantined</span> : null}
+      {sens
+        .filter((c) => c !== "none")
+        .map((c) => (
+          <span key={c} class="badge sens">
+            {c}
+          </span>
+        ))}
+    </>
+  );
 }

@@ -39,8 +39,10 @@ export interface Memory {
   version: number;
   metadata: Record<string, unknown>;
   status: MemoryStatus;
-  sourceRole?: string | null;
-  sensitivity?: string | null;
+  /** Provenance, where the server records it. */
+  source?: string;
+  trust?: string;
+  sensitivity?: string[] | string;
   [extra: string]: unknown;
 }
 
@@ -61,6 +63,10 @@ export interface Episode {
   attachmentText: string | null;
   occurredAt: string;
   memories?: Array<{ id: string; kind: string; text: string; status: MemoryStatus }>;
+  source?: string;
+  trust?: string;
+  quarantine?: { reasons: string[]; at: string } | null;
+  sensitivity?: string[];
   [extra: string]: unknown;
 }
 
@@ -115,6 +121,10 @@ export interface RecallResult {
   speaker: string | null;
   channels: Record<string, number>;
   tokens: number;
+  source?: string;
+  trust?: string;
+  quarantined?: boolean;
+  sensitivity?: string[];
 }
 
 export interface Recall {
@@ -122,4 +132,5 @@ export interface Recall {
   contextTokens: number;
   results: RecallResult[];
   query: { text: string; entities: string[]; timeRange: { from: string; to: string } | null };
+  withheld?: { sensitive?: number; categories?: string[]; quarantined?: number };
 }

@@ -2,7 +2,7 @@
 import { useState } from "preact/hooks";
 import { api, qs, seg } from "../api.js";
 import { capabilities, deleteEpisodeUrl } from "../capabilities.js";
-import { ConfirmDialog, ErrorBox, KindBadge, Loading, StatusBadge, useLoad } from "../components.js";
+import { ConfirmDialog, ErrorBox, KindBadge, Loading, Provenance, StatusBadge, useLoad } from "../components.js";
 import { dayLabel, when } from "../format.js";
 import { href } from "../router.js";
 import type { Episode, EpisodeDay, WhoAmI } from "../types.js";
@@ -43,6 +43,7 @@ export function Episodes({ user, day, me }: { user: string; day: string | undefi
                     <span class="muted small"> {when(e.occurredAt)}</span>
                     {e.externalId ? <span class="muted small"> · {e.externalId}</span> : null}
                     {e.sessionId ? <span class="muted small"> · session {e.sessionId}</span> : null}
+                    <Provenance source={e.source} trust={e.trust} sensitivity={e.sensitivity} quarantined={!!e.quarantine} />
                     {canDelete ? (
                       <button type="button" class="ghost small" aria-label={`Delete message ${e.externalId ?? e.id}`} onClick={() => setDeleting(e)}>
                         Delete
@@ -51,6 +52,7 @@ export function Episodes({ user, day, me }: { user: string; day: string | undefi
                   </div>
                   <p class="bubble">{e.text}</p>
                   {e.attachmentText ? <p class="muted small">Attachment: {e.attachmentText}</p> : null}
+                  {e.quarantine ? <p class="muted small">Quarantined ({e.quarantine.reasons.join(", ")}): kept verbatim, never distilled or recalled.</p> : null}
                   {e.memories && e.memories.length ? (
                     <ul class="derived" aria-label="Memories from this message">
                       {e.memories.map((m) => (

@@ -1,7 +1,7 @@
 /** A user's memories: search and filters (kind, status, observed days, source role and sensitivity where present). */
 import { useState } from "preact/hooks";
 import { api, qs, seg } from "../api.js";
-import { ErrorBox, KindBadge, Loading, StatusBadge, useLoad } from "../components.js";
+import { ErrorBox, KindBadge, Loading, Provenance, StatusBadge, useLoad } from "../components.js";
 import { when } from "../format.js";
 import { href } from "../router.js";
 import type { MemorySearch } from "../types.js";
@@ -112,8 +112,7 @@ export function Memories({ user }: { user: string }) {
               <li key={m.id} class={`mem status-${m.status}`}>
                 <div class="meta">
                   <KindBadge kind={m.kind} /> <StatusBadge status={m.status} />
-                  {typeof m.sourceRole === "string" ? <span class="badge">from {m.sourceRole}</span> : null}
-                  {typeof m.sensitivity === "string" && m.sensitivity !== "none" ? <span class="badge sens">{m.sensitivity}</span> : null}
+                  <Provenance source={m.source} trust={m.trust} sensitivity={m.sensitivity} />
                   <span class="muted small">{when(m.observedAt)}</span>
                   <span class="muted small">v{m.version}</span>
                 </div>

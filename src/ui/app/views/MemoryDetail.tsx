@@ -1,6 +1,7 @@
 /** One memory: fields, edit form, forget, and its history as a timeline with the source messages. */
 import { useState } from "preact/hooks";
 import { api, seg } from "../api.js";
+import { capabilities } from "../capabilities.js";
 import { ConfirmDialog, ErrorBox, KindBadge, Loading, StatusBadge, useLoad } from "../components.js";
 import { when } from "../format.js";
 import { href } from "../router.js";
@@ -10,6 +11,7 @@ const KINDS = ["fact", "event", "preference", "profile", "instruction", "summary
 
 export function MemoryDetail({ user, id, me }: { user: string; id: string; me: WhoAmI }) {
   const [trace, error, reload] = useLoad(() => api<Trace>("GET", `/v1/inspect/memories/${seg(id)}`), [id]);
+  const [caps] = useLoad(() => capabilities(), []);
   const [editing, setEditing] = useState(false);
   const [forgetOpen, setForgetOpen] = useState(false);
   const [actionError, setActionError] = useState<unknown>(null);
@@ -19,7 +21,7 @@ export function MemoryDetail({ user, id, me }: { user: string; id: string; me: W
   if (!trace) return <Loading />;
   const m = trace.memory;
   const byId = new Map(trace.episodes.map((e) => [e.id, e]));
-  const extra = Object.entries(m).filter(([k, v]) => ["sourceRole", "sensitivity", "trust", "provenance", "quarantinedAt"].includes(k) && v !== null && v !== undefined);
+  const extra = Object.entries(m).filter(([k, v]) => ["source", "trust", "sensitivity"].includes(k) && v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0));
   return (
     <section aria-labelledby="md-title">
       <p>
@@ -76,7 +78,7 @@ export function MemoryDetail({ user, id, me }: { user: string; id: string; me: W
             {extra.map(([k, v]) => (
               <>
                 <dt>{k}</dt>
-                <dd>{typeof v === "string" ? v : JSON.stringify(v)}</dd>
+                <dd>{typeof v === "string" ? v : Array.isArray(v) ? v.join(", ") : JSON.stringify(v)}</dd>
               </>
             ))}
           </dl>
@@ -87,6 +89,24 @@ export function MemoryDetail({ user, id, me }: { user: string; id: string; me: W
               </button>
               <button type="button" class="danger" onClick={() => setForgetOpen(true)}>
                 Forget…
+              </button>
+            </div>
+          ) : null}
+          {canWrite && m.status === "forgotten" && caps?.restore ? (
+            <div class="actions">
+              <button
+                type="button"
+                onClick={async () => {
+                  try {
+                    await api("POST", caps.restore!.replace(/\{\w+\}/, seg(m.id)));
+                    setNotice("Restored: it can be recalled again; the forget stays in the history.");
+                    reload();
+                  } catch (e) {
+                    setActionError(e);
+                  }
+                }}
+              >
+                Restore
               </button>
             </div>
           ) : null}

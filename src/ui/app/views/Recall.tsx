@@ -1,7 +1,7 @@
 /** The recall playground: query, budget, asOf → the context exactly as the model gets it, its tokens, and each result's channel scores. */
 import { useState } from "preact/hooks";
 import { api } from "../api.js";
-import { ErrorBox, KindBadge } from "../components.js";
+import { ErrorBox, KindBadge, Provenance } from "../components.js";
 import { num, when } from "../format.js";
 import { href } from "../router.js";
 import type { Recall } from "../types.js";
@@ -75,6 +75,11 @@ export function RecallView({ user }: { user: string }) {
               {result.query.timeRange ? ` · time ${when(result.query.timeRange.from)} → ${when(result.query.timeRange.to)}` : ""}
             </p>
           ) : null}
+          {result.withheld && ((result.withheld.sensitive ?? 0) > 0 || (result.withheld.quarantined ?? 0) > 0) ? (
+            <p class="muted small" role="note">
+              Withheld: {result.withheld.sensitive ?? 0} sensitive{result.withheld.categories?.length ? ` (${result.withheld.categories.join(", ")})` : ""}, {result.withheld.quarantined ?? 0} quarantined.
+            </p>
+          ) : null}
           <h2>Results ({result.results.length})</h2>
           <div class="scroll">
             <table class="grid">
@@ -97,7 +102,7 @@ export function RecallView({ user }: { user: string }) {
                   <tr key={r.id}>
                     <td>{i + 1}</td>
                     <td>
-                      <KindBadge kind={r.kind} /> {r.type === "memory" ? <a href={href("u", user, "m", r.id)}>{r.text}</a> : <span>{r.speaker ? `${r.speaker}: ` : ""}{r.text}</span>}
+                      <KindBadge kind={r.kind} /> <Provenance source={r.source} trust={r.trust} sensitivity={r.sensitivity} quarantined={r.quarantined} /> {r.type === "memory" ? <a href={href("u", user, "m", r.id)}>{r.text}</a> : <span>{r.speaker ? `${r.speaker}: ` : ""}{r.text}</span>}
                       <div class="muted small">
                         {when(r.occurredAt)} · sources {r.sources.join(", ")}
                       </div>
