@@ -12,7 +12,8 @@ import { MnemoClient } from "../src/client/index.js";
 import type { Memory } from "../src/core/types.js";
 import { Mnemo } from "../src/mnemo.js";
 import { allMemories } from "../src/store/all-memories.js";
-import { exportText } from "./support/fixtures.js";
+import { openStore } from "../src/store/open.js";
+import { exportText, makeEpisode } from "./support/fixtures.js";
 import { freshPgUrl, PG_OFF, stopTestPostgres } from "./support/postgres.js";
 import { sha256, spawnServer, tempDir } from "./support/server-harness.js";
 
@@ -142,6 +143,39 @@ for (const [name, make, skip] of backends) {
         await b.cleanup();
       }
     }, 180_000);
+
+    it("write scopes of different users overlap; of one user, they take turns", async () => {
+      const b = await make();
+      const store = await openStore(b.db);
+      try {
+        const A = { tenant: "t", userId: "a" };
+        const B = { tenant: "t", userId: "b" };
+        let open!: () => void;
+        const gate = new Promise<void>((r) => (open = r));
+        const order: string[] = [];
+        // A waits (inside its write scope, before committing) for B: a process-wide writer queue would deadlock here.
+        const slow = store.writeScope(A, async (s) => {
+          await gate;
+          await s.commit({ scope: A, episodes: [makeEpisode(A)] });
+          order.push("a1");
+        });
+        const other = store.writeScope(B, async (s) => {
+          await s.commit({ scope: B, episodes: [makeEpisode(B)] });
+          order.push("b");
+          open();
+        });
+        const same = store.writeScope(A, async (s) => {
+          await s.commit({ scope: A, episodes: [makeEpisode(A, { seq: 2 })] });
+          order.push("a2");
+        });
+        await Promise.race([Promise.all([slow, other, same]), new Promise((_, reject) => setTimeout(() => reject(new Error("write scopes deadlocked")), 20_000))]);
+        expect(order).toEqual(["b", "a1", "a2"]);
+        expect((await store.stats({ tenant: "t" })).episodes).toBe(3);
+      } finally {
+        await store.close();
+        await b.cleanup();
+      }
+    });
 
     it("concurrent remember calls for one user in one process (and through two Mnemo instances) lose and duplicate nothing", async () => {
       const b = await make();

@@ -176,26 +176,49 @@ export class SqliteStore implements Store {
     this.db.close();
   }
 
-  /** The tail of this process's queue of writers (write scopes and single writes). */
-  private writerTail: Promise<void> = Promise.resolve();
-  /** Set on a write scope's view: the scope, its generation when it began, and whether its write transaction is open. */
-  private scopeTx: { scope: ScopeKey; startGen: number; open: boolean } | null = null;
+  /** The tail of the queue for this connection's write transaction (one open at a time). */
+  private connTail: Promise<void> = Promise.resolve();
+  /** Per scope, the tail of this process's queue of write scopes. */
+  private readonly scopeTails = new Map<string, Promise<void>>();
+  /** Set on a write scope's view: the scope, its generation when it began, and its write transaction once open. */
+  private scopeTx: { scope: ScopeKey; startGen: number; open: boolean; release: (() => void) | null } | null = null;
 
   private get inScope(): boolean {
     return this.scopeTx !== null;
   }
 
-  /** Runs `fn` when every earlier writer of this process is done (at once on a write scope's view). */
-  private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.inScope) return fn();
-    const before = this.writerTail;
+  /** Waits until no other write transaction is open on this connection; returns its release. */
+  private async lockConn(): Promise<() => void> {
+    const before = this.connTail;
     let release!: () => void;
-    this.writerTail = new Promise<void>((r) => (release = r));
+    this.connTail = new Promise<void>((r) => (release = r));
+    await before;
+    return release;
+  }
+
+  /** Runs `fn` holding the connection's write-transaction slot. */
+  private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const release = await this.lockConn();
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+
+  /** Runs `fn` after every earlier write scope of the same scope in this process. */
+  private async queueScope<T>(scope: ScopeKey, fn: () => Promise<T>): Promise<T> {
+    const key = vectorKey(scope, "");
+    const before = this.scopeTails.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const tail = new Promise<void>((r) => (release = r));
+    this.scopeTails.set(key, tail);
     try {
       await before;
       return await fn();
     } finally {
       release();
+      if (this.scopeTails.get(key) === tail) this.scopeTails.delete(key);
     }
   }
 
@@ -228,7 +251,7 @@ export class SqliteStore implements Store {
    */
   private async writeTxn<T>(fn: () => T): Promise<T> {
     if (this.scopeTx?.open) return fn();
-    const run = async () => {
+    return this.exclusive(async () => {
       await this.beginImmediate();
       try {
         const out = fn();
@@ -238,8 +261,7 @@ export class SqliteStore implements Store {
         if (this.db.inTransaction) this.db.exec("ROLLBACK");
         throw e;
       }
-    };
-    return this.inScope ? run() : this.exclusive(run);
+    });
   }
 
   /**
@@ -253,10 +275,10 @@ export class SqliteStore implements Store {
    */
   async writeScope<T>(scope: ScopeKey, fn: (store: Store) => Promise<T>): Promise<T> {
     if (this.inScope) return fn(this);
-    return this.exclusive(async () => {
+    return this.queueScope(scope, async () => {
       for (let attempt = 0; ; attempt++) {
         const view = Object.create(this) as SqliteStore;
-        const tx = { scope, startGen: await this.generation(scope), open: false };
+        const tx: NonNullable<SqliteStore["scopeTx"]> = { scope, startGen: await this.generation(scope), open: false, release: null };
         view.scopeTx = tx;
         try {
           const out = await fn(view);
@@ -267,16 +289,30 @@ export class SqliteStore implements Store {
           // Vectors cached from the rolled-back commits must go.
           if (tx.open) this.vectorCache.drop(vectorKey(scope, ""));
           if (!(e instanceof ScopeChanged) || attempt >= 100) throw e instanceof ScopeChanged ? new MnemoError("STORE_ERROR", "The scope kept changing under this write (100 attempts).") : e;
+        } finally {
+          tx.open = false;
+          tx.release?.();
+          tx.release = null;
         }
       }
     });
   }
 
-  /** On a write scope's view: opens its write transaction, or signals that the scope changed meanwhile. */
+  /**
+   * On a write scope's view: opens its write transaction (waiting for any other one on this
+   * connection), or signals that another process wrote to the scope since it began.
+   */
   private async openScopeTx(): Promise<void> {
     const tx = this.scopeTx!;
     if (tx.open) return;
-    await this.beginImmediate();
+    tx.release = await this.lockConn();
+    try {
+      await this.beginImmediate();
+    } catch (e) {
+      tx.release();
+      tx.release = null;
+      throw e;
+    }
     tx.open = true;
     if ((await this.generation(tx.scope)) !== tx.startGen) throw new ScopeChanged();
   }
