@@ -116,6 +116,32 @@ describe.skipIf(PG_OFF)("PostgreSQL", () => {
       }
     });
 
+    it("deleteEpisodes removes the episodes and the given memories with history and vectors, only in the scope", async () => {
+      const { url, drop } = await freshPgUrl();
+      try {
+        const s = await PostgresStore.open(url);
+        const A = { tenant: "t", userId: "a" };
+        const B = { tenant: "t", userId: "b" };
+        const e1 = makeEpisode(A, { text: "delete me" });
+        const e2 = makeEpisode(A, { text: "keep me", seq: 2 });
+        const m = makeMemory(A, [e1.id], { text: "from the deleted one" });
+        const other = makeEpisode(B, { text: "delete me" });
+        await s.commit({ scope: A, episodes: [e1, e2], memories: [m], history: [{ memoryId: m.id, version: 1, op: "add", text: m.text, validFrom: null, validTo: null, sources: m.sources, at: m.recordedAt, reason: null }], vectors: [{ targetType: "episode", targetId: e1.id, vector: new Float32Array([1, 0]) }, { targetType: "memory", targetId: m.id, vector: new Float32Array([0, 1]) }] });
+        await s.commit({ scope: B, episodes: [other] });
+        const gen = await s.generation(A);
+        expect(await s.deleteEpisodes(A, [e1.id, other.id], [m.id])).toBe(1);
+        expect((await s.getEpisodes(A, [e1.id, e2.id])).map((e) => e.id)).toEqual([e2.id]);
+        expect(await s.getMemory("t", m.id)).toBeNull();
+        expect(await s.memoryHistory("t", m.id)).toEqual([]);
+        expect((await s.stats({ tenant: "t", userId: "a" })).vectors).toBe(0);
+        expect(await s.getEpisodes(B, [other.id])).toHaveLength(1);
+        expect(await s.generation(A)).toBeGreaterThan(gen);
+        await s.close();
+      } finally {
+        await drop();
+      }
+    });
+
     it("never prints the password of a URL", () => {
       expect(redactUrl("postgres://mnemo:s3cret@db:5432/mnemo")).toBe("postgres://mnemo:***@db:5432/mnemo");
       expect(parsePostgresUrl("postgres://u@h/db?schema=acme&pool=20&sslmode=require")).toEqual({ connectionString: "postgres://u@h/db?sslmode=require", schema: "acme", poolSize: 20 });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Mnemo } from "../src/mnemo.js";
 import { SqliteStore, scopeToken } from "../src/store/sqlite/index.js";
-import { expectCode, makeEpisode, makeMemory, tempDir } from "./support/fixtures.js";
+import { at, expectCode, makeEpisode, makeMemory, tempDir } from "./support/fixtures.js";
 import { runStoreContract } from "./store-contract.js";
 
 runStoreContract("sqlite (file)", async () => {
@@ -63,6 +63,39 @@ describe("SqliteStore specifics", () => {
       expect((await again.linkedMemories(key, "source", [ep.id], 5))[0]!.memoryIds).toEqual([m.id]);
       expect((await again.linkedMemories(key, "segment", ["seg_x"], 5))[0]!.count).toBe(1);
       await again.close();
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("the row cache never serves a row another process changed, and keeps up with this one's writes (issue 9)", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const path = join(dir, "two.db");
+      const a = await SqliteStore.open(path);
+      const b = await SqliteStore.open(path);
+      const key = { tenant: "default", userId: "u" };
+      const ep = makeEpisode(key);
+      const m1 = makeMemory(key, [ep.id], { text: "first text" });
+      const m2 = makeMemory(key, [ep.id], { text: "other text" });
+      await a.commit({ scope: key, episodes: [ep], memories: [m1, m2] });
+      expect((await a.getMemories(key, [m1.id, m2.id])).map((m) => m.text)).toEqual(["first text", "other text"]);
+      // Another process rewrites m1: a reads the new row.
+      await b.commit({ scope: key, memories: [{ ...m1, text: "changed by b", version: 2 }] });
+      expect((await a.getMemories(key, [m1.id]))[0]!.text).toBe("changed by b");
+      // This process writes m2: the new row, and m1 still right.
+      await a.commit({ scope: key, memories: [{ ...m2, text: "changed by a", version: 2 }] });
+      expect((await a.getMemories(key, [m1.id, m2.id])).map((m) => m.text)).toEqual(["changed by b", "changed by a"]);
+      // touchMemories shows in cached rows; callers get copies.
+      await a.touchMemories(key, [m1.id], at(50), 0.5);
+      const got = (await a.getMemories(key, [m1.id]))[0]!;
+      expect(got).toMatchObject({ accessCount: 1, lastAccessedAt: at(50), strength: 1.5 });
+      got.text = "mutated by a caller";
+      expect((await a.getMemories(key, [m1.id]))[0]!.text).toBe("changed by b");
+      await a.erase(key);
+      expect(await a.getMemories(key, [m1.id])).toEqual([]);
+      await a.close();
+      await b.close();
     } finally {
       cleanup();
     }

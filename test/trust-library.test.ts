@@ -152,6 +152,20 @@ describe("item 9: recall on a store that cannot write", () => {
   });
 });
 
+describe("item 9: a full disk", () => {
+  it("with the file at its size limit (max_page_count), writes fail with STORE_ERROR and recall still answers", async () => {
+    await rememberPin(t.mnemo);
+    const db = (t.mnemo.store as unknown as { db: Database.Database }).db;
+    db.pragma("wal_checkpoint(TRUNCATE)");
+    const pages = db.pragma("page_count", { simple: true }) as number;
+    db.pragma(`max_page_count = ${pages}`); // SQLite's own "disk full" (SQLITE_FULL)
+    const big = Array.from({ length: 40 }, (_, i) => ({ content: `Diary ${i}: ${"I walked by the river and watched the boats. ".repeat(80)}` }));
+    const e = await t.mnemo.remember(big, U).then(() => null, (x: unknown) => x);
+    expect((e as { code?: string } | null)?.code).toBe("STORE_ERROR");
+    expect((await t.mnemo.recall("What do I love?", U)).context).toContain("hiking");
+  });
+});
+
 describe("item 10: lone surrogates and re-sent ids", () => {
   it("regression: a lone surrogate is INVALID_INPUT (it became U+FFFD silently)", async () => {
     await expectCode(t.mnemo.remember([{ content: "broken \ud83d text" }], U), "INVALID_INPUT");

@@ -4,11 +4,15 @@
  * {content}` is not lost (item 7), and the user can be pinned (item 10).
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { join } from "node:path";
+import { KeyStore } from "../src/auth/keys.js";
+import { startServer } from "../src/server/main.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createMcpServer } from "../src/mcp/tools.js";
 import type { Mnemo } from "../src/mnemo.js";
-import { openTempMnemo } from "./support/fixtures.js";
+import { openTempMnemo, tempDir } from "./support/fixtures.js";
 
 interface ToolResult {
   content: Array<{ type: string; text?: string }>;
@@ -91,5 +95,33 @@ describe("MCP: pinning the user", () => {
     // Its own user works.
     await call("remember", { content: "I like plums." });
     expect(text(await call("recall", { query: "plums" }))).toContain("plums");
+  });
+});
+
+describe("MCP over HTTP: mnemo serve --mcp --mcp-pin-user", () => {
+  it("regression: the X-Mnemo-User user is pinned; a userId argument for another user of the tenant is refused", async () => {
+    const tmp = tempDir();
+    const db = join(tmp.dir, "pin.db");
+    const ks = KeyStore.open(db);
+    const key = ks.create({ tenant: "acme", scopes: "read,write" }).key;
+    ks.close();
+    const server = await startServer({ port: 0, db, mcp: true, mcpPinUser: true, logLevel: "silent", rateLimit: false });
+    try {
+      const connectAs = async (user: string) => {
+        const client = new Client({ name: "pin-test", version: "1.0.0" });
+        await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${key}`, "x-mnemo-user": user } } }));
+        return async (name: string, args: Record<string, unknown> = {}) => (await client.callTool({ name, arguments: args })) as ToolResult;
+      };
+      const bob = await connectAs("bob");
+      await bob("remember", { content: `My bank PIN is ${PIN}.` });
+      const alice = await connectAs("alice");
+      const r = await alice("recall", { query: "bank PIN", userId: "bob", budgetTokens: 2000 });
+      expect(r.isError).toBe(true);
+      expect(JSON.stringify(r)).not.toContain(PIN);
+      expect(JSON.stringify(await alice("recall", { query: "bank PIN", budgetTokens: 2000 }))).not.toContain(PIN);
+    } finally {
+      await server.close();
+      tmp.cleanup();
+    }
   });
 });

@@ -5,6 +5,8 @@
  * per-channel scores, and the key/tenant rules every API route follows.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Memory } from "../src/core/types.js";
+import { roleOf, sensitivityOf, statusOf } from "../src/ui/api/queries.js";
 import { createTestApp, type TestApp } from "./support/server-harness.js";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -184,5 +186,24 @@ describe("inspector API (/v1/inspect)", () => {
     for (const p of ["/v1/inspect/whoami", "/v1/inspect/users", "/v1/inspect/users/{userId}/memories", "/v1/inspect/users/{userId}/episodes", "/v1/inspect/users/{userId}/graph", "/v1/inspect/memories/{id}", "/v1/inspect/recall"]) {
       expect(doc.paths[p], p).toBeDefined();
     }
+  });
+});
+
+describe("inspector helpers", () => {
+  const base = { forgottenAt: null, invalidatedAt: null, metadata: {} } as unknown as Memory;
+
+  it("statusOf: forgotten wins over invalidated", () => {
+    expect(statusOf(base)).toBe("valid");
+    expect(statusOf({ ...base, invalidatedAt: "2024-01-01T00:00:00Z" })).toBe("invalidated");
+    expect(statusOf({ ...base, invalidatedAt: "2024-01-01T00:00:00Z", forgottenAt: "2024-01-02T00:00:00Z" })).toBe("forgotten");
+  });
+
+  it("roleOf and sensitivityOf read provenance where the store records it, null where it does not", () => {
+    expect(roleOf(base)).toBeNull();
+    expect(sensitivityOf(base)).toBeNull();
+    expect(roleOf({ ...base, source: "assistant" } as unknown as Memory)).toBe("assistant");
+    expect(roleOf({ ...base, metadata: { sourceRole: "tool" } })).toBe("tool");
+    expect(sensitivityOf({ ...base, sensitivity: ["health", "finance"] } as unknown as Memory)).toEqual(["health", "finance"]);
+    expect(sensitivityOf({ ...base, sensitivity: [] } as unknown as Memory)).toEqual(["none"]);
   });
 });

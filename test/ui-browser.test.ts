@@ -19,6 +19,9 @@ import { seedInspectorStore } from "./support/ui-seed.js";
 
 const TENANT = "acme";
 
+/** expect.poll with room for a busy CI machine (vitest's default gives up after 1 s). */
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000, interval: 100 });
+
 /** Every form control on the page has an accessible name (label, aria-label or labelledby). */
 async function unlabelledControls(page: Page): Promise<string[]> {
   return page.evaluate(`[...document.querySelectorAll("input, select, textarea, button")]
@@ -92,16 +95,16 @@ describe("web inspector in Chromium", () => {
     await page.getByRole("heading", { name: "Log in" }).waitFor();
     await page.getByLabel("API key").fill("mnemo_0000000000000000_wrong");
     await page.getByRole("button", { name: "Log in" }).click();
-    await expect.poll(() => page.getByRole("alert").textContent()).toContain("UNAUTHORIZED");
+    await poll(() => page.getByRole("alert").textContent()).toContain("UNAUTHORIZED");
     errors.length = 0; // the browser logs the refused request itself
     await page.getByLabel("API key").fill(key);
     await page.getByLabel("API key").press("Enter");
 
     // Users of the tenant with counts.
     await page.getByRole("heading", { name: "Users" }).waitFor();
-    await expect.poll(() => page.locator("header").textContent()).toContain(TENANT);
+    await poll(() => page.locator("header").textContent()).toContain(TENANT);
     const aliceRow = page.getByRole("row", { name: /alice/ });
-    await expect.poll(() => aliceRow.textContent()).toMatch(/alice8\d+/);
+    await poll(() => aliceRow.textContent()).toMatch(/alice8\d+/);
     expect(await page.getByRole("row", { name: /bob/ }).count()).toBe(1);
     expect(await unlabelledControls(page)).toEqual([]);
 
@@ -111,45 +114,45 @@ describe("web inspector in Chromium", () => {
     await page.getByLabel("Status").selectOption("all");
     await page.getByLabel("Search").fill("Lisbon");
     const texts = () => page.locator(".memlist li .memtext").allTextContents();
-    await expect.poll(async () => (await texts()).length > 0 && (await texts()).every((t) => t.toLowerCase().includes("lisbon"))).toBe(true);
-    await expect.poll(() => page.getByRole("status").first().textContent()).toMatch(/^[1-9]\d* memor/);
+    await poll(async () => (await texts()).length > 0 && (await texts()).every((t) => t.toLowerCase().includes("lisbon"))).toBe(true);
+    await poll(() => page.getByRole("status").first().textContent()).toMatch(/^[1-9]\d* memor/);
     await page.getByLabel("Search").fill("");
     await page.getByLabel("Status").selectOption("valid");
     await page.getByLabel("Kind").selectOption("preference");
     const items = page.locator(".memlist li");
-    await expect.poll(async () => (await items.count()) > 0 && (await page.locator(".memlist li .badge.kind-preference").count()) === (await items.count())).toBe(true);
+    await poll(async () => (await items.count()) > 0 && (await page.locator(".memlist li .badge.kind-preference").count()) === (await items.count())).toBe(true);
     await page.getByLabel("From").fill("2024-05-01");
     await page.getByLabel("Kind").selectOption("");
-    await expect.poll(() => page.locator(".memlist li .memtext").allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining("Porto")]));
+    await poll(() => page.locator(".memlist li .memtext").allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining("Porto")]));
     for (const meta of await page.locator(".memlist li .meta").allTextContents()) expect(meta).toContain("May 2024");
     expect(await unlabelledControls(page)).toEqual([]);
 
     // A memory's history with its source turn, then edit it.
     await page.getByRole("button", { name: "Reset" }).click();
     await page.getByLabel("Search").fill("Acme");
-    await expect.poll(async () => (await page.locator(".memlist li .memtext").allTextContents()).every((t) => t.includes("Acme"))).toBe(true);
+    await poll(async () => (await page.locator(".memlist li .memtext").allTextContents()).every((t) => t.includes("Acme"))).toBe(true);
     await page.locator(".memlist li .memtext").first().click();
     await page.getByRole("heading", { name: "History" }).waitFor();
-    await expect.poll(() => page.locator(".timeline").textContent()).toContain("I work at Acme Corp");
+    await poll(() => page.locator(".timeline").textContent()).toContain("I work at Acme Corp");
     const memoryId = (await page.locator("h1 code").textContent())!;
     expect(await duplicateIds(page)).toEqual([]);
     expect(await unlabelledControls(page)).toEqual([]);
     await page.getByRole("button", { name: "Edit" }).click();
     await page.getByLabel("Text").fill("Alice is a senior data engineer at Acme Corp.");
     await page.getByRole("button", { name: "Save" }).click();
-    await expect.poll(() => page.locator(".notice").textContent()).toContain("Saved");
-    await expect.poll(() => page.locator(".timeline .badge.op-patch").count()).toBe(1);
+    await poll(() => page.locator(".notice").textContent()).toContain("Saved");
+    await poll(() => page.locator(".timeline .badge.op-patch").count()).toBe(1);
     expect((await store((m) => m.memory(memoryId))).text).toBe("Alice is a senior data engineer at Acme Corp.");
 
     // Forget it (confirmation dialog, keyboard: Escape cancels, then confirm).
     await page.getByRole("button", { name: "Forget…" }).click();
     await page.getByRole("dialog").waitFor();
     await page.keyboard.press("Escape");
-    await expect.poll(() => page.getByRole("dialog").count()).toBe(0);
+    await poll(() => page.getByRole("dialog").count()).toBe(0);
     expect((await store((m) => m.memory(memoryId))).forgottenAt).toBeNull();
     await page.getByRole("button", { name: "Forget…" }).click();
     await page.getByRole("dialog").getByRole("button", { name: "Forget" }).click();
-    await expect.poll(() => page.locator("h1 .badge.status-forgotten").count()).toBe(1);
+    await poll(() => page.locator("h1 .badge.status-forgotten").count()).toBe(1);
     expect((await store((m) => m.memory(memoryId))).forgottenAt).not.toBeNull();
 
     // The conversation, day by day, with the memories derived from each turn.
@@ -157,8 +160,17 @@ describe("web inspector in Chromium", () => {
     await page.getByRole("navigation", { name: "Days" }).waitFor();
     expect(await page.getByRole("navigation", { name: "Days" }).getByRole("link").allTextContents()).toEqual(["2024-04-02 (2)", "2024-04-03 (2)", "2024-04-20 (2)", "2024-05-10 (2)"]);
     await page.getByRole("link", { name: /2024-04-02/ }).click();
-    await expect.poll(() => page.locator(".messages .bubble").first().textContent()).toContain("I moved to Lisbon");
+    await poll(() => page.locator(".messages .bubble").first().textContent()).toContain("I moved to Lisbon");
     expect(await page.locator(".messages li").first().getByRole("list", { name: "Memories from this message" }).getByRole("link").count()).toBeGreaterThan(0);
+
+    // Delete one message (DELETE /v1/episodes/{id}), behind a confirmation.
+    await page.getByRole("link", { name: /2024-05-10/ }).click();
+    await poll(() => page.locator(".messages .bubble").allTextContents()).toContain("Congratulations on the move to Porto!");
+    await page.getByRole("button", { name: "Delete message a8" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Delete message" }).click();
+    await poll(() => page.locator(".messages .bubble").allTextContents()).not.toContain("Congratulations on the move to Porto!");
+    expect(await page.locator(".messages .bubble").count()).toBe(1);
+    expect((await store((m) => m.store.listEpisodes({ tenant: TENANT, userId: "alice" }))).map((e) => e.externalId)).not.toContain("a8");
 
     // The entity graph: an SVG with one focusable node per entity; Enter selects.
     await page.getByRole("link", { name: "Entity graph", exact: true }).click();
@@ -168,7 +180,7 @@ describe("web inspector in Chromium", () => {
     const name = (await node.getAttribute("aria-label"))!.split(",")[0]!;
     await node.focus();
     await page.keyboard.press("Enter");
-    await expect.poll(() => node.getAttribute("aria-pressed")).toBe("true");
+    await poll(() => node.getAttribute("aria-pressed")).toBe("true");
     const panel = page.getByRole("complementary", { name: "Selected entity" });
     expect(await panel.getByRole("heading").textContent()).toContain(name);
     expect(await panel.getByRole("link").count()).toBeGreaterThan(0);
@@ -194,7 +206,7 @@ describe("web inspector in Chromium", () => {
     expect(headers.length).toBeGreaterThan(4); // at least one channel column
     await page.getByLabel("As of (day)").fill("2024-04-30");
     await page.getByRole("button", { name: "Recall", exact: true }).click();
-    await expect.poll(() => context.textContent()).not.toContain("May 2024");
+    await poll(() => context.textContent()).not.toContain("May 2024");
     expect(await context.textContent()).toContain("April 2024");
 
     // Erase a user: the confirmation needs the user id typed.
@@ -207,7 +219,7 @@ describe("web inspector in Chromium", () => {
     expect(await confirm.isDisabled()).toBe(false);
     await confirm.click();
     await page.getByRole("heading", { name: "Users" }).waitFor();
-    await expect.poll(() => page.getByRole("row", { name: /bob/ }).count()).toBe(0);
+    await poll(() => page.getByRole("row", { name: /bob/ }).count()).toBe(0);
     expect(await store((m) => m.stats({ tenant: TENANT, userId: "bob" }))).toMatchObject({ episodes: 0, memories: 0, entities: 0 });
 
     // Theme toggle: system → light → dark, and back to the OS setting.
@@ -264,11 +276,33 @@ describe("web inspector in Chromium", () => {
     await page.getByRole("heading", { name: "History" }).waitFor();
     expect(await page.getByRole("button", { name: "Edit" }).count()).toBe(0);
     expect(await page.getByRole("button", { name: "Erase user…" }).count()).toBe(0);
+    await page.getByRole("link", { name: "Conversation", exact: true }).click();
+    await page.locator(".messages .bubble").first().waitFor();
+    expect(await page.getByRole("button", { name: /^Delete message/ }).count()).toBe(0);
     expect(await page.evaluate("JSON.stringify({ ...localStorage })")).not.toContain("mnemo_");
     expect(await page.evaluate("sessionStorage.getItem('mnemo.inspector.key')")).toBe(readOnlyKey);
     await page.getByRole("button", { name: "Log out" }).click();
     await page.getByRole("heading", { name: "Log in" }).waitFor();
     expect(await page.evaluate("sessionStorage.getItem('mnemo.inspector.key')")).toBeNull();
+    await page.close();
+  });
+
+  it("goes back to the login screen when the key is revoked mid-session", async () => {
+    const keys = KeyStore.open(db);
+    const { key: shortLived, info } = keys.create({ tenant: TENANT, scopes: ["read"] });
+    const page = await browser.context.newPage();
+    await page.goto(`${server.url}/ui`);
+    await page.getByLabel("API key").fill(shortLived);
+    await page.keyboard.press("Enter");
+    await page.getByRole("link", { name: "alice", exact: true }).click();
+    await page.getByRole("heading", { name: "Memories" }).waitFor();
+    keys.revoke(info.id);
+    keys.close();
+    await page.getByRole("link", { name: "Recall playground", exact: true }).click();
+    await page.getByRole("link", { name: "Memories", exact: true }).click();
+    await page.getByRole("heading", { name: "Log in" }).waitFor();
+    await poll(() => page.getByRole("alert").first().textContent()).toContain("no longer accepted");
+    expect(await js<string | null>(page, "sessionStorage.getItem('mnemo.inspector.key')")).toBeNull();
     await page.close();
   });
 
@@ -278,7 +312,7 @@ describe("web inspector in Chromium", () => {
       const page = await browser.context.newPage();
       await page.goto(`${ui.url}/ui`);
       await page.getByRole("heading", { name: "Users" }).waitFor();
-      await expect.poll(() => page.locator("header").textContent()).toContain("no auth (loopback)");
+      await poll(() => page.locator("header").textContent()).toContain("no auth (loopback)");
       expect(await page.getByRole("button", { name: "Log out" }).count()).toBe(0);
       await page.getByRole("link", { name: "alice", exact: true }).click();
       await page.getByRole("heading", { name: "Memories" }).waitFor();

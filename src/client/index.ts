@@ -251,7 +251,8 @@ export class MnemoClient {
   }
 
   /**
-   * Edits a memory (the old version stays in history).
+   * Edits a memory (the old version stays in history). A key without the read scope gets
+   * only `{id, userId, version, forgottenAt}` back.
    *
    * @example
    * ```ts
@@ -263,7 +264,8 @@ export class MnemoClient {
   }
 
   /**
-   * Forgets a memory (never recalled again; kept in history).
+   * Forgets a memory (never recalled again, nor the messages it came from; kept in history).
+   * A key without the read scope gets only `{id, userId, version, forgottenAt}` back.
    *
    * @example
    * ```ts

@@ -11,10 +11,10 @@ import type { ScopeKey } from "../store/types.js";
  *
  * @example
  * ```ts
- * const whole = (await store.maxSeq(key)) <= FULL_INDEX_MAX_TURNS; // 5,000 (MNEMO_FULL_INDEX_MAX_TURNS overrides)
+ * const whole = (await store.maxSeq(key)) <= FULL_INDEX_MAX_TURNS; // 20,000 (MNEMO_FULL_INDEX_MAX_TURNS overrides)
  * ```
  */
-export const FULL_INDEX_MAX_TURNS = 5_000;
+export const FULL_INDEX_MAX_TURNS = 20_000;
 
 /**
  * How many whole-scope indexes a process keeps (the least recently used is dropped).
@@ -26,7 +26,7 @@ export const FULL_INDEX_MAX_TURNS = 5_000;
  */
 export const INDEX_CACHE_SCOPES = 16;
 
-/** How many full-text hits per candidate a partial index reads. */
+/** How many full-text hits per candidate a partial index reads (one query for all of them, at most 400). */
 const PARTIAL_HITS = 16;
 
 /**
@@ -95,8 +95,11 @@ export class MemoryIndex {
   /** The memories the store finds for the candidates: best full-text matches and same-slot facts. */
   static async partial(ctx: Context, key: ScopeKey, candidates: ReadonlyArray<{ text: string; slot: string | null }>): Promise<MemoryIndex> {
     const index = new MemoryIndex(await ctx.store.generation(key));
-    const ids = new Set<string>();
-    for (const c of candidates) for (const h of await ctx.store.searchText(key, "memory", contentWords(c.text), PARTIAL_HITS)) ids.add(h.id);
+    // One full-text query for the whole call: a query costs about the scope's share of the
+    // index (its scope token), whatever the number of words.
+    const words = [...new Set(candidates.flatMap((c) => contentWords(c.text)))];
+    const hits = await ctx.store.searchText(key, "memory", words, Math.min(400, PARTIAL_HITS * Math.max(1, candidates.length)));
+    const ids = new Set(hits.map((h) => h.id));
     const slots = [...new Set(candidates.map((c) => c.slot).filter((s): s is string => s !== null))];
     for (const m of [...(await ctx.store.getMemories(key, [...ids])), ...(await ctx.store.memoriesBySlot(key, slots))]) index.put(m);
     return index;

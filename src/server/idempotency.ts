@@ -52,7 +52,10 @@ const KEY_RE = /^[\x21-\x7e]{1,255}$/;
  */
 export class IdempotencyStore {
   private readonly db: Database.Database;
-  private readonly inFlight = new Set<string>();
+  /** Keys whose first request is running → when it began. */
+  private readonly inFlight = new Map<string, number>();
+  /** (tenant, user) → when it was last erased through this server (a request that began before must not save). */
+  private readonly erasedAt = new Map<string, number>();
   private lastPurge = 0;
 
   constructor(db: Database.Database) {
@@ -116,7 +119,7 @@ export class IdempotencyStore {
     }
     const k = `${tenant}\u0000${key}`;
     if (this.inFlight.has(k)) throw new ApiError("CONFLICT", "A request with this Idempotency-Key is still running.", { retryAfter: 1, hint: "Retry after the Retry-After delay; the first request's response will be replayed." });
-    this.inFlight.add(k);
+    this.inFlight.set(k, performance.now());
     return null;
   }
 
@@ -131,6 +134,16 @@ export class IdempotencyStore {
    */
   save(tenant: string, key: string, fingerprint: string, r: StoredResponse, userId: string | null): void {
     const now = Date.now();
+    const began = this.inFlight.get(`${tenant}\u0000${key}`);
+    const erased = userId !== null ? this.erasedAt.get(`${tenant}\u0000${userId}`) : undefined;
+    if (began !== undefined && erased !== undefined && erased >= began) {
+      // The user was erased while this request ran: keep a tombstone, not their content.
+      this.db
+        .prepare(`INSERT INTO mnemo_idempotency (tenant, key, user_id, fingerprint, status, content_type, body, created_at) VALUES (?, ?, NULL, ?, 409, '', '', ?)
+          ON CONFLICT(tenant, key) DO UPDATE SET user_id = NULL, fingerprint = excluded.fingerprint, status = 409, content_type = '', body = '', created_at = excluded.created_at`)
+        .run(tenant, key, ERASED_FINGERPRINT, now);
+      return;
+    }
     this.db
       .prepare(`INSERT INTO mnemo_idempotency (tenant, key, user_id, fingerprint, status, content_type, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT(tenant, key) DO UPDATE SET user_id = excluded.user_id, fingerprint = excluded.fingerprint, status = excluded.status,
@@ -166,6 +179,10 @@ export class IdempotencyStore {
    * ```
    */
   forgetUser(tenant: string, userId: string): void {
+    const t = performance.now();
+    // Only requests still running matter: forget erases older than any request can run.
+    for (const [k, at] of this.erasedAt) if (t - at > 3600_000) this.erasedAt.delete(k);
+    this.erasedAt.set(`${tenant}\u0000${userId}`, t);
     this.db
       .prepare(`UPDATE mnemo_idempotency SET user_id = NULL, fingerprint = ?, status = 409, content_type = '', body = '', created_at = ? WHERE tenant = ? AND user_id = ?`)
       .run(ERASED_FINGERPRINT, Date.now(), tenant, userId);

@@ -49,6 +49,7 @@ export async function openBrowser(options: { colorScheme?: "light" | "dark"; vie
     viewport: options.viewport ?? { width: 1280, height: 860 },
     reducedMotion: "reduce",
   });
+  context.setDefaultTimeout(30_000);
   return {
     context,
     close: async () => {

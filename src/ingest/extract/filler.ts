@@ -18,10 +18,8 @@ const FEELING = /^i('m| am) (so |really |very |super |just )*(glad|happy|sorry|p
 /** "She's an architect.", "I'm a nurse.": who someone is. */
 const COPULA_NOUN = /^(I|he|she|they|we|[A-Z][\p{L}-]+)(['’]s|['’]m|['’]re| is| am| are| was)\s+(a|an)\s+(?!(great|good|nice|cute|lovely|beautiful|amazing|awesome|wonderful|fun|cool|real|big|huge|sweet|perfect|little)\b)[\p{L}-]+/iu;
 
-/** Words that make a sentence about the speaker's own life. */
-const SELF = /\b(I|my|me|mine|we|our|us)\b/i;
-/** Likes and dislikes: "I like pizza." is worth a memory even with one content word. */
-const PREFERENCE = /\b(love[sd]?|like[sd]?|enjoy(?:s|ed)?|prefer(?:s|red)?|hate[sd]?|dislike[sd]?|can'?t stand|favou?rite|allergic to|don'?t eat|do not eat|vegetarian|vegan)\b/i;
+/** The speaker's own likes and dislikes: "I like pizza." is worth a memory even with one content word. */
+const OWN_TASTE = /\b(I|we)\s+(really\s+|just\s+|also\s+|absolutely\s+|totally\s+|still\s+|always\s+)*(love|like|enjoy|prefer|hate|dislike|adore|can'?t stand|don'?t eat|do not eat|never eat)\b|\b(my|our)\s+(all[- ]time\s+)?favou?rite\b|\b(I'm|I’m|I am)\s+(allergic to|vegetarian|vegan|a fan of|into)\b/i;
 
 /**
  * Whether a sentence is chat filler (greeting, acknowledgement, compliment, wish, small
@@ -35,18 +33,65 @@ const PREFERENCE = /\b(love[sd]?|like[sd]?|enjoy(?:s|ed)?|prefer(?:s|red)?|hate[
  * isFiller("I like pizza."); // false
  * ```
  */
-export function isFiller(sentence: string): boolean {
+export function isFiller(sentence: string, continues = false): boolean {
   const raw = sentence.trim();
   const ct = termList(raw).length;
-  if (SELF.test(raw) && PREFERENCE.test(raw) && ct >= 1 && !/^i (just )?(love|like) (that|it|this|them|your|how|the way|what)\b/i.test(raw)) return false;
+  if (OWN_TASTE.test(raw) && ct >= 1 && !/\b(I|we) (really |just |also |absolutely |totally )*(love|like|enjoy) (that|it|this|them|your|how|the way|what|when|seeing|hearing)\b/i.test(raw)) return false;
   // "She's an architect." — one content word, still a fact about someone.
   if (COPULA_NOUN.test(raw)) return false;
-  const core = compressText(raw);
+  // "Hey John, cool that you made it." — the greeting and the name called are not content.
+  const core = compressText(raw).replace(VOCATIVE_HEAD, "").replace(VOCATIVE_TAIL, "$1");
   const cc = termList(core).length;
   if (ct < 2 || cc < 2) return true;
   if (FILLER.test(core) && ct < 5) return true;
   if (ADDRESSED.test(core) && ct < 9) return true;
   if (FEELING.test(core) && ct < 9) return true;
   if (PRAISE.test(core) && ct < 8 && !/\b(I|my|we|our)\b/.test(core)) return true;
-  return false;
+  if (DATED.test(core)) return false;
+  // "Let's keep supporting each other", "You got this", "Your support means a lot to me".
+  if (/^(let['’]s|let us|you|your|you['’]re|you['’]ve)\b/i.test(core) && !/\b(I|I'm|I’m|I've|I’ve|my|we|our)\b/.test(core)) return true;
+  // A sentence that continues an informative one keeps its place ("They talked about ...").
+  if (continues) return false;
+  if (specific(core)) return false;
+  return true;
 }
+
+const VOCATIVE_HEAD = /^((hey|hi|hello|oh|wow|yeah|yes|thanks|thank you|aw+|haha|lol|omg|dude|man|so)[,!.]?\s+)*[A-Z][\p{L}]+[,!]\s+/u;
+const VOCATIVE_TAIL = /,\s*[A-Z][\p{L}]+\s*([.!?]*)$/u;
+const DATED = /\b(yesterday|today|tonight|tomorrow|last|next|ago|this (week|weekend|month|year|morning|evening|summer|winter|spring|fall)|since|(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|January|February|March|April|June|July|August|September|October|November|December|\[= )\b|\bin (a|an|one|two|three|four|five|six|a few|a couple of) (days?|weeks?|months?|years?)\b/i;
+/** Something happened, is owned, planned or done: a verb of an event with a first-person subject. */
+const DOING =
+  /\b(went|visited|attended|started|start(ing)?|joined|finished|bought|moved|got|get(ting)?|took|made|met|saw|painted|ran|won|lost|adopted|travel(l)?ed|signed|volunteer(ed|ing)?|graduated|hosted|organi[sz]ed|launched|received|celebrated|learn(ed|t|ing)|tried|read(ing)?|wrote|writ(e|ing)|built|play(ed|ing)|perform(ed|ing)|completed|began|left|quit|found|gave|competed|participated|watched|watching|cook(ed|ing)|bak(ed|ing)|camp(ed|ing)|hik(ed|ing)|creat(ed|ing)|published|released|accepted|applied|opened|decided|plan(ned|ning)?|work(ed|ing)?|study(ing)?|studied|own|teach(ing)?|taught|practic(e|ed|ing)|train(ed|ing)|collect(ed|ing)?|visit(ing)?|stay(ed|ing)|live[ds]?|living|spent|spend(ing)?|brought|picked|gonna|going to|hoping to|thinking of|named|called|bought|sold|broke|fell|hurt|injured|adopted|married|divorced|engaged|born|retired|hired|fired|promoted|scored|climbed|swam|surfed|danced|sang|drew|fixed|repaired|designed|sewed|knitted|planted|grew|raised|rescued|donated|raised|ran|cycled|biked|drove|flew|moved|returned|arrived|traveled|travelled|toured|explored|walked|read|finished|signed|enrolled|won|lost|got back|came back|left)\b/i;
+const SELF_SUBJECT = /\b(I|I'm|I’m|I've|I’ve|I'd|I’d|I'll|I’ll|we|we're|we’re|we've|we’ve|my|our)\b/;
+/** "I have a dog", "we got two cats", "my kids are ...": the speaker's belongings and people. */
+const OWNS = /\b(I|we)\s+(have|has|had|got|own|owned|'ve got|’ve got)\s+(a|an|two|three|four|five|some|my|our|\d)\b|^(my|our)\s+(?!own\b|best\b|goal|dream|passion|heart|mind|life\b)[\p{L}-]+|\b(I'm|I’m|I am|we're|we’re)\s+(from|in|at|with|a|an|on|moving|going to|planning|taking|starting|learning|reading|writing|working|training|studying|building|making|painting|volunteering|hosting|organi[sz]ing|thinking of|getting|trying)\b/iu;
+/** Talk about the listener ("I'm sure you'll enjoy it", "your kind words"): no fact about the speaker. */
+const TO_LISTENER = /\b(you|your|yours|yourself|you're|you’re|you've|you’ve|you'll|you’ll|you'd|you’d)\b/i;
+/** Opens on a pronoun or an evaluation, not on someone doing something. */
+const VAGUE_OPENING = /^(it|it's|it’s|that|that's|that’s|this|this's|they|they're|they’re|there|there's|these|those|nothing|everything|something|such|what a|how|so|and|but|plus|just|yeah|yes|definitely|absolutely|totally|really|true|exactly|agreed)\b/i;
+
+/**
+ * Whether a sentence says something particular: a number or a name, or the speaker doing,
+ * having or planning something. "Working out together is a great way of bonding." is not.
+ *
+ * @example
+ * ```ts
+ * specific("I'm reading a fantasy book that captivates me."); // true
+ * specific("Believe in yourself and keep going."); // false
+ * ```
+ */
+export function specific(sentence: string): boolean {
+  if (/\d/.test(sentence)) return true;
+  // A name: a capitalised word that does not open the sentence and is not "I" or shouting.
+  if (/\s(?!I\b|I['’])[A-Z][\p{Ll}][\p{L}]*/u.test(sentence.replace(/^\S+\s*/, " "))) return true;
+  if (OWNS.test(sentence)) return true;
+  if (!SELF_SUBJECT.test(sentence)) return false;
+  // "I'm sure you'll love it", "It made me think we can make a difference", "I won't give up": no fact.
+  if (TO_LISTENER.test(sentence) || VAGUE_OPENING.test(sentence) || VAGUE_SELF.test(sentence)) return false;
+  // The speaker doing something: a known event verb, or any statement with enough content ("I keep my key under the flowerpot").
+  return DOING.test(sentence) || termList(sentence).length >= 4;
+}
+
+/** First-person lines that state a feeling, a wish or a resolve rather than a fact. */
+const VAGUE_SELF =
+  /\b(I|we)\s*(['’]m|['’]ll|['’]d|['’]ve| am| will| would| have)?\s*(so |really |just |totally |definitely |always |still |also )*(think|thought|guess|feel|felt|hope|bet|believe|wish|agree|appreciate|can['’]?t wait|won['’]?t (quit|give up|stop|let)|keep (going|pushing|at it|working|trying)|do my best|love to|like to|sure|glad|happy|grateful|thankful|proud|excited|stoked|pumped|determined|hoping|looking forward|mean it|know what you mean|understand|get it|love (that|it|this|how|the way|when|seeing|hearing))\b/i;

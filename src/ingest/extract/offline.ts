@@ -209,7 +209,8 @@ export class OfflineExtractor implements Extractor {
     const qTerms = new Set(termList(question));
     if (qTerms.size < 1) return null;
     const replies = splitSentences(ep.text).filter((x) => !x.trim().endsWith("?") && termList(x).length > 0);
-    if (replies.length === 0 || isFiller(replies[0]!)) return null;
+    // A reply that picks up the question's words is judged in its light ("Winning a championship is my goal.").
+    if (replies.length === 0 || isFiller(replies[0]!, termList(replies[0]!).some((t) => qTerms.has(t)))) return null;
     const first = termList(replies[0]!);
     // A second sentence only when the first is a bare reply and the second stays on the question.
     const second = replies[1] && first.length < 3 && termList(replies[1]).some((t) => qTerms.has(t)) ? replies[1] : null;
@@ -246,7 +247,7 @@ export class OfflineExtractor implements Extractor {
         if (own) topic = own;
         continue;
       }
-      if (isFiller(sentence)) continue;
+      if (isFiller(sentence, group.length > 0)) continue;
       const c = this.candidate(sentence, ep, person, addressee, known, termList(sentence).length, group.length ? null : topic, false, who);
       if (own) topic = own;
       who = c.entities.filter((e) => e.type === "person" && e.name !== person).at(-1)?.name ?? who;

@@ -349,6 +349,22 @@ export class PostgresStore implements Store {
     await this.run(`INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [key, value]);
   }
 
+  async deleteEpisodes(scope: ScopeKey, ids: string[], memoryIds: string[] = []): Promise<number> {
+    if (ids.length === 0 && memoryIds.length === 0) return 0;
+    return this.locked(scope, async (q) => {
+      const args = [scope.tenant, scope.userId];
+      const eps = [...new Set(ids)];
+      const mems = [...new Set(memoryIds)];
+      await q.query(`DELETE FROM vectors WHERE target_type = 'episode' AND tenant = $1 AND user_id = $2 AND target_id = ANY($3::text[])`, [...args, eps]);
+      const n = (await q.query(`DELETE FROM episodes WHERE tenant = $1 AND user_id = $2 AND id = ANY($3::text[])`, [...args, eps])).rowCount ?? 0;
+      await q.query(`DELETE FROM vectors WHERE target_type = 'memory' AND tenant = $1 AND user_id = $2 AND target_id = ANY($3::text[])`, [...args, mems]);
+      await q.query(`DELETE FROM memory_history WHERE tenant = $1 AND user_id = $2 AND memory_id = ANY($3::text[])`, [...args, mems]);
+      await q.query(`DELETE FROM memories WHERE tenant = $1 AND user_id = $2 AND id = ANY($3::text[])`, [...args, mems]);
+      await q.query(`UPDATE generations SET gen = gen + 1 WHERE tenant = $1 AND user_id = $2`, args);
+      return n;
+    });
+  }
+
   /**
    * Deletes every row of the user (or of each user of the tenant), each user in one
    * transaction under its lock. PostgreSQL keeps deleted tuples until VACUUM reclaims them

@@ -10,6 +10,7 @@ import type {
   EpisodeNeighbours, LinkedMemories, MemoryFilter, MemoryLink, Page, ScopeKey, Store, TargetType, TextHit, TextSearchOptions, VectorHit, VectorMatrix, WriteBatch,
 } from "../types.js";
 import { VectorCache } from "../vector-cache.js";
+import { DEFAULT_ROW_CACHE_ROWS, RowCache } from "../row-cache.js";
 import { episodeNeighbours, linkedMemories, writeLinks } from "./search.js";
 import { migrate } from "./schema.js";
 import { rowToEntity, rowToEpisode, rowToMemory, rowToSegment, rowToVersion, type Row } from "./rows.js";
@@ -30,6 +31,8 @@ const TIME_COLUMN: Record<TargetType, string> = { memory: "COALESCE(m.valid_from
 export interface SqliteStoreOptions {
   /** Bound of the in-memory vector cache across every user (default 128 MiB, or `MNEMO_CACHE_MB`). */
   cacheBytes?: number | undefined;
+  /** Bound of the parsed-row cache across every user, in rows (default 20,000; 0 turns it off). */
+  cacheRows?: number | undefined;
 }
 
 /**
@@ -88,6 +91,11 @@ function vectorKey(scope: ScopeKey, target: TargetType | ""): string {
   return `${scope.tenant}\u0000${scope.userId}\u0000${target}`;
 }
 
+/** Row-cache key of a scope. */
+function rowScope(scope: ScopeKey): string {
+  return `${scope.tenant}\u0000${scope.userId}`;
+}
+
 /** Meta key of the lowest generation a (re-)created scope may start above. */
 const GENERATION_FLOOR_KEY = "store.generation_floor";
 
@@ -128,11 +136,14 @@ export class SqliteStore implements Store {
   private closed = false;
   /** Vectors of recently searched scopes, bounded by bytes, kept current by this store's commits. */
   readonly vectorCache: VectorCache;
+  /** Parsed memory and episode rows recently read, bounded by count, kept current by this store's commits. */
+  readonly rowCache: RowCache;
 
   private constructor(db: Database.Database, options: SqliteStoreOptions) {
     this.db = db;
     const env = Number(process.env.MNEMO_CACHE_MB);
     this.vectorCache = new VectorCache({ maxBytes: options.cacheBytes ?? (env > 0 ? env * 1024 * 1024 : undefined) });
+    this.rowCache = new RowCache(options.cacheRows ?? DEFAULT_ROW_CACHE_ROWS);
   }
 
   /** Opens (creating if needed) a database file, or `:memory:`. */
@@ -286,8 +297,11 @@ export class SqliteStore implements Store {
           return out;
         } catch (e) {
           if (tx.open && !this.closed && this.db.inTransaction) this.db.exec("ROLLBACK");
-          // Vectors cached from the rolled-back commits must go.
-          if (tx.open) this.vectorCache.drop(vectorKey(scope, ""));
+          // Vectors and rows cached from the rolled-back commits must go.
+          if (tx.open) {
+            this.vectorCache.drop(vectorKey(scope, ""));
+            this.rowCache.drop(rowScope(scope));
+          }
           if (!(e instanceof ScopeChanged) || attempt >= 100) throw e instanceof ScopeChanged ? new MnemoError("STORE_ERROR", "The scope kept changing under this write (100 attempts).") : e;
         } finally {
           tx.open = false;
@@ -476,6 +490,11 @@ export class SqliteStore implements Store {
       const rows = (batch.vectors ?? []).filter((v) => v.targetType === target).map((v) => ({ id: v.targetId, vector: v.vector }));
       this.vectorCache.apply(vectorKey(batch.scope, target), genBefore, genAfter, rows);
     }
+    this.rowCache.committed(rowScope(batch.scope), genBefore, genAfter, [
+      ...(batch.memories ?? []).map((m) => "m:" + m.id),
+      ...(batch.episodes ?? []).map((e) => "e:" + e.id),
+      ...(batch.episodeSegments ?? []).map((a) => "e:" + a.episodeId),
+    ]);
   }
 
   async generation(scope: ScopeKey): Promise<number> {
@@ -495,6 +514,25 @@ export class SqliteStore implements Store {
     return out;
   }
 
+  /** {@link byIds} through the row cache. */
+  private async cachedByIds<T extends Memory | Episode>(table: string, prefix: string, scope: ScopeKey, ids: string[], map: (r: Row) => T): Promise<T[]> {
+    if (ids.length === 0) return [];
+    const sk = rowScope(scope);
+    this.rowCache.sync(sk, await this.generation(scope));
+    const found = new Map<string, T>();
+    const miss: string[] = [];
+    for (const id of new Set(ids)) {
+      const hit = this.rowCache.get<T>(sk, prefix + id);
+      if (hit) found.set(id, hit);
+      else miss.push(id);
+    }
+    for (const t of this.byIds(table, scope, miss, map, (x) => x.id)) {
+      found.set(t.id, t);
+      this.rowCache.put(sk, prefix + t.id, t);
+    }
+    return ids.map((id) => found.get(id)).filter((t): t is T => t !== undefined);
+  }
+
   private byIds<T>(table: string, scope: ScopeKey, ids: string[], map: (r: Row) => T, idOf: (t: T) => string): T[] {
     if (ids.length === 0) return [];
     const found = new Map<string, T>();
@@ -511,7 +549,7 @@ export class SqliteStore implements Store {
   }
 
   async getEpisodes(scope: ScopeKey, ids: string[]): Promise<Episode[]> {
-    return this.byIds("episodes", scope, ids, rowToEpisode, (e) => e.id);
+    return this.cachedByIds("episodes", "e:", scope, ids, rowToEpisode);
   }
 
   async listEpisodes(scope: ScopeKey, options: { sessionId?: string; after?: string; limit?: number } = {}): Promise<Episode[]> {
@@ -546,7 +584,7 @@ export class SqliteStore implements Store {
   }
 
   async getMemories(scope: ScopeKey, ids: string[]): Promise<Memory[]> {
-    return this.byIds("memories", scope, ids, rowToMemory, (m) => m.id);
+    return this.cachedByIds("memories", "m:", scope, ids, rowToMemory);
   }
 
   async listMemories(filter: MemoryFilter): Promise<Page<Memory>> {
@@ -593,6 +631,7 @@ export class SqliteStore implements Store {
         for (const id of ids) upd.run(at, strengthGain, scope.tenant, scope.userId, id);
       })(),
     );
+    this.rowCache.touch(rowScope(scope), ids, at, strengthGain);
   }
 
   async listEntities(scope: ScopeKey): Promise<Entity[]> {
@@ -701,7 +740,7 @@ export class SqliteStore implements Store {
     if (ids.length === 0 && memoryIds.length === 0) return 0;
     const db = this.conn;
     let n = 0;
-    db.transaction(() => {
+    const remove = db.transaction(() => {
       const args = [scope.tenant, scope.userId];
       for (const id of new Set(ids)) {
         this.stmt(`DELETE FROM fts_episodes WHERE rowid IN (SELECT rid FROM episodes WHERE tenant = ? AND user_id = ? AND id = ?)`).run(...args, id);
@@ -716,7 +755,8 @@ export class SqliteStore implements Store {
         this.stmt(`DELETE FROM memories WHERE tenant = ? AND user_id = ? AND id = ?`).run(...args, id);
       }
       this.stmt(`UPDATE generations SET gen = gen + 1 WHERE tenant = ? AND user_id = ?`).run(...args);
-    }).immediate();
+    });
+    await this.writeTxn(() => remove.immediate());
     this.vectorCache.drop(vectorKey(scope, ""));
     return n;
   }
@@ -728,6 +768,7 @@ export class SqliteStore implements Store {
     const counts = { episodes: 0, memories: 0, entities: 0 };
     const hasIdempotency = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'mnemo_idempotency'`).get() !== undefined;
     for (const userId of users) this.vectorCache.drop(vectorKey({ tenant: scope.tenant, userId }, ""));
+    for (const userId of users) this.rowCache.drop(rowScope({ tenant: scope.tenant, userId }));
     const remove = db.transaction(() => {
       for (const userId of users) {
         const args = [scope.tenant, userId];

@@ -20,6 +20,14 @@ const TABS: Array<[string, string]> = [
   ["recall", "Recall playground"],
 ];
 
+/**
+ * The inspector shell: login, header, navigation and routes.
+ *
+ * @example
+ * ```tsx
+ * render(<App />, document.getElementById("app")!);
+ * ```
+ */
 export function App() {
   const [me, setMe] = useState<WhoAmI | null>(null);
   const [state, setState] = useState<"probing" | "login" | "ready">("probing");
@@ -45,6 +53,18 @@ export function App() {
     const main = document.getElementById("main");
     if (main && state === "ready") main.focus({ preventScroll: true });
   }, [route.join("/"), state]);
+
+  useEffect(() => {
+    const expired = () => {
+      storeKey(null);
+      useKey(null);
+      setMe(null);
+      setState("login");
+      setError(new ApiFailure(401, "UNAUTHORIZED", "The key is no longer accepted.", "Log in again with a valid key."));
+    };
+    addEventListener("mnemo:unauthorized", expired);
+    return () => removeEventListener("mnemo:unauthorized", expired);
+  }, []);
 
   const onLogin = (w: WhoAmI, key: string) => {
     storeKey(key);

@@ -4,7 +4,14 @@
  */
 import { api } from "./api.js";
 
-/** How to delete one message, if the server can. */
+/**
+ * How to delete one message, if the server can.
+ *
+ * @example
+ * ```ts
+ * const r: DeleteEpisodeRoute = { path: "/v1/episodes/{id}", param: "id", takesUserId: true };
+ * ```
+ */
 export interface DeleteEpisodeRoute {
   /** Path template, e.g. `/v1/episodes/{id}`. */
   path: string;
@@ -13,7 +20,14 @@ export interface DeleteEpisodeRoute {
   takesUserId: boolean;
 }
 
-/** Optional features of a server. */
+/**
+ * Optional features of a server.
+ *
+ * @example
+ * ```ts
+ * const c: Capabilities = { deleteEpisode: null, restore: "/v1/memories/{id}/restore" };
+ * ```
+ */
 export interface Capabilities {
   deleteEpisode: DeleteEpisodeRoute | null;
   /** Path template of "undo a forget" (`POST /v1/memories/{id}/restore`), if the server has it. */
@@ -24,7 +38,14 @@ let cached: Promise<Capabilities> | null = null;
 
 type Op = { parameters?: Array<{ in?: string; name?: string }> };
 
-/** The optional features of this server (fetched once). */
+/**
+ * The optional features of this server, read once from GET /openapi.json.
+ *
+ * @example
+ * ```ts
+ * const { deleteEpisode } = await capabilities();
+ * ```
+ */
 export function capabilities(): Promise<Capabilities> {
   return (cached ??= api<{ paths?: Record<string, Record<string, Op>> }>("GET", "/openapi.json", undefined, null).then(
     (doc) => {
@@ -43,7 +64,14 @@ export function capabilities(): Promise<Capabilities> {
   ));
 }
 
-/** The URL that deletes one message with the given route. */
+/**
+ * The URL that deletes one message with the given route.
+ *
+ * @example
+ * ```ts
+ * deleteEpisodeUrl({ path: "/v1/episodes/{id}", param: "id", takesUserId: true }, "ep_1", "alice"); // "/v1/episodes/ep_1?userId=alice"
+ * ```
+ */
 export function deleteEpisodeUrl(route: DeleteEpisodeRoute, id: string, userId: string): string {
   const path = route.path.replace(`{${route.param}}`, encodeURIComponent(id));
   return route.takesUserId ? `${path}?userId=${encodeURIComponent(userId)}` : path;

@@ -3,7 +3,14 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { ApiFailure } from "./api.js";
 
-/** Shows an error (API code, message, hint) in an alert region. */
+/**
+ * Shows an error (API code, message, hint) in an alert region.
+ *
+ * @example
+ * ```tsx
+ * <ErrorBox error={error} />
+ * ```
+ */
 export function ErrorBox({ error }: { error: unknown }) {
   if (!error) return null;
   const e = error instanceof ApiFailure ? error : null;
@@ -15,7 +22,14 @@ export function ErrorBox({ error }: { error: unknown }) {
   );
 }
 
-/** A loading line announced to screen readers. */
+/**
+ * A loading line announced to screen readers.
+ *
+ * @example
+ * ```tsx
+ * <Loading what="Recalling" />
+ * ```
+ */
 export function Loading({ what = "Loading" }: { what?: string }) {
   return (
     <p class="muted" role="status" aria-live="polite">
@@ -24,19 +38,38 @@ export function Loading({ what = "Loading" }: { what?: string }) {
   );
 }
 
-/** A memory status as a badge. */
+/**
+ * A memory status as a badge.
+ *
+ * @example
+ * ```tsx
+ * <StatusBadge status="forgotten" />
+ * ```
+ */
 export function StatusBadge({ status }: { status: string }) {
   return <span class={`badge status-${status}`}>{status}</span>;
 }
 
-/** A memory kind as a badge. */
+/**
+ * A memory kind as a badge.
+ *
+ * @example
+ * ```tsx
+ * <KindBadge kind="preference" />
+ * ```
+ */
 export function KindBadge({ kind }: { kind: string }) {
   return <span class={`badge kind-${kind}`}>{kind}</span>;
 }
 
 /**
  * A modal confirmation (native <dialog>: focus moves in, Escape cancels, focus returns).
- * When `typeToConfirm` is set, the confirm button stays disabled until that text is typed.
+ * With `typeToConfirm`, the confirm button stays disabled until that text is typed.
+ *
+ * @example
+ * ```tsx
+ * <ConfirmDialog open={open} title="Erase bob?" confirmLabel="Erase" typeToConfirm="bob" onConfirm={erase} onCancel={close}>…</ConfirmDialog>
+ * ```
  */
 export function ConfirmDialog(props: {
   open: boolean;
@@ -93,7 +126,14 @@ export function ConfirmDialog(props: {
 const THEME_KEY = "mnemo.inspector.theme";
 type Theme = "system" | "light" | "dark";
 
-/** Applies the saved theme (call once before the first render). */
+/**
+ * Applies the saved theme (call once before the first render).
+ *
+ * @example
+ * ```tsx
+ * applySavedTheme();
+ * ```
+ */
 export function applySavedTheme(): void {
   let t: Theme = "system";
   try {
@@ -109,7 +149,14 @@ function setTheme(t: Theme): void {
   else document.documentElement.dataset.theme = t;
 }
 
-/** A button cycling system → light → dark. */
+/**
+ * A button cycling the theme: system → light → dark.
+ *
+ * @example
+ * ```tsx
+ * <ThemeToggle />
+ * ```
+ */
 export function ThemeToggle() {
   const [theme, setState] = useState<Theme>(() => (document.documentElement.dataset.theme as Theme | undefined) ?? "system");
   const next: Record<Theme, Theme> = { system: "light", light: "dark", dark: "system" };
@@ -135,7 +182,14 @@ export function ThemeToggle() {
   );
 }
 
-/** Runs an async loader when deps change; returns [data, error, reload]. */
+/**
+ * Runs an async loader when `deps` change; returns [data, error, reload] (a Preact hook).
+ *
+ * @example
+ * ```tsx
+ * const [users, error, reload] = useLoad(() => api("GET", "/v1/inspect/users"), []);
+ * ```
+ */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): [T | null, unknown, () => void] {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -154,7 +208,14 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): [T | null, 
   return [data, error, () => setTick((t) => t + 1)];
 }
 
-/** Provenance badges (source role other than the user, untrusted, sensitive categories, quarantine) where the server records them. */
+/**
+ * Provenance badges (source role other than the user, untrusted, sensitive categories, quarantine) where the server records them.
+ *
+ * @example
+ * ```tsx
+ * <Provenance source="tool" trust="untrusted" sensitivity={["health"]} />
+ * ```
+ */
 export function Provenance(props: { source?: unknown; trust?: unknown; sensitivity?: unknown; quarantined?: unknown }) {
   const sens = Array.isArray(props.sensitivity) ? (props.sensitivity as string[]) : typeof props.sensitivity === "string" ? [props.sensitivity] : [];
   return (

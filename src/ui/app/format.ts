@@ -1,6 +1,13 @@
 /** Small display helpers. */
 
-/** "2 Apr 2024, 10:00" in UTC (the store's time zone). */
+/**
+ * A UTC date and time ("2 Apr 2024, 10:00"), or "—".
+ *
+ * @example
+ * ```ts
+ * when("2024-04-02T10:00:00Z"); // "2 Apr 2024, 10:00"
+ * ```
+ */
 export function when(iso: string | null | undefined): string {
   if (!iso) return "—";
   const d = new Date(iso);
@@ -8,13 +15,27 @@ export function when(iso: string | null | undefined): string {
   return d.toLocaleString("en-GB", { timeZone: "UTC", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" });
 }
 
-/** "2 April 2024" for a YYYY-MM-DD day. */
+/**
+ * A long label for a YYYY-MM-DD day.
+ *
+ * @example
+ * ```ts
+ * dayLabel("2024-04-02"); // "Tue, 2 April 2024"
+ * ```
+ */
 export function dayLabel(day: string): string {
   const d = new Date(day + "T00:00:00Z");
   return d.toLocaleDateString("en-GB", { timeZone: "UTC", weekday: "short", day: "numeric", month: "long", year: "numeric" });
 }
 
-/** A score with 4 decimals. */
+/**
+ * A number with a fixed number of decimals (4 by default).
+ *
+ * @example
+ * ```ts
+ * num(0.123456); // "0.1235"
+ * ```
+ */
 export function num(x: number, digits = 4): string {
   return x.toFixed(digits);
 }

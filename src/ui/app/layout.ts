@@ -4,20 +4,41 @@
  * in the given order, so the same graph always gets the same picture.
  */
 
-/** A node to place; `r` is its radius. */
+/**
+ * A node to place; `r` is its radius.
+ *
+ * @example
+ * ```ts
+ * const n: LayoutNode = { id: "ent_1", r: 10 };
+ * ```
+ */
 export interface LayoutNode {
   id: string;
   r: number;
 }
 
-/** An edge between two node ids; heavier edges pull harder. */
+/**
+ * An edge between two node ids; heavier edges pull harder.
+ *
+ * @example
+ * ```ts
+ * const e: LayoutEdge = { source: "ent_1", target: "ent_2", weight: 3 };
+ * ```
+ */
 export interface LayoutEdge {
   source: string;
   target: string;
   weight?: number;
 }
 
-/** A placed node. */
+/**
+ * A placed node.
+ *
+ * @example
+ * ```ts
+ * const p: Placed = { id: "ent_1", x: 120, y: 80, r: 10 };
+ * ```
+ */
 export interface Placed {
   id: string;
   x: number;

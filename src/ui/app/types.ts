@@ -1,7 +1,21 @@
-/** Shapes of the inspector routes' responses (see src/ui/api/schemas.ts). */
-
+/**
+ * Status of a memory: recalled, superseded or soft-deleted.
+ *
+ * @example
+ * ```ts
+ * const s: MemoryStatus = "forgotten";
+ * ```
+ */
 export type MemoryStatus = "valid" | "invalidated" | "forgotten";
 
+/**
+ * The caller (GET /v1/inspect/whoami).
+ *
+ * @example
+ * ```ts
+ * const me: WhoAmI = { tenant: "acme", keyId: "0123456789abcdef", scopes: ["read"], auth: true };
+ * ```
+ */
 export interface WhoAmI {
   tenant: string;
   keyId: string;
@@ -9,6 +23,14 @@ export interface WhoAmI {
   auth: boolean;
 }
 
+/**
+ * A user with counts (GET /v1/inspect/users).
+ *
+ * @example
+ * ```ts
+ * const u: UserSummary = { userId: "alice", episodes: 8, memories: 6, entities: 7, segments: 4 };
+ * ```
+ */
 export interface UserSummary {
   userId: string;
   episodes: number;
@@ -17,6 +39,14 @@ export interface UserSummary {
   segments: number;
 }
 
+/**
+ * A memory with its status and any provenance fields the server adds.
+ *
+ * @example
+ * ```ts
+ * const text = (m: Memory) => `${m.kind}: ${m.text}`;
+ * ```
+ */
 export interface Memory {
   id: string;
   userId: string;
@@ -46,6 +76,14 @@ export interface Memory {
   [extra: string]: unknown;
 }
 
+/**
+ * One page of a memory search with facet counts.
+ *
+ * @example
+ * ```ts
+ * const n = (r: MemorySearch) => r.total;
+ * ```
+ */
 export interface MemorySearch {
   items: Memory[];
   total: number;
@@ -53,6 +91,14 @@ export interface MemorySearch {
   facets: { kinds: Record<string, number>; statuses: Record<string, number>; roles: Record<string, number>; sensitivities: Record<string, number> };
 }
 
+/**
+ * A stored message (and, in the conversation view, the memories from it).
+ *
+ * @example
+ * ```ts
+ * const line = (e: Episode) => `${e.speaker}: ${e.text}`;
+ * ```
+ */
 export interface Episode {
   id: string;
   externalId: string | null;
@@ -70,12 +116,28 @@ export interface Episode {
   [extra: string]: unknown;
 }
 
+/**
+ * The days that have messages and one day's conversation.
+ *
+ * @example
+ * ```ts
+ * const days = (d: EpisodeDay) => d.days.map((x) => x.day);
+ * ```
+ */
 export interface EpisodeDay {
   days: Array<{ day: string; count: number }>;
   day: string | null;
   items: Episode[];
 }
 
+/**
+ * One version of a memory.
+ *
+ * @example
+ * ```ts
+ * const label = (v: Version) => `v${v.version} ${v.op}`;
+ * ```
+ */
 export interface Version {
   memoryId: string;
   version: number;
@@ -88,6 +150,14 @@ export interface Version {
   reason: string | null;
 }
 
+/**
+ * A memory with its versions, source messages and entities.
+ *
+ * @example
+ * ```ts
+ * const first = (t: Trace) => t.versions[0];
+ * ```
+ */
 export interface Trace {
   memory: Memory;
   versions: Version[];
@@ -95,6 +165,14 @@ export interface Trace {
   entities: Array<{ id: string; name: string; type: string }>;
 }
 
+/**
+ * An entity of the graph with its memory ids.
+ *
+ * @example
+ * ```ts
+ * const size = (e: GraphEntity) => e.memoryIds.length;
+ * ```
+ */
 export interface GraphEntity {
   id: string;
   name: string;
@@ -104,12 +182,28 @@ export interface GraphEntity {
   memoryIds: string[];
 }
 
+/**
+ * The entity graph of a user.
+ *
+ * @example
+ * ```ts
+ * const names = (g: Graph) => g.entities.map((e) => e.name);
+ * ```
+ */
 export interface Graph {
   entities: GraphEntity[];
   memories: Array<{ id: string; kind: string; text: string; entityIds: string[] }>;
   edges: Array<{ source: string; target: string; weight: number }>;
 }
 
+/**
+ * A recall result with its per-channel scores.
+ *
+ * @example
+ * ```ts
+ * const lexical = (r: RecallResult) => r.channels.lexical ?? 0;
+ * ```
+ */
 export interface RecallResult {
   id: string;
   type: "memory" | "episode";
@@ -127,6 +221,14 @@ export interface RecallResult {
   sensitivity?: string[];
 }
 
+/**
+ * The recall playground's response.
+ *
+ * @example
+ * ```ts
+ * const tokens = (r: Recall) => r.contextTokens;
+ * ```
+ */
 export interface Recall {
   context: string;
   contextTokens: number;

@@ -7,6 +7,14 @@ import { dayLabel, when } from "../format.js";
 import { href } from "../router.js";
 import type { Episode, EpisodeDay, WhoAmI } from "../types.js";
 
+/**
+ * The conversation, day by day, each message with the memories distilled from it.
+ *
+ * @example
+ * ```tsx
+ * <Episodes user="alice" day="2024-04-02" me={me} />
+ * ```
+ */
 export function Episodes({ user, day, me }: { user: string; day: string | undefined; me: WhoAmI }) {
   const [data, error, reload] = useLoad(() => api<EpisodeDay>("GET", `/v1/inspect/users/${seg(user)}/episodes${qs({ day })}`), [user, day]);
   const [caps] = useLoad(() => capabilities(), []);

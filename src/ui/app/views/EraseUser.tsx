@@ -4,6 +4,14 @@ import { api, seg } from "../api.js";
 import { ConfirmDialog, ErrorBox } from "../components.js";
 import { navigate } from "../router.js";
 
+/**
+ * "Erase user" with a confirmation dialog that asks to type the user id (DELETE /v1/users/{userId}).
+ *
+ * @example
+ * ```tsx
+ * <EraseUser user="bob" />
+ * ```
+ */
 export function EraseUser({ user }: { user: string }) {
   const [open, setOpen] = useState(false);
   const [error, setError] = useState<unknown>(null);

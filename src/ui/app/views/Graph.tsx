@@ -10,6 +10,14 @@ const W = 760;
 const H = 520;
 const MAX_NODES = 80;
 
+/**
+ * The entity graph as an SVG force layout; selecting an entity shows its memories.
+ *
+ * @example
+ * ```tsx
+ * <GraphView user="alice" />
+ * ```
+ */
 export function GraphView({ user }: { user: string }) {
   const [data, error] = useLoad(() => api<Graph>("GET", `/v1/inspect/users/${seg(user)}/graph`), [user]);
   const [selected, setSelected] = useState<string | null>(null);

@@ -4,6 +4,14 @@ import { api } from "../api.js";
 import { ErrorBox } from "../components.js";
 import type { WhoAmI } from "../types.js";
 
+/**
+ * The login screen: asks for an API key and checks it with GET /v1/inspect/whoami.
+ *
+ * @example
+ * ```tsx
+ * <Login onLogin={(me, key) => start(me, key)} />
+ * ```
+ */
 export function Login({ onLogin }: { onLogin: (w: WhoAmI, key: string) => void }) {
   const [key, setKey] = useState("");
   const [error, setError] = useState<unknown>(null);

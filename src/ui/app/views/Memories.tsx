@@ -20,6 +20,14 @@ interface Filters {
 
 const EMPTY: Filters = { q: "", kind: "", status: "valid", from: "", to: "", role: "", sensitivity: "" };
 
+/**
+ * A user's memories with search and filters.
+ *
+ * @example
+ * ```tsx
+ * <Memories user="alice" />
+ * ```
+ */
 export function Memories({ user }: { user: string }) {
   const [filters, setFilters] = useState<Filters>(EMPTY);
   const [limit, setLimit] = useState(50);

@@ -9,6 +9,14 @@ import type { Trace, WhoAmI } from "../types.js";
 
 const KINDS = ["fact", "event", "preference", "profile", "instruction", "summary"];
 
+/**
+ * One memory: fields, edit, forget (or restore), and its history with the source messages.
+ *
+ * @example
+ * ```tsx
+ * <MemoryDetail user="alice" id="mem_1" me={me} />
+ * ```
+ */
 export function MemoryDetail({ user, id, me }: { user: string; id: string; me: WhoAmI }) {
   const [trace, error, reload] = useLoad(() => api<Trace>("GET", `/v1/inspect/memories/${seg(id)}`), [id]);
   const [caps] = useLoad(() => capabilities(), []);

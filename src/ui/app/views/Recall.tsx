@@ -6,6 +6,14 @@ import { num, when } from "../format.js";
 import { href } from "../router.js";
 import type { Recall } from "../types.js";
 
+/**
+ * The recall playground: the context exactly as the model gets it, its tokens, and each result's channel scores.
+ *
+ * @example
+ * ```tsx
+ * <RecallView user="alice" />
+ * ```
+ */
 export function RecallView({ user }: { user: string }) {
   const [query, setQuery] = useState("");
   const [budget, setBudget] = useState("500");

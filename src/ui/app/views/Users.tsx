@@ -4,6 +4,14 @@ import { ErrorBox, Loading, useLoad } from "../components.js";
 import { href } from "../router.js";
 import type { UserSummary } from "../types.js";
 
+/**
+ * Users of the tenant with counts.
+ *
+ * @example
+ * ```tsx
+ * <Users />
+ * ```
+ */
 export function Users() {
   const [data, error] = useLoad(() => api<{ items: UserSummary[] }>("GET", "/v1/inspect/users"), []);
   return (
