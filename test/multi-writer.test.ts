@@ -109,7 +109,7 @@ for (const [name, make, skip] of backends) {
         for (let i = 0; i < 2; i++) servers.push(await spawnServer(b.db, ["--rate-limit", "0"], b.env));
         const [a, c] = servers.map((s) => new MnemoClient({ baseUrl: s.url, apiKey: key, retries: 3, timeoutMs: 30_000 }));
         const users = ["u1", "u2", "u3"];
-        const rounds = 16;
+        const rounds = 10;
         const sent = new Map<string, string[]>(users.map((u) => [u, []]));
         for (let i = 0; i < rounds; i++) {
           await Promise.all(
