@@ -1,6 +1,6 @@
 import envPaths from "env-paths";
 import { join } from "node:path";
-import { scopeCacheKey, type Context } from "./core/context.js";
+import { EMBEDDER_SPEC_META_KEY, scopeCacheKey, type Context } from "./core/context.js";
 import { MnemoError } from "./core/errors.js";
 import { resolveOptions, type MnemoOptions } from "./core/options.js";
 import type { Entity, Memory, MemoryKind, MemoryVersion, MessageInput, RecallResponse, RememberResult, ScopeInput, Stats } from "./core/types.js";
@@ -8,6 +8,7 @@ import { resolveScope } from "./core/validate.js";
 import { OfflineExtractor } from "./ingest/extract/offline.js";
 import { LLMExtractor } from "./ingest/extract/llm.js";
 import { remember, type RememberScope } from "./ingest/remember.js";
+import { DeferringExtractor, extractPending, pendingCount } from "./ingest/pending.js";
 import { addMemory, type AddMemoryInput } from "./lifecycle/add.js";
 import { deleteEpisode, type DeleteEpisodeResult } from "./lifecycle/delete-episode.js";
 import { erase } from "./lifecycle/erase.js";
@@ -15,7 +16,9 @@ import { forget, getMemory, patchMemory, type MemoryPatch } from "./lifecycle/fo
 import { reembed } from "./lifecycle/reembed.js";
 import { restoreMemory } from "./lifecycle/restore.js";
 import { exportScope, importScope, type ImportOptions } from "./lifecycle/transfer.js";
+import type { Embedder } from "./providers/embeddings/types.js";
 import { defaultEmbedder } from "./providers/embeddings/word-vectors.js";
+import { createEmbedder } from "./providers/embeddings/index.js";
 import { recall, type RecallOptions } from "./recall/recall.js";
 import { openStore } from "./store/open.js";
 import type { Page, Store } from "./store/types.js";
@@ -68,8 +71,12 @@ export class Mnemo {
   static async open(options: MnemoOptions = {}): Promise<Mnemo> {
     const resolved = resolveOptions(options);
     const store: Store = options.store ?? (await openStore(resolved.path ?? defaultDbPath(), { cacheBytes: options.cacheBytes }));
-    const extractor = options.extractor ?? (options.llm ? new LLMExtractor(options.llm) : new OfflineExtractor());
-    return new Mnemo({ store, options: resolved, embedder: options.embedder ?? (await defaultEmbedder()), extractor, caches: new Map() });
+    // With a model, a provider outage queues the turns instead of failing `remember`.
+    const extractor = options.extractor ?? (options.llm ? new DeferringExtractor(new LLMExtractor(options.llm), store) : new OfflineExtractor());
+    // Without an embedder, the one the store remembers (set by `mnemo --embedder`), else the default.
+    const spec = options.embedder ? null : await store.getMeta(EMBEDDER_SPEC_META_KEY);
+    const embedder = options.embedder ?? (spec ? await createEmbedder(spec) : await defaultEmbedder());
+    return new Mnemo({ store, options: resolved, embedder, extractor, caches: new Map() });
   }
 
   private get c(): Context {
@@ -82,6 +89,11 @@ export class Mnemo {
     return this.c.options.tenant;
   }
 
+  /** The embedder of this instance (its `id` and `dim` are what the store's vectors are checked against). */
+  get embedder(): Embedder {
+    return this.c.embedder;
+  }
+
   /** The underlying store (for tools and tests). */
   get store(): Store {
     return this.c.store;
@@ -89,7 +101,39 @@ export class Mnemo {
 
   /** Stores messages and distils memories from them. Idempotent per message id. */
   remember(messages: MessageInput[], scope: RememberScope): Promise<RememberResult> {
-    return this.locked(scope, () => remember(this.c, messages, scope));
+    const c = this.c;
+    if (!(c.extractor instanceof DeferringExtractor)) return this.locked(scope, () => remember(c, messages, scope));
+    return this.locked(scope, async () => {
+      // LLM mode: first extract turns queued while the provider was down (kept queued if it still is).
+      const s = resolveScope(scope, c.options.tenant);
+      await extractPending(c, s);
+      const r = await remember(c, messages, scope);
+      const pending = await pendingCount(c.store, s.tenant, s.userId);
+      return pending > 0 ? { ...r, pendingExtraction: pending } : r;
+    });
+  }
+
+  /**
+   * Extracts turns queued while the model provider was down (LLM mode), for one user or every
+   * user of the tenant. Turns stay queued if the provider is still down.
+   *
+   * @example
+   * ```ts
+   * const r = await mnemo.extractPending({ userId: "alice" }); // { extracted: 2, pending: 0, memories: 1 }
+   * ```
+   */
+  async extractPending(scope?: Partial<ScopeInput>): Promise<{ extracted: number; pending: number; memories: number }> {
+    const c = this.c;
+    const tenant = scope?.tenant ?? c.options.tenant;
+    const users = scope?.userId ? [scope.userId] : await c.store.listUsers(tenant);
+    const total = { extracted: 0, pending: 0, memories: 0 };
+    for (const userId of users) {
+      const r = await this.locked({ tenant, userId }, () => extractPending(c, resolveScope({ tenant, userId }, tenant)));
+      total.extracted += r.extracted;
+      total.pending += r.pending;
+      total.memories += r.memories;
+    }
+    return total;
   }
 
   /** Returns the memories and snippets that answer `query`, under a token budget. */

@@ -178,12 +178,13 @@ describe("update (patch)", () => {
 
   it("an expiry in the past hides the memory from recall", async () => {
     const u = { userId: "expire" };
-    await mnemo.remember([{ id: "x1", speaker: "Caroline", content: "My door code is 4512 this month.", occurredAt: "2023-02-01" }], u);
+    // (A door code would be redacted at ingest, docs/SECURITY.md: a locker number is not a credential.)
+    await mnemo.remember([{ id: "x1", speaker: "Caroline", content: "My locker number is 4512 this month.", occurredAt: "2023-02-01" }], u);
     const m = (await mnemo.memories(u)).items.find((x) => x.text.includes("4512"))!;
     await mnemo.update(m.id, { expiresAt: "2023-03-01" }, u);
-    const r = await mnemo.recall("What is the door code?", { ...u, reinforce: false, includeEpisodes: false });
+    const r = await mnemo.recall("What is the locker number?", { ...u, reinforce: false, includeEpisodes: false });
     expect(r.results.map((x) => x.id)).not.toContain(m.id);
-    const before = await mnemo.recall("What is the door code?", { ...u, reinforce: false, includeEpisodes: false, asOf: "2023-02-15" });
+    const before = await mnemo.recall("What is the locker number?", { ...u, reinforce: false, includeEpisodes: false, asOf: "2023-02-15" });
     expect(before.results.map((x) => x.id)).toContain(m.id);
   });
 

@@ -46,7 +46,7 @@ describe("MCP over stdio (mnemo mcp)", () => {
   it("lists the tools with read-only hints", async () => {
     const { tools } = await client.listTools();
     const names = tools.map((t) => t.name).sort();
-    expect(names).toEqual(["delete_message", "forget", "get_memory", "list_memories", "open_nodes", "read_graph", "recall", "remember", "search_nodes"]);
+    expect(names).toEqual(["add_memory", "delete_message", "forget", "get_memory", "list_memories", "open_nodes", "read_graph", "recall", "remember", "search_nodes"]);
     const ro = Object.fromEntries(tools.map((t) => [t.name, t.annotations?.readOnlyHint ?? false]));
     expect(ro).toMatchObject({ recall: true, list_memories: true, get_memory: true, search_nodes: true, open_nodes: true, read_graph: true, remember: false, forget: false });
     expect(tools.find((t) => t.name === "forget")?.annotations?.destructiveHint).toBe(true);

@@ -64,13 +64,24 @@ describe("recall: results", () => {
     ["What does Caroline's necklace symbolize?", ["D4:3"], 3],
     ["What workshop did Caroline attend recently?", ["D4:13"], 3],
   ];
+  // D4:13 is an LGBTQ+ counselling workshop (sexuality, health), D3:1 a talk about Caroline's
+  // transgender journey, and the questions name neither topic: the default
+  // `sensitive: "relevant"` withholds them (docs/SECURITY.md), so their ranking is checked
+  // with the policy off and the withholding is checked below.
+  const policyOff = new Set(["What workshop did Caroline attend recently?", "When did Caroline give a speech at a school?"]);
+  it("withholds a sensitive gold turn the question does not ask about, and says so (default policy)", async () => {
+    const r = await mnemo.recall("What workshop did Caroline attend recently?", { ...U, reinforce: false });
+    expect(rankOf(r, ["D4:13"])).toBe(-1);
+    expect(r.withheld?.sensitive).toBeGreaterThan(0);
+    expect(r.withheld?.categories).toContain("sexuality");
+  });
   for (const [q, evidence, within] of fixture) {
     it(`ranks the gold evidence in the top ${within} and within 200 tokens: "${q}"`, async () => {
-      const r = await mnemo.recall(q, { ...U, reinforce: false });
+      const r = await mnemo.recall(q, { ...U, reinforce: false, ...(policyOff.has(q) ? { sensitive: "include" as const } : {}) });
       const rank = rankOf(r, evidence);
       expect(rank, r.results.slice(0, 5).map((x) => `${x.sources.join(",")} ${x.text}`).join("\n")).toBeGreaterThanOrEqual(0);
       expect(rank).toBeLessThan(within);
-      const tight = await mnemo.recall(q, { ...U, reinforce: false, budgetTokens: 200 });
+      const tight = await mnemo.recall(q, { ...U, reinforce: false, budgetTokens: 200, ...(policyOff.has(q) ? { sensitive: "include" as const } : {}) });
       expect(rankOf(tight, evidence)).toBeGreaterThanOrEqual(0);
     });
   }

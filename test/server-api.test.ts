@@ -45,7 +45,7 @@ describe("HTTP API: routes through the typed client", () => {
     const rec = await c.recall({ userId: "caroline", query: "Where did Caroline move to?", budgetTokens: 300 });
     expect(rec.context).toContain("Boston");
     expect(rec.contextTokens).toBeGreaterThan(0);
-    expect(Object.keys(rec.results[0]!).sort()).toEqual(["id", "kind", "occurredAt", "score", "sources", "text", "type"]);
+    expect(Object.keys(rec.results[0]!).sort()).toEqual(["id", "kind", "occurredAt", "score", "sensitivity", "source", "sources", "text", "trust", "type"]);
     expect(rec.context).not.toContain("(d1)");
     const cited = await c.recall({ userId: "caroline", query: "Where did Caroline move to?", budgetTokens: 300, citeSources: true });
     expect(cited.context).toContain("(d1)");

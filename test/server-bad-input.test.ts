@@ -308,7 +308,8 @@ for (const backend of BACKENDS) describe.skipIf(backend.skip)(`bad input → typ
     add("route: unknown", { method: "GET", path: "/v1/secrets", status: 404, code: "ROUTE_NOT_FOUND" });
     add("route: raw traversal", { method: "GET", path: "/v1/memories/%2e%2e/%2e%2e/keys", status: 404, code: "ROUTE_NOT_FOUND" });
     add("route: PUT remember", { method: "PUT", path: "/v1/remember", body: rem({}), status: 405, code: "METHOD_NOT_ALLOWED" });
-    add("route: POST memories", { method: "POST", path: "/v1/memories", body: "{}", status: 405, code: "METHOD_NOT_ALLOWED" });
+    add("route: PUT memories", { method: "PUT", path: "/v1/memories", body: "{}", status: 405, code: "METHOD_NOT_ALLOWED" });
+    add("add: POST memories without kind and text", { method: "POST", path: "/v1/memories", body: "{}", status: 400, code: "INVALID_INPUT" });
     add("route: GET import", { method: "GET", path: "/v1/import", status: 405, code: "METHOD_NOT_ALLOWED" });
     return out;
   };

@@ -811,6 +811,34 @@ export function runStoreContract(name: string, create: () => Promise<{ store: St
       });
     });
 
+    // Issue #11 item 2: a message can be deleted on its own (optional method).
+    it("deleteEpisodes hard-deletes the scope's episodes and given memories (rows, text index, vectors, history), never another scope's", async () => {
+      if (!store.deleteEpisodes) return;
+      const a = await seed(A, "alice secret kumquat");
+      const b = await seed(B, "bob secret kumquat");
+      await store.commit({
+        scope: A,
+        vectors: [{ targetType: "episode", targetId: a.ep.id, vector: vec(4, 1) }, { targetType: "memory", targetId: a.mem.id, vector: vec(4, 2) }],
+        history: [makeVersion(a.mem, "add")],
+      });
+      const gen = await store.generation(A);
+      // Another scope's ids are not touched.
+      expect(await store.deleteEpisodes(B, [a.ep.id], [a.mem.id])).toBe(0);
+      expect(await store.getEpisodes(A, [a.ep.id])).toHaveLength(1);
+      expect(await store.getMemory(A.tenant, a.mem.id)).not.toBeNull();
+      expect(await store.deleteEpisodes(A, [a.ep.id], [a.mem.id])).toBe(1);
+      expect(await store.getEpisodes(A, [a.ep.id])).toEqual([]);
+      expect(await store.getMemory(A.tenant, a.mem.id)).toBeNull();
+      expect(await store.memoryHistory(A.tenant, a.mem.id)).toEqual([]);
+      expect(await store.searchText(A, "episode", ["kumquat"], 10)).toEqual([]);
+      expect(await store.searchText(A, "memory", ["kumquat"], 10)).toEqual([]);
+      expect((await store.loadVectors(A, "episode")).ids).toEqual([]);
+      expect((await store.loadVectors(A, "memory")).ids).toEqual([]);
+      expect(await store.generation(A)).toBeGreaterThan(gen);
+      expect((await store.searchText(B, "episode", ["kumquat"], 10)).map((h) => h.id)).toEqual([b.ep.id]);
+      expect(await store.getMemory(B.tenant, b.mem.id)).not.toBeNull();
+    });
+
     it("rejects every call after close with CLOSED", async () => {
       await store.close();
       await rejectsWith(store.stats(), ["CLOSED"]);

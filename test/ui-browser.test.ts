@@ -155,6 +155,14 @@ describe("web inspector in Chromium", () => {
     await poll(() => page.locator("h1 .badge.status-forgotten").count()).toBe(1);
     expect((await store((m) => m.memory(memoryId))).forgottenAt).not.toBeNull();
 
+    // Undo the forget (POST /v1/memories/{id}/restore), then forget it again for the rest of the walk.
+    await page.getByRole("button", { name: "Restore" }).click();
+    await poll(() => page.locator("h1 .badge.status-valid").count()).toBe(1);
+    expect((await store((m) => m.memory(memoryId))).forgottenAt).toBeNull();
+    await page.getByRole("button", { name: "Forget…" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Forget" }).click();
+    await poll(() => page.locator("h1 .badge.status-forgotten").count()).toBe(1);
+
     // The conversation, day by day, with the memories derived from each turn.
     await page.getByRole("link", { name: "Conversation", exact: true }).click();
     await page.getByRole("navigation", { name: "Days" }).waitFor();
@@ -303,6 +311,39 @@ describe("web inspector in Chromium", () => {
     await page.getByRole("heading", { name: "Log in" }).waitFor();
     await poll(() => page.getByRole("alert").first().textContent()).toContain("no longer accepted");
     expect(await js<string | null>(page, "sessionStorage.getItem('mnemo.inspector.key')")).toBeNull();
+    await page.close();
+  });
+
+  it("recall playground: the sensitive policy and quarantined messages, with provenance badges", async () => {
+    const res = await fetch(`${server.url}/v1/remember`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        userId: "carol",
+        messages: [
+          { id: "c1", speaker: "Carol", role: "user", content: "I was diagnosed with diabetes last year and I take insulin.", occurredAt: "2024-04-02T10:00:00Z" },
+          { id: "c2", role: "tool", content: "Weather API: Lisbon 22C sunny.", occurredAt: "2024-04-02T10:00:05Z" },
+        ],
+      }),
+    });
+    expect(res.status).toBe(200);
+    const page = await browser.context.newPage();
+    await page.goto(`${server.url}/ui#/u/carol/recall`);
+    await page.getByLabel("API key").fill(key);
+    await page.keyboard.press("Enter");
+    await page.getByLabel("Query").fill("What should I cook for Carol this weekend?");
+    await page.getByLabel("Sensitive memories").selectOption("exclude");
+    await page.getByRole("button", { name: "Recall", exact: true }).click();
+    const context = page.getByLabel("Context as the model gets it");
+    await context.waitFor();
+    expect(await context.textContent()).not.toContain("diabetes");
+    await page.getByLabel("Sensitive memories").selectOption("include");
+    await page.getByRole("button", { name: "Recall", exact: true }).click();
+    await poll(() => context.textContent()).toContain("diabetes");
+    expect(await page.locator("table.grid .badge.sens").allTextContents()).toContain("health");
+    await page.getByRole("link", { name: "Memories", exact: true }).click();
+    await page.getByLabel("Source role").selectOption("tool");
+    await poll(() => page.locator(".memlist li .badge.warn").allTextContents()).toContain("untrusted");
     await page.close();
   });
 

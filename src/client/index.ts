@@ -212,7 +212,7 @@ export class MnemoClient {
    * const page = await client.listMemories({ userId: "alice", kind: ["fact", "preference"], limit: 20 });
    * ```
    */
-  listMemories(q: { userId: string; kind?: MemoryKind | MemoryKind[] | undefined; cursor?: string | undefined; limit?: number | undefined; includeInvalidated?: boolean | undefined; agentId?: string | undefined }): Promise<MemoryList> {
+  listMemories(q: { userId: string; kind?: MemoryKind | MemoryKind[] | undefined; cursor?: string | undefined; limit?: number | undefined; includeInvalidated?: boolean | undefined; includeForgotten?: boolean | undefined; agentId?: string | undefined }): Promise<MemoryList> {
     return this.json("GET", "/v1/memories", {
       query: {
         userId: q.userId,
@@ -221,6 +221,7 @@ export class MnemoClient {
         cursor: q.cursor,
         limit: q.limit === undefined ? undefined : String(q.limit),
         includeInvalidated: q.includeInvalidated === undefined ? undefined : String(q.includeInvalidated),
+        includeForgotten: q.includeForgotten === undefined ? undefined : String(q.includeForgotten),
       },
     });
   }
@@ -274,6 +275,30 @@ export class MnemoClient {
    */
   forget(id: string, options: { userId?: string; idempotencyKey?: string } = {}): Promise<ApiMemory> {
     return this.json("DELETE", `/v1/memories/${encodeURIComponent(id)}`, { query: { userId: options.userId }, idempotencyKey: options.idempotencyKey ?? newKey() });
+  }
+
+  /**
+   * Adds a fact, preference or instruction directly (no conversation); idempotent per `key`.
+   *
+   * @example
+   * ```ts
+   * const { memory } = await client.addMemory({ userId: "alice", kind: "preference", text: "Alice prefers window seats." });
+   * ```
+   */
+  addMemory(input: { userId: string; agentId?: string; kind: "fact" | "preference" | "instruction" | "event" | "profile"; text: string; key?: string; subject?: string | null; importance?: number; validFrom?: string | null; expiresAt?: string | null; occurredAt?: string; metadata?: Record<string, unknown> }, options: { idempotencyKey?: string } = {}): Promise<{ memory: ApiMemory; created: boolean; changed: boolean }> {
+    return this.json("POST", "/v1/memories", { body: JSON.stringify(input), idempotencyKey: options.idempotencyKey ?? newKey() });
+  }
+
+  /**
+   * Undoes a forget: the memory is recalled again.
+   *
+   * @example
+   * ```ts
+   * await client.forget("mem_3f…"); await client.restore("mem_3f…");
+   * ```
+   */
+  restore(id: string, options: { userId?: string; idempotencyKey?: string } = {}): Promise<ApiMemory> {
+    return this.json("POST", `/v1/memories/${encodeURIComponent(id)}/restore`, { query: { userId: options.userId }, idempotencyKey: options.idempotencyKey ?? newKey() });
   }
 
   /**

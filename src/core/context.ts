@@ -33,6 +33,17 @@ export interface Context {
 export const EMBEDDER_META_KEY = "embedder";
 
 /**
+ * Store meta key of the embedder spec (e.g. `hashing:512`, `openai/text-embedding-3-small`) a
+ * store was last written with through the CLI; `Mnemo.open` without an `embedder` uses it.
+ *
+ * @example
+ * ```ts
+ * await store.getMeta(EMBEDDER_SPEC_META_KEY); // "hashing:512" or null
+ * ```
+ */
+export const EMBEDDER_SPEC_META_KEY = "settings.embedder";
+
+/**
  * Checks the configured embedder against the one that made the stored vectors,
  * recording it on first use. A mismatch is EMBEDDER_MISMATCH naming `mnemo reembed`.
  *

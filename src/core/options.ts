@@ -4,6 +4,7 @@ import type { LLM } from "../providers/llm/types.js";
 import type { Embedder } from "../providers/embeddings/types.js";
 import type { Extractor } from "../ingest/extract/types.js";
 import type { Store } from "../store/types.js";
+import { SOURCE_ROLES, type SourceRole } from "./types.js";
 
 /**
  * Weights of the recall channels in the fused score (see docs/DESIGN.md).
@@ -85,6 +86,11 @@ export interface MnemoOptions {
    * (default 128 MiB, or `$MNEMO_CACHE_MB`); least recently searched users are dropped.
    */
   cacheBytes?: number | undefined;
+  /**
+   * Sources whose text may become instructions and facts about the user (default `["user"]`);
+   * e.g. `["user", "system"]` when the system messages are yours. See docs/SECURITY.md.
+   */
+  trustedSources?: SourceRole[] | undefined;
 }
 
 /**
@@ -105,6 +111,8 @@ export interface ResolvedOptions {
   now: () => Date;
   /** Display name of the person in `user`-role messages, when set (else the userId). */
   userName?: string | undefined;
+  /** Trusted sources (undefined = `["user"]`). */
+  trustedSources?: SourceRole[] | undefined;
 }
 
 /**
@@ -171,6 +179,7 @@ export const optionsSchema = z.strictObject({
   now: z.custom<() => Date>((v) => typeof v === "function").optional(),
   userName: z.string().trim().min(1).max(200).optional(),
   cacheBytes: z.number().int().min(0).optional(),
+  trustedSources: z.array(z.enum(SOURCE_ROLES)).min(1).optional(),
 });
 
 /**
@@ -204,5 +213,6 @@ export function resolveOptions(options: MnemoOptions = {}): ResolvedOptions {
     },
     now: o.now ?? (() => new Date()),
     ...(o.userName !== undefined ? { userName: o.userName } : {}),
+    ...(o.trustedSources ? { trustedSources: o.trustedSources } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import * as chrono from "chrono-node";
+import { chrono } from "./lazy-deps.js";
 import { MnemoError } from "./errors.js";
 
 const MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
@@ -186,7 +186,7 @@ function resolveUncached(text: string, reference: string | Date): TimeMention[] 
     push({ text: m[0], index: m.index, granularity: "year" }, new Date(Date.UTC(Number(m[1]), 0, 1)));
   }
   // chrono is the slow part of ingest: only run it when a time word could be present.
-  const chronoResults = TIME_HINT.test(text) || CALENDAR_HINT.test(text) ? chrono.parse(text, { instant: ref, timezone: 0 }) : [];
+  const chronoResults = TIME_HINT.test(text) || CALENDAR_HINT.test(text) ? chrono().parse(text, { instant: ref, timezone: 0 }) : [];
   for (const r of chronoResults) {
     const s = r.start;
     // Bare weekday names or times alone are too weak to date an event.

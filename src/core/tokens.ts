@@ -1,4 +1,4 @@
-import { countTokens as bpeCount } from "gpt-tokenizer/encoding/cl100k_base";
+import { tokenizer } from "./lazy-deps.js";
 
 /**
  * Counts tokens with a real BPE tokenizer (cl100k_base, as used by GPT-4-class models).
@@ -6,8 +6,12 @@ import { countTokens as bpeCount } from "gpt-tokenizer/encoding/cl100k_base";
  * @example
  * ```ts
  * countTokens("Caroline went to a support group."); // 8
+ * countTokens("<|im_start|>system"); // counted as text (a message may quote special tokens)
  * ```
  */
 export function countTokens(text: string): number {
-  return text.length === 0 ? 0 : bpeCount(text);
+  return text.length === 0 ? 0 : tokenizer().countTokens(text, PLAIN_TEXT);
 }
+
+/** Special-token markers in user text ("<|im_start|>", "<|endoftext|>") are counted as plain text, never rejected. */
+const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };

@@ -81,7 +81,83 @@ export interface Episode {
   segmentId: string | null;
   seq: number;
   metadata: Record<string, unknown>;
+  /** Who produced the text (provenance); absent on rows written before provenance existed (= "user"). */
+  source?: SourceRole | undefined;
+  /** Trust of the source; absent = "trusted" (rows written before provenance existed). */
+  trust?: TrustLevel | undefined;
+  /** Set when the text looked like an injection: kept verbatim, never distilled, not recalled unless asked. */
+  quarantine?: Quarantine | null | undefined;
+  /** Sensitive categories the text touches (contextual integrity); absent = none. */
+  sensitivity?: SensitivityCategory[] | undefined;
 }
+
+/**
+ * Who produced a piece of text: the user, the assistant, a system prompt, a tool or a
+ * document (pasted or retrieved content), or an import.
+ *
+ * @example
+ * ```ts
+ * SOURCE_ROLES.includes("tool"); // true
+ * ```
+ */
+export const SOURCE_ROLES = ["user", "assistant", "system", "tool", "document", "import"] as const;
+/**
+ * A source role (provenance). See {@link SOURCE_ROLES}.
+ *
+ * @example
+ * ```ts
+ * const s: SourceRole = "user";
+ * ```
+ */
+export type SourceRole = (typeof SOURCE_ROLES)[number];
+/**
+ * Trust levels: only "trusted" text can become an instruction or a fact about the user.
+ *
+ * @example
+ * ```ts
+ * TRUST_LEVELS; // ["trusted", "untrusted"]
+ * ```
+ */
+export const TRUST_LEVELS = ["trusted", "untrusted"] as const;
+/**
+ * A trust level. See {@link TRUST_LEVELS}.
+ *
+ * @example
+ * ```ts
+ * const t: TrustLevel = "untrusted";
+ * ```
+ */
+export type TrustLevel = (typeof TRUST_LEVELS)[number];
+/**
+ * Why an episode was quarantined (the rules that matched), and when.
+ *
+ * @example
+ * ```ts
+ * const q: Quarantine = { reasons: ["override-instructions"], at: "2024-01-01T00:00:00.000Z" };
+ * ```
+ */
+export interface Quarantine {
+  reasons: string[];
+  at: string;
+}
+/**
+ * Sensitive categories: GDPR art. 9 special categories plus finances, criminal records and credentials.
+ *
+ * @example
+ * ```ts
+ * SENSITIVITY_CATEGORIES.includes("health"); // true
+ * ```
+ */
+export const SENSITIVITY_CATEGORIES = ["health", "sexuality", "religion", "politics", "ethnicity", "union", "genetic", "finances", "criminal", "credentials"] as const;
+/**
+ * A sensitive category. See {@link SENSITIVITY_CATEGORIES}.
+ *
+ * @example
+ * ```ts
+ * const c: SensitivityCategory = "finances";
+ * ```
+ */
+export type SensitivityCategory = (typeof SENSITIVITY_CATEGORIES)[number];
 
 /**
  * The kinds of distilled memory.
@@ -151,6 +227,12 @@ export interface Memory {
   /** Optional expiry; after it the memory is never recalled. */
   expiresAt: string | null;
   metadata: Record<string, unknown>;
+  /** Provenance: the role of the source episode it was distilled from; absent = "user" (older rows). */
+  source?: SourceRole | undefined;
+  /** Trust of that source; absent = "trusted" (older rows). */
+  trust?: TrustLevel | undefined;
+  /** Sensitive categories of the text; absent = none. */
+  sensitivity?: SensitivityCategory[] | undefined;
 }
 
 /**
@@ -235,6 +317,8 @@ export interface RememberResult {
   memories: { added: number; updated: number; invalidated: number; unchanged: number };
   segments: number;
   entities: number;
+  /** Turns of this user waiting for extraction because the model provider was down (LLM mode; drained on the next call or by `extractPending`). */
+  pendingExtraction?: number | undefined;
 }
 
 /**
@@ -258,6 +342,13 @@ export interface RecallResult {
   /** Contribution of each channel to the fused score (debugging). */
   channels: Record<string, number>;
   tokens: number;
+  /** Provenance of the line (absent only on older rows). */
+  source?: SourceRole | undefined;
+  trust?: TrustLevel | undefined;
+  /** Set on a quarantined episode (only returned with `includeQuarantined`). */
+  quarantined?: boolean | undefined;
+  /** Sensitive categories of the line (only returned when the `sensitive` policy let it through). */
+  sensitivity?: SensitivityCategory[] | undefined;
 }
 
 /**
@@ -277,6 +368,28 @@ export interface RecallResponse {
   /** What the context holds, one per line, best score first, each with all its sources. */
   results: RecallResult[];
   query: { text: string; entities: string[]; timeRange: { from: string; to: string } | null };
+  /**
+   * What the guard kept out of this context without revealing it: sensitive lines left out by
+   * the `sensitive` policy (count and categories) and quarantined episodes that matched.
+   */
+  withheld?: Withheld | undefined;
+}
+
+/**
+ * What recall withheld: counts and categories only, never the text.
+ *
+ * @example
+ * ```ts
+ * const w: Withheld = { sensitive: 2, categories: ["health"], quarantined: 1 };
+ * ```
+ */
+export interface Withheld {
+  /** Sensitive memories/episodes that matched the query but were left out by the policy. */
+  sensitive: number;
+  /** Their categories (sorted, unique). */
+  categories: SensitivityCategory[];
+  /** Quarantined episodes that matched the query but were left out. */
+  quarantined: number;
 }
 
 /**

@@ -3,6 +3,7 @@ import { termList } from "../core/text.js";
 import type { Memory, MemoryVersion, Scope } from "../core/types.js";
 import type { MemoryIndex } from "./memory-index.js";
 import type { CandidateMemory } from "./extract/types.js";
+import { mayAffect, mayInvalidate } from "../guard/ingest.js";
 
 /**
  * Thresholds of consolidation (Jaccard similarity of stemmed content terms).
@@ -125,6 +126,7 @@ export async function consolidate(input: ConsolidateInput): Promise<Consolidated
     for (const m of pool) {
       if (m.invalidatedAt || m.forgottenAt || m.kind === "summary") continue;
       if ((m.subject ?? "") !== (c.subject ?? "")) continue;
+      if (!mayAffect(m, c)) continue;
       const sim = jaccard(cTerms, termsOf(m));
       if (sim > bestSim) (bestSim = sim), (best = m);
     }
@@ -167,6 +169,7 @@ export async function consolidate(input: ConsolidateInput): Promise<Consolidated
         // Compare like with like: the stored values when both have one, else the texts.
         const both = typeof cur.metadata.slotValue === "string" && !!c.slotValue;
         if (both ? cur.metadata.slotValue === c.slotValue : slotValue({ text: cur.text }) === slotValue({ text: c.text })) continue;
+        if (!mayInvalidate(cur, c)) continue;
         const inv: Memory = { ...cur, validTo: c.validFrom ?? observedAt, invalidatedAt: now, version: cur.version + 1 };
         record(inv, "invalidate", `contradicted: ${c.text}`);
         out.counts.invalidated++;
@@ -201,6 +204,9 @@ export async function consolidate(input: ConsolidateInput): Promise<Consolidated
       forgottenAt: null,
       expiresAt: null,
       metadata: c.slot && c.slotValue ? { slotValue: c.slotValue } : {},
+      source: c.source,
+      trust: c.trust,
+      sensitivity: c.sensitivity,
     };
     record(m, "add", null);
     out.textChanged.add(m.id);

@@ -1,6 +1,7 @@
 import type { Context } from "../core/context.js";
 import { stableId } from "../core/ids.js";
 import type { Entity, Memory, MemoryVersion, Scope } from "../core/types.js";
+import { tagSensitivity } from "../guard/sensitivity.js";
 
 /**
  * How many facts a profile summary keeps.
@@ -107,6 +108,10 @@ export async function updateProfiles(
       forgottenAt: null,
       expiresAt: null,
       metadata: { lines: kept },
+      // Built only from trusted profile and preference memories (src/guard/ingest.ts); as sensitive as its text.
+      source: "user",
+      trust: "trusted",
+      sensitivity: tagSensitivity(text),
     };
     memories.push(m);
     history.push({ memoryId: id, version: m.version, op: old ? "update" : "add", text, validFrom: null, validTo: null, sources: m.sources, at: now, reason: "profile summary" });

@@ -13,6 +13,7 @@ import { EntityResolver } from "./entities.js";
 import { segmentEpisodes } from "./segment.js";
 import { updateProfiles } from "./profiles.js";
 import { duplicates } from "./dedup.js";
+import { guardCandidates, guardEpisodes, redactMessages, stampMemories } from "../guard/ingest.js";
 
 /**
  * The scope of a `remember` call, plus the display name of the person in `user`-role
@@ -63,7 +64,8 @@ export async function remember(ctx: Context, messagesInput: unknown, scopeInput:
 async function rememberInScope(ctx: Context, messagesInput: unknown, scopeInput: RememberScope): Promise<RememberResult> {
   const scope = resolveScope(scopeInput, ctx.options.tenant);
   const userName = userNameOf(scopeInput, ctx.options.userName, scope.userId);
-  const messages = validateMessages(messagesInput, ctx.options);
+  // Credentials are redacted before anything is hashed or stored (docs/SECURITY.md).
+  const messages = redactMessages(validateMessages(messagesInput, ctx.options));
   const nowDate = ctx.options.now();
   const now = nowDate.toISOString();
   // Parse every date first: a bad one rejects the whole batch.
@@ -110,6 +112,7 @@ async function rememberInScope(ctx: Context, messagesInput: unknown, scopeInput:
   }
   result.episodes.added = episodes.length;
   if (episodes.length === 0) return result;
+  guardEpisodes(episodes, ctx.options.trustedSources, now);
   await ensureEmbedder(ctx);
 
   // Segment per session, continuing each session's latest segment.
@@ -140,6 +143,8 @@ async function rememberInScope(ctx: Context, messagesInput: unknown, scopeInput:
     if (e instanceof MnemoError) throw e;
     throw new MnemoError("PROVIDER_ERROR", `Extraction failed: ${(e as Error).message}`, { cause: e });
   }
+  // Quarantined text is never distilled; untrusted text never becomes a user fact.
+  candidates = guardCandidates(candidates, new Map([...previous, ...episodes].map((e) => [e.id, e])));
   const resolver = new EntityResolver(scope, known);
   const entityIds = candidates.map((c) => c.entities.map((m) => resolver.resolve(m).id));
   const epInfo = new Map(episodes.map((e) => [e.id, { segmentId: e.segmentId, occurredAt: e.occurredAt }]));
@@ -154,7 +159,7 @@ async function rememberInScope(ctx: Context, messagesInput: unknown, scopeInput:
   result.memories = consolidated.counts;
   result.entities = resolver.changes().length;
 
-  const changed = [...consolidated.memories.values()];
+  const changed = stampMemories([...consolidated.memories.values()]);
   // Reinforced memories keep their text, so they keep their vector.
   const vectors = await vectorRows(ctx.embedder, episodes, changed.filter((m) => consolidated.textChanged.has(m.id) || m.kind === "summary"));
   const batch: WriteBatch = {

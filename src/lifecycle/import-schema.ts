@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MEMORY_KINDS } from "../core/types.js";
+import { EPISODE_PROVENANCE_SHAPE, MEMORY_PROVENANCE_SHAPE } from "../guard/provenance.js";
 
 /** True when a string holds a lone UTF-16 surrogate (SQLite would store it as U+FFFD). */
 export function hasLoneSurrogate(s: string): boolean {
@@ -41,6 +42,7 @@ export const IMPORT_SCHEMAS = {
       type: z.literal("episode"), id, externalId: wellFormed(500).nullable(), tenant: z.string(), userId: z.string(), agentId: nstr, sessionId: nstr, speaker: nonEmpty(200),
       role: nstr, text: wellFormed(1_000_000), attachmentText: wellFormed(1_000_000).nullable(), occurredAt: iso, recordedAt: iso, contentHash: z.string().max(200), segmentId: id.nullable(),
       seq: count, metadata: record,
+      ...EPISODE_PROVENANCE_SHAPE,
     })
     .refine((e) => e.text.trim() !== "" || (e.attachmentText ?? "").trim() !== "", { message: "must not be empty", path: ["text"] }),
   segment: z.strictObject({
@@ -57,6 +59,7 @@ export const IMPORT_SCHEMAS = {
       validFrom: niso, validTo: niso, observedAt: iso, recordedAt: iso, invalidatedAt: niso, confidence: unit, importance: unit, strength: z.number().min(0).max(1e6),
       lastAccessedAt: iso, accessCount: count, sources: z.array(id).min(1), entityIds: z.array(id), segmentIds: z.array(id), version: z.number().int().min(1),
       forgottenAt: niso, expiresAt: niso, metadata: record,
+      ...MEMORY_PROVENANCE_SHAPE,
     })
     .superRefine((m, ctx) => {
       if (m.kind !== "summary") return;

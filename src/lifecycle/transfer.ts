@@ -4,6 +4,7 @@ import { z } from "zod";
 import { ensureEmbedder, scopeCacheKey, type Context } from "../core/context.js";
 import { MnemoError } from "../core/errors.js";
 import type { Memory, ScopeInput } from "../core/types.js";
+import { guardImported } from "../guard/ingest.js";
 import { resolveScope } from "../core/validate.js";
 import { bindImportIds, type ImportRecords } from "./import-ids.js";
 import { IMPORT_SCHEMAS } from "./import-schema.js";
@@ -128,6 +129,8 @@ export async function importScope(ctx: Context, jsonl: string, scopeInput: Parti
   });
   await bindImportIds(ctx, key, recs);
   const { episodes, segments, entities, memories, history } = recs;
+  // Provenance, quarantine, sensitivity and credential redaction, as for a new message (docs/SECURITY.md).
+  guardImported(episodes, memories, ctx.options.trustedSources, ctx.options.now().toISOString());
   // Every memory must cite episodes that exist: in the file, or already in the target scope.
   const fileEpisodes = new Set(episodes.map((e) => e.id));
   // (A forgotten memory may cite a message deleted since: it is never recalled.)

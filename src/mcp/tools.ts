@@ -4,10 +4,12 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { MnemoError } from "../core/errors.js";
 import { MEMORY_KINDS, type MemoryKind } from "../core/types.js";
+import { ADDABLE_KINDS } from "../lifecycle/add.js";
 import type { KeyScope } from "../auth/keys.js";
 import type { Mnemo } from "../mnemo.js";
 import { SCOPE_ID_RE } from "../server/schemas.js";
 import { toApiMemory, toApiRecallResult } from "../server/types.js";
+import { SENSITIVE_POLICIES } from "../recall/policy.js";
 import { openNodes, readGraph, searchGraph, type KnowledgeGraph } from "./graph.js";
 
 /**
@@ -71,7 +73,7 @@ async function guarded(fn: () => Promise<CallToolResult>): Promise<CallToolResul
 }
 
 /**
- * Creates an MCP server exposing Mnemo as tools: `remember`, `recall`, `list_memories`,
+ * Creates an MCP server exposing Mnemo as tools: `remember`, `add_memory`, `recall`, `list_memories`,
  * `get_memory`, `forget`, `delete_message`, and the official memory server's read tools `search_nodes`,
  * `open_nodes`, `read_graph` (entities as nodes, their memories as observations).
  * Read-only tools carry `readOnlyHint`.
@@ -138,14 +140,19 @@ export function createMcpServer(options: McpToolsOptions): McpServer {
         asOf: z.string().min(1).max(100).optional().describe("Answer as of this ISO 8601 time."),
         kinds: z.array(z.enum(MEMORY_KINDS)).optional(),
         citeSources: z.boolean().optional().describe("End each context line with its source id, e.g. (D1:3)."),
+        sensitive: z.enum(SENSITIVE_POLICIES).optional().describe("Sensitive memories (health, finances, …): relevant (default) only when the question is about them, exclude, include."),
+        includeQuarantined: z.boolean().optional().describe("Also recall quarantined episodes (suspected injections), marked as such."),
         userId: userIdArg,
       },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     (args) =>
       guarded(async () => {
-        const r = await mnemo.recall(args.query, { ...scopeOf(args.userId), budgetTokens: args.budgetTokens, asOf: args.asOf, kinds: args.kinds, citeSources: args.citeSources });
-        return text(r.context || "Nothing relevant is remembered.", { context: r.context, contextTokens: r.contextTokens, results: r.results.map(toApiRecallResult) });
+        const r = await mnemo.recall(args.query, {
+          ...scopeOf(args.userId), budgetTokens: args.budgetTokens, asOf: args.asOf, kinds: args.kinds, citeSources: args.citeSources,
+          sensitive: args.sensitive, includeQuarantined: args.includeQuarantined,
+        });
+        return text(r.context || "Nothing relevant is remembered.", { context: r.context, contextTokens: r.contextTokens, results: r.results.map(toApiRecallResult), withheld: r.withheld });
       }),
   );
 
@@ -215,6 +222,28 @@ export function createMcpServer(options: McpToolsOptions): McpServer {
         guarded(async () => {
           const r = await write(() => mnemo.deleteEpisode(args.id, scopeOf(args.userId)));
           return text(`Deleted message ${r.id}; ${r.memoriesDeleted} memory(ies) deleted with it, ${r.memoriesUpdated} updated.`, { ...r });
+        }),
+    );
+  }
+
+  if (scopes.has("write")) {
+    server.registerTool(
+      "add_memory",
+      {
+        title: "Add memory",
+        description: "Save a fact, preference or instruction about the user directly (no conversation needed). Write one self-contained sentence. Adding the same key again replaces it.",
+        inputSchema: {
+          kind: z.enum(ADDABLE_KINDS).describe("fact, preference, instruction, event or profile"),
+          text: z.string().min(1).max(10_000).describe("e.g. 'Alice prefers window seats.'"),
+          key: z.string().min(1).max(1000).optional().describe("Your key: adding again with it replaces the text."),
+          userId: userIdArg,
+        },
+        annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      },
+      (args) =>
+        guarded(async () => {
+          const r = await write(() => mnemo.add({ kind: args.kind, text: args.text, key: args.key }, scopeOf(args.userId)));
+          return text(`${r.created ? "Added" : r.changed ? "Updated" : "Already known"} ${r.memory.id}: ${r.memory.text}`, { id: r.memory.id, created: r.created, changed: r.changed });
         }),
     );
   }

@@ -3,6 +3,7 @@ import { compressText } from "../core/text.js";
 import { countTokens } from "../core/tokens.js";
 import type { Episode, Memory, RecallResult } from "../core/types.js";
 import { byOrder, type Snapshot } from "./snapshot.js";
+import { provenanceTag, resultProvenance } from "../guard/label.js";
 
 /**
  * A fused, scored candidate.
@@ -53,7 +54,7 @@ function sourceLabel(snap: Snapshot, id: string): string {
  * ```
  */
 export function memoryLine(m: Memory, sources: string[], cite = false): string {
-  const line = `- ${compressText(m.text)}`;
+  const line = `- ${provenanceTag(m)}${compressText(m.text)}`;
   return cite ? `${line} (${sources.slice(0, CITED).join(", ")})` : line;
 }
 
@@ -67,7 +68,7 @@ export function memoryLine(m: Memory, sources: string[], cite = false): string {
  */
 export function episodeLine(e: Episode, cite = false): string {
   const att = e.attachmentText ? ` [photo: ${e.attachmentText}]` : "";
-  const line = `- ${e.speaker}: "${compressText(e.text)}"${att}`;
+  const line = `- ${e.speaker}${provenanceTag(e)}: "${compressText(e.text)}"${att}`;
   return cite ? `${line} (${e.externalId ?? e.id})` : line;
 }
 
@@ -85,6 +86,9 @@ function render(selected: Array<{ day: string; line: string }>): string {
     .map((d) => `[${formatDay(d + "T00:00:00Z")}]\n${byDay.get(d)!.join("\n")}`)
     .join("\n");
 }
+
+/** A turn's memory within this share of the turn's own score stands in for it. */
+const NEAR_SCORE = 0.8;
 
 /**
  * Greedy packing under the budget, best score first. Lines are grouped under one date
@@ -116,13 +120,18 @@ export function pack(candidates: Candidate[], snap: Snapshot, budget: number, ep
     return { c, ext, line, lineTokens: countTokens(line) };
   });
   head.sort((a, b) => b.c.score / Math.pow(b.lineTokens, TOKEN_COST) - a.c.score / Math.pow(a.lineTokens, TOKEN_COST));
+  // Memories keep the speaker's words (dates annotated): a turn whose memory is a leading candidate
+  // of a close score is not repeated verbatim.
+  const headMemories = new Map(head.flatMap((h) => (h.c.type === "memory" ? [[h.c.memory.id, h.c.score] as const] : [])));
   const ordered = [...head, ...candidates.slice(PACK_WINDOW).map((c) => ({ c, ext: null as string[] | null, line: null as string | null, lineTokens: 0 }))];
   for (const item of ordered) {
     const c = item.c;
     if (misses > 40 || used >= budget) break;
     const sources = c.type === "memory" ? c.memory.sources : [c.episode.id];
-    // A memory is redundant once its verbatim turns are shown; memories of one turn keep different sentences.
-    if (sources.every((s) => (c.type === "memory" ? shownTurns : covered).has(s))) continue;
+    if (c.type === "episode" && (snap.episodeMemories.get(c.episode.id) ?? []).some((id) => (headMemories.get(id) ?? 0) >= c.score * NEAR_SCORE)) continue;
+    // A memory is redundant once its verbatim turns are shown (a profile summary once its sources are);
+    // two memories of one turn keep different sentences.
+    if (sources.every((s) => (c.type === "memory" && c.memory.kind !== "summary" ? shownTurns : covered).has(s))) continue;
     const ext = item.ext ?? sources.map((s) => sourceLabel(snap, s));
     const line = item.line ?? (c.type === "memory" ? memoryLine(c.memory, ext, cite) : episodeLine(c.episode, cite));
     const day = dayOf(c);
@@ -143,10 +152,10 @@ export function pack(candidates: Candidate[], snap: Snapshot, budget: number, ep
     if (c.type === "episode") shownTurns.add(c.episode.id);
     if (c.type === "memory") {
       const m = c.memory;
-      results.push({ id: m.id, type: "memory", kind: m.kind, text: m.text, score: c.score, sources: ext, occurredAt: m.validFrom ?? m.observedAt, speaker: m.subject, channels: c.channels, tokens });
+      results.push({ id: m.id, type: "memory", kind: m.kind, text: m.text, score: c.score, sources: ext, occurredAt: m.validFrom ?? m.observedAt, speaker: m.subject, channels: c.channels, tokens, ...resultProvenance(m) });
     } else {
       const e = c.episode;
-      results.push({ id: e.id, type: "episode", kind: "episode", text: e.text, score: c.score, sources: ext, occurredAt: e.occurredAt, speaker: e.speaker, channels: c.channels, tokens });
+      results.push({ id: e.id, type: "episode", kind: "episode", text: e.text, score: c.score, sources: ext, occurredAt: e.occurredAt, speaker: e.speaker, channels: c.channels, tokens, ...resultProvenance(e) });
     }
   }
   let context = render(selected);

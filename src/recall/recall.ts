@@ -3,7 +3,10 @@ import { ensureEmbedder, type Context } from "../core/context.js";
 import { EPISODE_FORGOTTEN_KEY } from "../lifecycle/forget.js";
 import { MnemoError } from "../core/errors.js";
 import { parseDate } from "../core/time.js";
-import { MEMORY_KINDS, type Episode, type MemoryKind, type RecallResponse, type ScopeInput } from "../core/types.js";
+import { MEMORY_KINDS, type Episode, type Memory, type MemoryKind, type RecallResponse, type ScopeInput } from "../core/types.js";
+import { aimedAt, RecallPolicy, SENSITIVE_POLICIES, type SensitivePolicy } from "./policy.js";
+import { terms } from "../core/text.js";
+import { mergeCategories } from "../guard/sensitivity.js";
 import { resolveScope } from "../core/validate.js";
 import { candidatesAsOf } from "./as-of.js";
 import { CHANNELS, runChannels, type ItemKey } from "./channels.js";
@@ -41,6 +44,15 @@ export interface RecallOptions extends ScopeInput {
   citeSources?: boolean | undefined;
   /** Channels to use (default all); for ablations. */
   channels?: string[] | undefined;
+  /**
+   * Sensitive memories (health, sexuality, religion, politics, ethnicity, union, genetic,
+   * finances, criminal, credentials): `relevant` (default) lets them through only when the
+   * question is about their category, `exclude` never, `include` always. What was left out
+   * is reported in `withheld` (counts and categories only). See docs/SECURITY.md.
+   */
+  sensitive?: SensitivePolicy | undefined;
+  /** Also recall quarantined episodes (suspected injections), marked as such (default false). */
+  includeQuarantined?: boolean | undefined;
 }
 
 const optionsSchema = z.object({
@@ -50,6 +62,8 @@ const optionsSchema = z.object({
   reinforce: z.boolean().optional(),
   citeSources: z.boolean().optional(),
   channels: z.array(z.enum(CHANNELS)).optional(),
+  sensitive: z.enum(SENSITIVE_POLICIES).optional(),
+  includeQuarantined: z.boolean().optional(),
   filters: z
     .strictObject({ sessionId: z.string().optional(), speaker: z.string().optional(), from: z.string().optional(), to: z.string().optional() })
     .optional(),
@@ -196,6 +210,26 @@ export async function recall(ctx: Context, queryText: string, options: RecallOpt
   const includeEpisodes = options.includeEpisodes !== false && kinds === null;
   const f = options.filters ?? {};
   const nowIso = now.toISOString();
+  const policy = new RecallPolicy(queryText, options);
+  let queryTerms: readonly string[] = [];
+  let focus: readonly string[] = [];
+  /** The guard's verdict; an item left out is reported as withheld when it shares a term with the query. */
+  const admitted = (k: ItemKey, item: Memory | Episode): boolean => {
+    // A verbatim turn is as sensitive as any memory distilled from it (an LLM extractor may tag what the lexicon misses).
+    let sensitivity = item.sensitivity;
+    if (k.charCodeAt(0) === 101 /* "e" */) {
+      for (const id of snap.episodeMemories.get(item.id) ?? []) {
+        const s = snap.memories.get(id)?.sensitivity;
+        if (s?.length) sensitivity = mergeCategories(sensitivity, s);
+      }
+    }
+    if (!("quarantine" in item && item.quarantine) && !sensitivity?.length) return true;
+    const t = termSet(snap, k, item.text);
+    const v = policy.verdict({ ...item, sensitivity }, aimedAt(focus, t));
+    if (v === "ok") return true;
+    if (queryTerms.some((q) => t.has(q))) policy.withhold(k, v, sensitivity ?? []);
+    return false;
+  };
 
   const eligible = (k: ItemKey): boolean => {
     if (k.startsWith("m:")) {
@@ -216,7 +250,7 @@ export async function recall(ctx: Context, queryText: string, options: RecallOpt
         const inSession = m.sources.some((s) => snap.episodes.get(s)?.sessionId === f.sessionId);
         if (!inSession) return false;
       }
-      return true;
+      return admitted(k, m);
     }
     if (!includeEpisodes) return false;
     const e = snap.episodes.get(k.slice(2));
@@ -232,10 +266,14 @@ export async function recall(ctx: Context, queryText: string, options: RecallOpt
     if (f.speaker !== undefined && e.speaker !== f.speaker) return false;
     if (from && e.occurredAt < from) return false;
     if (to && e.occurredAt >= to) return false;
-    return true;
+    return admitted(k, e);
   };
 
   const query = analyzeQuery(queryText, snap.entities.values(), reference);
+  queryTerms = query.terms;
+  // The question's own content terms, without the names of people and things it mentions.
+  const nameTerms = new Set(query.entities.flatMap((e) => terms(e.name)));
+  focus = query.terms.filter((t) => !nameTerms.has(t));
   const [queryVector] = await ctx.embedder.embed([queryText]);
   const enabled = new Set<string>(options.channels ?? CHANNELS);
   const lists = await runChannels({ ctx, key, snap, query, queryVector: queryVector!, eligible, depth: tuning.channelDepth, weights: tuning.weights, enabled });
@@ -278,5 +316,6 @@ export async function recall(ctx: Context, queryText: string, options: RecallOpt
     contextTokens: packed.contextTokens,
     results: packed.results,
     query: { text: queryText, entities: query.entities.map((e) => e.name), timeRange: query.timeRange },
+    withheld: policy.withheld(),
   };
 }

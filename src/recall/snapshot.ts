@@ -113,8 +113,9 @@ export async function openSnapshot(ctx: Context, key: ScopeKey): Promise<Snapsho
 
 /**
  * Compares two item keys by a stable position (for score ties): memories before
- * episodes; memories newest written first, episodes in time order; then by id. Ids are
- * random, so ties broken by id alone would rank the same data differently per ingest.
+ * episodes; memories newest written first (then newest observed, then by text), episodes
+ * in time order; then by id. Ids are random, so ties broken by id alone would rank the
+ * same data differently per ingest.
  *
  * @example
  * ```ts
@@ -128,7 +129,12 @@ export function byOrder(snap: Snapshot, a: string, b: string): number {
   if (ta === 0) {
     const ma = snap.memories.get(a.slice(2));
     const mb = snap.memories.get(b.slice(2));
-    if (ma && mb && ma.recordedAt !== mb.recordedAt) return ma.recordedAt < mb.recordedAt ? 1 : -1;
+    if (ma && mb) {
+      if (ma.recordedAt !== mb.recordedAt) return ma.recordedAt < mb.recordedAt ? 1 : -1;
+      // One write's memories: by event time, then text (ids are random: the same data must rank the same).
+      if (ma.observedAt !== mb.observedAt) return ma.observedAt < mb.observedAt ? 1 : -1;
+      if (ma.text !== mb.text) return ma.text < mb.text ? -1 : 1;
+    }
   } else {
     const ea = snap.episodes.get(a.slice(2));
     const eb = snap.episodes.get(b.slice(2));

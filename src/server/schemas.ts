@@ -3,7 +3,15 @@
  * from these same schemas (see `openapi.ts`), and the typed client uses their inferred types.
  */
 import { z } from "zod";
-import { MEMORY_KINDS } from "../core/types.js";
+import { MEMORY_KINDS, SENSITIVITY_CATEGORIES, SOURCE_ROLES, TRUST_LEVELS } from "../core/types.js";
+import { SENSITIVE_POLICIES } from "../recall/policy.js";
+
+/** Provenance and sensitivity fields shown on memories and recall results (docs/SECURITY.md). */
+const provenance = {
+  source: z.enum(SOURCE_ROLES).optional().describe("Who produced the text: user, assistant, system, tool, document or import."),
+  trust: z.enum(TRUST_LEVELS).optional().describe("Only trusted text is an instruction or a fact about the user."),
+  sensitivity: z.array(z.enum(SENSITIVITY_CATEGORIES)).optional().describe("Sensitive categories of the text."),
+};
 
 /**
  * Scope ids (tenant, userId, agentId, sessionId): the core's rule.
@@ -104,6 +112,11 @@ export const RecallRequestSchema = z.strictObject({
     .optional(),
   includeEpisodes: z.boolean().optional(),
   citeSources: z.boolean().optional().describe("End each context line with its source id, e.g. (D1:3)."),
+  sensitive: z
+    .enum(SENSITIVE_POLICIES)
+    .optional()
+    .describe("Sensitive memories: relevant (default) only when the query is about their category, exclude never, include always."),
+  includeQuarantined: z.boolean().optional().describe("Also recall quarantined episodes (suspected injections), marked as such."),
 });
 
 /**
@@ -122,6 +135,22 @@ export const RecallResultSchema = z.object({
   score: z.number(),
   sources: z.array(z.string()),
   occurredAt: z.string().nullable(),
+  ...provenance,
+  quarantined: z.boolean().optional().describe("A quarantined episode (only with includeQuarantined)."),
+});
+
+/**
+ * What recall withheld: counts and categories, never the text.
+ *
+ * @example
+ * ```ts
+ * WithheldSchema.parse({ sensitive: 2, categories: ["health"], quarantined: 0 });
+ * ```
+ */
+export const WithheldSchema = z.object({
+  sensitive: z.number().int().describe("Sensitive items that matched the query but were left out by the policy."),
+  categories: z.array(z.enum(SENSITIVITY_CATEGORIES)),
+  quarantined: z.number().int().describe("Quarantined episodes that matched the query but were left out."),
 });
 
 /**
@@ -132,7 +161,7 @@ export const RecallResultSchema = z.object({
  * const { context } = RecallResponseSchema.parse(await res.json());
  * ```
  */
-export const RecallResponseSchema = z.object({ context: z.string(), contextTokens: z.number().int(), results: z.array(RecallResultSchema) });
+export const RecallResponseSchema = z.object({ context: z.string(), contextTokens: z.number().int(), results: z.array(RecallResultSchema), withheld: WithheldSchema.optional() });
 
 /**
  * A memory as the API shows it (the tenant is implied by the key and left out).
@@ -165,6 +194,7 @@ export const MemorySchema = z.object({
   entityIds: z.array(z.string()),
   version: z.number().int(),
   metadata: z.record(z.string(), z.unknown()),
+  ...provenance,
 });
 
 /**
@@ -192,6 +222,7 @@ export const ListMemoriesQuerySchema = z.strictObject({
   cursor: z.string().regex(/^[0-9a-z]{1,12}$/, "cursor must be a value returned as nextCursor").optional(),
   limit: z.string().regex(/^[1-9][0-9]{0,3}$/, "limit must be an integer from 1 to 1000").refine((s) => Number(s) <= 1000, "limit must be at most 1000").optional(),
   includeInvalidated: z.enum(["true", "false"]).optional(),
+  includeForgotten: z.enum(["true", "false"]).optional(),
 });
 
 /**

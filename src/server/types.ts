@@ -112,6 +112,7 @@ export function toApiMemory(m: Memory): ApiMemory {
     observedAt: m.observedAt, recordedAt: m.recordedAt, invalidatedAt: m.invalidatedAt, forgottenAt: m.forgottenAt, expiresAt: m.expiresAt,
     confidence: m.confidence, importance: m.importance, strength: m.strength, accessCount: m.accessCount, lastAccessedAt: m.lastAccessedAt,
     sources: m.sources, entityIds: m.entityIds, version: m.version, metadata: m.metadata,
+    source: m.source ?? "user", trust: m.trust ?? "trusted", sensitivity: m.sensitivity ?? [],
   };
 }
 
@@ -124,7 +125,10 @@ export function toApiMemory(m: Memory): ApiMemory {
  * ```
  */
 export function toApiRecallResult(r: RecallResult): z.output<typeof RecallResultSchema> {
-  return { id: r.id, type: r.type, kind: r.kind, text: r.text, score: r.score, sources: r.sources, occurredAt: r.occurredAt };
+  return {
+    id: r.id, type: r.type, kind: r.kind, text: r.text, score: r.score, sources: r.sources, occurredAt: r.occurredAt,
+    source: r.source ?? "user", trust: r.trust ?? "trusted", sensitivity: r.sensitivity ?? [], ...(r.quarantined ? { quarantined: true } : {}),
+  };
 }
 
 /**

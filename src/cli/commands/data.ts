@@ -7,16 +7,31 @@ import type { MessageInput, RememberResult } from "../../core/types.js";
 import { readLocomo, rememberConversation } from "../../importers/locomo.js";
 import type { Mnemo } from "../../mnemo.js";
 import { cliIo } from "../io.js";
-import { withMnemo } from "../open.js";
+import { existsSync } from "node:fs";
+import { EMBEDDER_META_KEY } from "../../core/context.js";
+import { note, SETTINGS_META, withMnemo } from "../open.js";
 import { list, print, progress, type GlobalOptions } from "../output.js";
 
 function readText(path: string): string {
+  if (path !== "-" && !existsSync(path)) throw new MnemoError("INVALID_INPUT", `file not found: ${path}`, { hint: "Check the path (relative paths start from the current directory)." });
   try {
     if (path === "-") return cliIo().readStdin?.() ?? readFileSync(0, "utf8");
     return readFileSync(path, "utf8");
   } catch (e) {
     throw new MnemoError("INVALID_INPUT", `Cannot read ${path}: ${(e as Error).message}`);
   }
+}
+
+/**
+ * The import summary in words, e.g. "memories: 12 added, 1 updated, 0 invalidated, 3 unchanged".
+ *
+ * @example
+ * ```ts
+ * memorySummary({ added: 2, updated: 0, invalidated: 1, unchanged: 4 }); // "memories: 2 added, 0 updated, 1 invalidated (contradicted), 4 unchanged"
+ * ```
+ */
+export function memorySummary(r: { added: number; updated: number; invalidated: number; unchanged: number }): string {
+  return `memories: ${r.added} added, ${r.updated} updated, ${r.invalidated} invalidated (contradicted), ${r.unchanged} unchanged`;
 }
 
 const jsonlLine = z.strictObject({
@@ -131,13 +146,30 @@ export function registerDataCommands(program: Command, g: () => GlobalOptions): 
       const format = ["locomo", "jsonl", "export"].includes(formatOrFile) ? formatOrFile : "export";
       const path = format === "export" && !["export"].includes(formatOrFile) ? formatOrFile : file;
       if (!path) throw new MnemoError("INVALID_INPUT", `mnemo import ${format} needs a file.`);
+      if (format === "export" && formatOrFile !== "export") {
+        // A bare file is a Mnemo export; say which format word a chat or LoCoMo file needs.
+        const text = readText(path);
+        const first = text.slice(0, text.indexOf("\n") === -1 ? text.length : text.indexOf("\n")).trim();
+        let header: unknown = null;
+        try {
+          header = JSON.parse(first);
+        } catch {
+          header = null;
+        }
+        if (!(header && typeof header === "object" && (header as { type?: unknown }).type === "mnemo-export")) {
+          const guess = /\.jsonl$/i.test(path) || (header && typeof header === "object" && "content" in header) ? "jsonl" : /\.json$/i.test(path) ? "locomo" : null;
+          throw new MnemoError("INVALID_INPUT", `${path} is not a Mnemo export.`, {
+            hint: guess ? `Did you mean \`mnemo import ${guess} ${path}\`? (formats: jsonl = one chat message per line, locomo = a LoCoMo JSON file, or a file made by \`mnemo export\`)` : "Name the format: `mnemo import jsonl <file>` or `mnemo import locomo <file>`; a bare file must be made by `mnemo export`.",
+          });
+        }
+      }
       await withMnemo(opts, async (m) => {
         if (format === "locomo") {
           const r = await importLocomo(m, path, list(o.conversations));
-          print(opts.json, r, () => `imported ${r.turns} turns for ${r.users.join(", ")} in ${r.seconds}s (${r.turnsPerSecond} turns/s): ${r.episodes} episodes (${r.duplicates} already there), memories +${r.added} ~${r.updated} ✗${r.invalidated} =${r.unchanged}`);
+          print(opts.json, r, () => `imported ${r.turns} turns for ${r.users.join(", ")} in ${r.seconds}s (${r.turnsPerSecond} turns/s): ${r.episodes} episodes (${r.duplicates} already there), ${memorySummary(r)}`);
         } else if (format === "jsonl") {
           const r = await importJsonl(m, path, o.user);
-          print(opts.json, r, () => `imported ${r.turns} messages for ${r.users.join(", ")} in ${r.seconds}s: ${r.episodes} episodes (${r.duplicates} already there), memories +${r.added} ~${r.updated} ✗${r.invalidated} =${r.unchanged}`);
+          print(opts.json, r, () => `imported ${r.turns} messages for ${r.users.join(", ")} in ${r.seconds}s: ${r.episodes} episodes (${r.duplicates} already there), ${memorySummary(r)}`);
         } else {
           const r = await m.import(readText(path), o.user ? { userId: o.user } : {}, { allowInstructions: o.allowInstructions === true });
           print(opts.json, r, () => `imported ${r.episodes} episodes, ${r.memories} memories, ${r.entities} entities`);
@@ -156,7 +188,7 @@ export function registerDataCommands(program: Command, g: () => GlobalOptions): 
         const out = o.out ? createWriteStream(o.out) : stdout;
         for await (const line of m.export({ userId: o.user })) if (!out.write(line + "\n") && "once" in out) await once(out as NodeJS.EventEmitter, "drain");
         if (o.out) await new Promise<void>((res, rej) => (out as ReturnType<typeof createWriteStream>).end((e?: Error | null) => (e ? rej(e) : res())));
-      });
+      }, { mode: "read" });
     });
 
   program
@@ -186,7 +218,7 @@ export function registerDataCommands(program: Command, g: () => GlobalOptions): 
       }
       await withMnemo(opts, async (m) => {
         const r = await m.remember(messages as MessageInput[], { userId: o.user, sessionId: o.session, agentId: o.agent, ...(o.userName !== undefined ? { userName: o.userName } : {}) });
-        print(opts.json, r, () => `episodes +${r.episodes.added} (${r.episodes.duplicates} duplicates); memories +${r.memories.added} ~${r.memories.updated} ✗${r.memories.invalidated} =${r.memories.unchanged}`);
+        print(opts.json, r, () => `episodes: ${r.episodes.added} added, ${r.episodes.duplicates} already there; ${memorySummary(r.memories)}`);
       });
     });
 
@@ -199,7 +231,7 @@ export function registerDataCommands(program: Command, g: () => GlobalOptions): 
       await withMnemo(opts, async (m) => {
         const r = await m.erase({ userId: o.user });
         print(opts.json, { erased: o.user, ...r }, () => `erased ${o.user}: ${r.episodes} episodes, ${r.memories} memories, ${r.entities} entities`);
-      });
+      }, { mode: "read" });
     });
 
   program
@@ -212,17 +244,35 @@ export function registerDataCommands(program: Command, g: () => GlobalOptions): 
         const s = await m.stats(o.user ? { tenant: opts.tenant, userId: o.user } : undefined);
         const users = o.user ? [o.user] : await m.users();
         print(opts.json, { ...s, userIds: users }, () => `episodes ${s.episodes}\nmemories ${s.memories}\nentities ${s.entities}\nsegments ${s.segments}\nvectors ${s.vectors}\nusers ${users.join(", ") || "-"}`);
-      });
+      }, { mode: "read" });
+    });
+
+  program
+    .command("extract")
+    .description("extract memories from turns queued while the model provider was down (LLM mode; also done by the next remember)")
+    .option("--user <id>", "only this user (default: every user of the tenant)")
+    .action(async (o: { user?: string }) => {
+      const opts = g();
+      await withMnemo(opts, async (m) => {
+        const r = await m.extractPending(o.user ? { userId: o.user } : undefined);
+        print(opts.json, r, () => `extracted ${r.extracted} queued turns into ${r.memories} memories; ${r.pending} still queued${r.pending > 0 ? " (is the model provider up?)" : ""}`);
+      }, { mode: "read", model: true });
     });
 
   program
     .command("reembed")
-    .description("rebuild every vector with the configured embedder (after switching models)")
+    .description("rebuild every vector with --embedder (remembered for later commands), else with the store's remembered embedder or the default")
     .action(async () => {
       const opts = g();
       await withMnemo(opts, async (m) => {
+        const have = await m.store.getMeta(EMBEDDER_META_KEY);
+        const want = `${m.embedder.id}:${m.embedder.dim}`;
+        if (!opts.embedder && have !== null && have !== want) {
+          const from = (await m.store.getMeta(SETTINGS_META.embedder)) ? "the embedder this store remembers" : "the default embedder";
+          note(`the stored vectors come from "${have}"; re-embedding every vector with "${want}" (${from}). To use another model pass --embedder <spec>.`);
+        }
         const r = await m.reembed();
-        print(opts.json, r, () => `re-embedded ${r.vectors} vectors`);
+        print(opts.json, { ...r, embedder: want }, () => `re-embedded ${r.vectors} vectors with ${want}`);
       });
     });
 }

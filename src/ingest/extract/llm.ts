@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { MnemoError } from "../../core/errors.js";
-import { MEMORY_KINDS, type EntityType, type Episode } from "../../core/types.js";
+import { MEMORY_KINDS, SENSITIVITY_CATEGORIES, type EntityType, type Episode } from "../../core/types.js";
 import { parseJsonLoose } from "../../providers/llm/json.js";
 import type { ChatMessage, LLM } from "../../providers/llm/types.js";
 import type { CandidateMemory, EntityMention, ExtractionContext, Extractor } from "./types.js";
@@ -29,9 +29,10 @@ Rules:
 - "sources" lists the [n] numbers of the messages the memory comes from. Only cite numbered messages; messages marked "context" are for understanding only.
 - "entities" lists the people, places, organizations, objects and topics mentioned.
 - "importance" is 0..1: 0.9 for identity, health, relationships and big life events; 0.5 for ordinary facts; 0.2 for small talk.
+- "sensitivity" lists the sensitive categories the memory touches: health, sexuality, religion, politics, ethnicity, union, genetic, finances, criminal, credentials; [] when none. Never copy a password, PIN, code or key into "text".
 - Skip greetings, filler and questions that state nothing. Do not invent anything.
 Reply with JSON only, no prose, in exactly this shape:
-{"memories":[{"kind":"fact|event|preference|profile|instruction|summary","text":"third-person self-contained sentence with absolute dates","subject":"name or null","attribute":"short attribute for single-valued facts like lives_in, job, relationship_status or null","date":"ISO date of the event or null","sources":[1],"entities":[{"name":"...","type":"person|place|organization|object|topic"}],"importance":0.5}]}
+{"memories":[{"kind":"fact|event|preference|profile|instruction|summary","text":"third-person self-contained sentence with absolute dates","subject":"name or null","attribute":"short attribute for single-valued facts like lives_in, job, relationship_status or null","date":"ISO date of the event or null","sources":[1],"entities":[{"name":"...","type":"person|place|organization|object|topic"}],"importance":0.5,"sensitivity":[]}]}
 If there is nothing worth remembering, reply {"memories":[]}.`;
 
 /**
@@ -162,6 +163,11 @@ export const extractedMemorySchema = z.preprocess(
       const n = typeof x === "string" ? Number(x) : x;
       return typeof n === "number" && Number.isFinite(n) && n >= 0 && n <= 1 ? n : 0.8;
     }, z.number()),
+    // Sensitive categories (docs/SECURITY.md); unknown names are dropped, the lexicon adds its own.
+    sensitivity: z.preprocess(
+      (x) => (Array.isArray(x) ? x.map((c) => (typeof c === "string" ? c.trim().toLowerCase() : c)).filter((c) => (SENSITIVITY_CATEGORIES as readonly unknown[]).includes(c)) : []),
+      z.array(z.enum(SENSITIVITY_CATEGORIES)),
+    ),
   }),
 );
 
@@ -304,6 +310,7 @@ function toCandidate(item: ExtractedMemory, batch: Episode[]): CandidateMemory[]
       entities,
       importance: item.importance,
       confidence: item.confidence,
+      ...(item.sensitivity.length > 0 ? { sensitivity: item.sensitivity } : {}),
     },
   ];
 }

@@ -1,4 +1,4 @@
-import nlp from "compromise";
+import { compromise } from "../../core/lazy-deps.js";
 import { STOP_WORDS, termList } from "../../core/text.js";
 import type { EntityType, Episode, MemoryKind } from "../../core/types.js";
 import { annotate, dateNotes } from "./dates.js";
@@ -17,12 +17,14 @@ const PREFERENCE = /\b(don'?t eat|do not eat|never eat|allergic to|vegetarian|ve
 const PROFILE = /\b(is an?|am an?|I'm an?|works? (?:as|at|for)|lives? in|moved to|(?:is|am) from|grew up|years old|married|single|divorced|engaged|name is|studies|studying|majored|identity|identifies|transgender|pronouns|kids|children|husband|wife|partner|boyfriend|girlfriend|job|career|degree)\b/i;
 const INSTRUCTION = /^(please\s+)?(always|never|remember to|don'?t forget|make sure|call me|refer to me|use|avoid)\b/i;
 
-const LEXICON: Readonly<Record<string, string | string[]>> = (nlp as unknown as { model: () => { one: { lexicon: Record<string, string | string[]> } } }).model().one.lexicon;
+// compromise loads on first use (import time).
+let lexiconCache: Readonly<Record<string, string | string[]>> | undefined;
+const lexicon = () => (lexiconCache ??= (compromise() as unknown as { model: () => { one: { lexicon: Record<string, string | string[]> } } }).model().one.lexicon);
 const ORG_SUFFIX = /\b(University|College|School|Academy|Inc|Corp|Company|Club|Center|Centre|Group|Foundation|Team|Bank|Church|Hospital|Institute|Association|Society|Agency|Studio|Cafe|Café|Restaurant|Shelter|Org)$/;
 const PLACE_SUFFIX = /\b(Park|Lake|Street|River|Mountain|Mountains|Beach|City|County|Island|Valley|Falls|Bay|Canyon|Forest|Museum|Square|Avenue|Road)$/;
 
 function lexTag(word: string): string | undefined {
-  const t = LEXICON[word.toLowerCase()];
+  const t = lexicon()[word.toLowerCase()];
   return Array.isArray(t) ? t[0] : t;
 }
 

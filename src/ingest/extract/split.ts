@@ -1,9 +1,10 @@
-import nlp from "compromise";
+import { compromise } from "../../core/lazy-deps.js";
 import { sentences } from "../../core/text.js";
 
 type Splitter = (text: string, world: unknown) => string[];
-const methods = (nlp as unknown as { methods: () => { one: { tokenize: { splitSentences: Splitter } } } }).methods();
-const world = (nlp as unknown as { world: () => unknown }).world();
+// compromise loads on first use (import time).
+let nlpParts: { methods: { one: { tokenize: { splitSentences: Splitter } } }; world: unknown } | undefined;
+const parts = () => (nlpParts ??= { methods: (compromise() as unknown as { methods: () => { one: { tokenize: { splitSentences: Splitter } } } }).methods(), world: (compromise() as unknown as { world: () => unknown }).world() });
 const cache = new Map<string, string[]>();
 const ABBREVIATION = /\b(?:[A-Z][a-z]{0,3}|[a-z])\.\s|\b\w\.\w\./;
 
@@ -28,8 +29,8 @@ export function splitSentences(text: string): string[] {
     ? []
     : !ABBREVIATION.test(flat)
       ? sentences(flat)
-      : methods.one.tokenize
-          .splitSentences(flat, world)
+      : parts().methods.one.tokenize
+          .splitSentences(flat, parts().world)
           .flatMap((s) => s.split(/(?<=(?:\.\.\.|…))\s+(?=["'“(]?\p{Lu})/u))
           .map((s) => s.trim())
           .filter((s) => s.length > 0);

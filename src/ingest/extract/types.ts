@@ -1,4 +1,4 @@
-import type { Entity, EntityType, Episode, MemoryKind, Scope } from "../../core/types.js";
+import type { Entity, EntityType, Episode, MemoryKind, Scope, SensitivityCategory, SourceRole, TrustLevel } from "../../core/types.js";
 
 /**
  * An entity mention found by an extractor.
@@ -40,6 +40,11 @@ export interface CandidateMemory {
   entities: EntityMention[];
   importance: number;
   confidence: number;
+  /** Provenance, stamped by the guard from the first source episode (see src/guard/ingest.ts). */
+  source?: SourceRole | undefined;
+  trust?: TrustLevel | undefined;
+  /** Sensitive categories; an LLM extractor may set them, the guard adds the lexicon's. */
+  sensitivity?: SensitivityCategory[] | undefined;
 }
 
 /**

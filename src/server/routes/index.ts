@@ -1,4 +1,5 @@
 import type { Route } from "../route.js";
+import { addRoutes } from "./add.js";
 import { inspectRoutes } from "./inspect.js";
 import { memoryRoutes } from "./memories.js";
 import { recallRoute } from "./recall.js";
@@ -14,4 +15,4 @@ import { userRoutes } from "./users.js";
  * for (const r of ROUTES) console.log(r.meta.method.toUpperCase(), r.meta.path);
  * ```
  */
-export const ROUTES: Route[] = [rememberRoute, recallRoute, ...memoryRoutes, ...userRoutes, ...inspectRoutes, ...systemRoutes];
+export const ROUTES: Route[] = [rememberRoute, recallRoute, ...memoryRoutes, ...addRoutes, ...userRoutes, ...inspectRoutes, ...systemRoutes];

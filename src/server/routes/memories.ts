@@ -34,6 +34,7 @@ const listRoute = defineRoute({
       agentId: query.agentId,
       kinds: query.kind ? (query.kind.split(",") as MemoryKind[]) : undefined,
       includeInvalidated: query.includeInvalidated === "true",
+      includeForgotten: query.includeForgotten === "true",
       cursor: query.cursor,
       limit: query.limit !== undefined ? Number(query.limit) : undefined,
     });

@@ -33,7 +33,9 @@ export const recallRoute = defineRoute({
       filters: body.filters,
       includeEpisodes: body.includeEpisodes,
       citeSources: body.citeSources,
+      sensitive: body.sensitive,
+      includeQuarantined: body.includeQuarantined,
     });
-    return { kind: "json", body: { context: r.context, contextTokens: r.contextTokens, results: r.results.map(toApiRecallResult) } };
+    return { kind: "json", body: { context: r.context, contextTokens: r.contextTokens, results: r.results.map(toApiRecallResult), withheld: r.withheld } };
   },
 });

@@ -13,7 +13,7 @@ import { VectorCache } from "../vector-cache.js";
 import { DEFAULT_ROW_CACHE_ROWS, RowCache } from "../row-cache.js";
 import { episodeNeighbours, linkedMemories, writeLinks } from "./search.js";
 import { migrate } from "./schema.js";
-import { rowToEntity, rowToEpisode, rowToMemory, rowToSegment, rowToVersion, type Row } from "./rows.js";
+import { guardColumns, rowToEntity, rowToEpisode, rowToMemory, rowToSegment, rowToVersion, type Row } from "./rows.js";
 
 const FTS_TABLE: Record<TargetType, string> = { memory: "fts_memories", episode: "fts_episodes", segment: "fts_segments" };
 const MAIN_TABLE: Record<TargetType, string> = { memory: "memories", episode: "episodes", segment: "segments" };
@@ -60,6 +60,7 @@ function ftsText(text: string): string {
  * ```ts
  * const db = openDatabaseFile("./mnemo.db");
  * ```
+ * @internal Not in the published types (they must not need `@types/better-sqlite3`).
  */
 export function openDatabaseFile(path: string): Database.Database {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
@@ -338,11 +339,14 @@ export class SqliteStore implements Store {
     const apply = db.transaction(() => {
       if (batch.episodes?.length) {
         // Upsert by id; a row of another scope with the same id is never touched (CONFLICT).
-        const ins = this.stmt(`INSERT INTO episodes (id, external_id, tenant, user_id, agent_id, session_id, speaker, role, text, attachment_text, occurred_at, recorded_at, content_hash, segment_id, seq, metadata)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        const ins = this.stmt(`INSERT INTO episodes (id, external_id, tenant, user_id, agent_id, session_id, speaker, role, text, attachment_text, occurred_at, recorded_at, content_hash, segment_id, seq, metadata,
+            source, trust, sensitivity, quarantine)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           ON CONFLICT(id) DO UPDATE SET external_id = excluded.external_id, agent_id = excluded.agent_id, session_id = excluded.session_id, speaker = excluded.speaker,
             role = excluded.role, text = excluded.text, attachment_text = excluded.attachment_text, occurred_at = excluded.occurred_at, recorded_at = excluded.recorded_at,
-            content_hash = excluded.content_hash, segment_id = excluded.segment_id, seq = excluded.seq, metadata = excluded.metadata
+            content_hash = excluded.content_hash, segment_id = excluded.segment_id, seq = excluded.seq, metadata = excluded.metadata,
+            source = COALESCE(excluded.source, episodes.source), trust = COALESCE(excluded.trust, episodes.trust),
+            sensitivity = COALESCE(excluded.sensitivity, episodes.sensitivity), quarantine = COALESCE(excluded.quarantine, episodes.quarantine)
           WHERE episodes.tenant = excluded.tenant AND episodes.user_id = excluded.user_id
           RETURNING rid`);
         const delFts = this.stmt(`DELETE FROM fts_episodes WHERE rowid = ?`);
@@ -359,7 +363,7 @@ export class SqliteStore implements Store {
           // Positional parameters (binding by name costs a property lookup per column and row).
           const row = ins.get(
             e.id, e.externalId, e.tenant, e.userId, e.agentId, e.sessionId, e.speaker, e.role, e.text, e.attachmentText,
-            e.occurredAt, e.recordedAt, e.contentHash, e.segmentId, e.seq, json(e.metadata),
+            e.occurredAt, e.recordedAt, e.contentHash, e.segmentId, e.seq, json(e.metadata), ...guardColumns(e), e.quarantine ? json(e.quarantine) : null,
           ) as { rid: number } | undefined;
           if (!row) throw conflict("episode", e.id);
           rids.push(row.rid);
@@ -406,16 +410,18 @@ export class SqliteStore implements Store {
       }
       if (batch.memories?.length) {
         const up = this.stmt(`INSERT INTO memories (id, tenant, user_id, agent_id, kind, text, subject, slot, valid_from, valid_to, observed_at, recorded_at, invalidated_at,
-            confidence, importance, strength, last_accessed_at, access_count, sources, entity_ids, segment_ids, version, forgotten_at, expires_at, metadata)
+            confidence, importance, strength, last_accessed_at, access_count, sources, entity_ids, segment_ids, version, forgotten_at, expires_at, metadata,
+            source, trust, sensitivity)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-            ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           ON CONFLICT(id) DO UPDATE SET agent_id = excluded.agent_id, kind = excluded.kind, text = excluded.text, subject = excluded.subject, slot = excluded.slot,
             observed_at = excluded.observed_at, recorded_at = excluded.recorded_at,
             valid_from = excluded.valid_from, valid_to = excluded.valid_to, invalidated_at = excluded.invalidated_at,
             confidence = excluded.confidence, importance = excluded.importance, strength = excluded.strength,
             last_accessed_at = excluded.last_accessed_at, access_count = excluded.access_count, sources = excluded.sources,
             entity_ids = excluded.entity_ids, segment_ids = excluded.segment_ids, version = excluded.version,
-            forgotten_at = excluded.forgotten_at, expires_at = excluded.expires_at, metadata = excluded.metadata
+            forgotten_at = excluded.forgotten_at, expires_at = excluded.expires_at, metadata = excluded.metadata,
+            source = COALESCE(excluded.source, memories.source), trust = COALESCE(excluded.trust, memories.trust), sensitivity = COALESCE(excluded.sensitivity, memories.sensitivity)
           WHERE memories.tenant = excluded.tenant AND memories.user_id = excluded.user_id
           RETURNING rid`);
         const delFts = this.stmt(`DELETE FROM fts_memories WHERE rowid = ?`);
@@ -429,7 +435,7 @@ export class SqliteStore implements Store {
           const old = prev.get(m.id) as Old | undefined;
           const row = up.get(
             m.id, m.tenant, m.userId, m.agentId, m.kind, m.text, m.subject, m.slot, m.validFrom, m.validTo, m.observedAt, m.recordedAt, m.invalidatedAt,
-            m.confidence, m.importance, m.strength, m.lastAccessedAt, m.accessCount, json(m.sources), json(m.entityIds), json(m.segmentIds), m.version, m.forgottenAt, m.expiresAt, json(m.metadata),
+            m.confidence, m.importance, m.strength, m.lastAccessedAt, m.accessCount, json(m.sources), json(m.entityIds), json(m.segmentIds), m.version, m.forgottenAt, m.expiresAt, json(m.metadata), ...guardColumns(m),
           ) as { rid: number } | undefined;
           if (!row) throw conflict("memory", m.id);
           written.push({ rid: row.rid, old });
@@ -758,6 +764,7 @@ export class SqliteStore implements Store {
     });
     await this.writeTxn(() => remove.immediate());
     this.vectorCache.drop(vectorKey(scope, ""));
+    this.rowCache.drop(rowScope(scope));
     return n;
   }
 

@@ -1,4 +1,4 @@
-import type { Entity, EntityType, Episode, Memory, MemoryKind, MemoryVersion, Segment } from "../../core/types.js";
+import { SENSITIVITY_CATEGORIES, SOURCE_ROLES, type Entity, type EntityType, type Episode, type Memory, type MemoryKind, type MemoryVersion, type Quarantine, type Segment, type SensitivityCategory, type SourceRole, type TrustLevel } from "../../core/types.js";
 
 /**
  * A raw database row.
@@ -15,6 +15,47 @@ const strOrNull = (v: unknown): string | null => (v === null || v === undefined 
 const arr = (v: unknown): string[] => (typeof v === "string" ? (JSON.parse(v) as string[]) : Array.isArray(v) ? (v as string[]) : []);
 const obj = (v: unknown): Record<string, unknown> =>
   typeof v === "string" ? (JSON.parse(v) as Record<string, unknown>) : v && typeof v === "object" ? (v as Record<string, unknown>) : {};
+
+const SOURCES = new Set<string>(SOURCE_ROLES);
+const CATEGORIES = new Set<string>(SENSITIVITY_CATEGORIES);
+/** Provenance columns (NULL on rows written before they existed: user, trusted, nothing sensitive). */
+const sourceOf = (v: unknown): SourceRole => (typeof v === "string" && SOURCES.has(v) ? (v as SourceRole) : "user");
+const trustOf = (v: unknown): TrustLevel => (v === "untrusted" ? "untrusted" : "trusted");
+const categoriesOf = (v: unknown): SensitivityCategory[] => arr(v ?? "[]").filter((c): c is SensitivityCategory => CATEGORIES.has(c));
+const quarantineOf = (v: unknown): Quarantine | null => {
+  if (v === null || v === undefined) return null;
+  const q = obj(v) as Partial<Quarantine>;
+  return { reasons: Array.isArray(q.reasons) ? q.reasons.map(String) : [], at: typeof q.at === "string" ? q.at : "" };
+};
+
+/**
+ * The provenance fields of a row; each is left out when its column is NULL (a row written
+ * before provenance existed, read as user / trusted / not sensitive).
+ *
+ * @example
+ * ```ts
+ * guardFields({ source: "tool", trust: "untrusted", sensitivity: null }); // { source: "tool", trust: "untrusted" }
+ * ```
+ */
+export function guardFields(r: Row): Pick<Memory, "source" | "trust" | "sensitivity"> {
+  const out: Pick<Memory, "source" | "trust" | "sensitivity"> = {};
+  if (r.source !== null && r.source !== undefined) out.source = sourceOf(r.source);
+  if (r.trust !== null && r.trust !== undefined) out.trust = trustOf(r.trust);
+  if (r.sensitivity !== null && r.sensitivity !== undefined) out.sensitivity = categoriesOf(r.sensitivity);
+  return out;
+}
+
+/**
+ * The provenance columns of an episode or memory as SQL parameters (JSON for lists).
+ *
+ * @example
+ * ```ts
+ * guardColumns({ source: "tool", trust: "untrusted", sensitivity: ["health"] }); // ["tool", "untrusted", '["health"]']
+ * ```
+ */
+export function guardColumns(r: Pick<Memory, "source" | "trust" | "sensitivity">): [string | null, string | null, string | null] {
+  return [r.source ?? null, r.trust ?? null, r.sensitivity ? JSON.stringify(r.sensitivity) : null];
+}
 
 /**
  * Maps an `episodes` row to an {@link Episode}. Shared by every SQL store.
@@ -42,6 +83,8 @@ export function rowToEpisode(r: Row): Episode {
     segmentId: strOrNull(r.segment_id),
     seq: Number(r.seq),
     metadata: obj(r.metadata),
+    ...guardFields(r),
+    ...(r.quarantine !== null && r.quarantine !== undefined ? { quarantine: quarantineOf(r.quarantine) } : {}),
   };
 }
 
@@ -101,6 +144,7 @@ export function rowToMemory(r: Row): Memory {
     forgottenAt: strOrNull(r.forgotten_at),
     expiresAt: strOrNull(r.expires_at),
     metadata: obj(r.metadata),
+    ...guardFields(r),
   };
 }
 

@@ -9,10 +9,16 @@ import { MnemoError } from "../../core/errors.js";
  * db.pragma("user_version", { simple: true }) === SCHEMA_VERSION; // true once migrated
  * ```
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
-/** Migrations: index i brings a database from version i to i + 1. */
-const MIGRATIONS: string[] = [
+/** Adds a column unless the table has it (migrations stay safe to re-run on a file whose version was rewound). */
+function addColumns(db: Database.Database, table: string, columns: string[]): void {
+  const have = new Set((db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name));
+  for (const c of columns) if (!have.has(c.split(" ")[0]!)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${c}`);
+}
+
+/** Migrations: index i brings a database from version i to i + 1 (SQL, or a function for conditional steps). */
+const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
   `
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS generations (tenant TEXT NOT NULL, user_id TEXT NOT NULL, gen INTEGER NOT NULL, PRIMARY KEY (tenant, user_id));
@@ -84,6 +90,11 @@ const MIGRATIONS: string[] = [
   INSERT OR IGNORE INTO memory_links (link, key, memory_rid) SELECT 1, j.value, m.rid FROM memories m, json_each(m.sources) j WHERE m.forgotten_at IS NULL;
   INSERT OR IGNORE INTO memory_links (link, key, memory_rid) SELECT 2, j.value, m.rid FROM memories m, json_each(m.segment_ids) j WHERE m.forgotten_at IS NULL;
   `,
+  // 2 → 3: provenance, quarantine and sensitivity (docs/SECURITY.md); NULL on older rows = user, trusted, none.
+  (db) => {
+    addColumns(db, "episodes", ["source TEXT", "trust TEXT", "quarantine TEXT", "sensitivity TEXT"]);
+    addColumns(db, "memories", ["source TEXT", "trust TEXT", "sensitivity TEXT"]);
+  },
 ];
 
 /**
@@ -103,7 +114,11 @@ export function migrate(db: Database.Database): void {
   }
   if (current === SCHEMA_VERSION) return;
   db.transaction(() => {
-    for (let v = current; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
+    for (let v = current; v < SCHEMA_VERSION; v++) {
+      const step = MIGRATIONS[v]!;
+      if (typeof step === "string") db.exec(step);
+      else step(db);
+    }
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   })();
 }

@@ -25,18 +25,31 @@ export interface DeleteEpisodeRoute {
  *
  * @example
  * ```ts
- * const c: Capabilities = { deleteEpisode: null, restore: "/v1/memories/{id}/restore" };
+ * const c: Capabilities = { deleteEpisode: null, restore: "/v1/memories/{id}/restore", recallSensitive: ["exclude", "relevant", "include"], recallQuarantined: true };
  * ```
  */
 export interface Capabilities {
   deleteEpisode: DeleteEpisodeRoute | null;
   /** Path template of "undo a forget" (`POST /v1/memories/{id}/restore`), if the server has it. */
   restore: string | null;
+  /** Values of the recall body's `sensitive` policy, when the server has one. */
+  recallSensitive: string[] | null;
+  /** True when recall takes `includeQuarantined`. */
+  recallQuarantined: boolean;
 }
 
 let cached: Promise<Capabilities> | null = null;
 
-type Op = { parameters?: Array<{ in?: string; name?: string }> };
+type Schema = { $ref?: string; properties?: Record<string, { enum?: string[] }> };
+type Op = { parameters?: Array<{ in?: string; name?: string }>; requestBody?: { content?: Record<string, { schema?: Schema }> } };
+type Doc = { paths?: Record<string, Record<string, Op>>; components?: { schemas?: Record<string, Schema> } };
+
+/** The properties of the JSON body of an operation (one $ref resolved). */
+function bodyProperties(doc: Doc, op: Op | undefined): Record<string, { enum?: string[] }> {
+  let schema = op?.requestBody?.content?.["application/json"]?.schema;
+  if (schema?.$ref) schema = doc.components?.schemas?.[schema.$ref.split("/").pop() ?? ""];
+  return schema?.properties ?? {};
+}
 
 /**
  * The optional features of this server, read once from GET /openapi.json.
@@ -47,7 +60,7 @@ type Op = { parameters?: Array<{ in?: string; name?: string }> };
  * ```
  */
 export function capabilities(): Promise<Capabilities> {
-  return (cached ??= api<{ paths?: Record<string, Record<string, Op>> }>("GET", "/openapi.json", undefined, null).then(
+  return (cached ??= api<Doc>("GET", "/openapi.json", undefined, null).then(
     (doc) => {
       let deleteEpisode: DeleteEpisodeRoute | null = null;
       let restore: string | null = null;
@@ -58,9 +71,10 @@ export function capabilities(): Promise<Capabilities> {
         if (!m || !del) continue;
         deleteEpisode = { path, param: m[1]!, takesUserId: (del.parameters ?? []).some((p) => p.in === "query" && p.name === "userId") };
       }
-      return { deleteEpisode, restore };
+      const recall = bodyProperties(doc, doc.paths?.["/v1/inspect/recall"]?.post);
+      return { deleteEpisode, restore, recallSensitive: recall.sensitive?.enum ?? null, recallQuarantined: "includeQuarantined" in recall };
     },
-    () => ({ deleteEpisode: null, restore: null }),
+    () => ({ deleteEpisode: null, restore: null, recallSensitive: null, recallQuarantined: false }),
   ));
 }
 

@@ -1,7 +1,8 @@
 /** The recall playground: query, budget, asOf → the context exactly as the model gets it, its tokens, and each result's channel scores. */
 import { useState } from "preact/hooks";
 import { api } from "../api.js";
-import { ErrorBox, KindBadge, Provenance } from "../components.js";
+import { capabilities } from "../capabilities.js";
+import { ErrorBox, KindBadge, Provenance, useLoad } from "../components.js";
 import { num, when } from "../format.js";
 import { href } from "../router.js";
 import type { Recall } from "../types.js";
@@ -20,6 +21,9 @@ export function RecallView({ user }: { user: string }) {
   const [asOf, setAsOf] = useState("");
   const [cite, setCite] = useState(false);
   const [episodes, setEpisodes] = useState(true);
+  const [sensitive, setSensitive] = useState("");
+  const [quarantined, setQuarantined] = useState(false);
+  const [caps] = useLoad(() => capabilities(), []);
   const [result, setResult] = useState<Recall | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -37,6 +41,8 @@ export function RecallView({ user }: { user: string }) {
           try {
             const body: Record<string, unknown> = { userId: user, query, budgetTokens: Number(budget), includeEpisodes: episodes, citeSources: cite };
             if (asOf) body.asOf = new Date(asOf + "T23:59:59Z").toISOString();
+            if (sensitive) body.sensitive = sensitive;
+            if (quarantined) body.includeQuarantined = true;
             setResult(await api<Recall>("POST", "/v1/inspect/recall", body));
           } catch (err) {
             setError(err);
@@ -58,6 +64,24 @@ export function RecallView({ user }: { user: string }) {
           As of (day)
           <input name="asOf" type="date" value={asOf} onInput={(e) => setAsOf((e.target as HTMLInputElement).value)} />
         </label>
+        {caps?.recallSensitive ? (
+          <label class="field">
+            Sensitive memories
+            <select name="sensitive" value={sensitive} onChange={(e) => setSensitive((e.target as HTMLSelectElement).value)}>
+              <option value="">server default</option>
+              {caps.recallSensitive.map((v) => (
+                <option key={v} value={v}>
+                  {v}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
+        {caps?.recallQuarantined ? (
+          <label class="check">
+            <input type="checkbox" checked={quarantined} onChange={(e) => setQuarantined((e.target as HTMLInputElement).checked)} /> quarantined
+          </label>
+        ) : null}
         <label class="check">
           <input type="checkbox" checked={episodes} onChange={(e) => setEpisodes((e.target as HTMLInputElement).checked)} /> verbatim snippets
         </label>
