@@ -4,6 +4,7 @@
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { run } from "../src/cli/main.js";
@@ -71,8 +72,9 @@ describe.skipIf(PG_OFF)("postgres:// URLs select the PostgreSQL store", () => {
   }, 90_000);
 
   it("an unsupported URL scheme is INVALID_CONFIG, not a file named like the URL", async () => {
-    const r = await mnemo(["--db", "mysql://u@h/db", "--json", "stats"]);
+    const r = await mnemo(["--db", "mysql://u@h/db", "--json", "remember", "--user", "u", "hello there"]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain("INVALID_CONFIG");
+    expect(existsSync("mysql:")).toBe(false);
   });
 });
