@@ -12,6 +12,7 @@
  * npm run bench:scale -- --sizes 1000,10000,100000      # add the 100K point
  * npm run bench:scale -- --million                      # add a 1M-turn point (long)
  * npm run bench:scale -- --users 10000                  # 10K users × 50 turns
+ * npm run bench:scale -- --db postgres://postgres@127.0.0.1:5432/postgres   # Mnemo on PostgreSQL (a fresh schema per point; no FTS5 floor, no file sizes)
  * ```
  */
 import Database from "better-sqlite3";
@@ -34,6 +35,8 @@ interface Args {
   data: string;
   out: string;
   child: string | null;
+  /** A postgres:// URL: Mnemo runs on PostgreSQL (a fresh schema per point) instead of a SQLite file. */
+  db: string | null;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -49,6 +52,7 @@ function parseArgs(argv: string[]): Args {
     data: get("--data") ?? resolve(ROOT, "../shared/data/locomo/locomo-dev.json"),
     out: get("--out") ?? join(ROOT, "bench/results/scale.json"),
     child: get("--child") ?? null,
+    db: get("--db") ?? null,
   };
 }
 
@@ -137,10 +141,28 @@ function ftsFloor(dir: string, batches: MessageInput[][], qs: string[], writes: 
   return { ingestTurnsPerS: (turns / ingestMs) * 1000, insertP50: pct(insert, 50), insertP95: pct(insert, 95), queryP50: pct(lat, 50), queryP95: pct(lat, 95), bytesPerTurn: fileBytes(path) / turns };
 }
 
+/** Where a point's store lives: a file in `dir`, or a fresh schema of the --db PostgreSQL (dropped by `drop`). */
+function storeOf(a: Args, dir: string, file: string): { path: string; pg: boolean; drop: () => Promise<void> } {
+  if (!a.db) return { path: join(dir, file), pg: false, drop: async () => undefined };
+  const schema = `scale_${process.pid}_${Date.now().toString(36)}`;
+  return {
+    path: `${a.db}${a.db.includes("?") ? "&" : "?"}schema=${schema}`,
+    pg: true,
+    drop: async () => {
+      const { default: pg } = await import("pg");
+      const c = new pg.Client({ connectionString: a.db! });
+      await c.connect();
+      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await c.end();
+    },
+  };
+}
+
 /** One user grown to `size` turns. */
 async function single(a: Args, size: number) {
   const dir = mkdtempSync(join(tmpdir(), "mnemo-scale-"));
-  const path = join(dir, "scale.db");
+  const store = storeOf(a, dir, "scale.db");
+  const path = store.path;
   try {
     const batches = take(a.data, size + 40);
     const live = batches.flat().slice(size, size + 40);
@@ -184,12 +206,14 @@ async function single(a: Args, size: number) {
     await mnemo.recall(qs[201]!, user);
     const secondRecall = ms(t);
     await mnemo.close();
-    const cx = new Database(path);
-    cx.pragma("wal_checkpoint(TRUNCATE)");
-    cx.close();
-    const dbBytes = fileBytes(path);
+    if (!store.pg) {
+      const cx = new Database(path);
+      cx.pragma("wal_checkpoint(TRUNCATE)");
+      cx.close();
+    }
+    const dbBytes = store.pg ? NaN : fileBytes(path);
     const turns = size + writes;
-    const floor = ftsFloor(dir, body, qs.slice(1, 1 + iters), live.slice(0, writes));
+    const floor = store.pg ? { ingestTurnsPerS: NaN, insertP50: NaN, insertP95: NaN, queryP50: NaN, queryP95: NaN, bytesPerTurn: NaN } : ftsFloor(dir, body, qs.slice(1, 1 + iters), live.slice(0, writes));
     return {
       kind: "single",
       turns: size,
@@ -207,6 +231,7 @@ async function single(a: Args, size: number) {
       floor,
     };
   } finally {
+    await store.drop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -214,7 +239,8 @@ async function single(a: Args, size: number) {
 /** `users` users × 50 turns: ingest, then one recall per user (each a different user). */
 async function manyUsers(a: Args, users: number) {
   const dir = mkdtempSync(join(tmpdir(), "mnemo-scale-"));
-  const path = join(dir, "users.db");
+  const store = storeOf(a, dir, "users.db");
+  const path = store.path;
   try {
     const stream = take(a.data, 50 * 60).flat();
     const qs = questions(a.data);
@@ -234,8 +260,9 @@ async function manyUsers(a: Args, users: number) {
     }
     const rss = rssMb();
     await mnemo.close();
-    return { kind: "users", users, turns: users * 50, ingestTurnsPerS: ((users * 50) / ingestMs) * 1000, recallP50: pct(lat, 50), recallP95: pct(lat, 95), rssBeforeRecallMb: rssBefore, rssMb: rss, dbBytesPerTurn: fileBytes(path) / (users * 50) };
+    return { kind: "users", users, turns: users * 50, ingestTurnsPerS: ((users * 50) / ingestMs) * 1000, recallP50: pct(lat, 50), recallP95: pct(lat, 95), rssBeforeRecallMb: rssBefore, rssMb: rss, dbBytesPerTurn: store.pg ? NaN : fileBytes(path) / (users * 50) };
   } finally {
+    await store.drop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -16,6 +16,8 @@ export type { MemoryPatch } from "./lifecycle/forget.js";
 export { ADDABLE_KINDS, type AddMemoryInput } from "./lifecycle/add.js";
 export type { Store, ScopeKey, WriteBatch, MemoryFilter, Page, TextHit, VectorMatrix, VectorRow, TargetType } from "./store/types.js";
 export { SqliteStore } from "./store/sqlite/index.js";
+export { PostgresStore } from "./store/postgres/index.js";
+export { openStore } from "./store/open.js";
 export type { Embedder } from "./providers/embeddings/types.js";
 export { HashingEmbedder, OpenAIEmbedder, LocalTransformerEmbedder, WordVectorEmbedder, defaultEmbedder, createEmbedder } from "./providers/embeddings/index.js";
 export type { LLM, ChatMessage, Completion, CompletionOptions } from "./providers/llm/types.js";

@@ -20,7 +20,7 @@ import type { Embedder } from "./providers/embeddings/types.js";
 import { defaultEmbedder } from "./providers/embeddings/word-vectors.js";
 import { createEmbedder } from "./providers/embeddings/index.js";
 import { recall, type RecallOptions } from "./recall/recall.js";
-import { SqliteStore } from "./store/sqlite/index.js";
+import { openStore } from "./store/open.js";
 import type { Page, Store } from "./store/types.js";
 
 /**
@@ -67,10 +67,10 @@ export class Mnemo {
     this.ctx = ctx;
   }
 
-  /** Opens a Mnemo on a SQLite file (default) or the given store. */
+  /** Opens a Mnemo on a SQLite file (default), a `postgres://` URL (`path`) or the given store. */
   static async open(options: MnemoOptions = {}): Promise<Mnemo> {
     const resolved = resolveOptions(options);
-    const store: Store = options.store ?? (await SqliteStore.open(resolved.path ?? defaultDbPath(), { cacheBytes: options.cacheBytes }));
+    const store: Store = options.store ?? (await openStore(resolved.path ?? defaultDbPath(), { cacheBytes: options.cacheBytes }));
     // With a model, a provider outage queues the turns instead of failing `remember`.
     const extractor = options.extractor ?? (options.llm ? new DeferringExtractor(new LLMExtractor(options.llm), store) : new OfflineExtractor());
     // Without an embedder, the one the store remembers (set by `mnemo --embedder`), else the default.

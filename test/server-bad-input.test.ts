@@ -9,6 +9,9 @@ import { KeyStore } from "../src/auth/keys.js";
 import { MnemoClient } from "../src/client/index.js";
 import { startServer, type RunningServer } from "../src/server/main.js";
 import { sha256, tempDir } from "./support/server-harness.js";
+import { freshPgUrl, PG_OFF, stopTestPostgres } from "./support/postgres.js";
+
+afterAll(stopTestPostgres);
 
 type KeyName = "admin" | "read" | "write" | "evil" | "none" | "revoked";
 interface Case {
@@ -30,9 +33,17 @@ const rem = (o: Record<string, unknown>) => JSON.stringify({ userId: "alice", me
 const rec = (o: Record<string, unknown>) => JSON.stringify({ userId: "alice", query: "where?", ...o });
 const INVALID_UTF8 = new Uint8Array([...new TextEncoder().encode('{"userId":"alice","messages":[{"content":"'), 0xc3, 0x28, 0xff, ...new TextEncoder().encode('"}]}')]);
 
-describe("bad input → typed 4xx, never 5xx, store unchanged", () => {
+/** The stores the table runs on: a temp SQLite file, and a fresh PostgreSQL schema. */
+const BACKENDS = [
+  { name: "sqlite", skip: false, pg: false },
+  { name: "postgres", skip: PG_OFF, pg: true },
+];
+
+for (const backend of BACKENDS) describe.skipIf(backend.skip)(`bad input → typed 4xx, never 5xx, store unchanged (${backend.name})`, () => {
   const tmp = tempDir();
-  const db = join(tmp.dir, "m.db");
+  let db = join(tmp.dir, "m.db");
+  let keysDb = db;
+  let dropPg: () => Promise<void> = async () => undefined;
   let server: RunningServer;
   const keys: Record<KeyName, string> = { admin: "", read: "", write: "", evil: "", none: "", revoked: "" };
   let aliceMem = "";
@@ -59,8 +70,16 @@ describe("bad input → typed 4xx, never 5xx, store unchanged", () => {
   };
 
   beforeAll(async () => {
+    if (backend.pg) {
+      const pg = await freshPgUrl("bad");
+      db = pg.url;
+      dropPg = pg.drop;
+      // A PostgreSQL store keeps API keys in the side file named by MNEMO_KEYS_DB.
+      keysDb = join(tmp.dir, "keys.db");
+      process.env.MNEMO_KEYS_DB = keysDb;
+    }
     server = await startServer({ port: 0, db, logLevel: "silent", rateLimit: false });
-    const ks = KeyStore.open(db);
+    const ks = KeyStore.open(keysDb);
     keys.admin = ks.create({ tenant: "acme", scopes: "read,write,admin" }).key;
     keys.read = ks.create({ tenant: "acme", scopes: "read" }).key;
     keys.write = ks.create({ tenant: "acme", scopes: "read,write" }).key;
@@ -78,6 +97,8 @@ describe("bad input → typed 4xx, never 5xx, store unchanged", () => {
   });
   afterAll(async () => {
     await server.close();
+    await dropPg();
+    if (backend.pg) delete process.env.MNEMO_KEYS_DB;
     tmp.cleanup();
   });
 

@@ -6,10 +6,13 @@
  */
 import Database from "better-sqlite3";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { KeyStore } from "../src/auth/keys.js";
 import { MnemoClient } from "../src/client/index.js";
 import { spawnServer, tempDir } from "./support/server-harness.js";
+import { freshPgUrl, PG_OFF, stopTestPostgres } from "./support/postgres.js";
+
+afterAll(stopTestPostgres);
 
 const WRITERS = 6;
 
@@ -20,16 +23,25 @@ function episodeIds(jsonl: string): string[] {
     .map((l) => (JSON.parse(l) as { externalId: string }).externalId);
 }
 
-describe("crash safety (kill -9 during writes)", () => {
+/** The stores the crash runs on: a SQLite file, and a fresh PostgreSQL schema (keys in a side file). */
+const BACKENDS = [
+  { name: "sqlite", skip: false, pg: false },
+  { name: "postgres", skip: PG_OFF, pg: true },
+];
+
+for (const backend of BACKENDS) describe.skipIf(backend.skip)(`crash safety (kill -9 during writes, ${backend.name})`, () => {
   it("keeps every acknowledged write and lets retries complete without duplicates", async () => {
     const tmp = tempDir();
-    const db = join(tmp.dir, "crash.db");
+    const pg = backend.pg ? await freshPgUrl("crash") : null;
+    const db = pg ? pg.url : join(tmp.dir, "crash.db");
+    const keysDb = pg ? join(tmp.dir, "keys.db") : db;
+    const env: Record<string, string> = pg ? { MNEMO_KEYS_DB: keysDb } : {};
     try {
-      const ks = KeyStore.open(db);
+      const ks = KeyStore.open(keysDb);
       const key = ks.create({ tenant: "acme", scopes: "read,write,admin" }).key;
       ks.close();
 
-      const first = await spawnServer(db, ["--rate-limit", "0"]);
+      const first = await spawnServer(db, ["--rate-limit", "0"], env);
       const client = new MnemoClient({ baseUrl: first.url, apiKey: key, retries: 0, timeoutMs: 10_000 });
       const write = (c: MnemoClient, i: number) =>
         c.remember(
@@ -63,12 +75,14 @@ describe("crash safety (kill -9 during writes)", () => {
       expect(acked.size).toBeGreaterThanOrEqual(40);
       expect(attempted.size).toBeGreaterThan(acked.size - 1);
 
-      // The file is intact after the crash.
-      const raw = new Database(db, { readonly: true });
-      expect(raw.pragma("integrity_check", { simple: true })).toBe("ok");
-      raw.close();
+      // The file is intact after the crash (PostgreSQL: the server's own recovery).
+      if (!pg) {
+        const raw = new Database(db, { readonly: true });
+        expect(raw.pragma("integrity_check", { simple: true })).toBe("ok");
+        raw.close();
+      }
 
-      const second = await spawnServer(db, ["--rate-limit", "0"]);
+      const second = await spawnServer(db, ["--rate-limit", "0"], env);
       const again = new MnemoClient({ baseUrl: second.url, apiKey: key, retries: 5 });
       const afterCrash = new Set(episodeIds(await again.exportUser("crash")));
       const lost = [...acked].filter((i) => !afterCrash.has(`w${i}`));
@@ -85,6 +99,7 @@ describe("crash safety (kill -9 during writes)", () => {
       second.child.kill("SIGTERM");
       expect((await second.exited).code).toBe(0);
     } finally {
+      await pg?.drop();
       tmp.cleanup();
     }
   }, 90_000);

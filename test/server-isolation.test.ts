@@ -9,11 +9,22 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MnemoClient, MnemoClientError } from "../src/client/index.js";
 import { createTestApp, type TestApp } from "./support/server-harness.js";
+import { freshPgUrl, PG_OFF, stopTestPostgres } from "./support/postgres.js";
+
+afterAll(stopTestPostgres);
 
 const TENANTS = 2;
 const USERS = 3;
 /** 20 runs × 100 operations in CI; `npm run test:soak` sets MNEMO_SOAK_RUNS for a longer run. */
-const RUNS = Number(process.env.MNEMO_SOAK_RUNS ?? 20);
+const SQLITE_RUNS = Number(process.env.MNEMO_SOAK_RUNS ?? 20);
+/** PostgreSQL: the same 20 runs × 100 operations (about 1.5 min more in CI). */
+const PG_RUNS = Number(process.env.MNEMO_SOAK_RUNS ?? 20);
+
+/** The stores the property runs on: a temp SQLite file, and a fresh PostgreSQL schema. */
+const BACKENDS: Array<{ name: string; runs: number; skip: boolean; db: () => Promise<{ url?: string; drop: () => Promise<void> }> }> = [
+  { name: "sqlite", runs: SQLITE_RUNS, skip: false, db: async () => ({ drop: async () => undefined }) },
+  { name: "postgres", runs: PG_RUNS, skip: PG_OFF, db: () => freshPgUrl("iso") },
+];
 const OPS_PER_RUN = 100;
 const CITIES = ["Lisbon", "Oslo", "Kyoto", "Lima", "Cairo", "Quito"];
 const HOBBIES = ["surfing", "chess", "pottery", "climbing", "baking", "sailing"];
@@ -46,17 +57,24 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant("delmsg" as const), t, u, pick: fc.nat() }) },
 );
 
-describe("tenant and user isolation (fast-check)", () => {
+for (const backend of BACKENDS) describe.skipIf(backend.skip)(`tenant and user isolation (fast-check, ${backend.name})`, () => {
+  const RUNS = backend.runs;
   let app: TestApp;
+  let drop: () => Promise<void> = async () => undefined;
   let run = 0;
   let executed = 0;
   const seen: Array<{ status: number; text: string }> = [];
   const stats = { crossTenant404: 0, crossUser404: 0, recallHits: 0, importConflicts: 0, imports: 0, erases: 0, listed: 0, idemReplays: 0, idemRefused: 0, deletedMessages: 0, deleteNotFound: 0 };
 
   beforeAll(async () => {
-    app = await createTestApp();
+    const db = await backend.db();
+    drop = db.drop;
+    app = await createTestApp(db.url ? { db: db.url } : {});
   });
-  afterAll(() => app.close());
+  afterAll(async () => {
+    await app.close();
+    await drop();
+  });
 
   it(`never leaks across tenants or users in ${RUNS * OPS_PER_RUN} random operations`, async () => {
     await fc.assert(

@@ -17,10 +17,11 @@ beforeEach(async () => {
 });
 afterEach(() => t.cleanup());
 const U = { userId: "alice" };
+// Credentials are redacted before storage (docs/SECURITY.md), so the secret here is a locker number, not a PIN.
 const PIN = "4821";
 
 async function rememberPin(m: Mnemo): Promise<string> {
-  const r = await m.remember([{ id: "p1", role: "user", content: `My bank PIN is ${PIN}, please remember it.` }, { id: "h1", role: "user", content: "I love hiking in the Alps." }], U);
+  const r = await m.remember([{ id: "p1", role: "user", content: `My locker number is ${PIN}, please remember it.` }, { id: "h1", role: "user", content: "I love hiking in the Alps." }], U);
   return r.episodes.ids[0]!;
 }
 
@@ -30,7 +31,7 @@ describe("item 2: forgotten content is never recalled", () => {
     const holding = (await t.mnemo.memories({ ...U, limit: 100 })).items.filter((m) => m.text.includes(PIN));
     expect(holding.length).toBeGreaterThan(0);
     for (const m of holding) await t.mnemo.forget(m.id, U);
-    for (const q of ["What is my bank PIN?", "PIN", `bank ${PIN}`, "please remember it"]) {
+    for (const q of ["What is my locker number?", "PIN", `bank ${PIN}`, "please remember it"]) {
       const r = await t.mnemo.recall(q, { ...U, budgetTokens: 2000 });
       expect(r.context, q).not.toContain(PIN);
       expect(JSON.stringify(r.results), q).not.toContain(PIN);
@@ -43,10 +44,10 @@ describe("item 2: forgotten content is never recalled", () => {
     const ep = await rememberPin(t.mnemo);
     const r = await t.mnemo.deleteEpisode(ep, U);
     expect(r.memoriesDeleted).toBeGreaterThan(0);
-    expect((await t.mnemo.recall("What is my bank PIN?", { ...U, budgetTokens: 2000 })).context).not.toContain(PIN);
+    expect((await t.mnemo.recall("What is my locker number?", { ...U, budgetTokens: 2000 })).context).not.toContain(PIN);
     const exported = await exportText(t.mnemo, "alice");
     expect(exported).not.toContain(`"id":"${ep}"`);
-    expect(exported).not.toContain(`My bank PIN`);
+    expect(exported).not.toContain(`My locker number`);
     expect((await t.mnemo.stats({ tenant: "default", userId: "alice" })).episodes).toBe(1);
     // By the caller's own message id too; an unknown one is NOT_FOUND; another user's is NOT_FOUND.
     await t.mnemo.deleteEpisode("h1", U);
@@ -58,7 +59,7 @@ describe("item 2: forgotten content is never recalled", () => {
     const copy = await openTempMnemo();
     try {
       await copy.mnemo.import(await exportText(t.mnemo, "alice"));
-      expect((await copy.mnemo.recall("What is my bank PIN?", { ...U, budgetTokens: 2000 })).context).not.toContain(PIN);
+      expect((await copy.mnemo.recall("What is my locker number?", { ...U, budgetTokens: 2000 })).context).not.toContain(PIN);
     } finally {
       await copy.cleanup();
     }
@@ -68,7 +69,7 @@ describe("item 2: forgotten content is never recalled", () => {
 describe("item 3: erase leaves nothing, on the library path too", () => {
   it("regression: a library erase turns saved Idempotency-Key responses of the user into tombstones without content", async () => {
     await rememberPin(t.mnemo);
-    await t.mnemo.recall("PIN", U);
+    await t.mnemo.recall("locker", U);
     // What `mnemo serve` keeps in the same file.
     const db = new Database(t.path);
     db.exec(`CREATE TABLE IF NOT EXISTS mnemo_idempotency (tenant TEXT NOT NULL, key TEXT NOT NULL, user_id TEXT, fingerprint TEXT NOT NULL, status INTEGER NOT NULL,
@@ -90,7 +91,7 @@ describe("item 3: erase leaves nothing, on the library path too", () => {
 
   it("erase drops every in-process cache of the user (recall snapshot and memory index)", async () => {
     await rememberPin(t.mnemo);
-    await t.mnemo.recall("PIN", U);
+    await t.mnemo.recall("locker", U);
     const caches = (t.mnemo as unknown as { ctx: { caches: Map<string, unknown> } }).ctx.caches;
     expect([...caches.keys()].some((k) => k.includes("alice"))).toBe(true);
     await t.mnemo.erase(U);

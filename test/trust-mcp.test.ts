@@ -36,26 +36,27 @@ async function connect(options: { userId?: string; pinUser?: boolean } = {}): Pr
   return async (name, args = {}) => (await client.callTool({ name, arguments: args })) as ToolResult;
 }
 const text = (r: ToolResult) => r.content.map((c) => c.text ?? "").join("\n");
+// Credentials are redacted before storage (docs/SECURITY.md), so the secret here is a locker number, not a PIN.
 const PIN = "9164";
 
 describe("MCP: forgotten content and deleted messages", () => {
   it("regression: after forget of every memory holding a PIN, recall does not return the message verbatim", async () => {
     const call = await connect();
-    await call("remember", { content: `My gym locker PIN is ${PIN}.` });
+    await call("remember", { content: `My gym locker number is ${PIN}.` });
     await call("remember", { content: "I swim every Monday." });
     const items = (await call("list_memories", {})).structuredContent!.items as Array<{ id: string; text: string }>;
     for (const m of items.filter((x) => x.text.includes(PIN))) expect((await call("forget", { id: m.id })).isError).toBeFalsy();
-    const r = await call("recall", { query: "What is my gym locker PIN?", budgetTokens: 2000 });
+    const r = await call("recall", { query: "What is my gym locker number?", budgetTokens: 2000 });
     expect(JSON.stringify(r)).not.toContain(PIN);
   });
 
   it("delete_message deletes a message by its id", async () => {
     const call = await connect();
-    await call("remember", { messages: [{ id: "x1", content: `The safe combination is ${PIN}.` }] });
-    expect(text(await call("recall", { query: "safe combination", budgetTokens: 2000 }))).toContain(PIN);
+    await call("remember", { messages: [{ id: "x1", content: `The safe is in locker ${PIN}.` }] });
+    expect(text(await call("recall", { query: "safe locker", budgetTokens: 2000 }))).toContain(PIN);
     const r = await call("delete_message", { id: "x1" });
     expect(r.isError).toBeFalsy();
-    expect(JSON.stringify(await call("recall", { query: "safe combination", budgetTokens: 2000 }))).not.toContain(PIN);
+    expect(JSON.stringify(await call("recall", { query: "safe locker", budgetTokens: 2000 }))).not.toContain(PIN);
     expect((await call("delete_message", { id: "x1" })).isError).toBe(true);
   });
 });
@@ -72,13 +73,13 @@ describe("MCP: repeated messages", () => {
 
 describe("MCP: pinning the user", () => {
   it("regression: with pinUser, a userId argument naming another user is refused on every tool", async () => {
-    await t.mnemo.remember([{ role: "user", content: `Bob's bank PIN is ${PIN}.` }], { userId: "bob" });
+    await t.mnemo.remember([{ role: "user", content: `Bob's locker number is ${PIN}.` }], { userId: "bob" });
     const bobMemory = (await t.mnemo.memories({ userId: "bob" })).items[0]!;
     const open = await connect();
-    expect(text(await open("recall", { query: "bank PIN", userId: "bob" }))).toContain(PIN); // unpinned: the tenant's any user
+    expect(text(await open("recall", { query: "locker number", userId: "bob" }))).toContain(PIN); // unpinned: the tenant's any user
     const call = await connect({ userId: "alice", pinUser: true });
     for (const [name, args] of [
-      ["recall", { query: "bank PIN", userId: "bob" }],
+      ["recall", { query: "locker number", userId: "bob" }],
       ["list_memories", { userId: "bob" }],
       ["remember", { content: "hi", userId: "bob" }],
       ["delete_message", { id: "x", userId: "bob" }],
@@ -113,12 +114,12 @@ describe("MCP over HTTP: mnemo serve --mcp --mcp-pin-user", () => {
         return async (name: string, args: Record<string, unknown> = {}) => (await client.callTool({ name, arguments: args })) as ToolResult;
       };
       const bob = await connectAs("bob");
-      await bob("remember", { content: `My bank PIN is ${PIN}.` });
+      await bob("remember", { content: `My locker number is ${PIN}.` });
       const alice = await connectAs("alice");
-      const r = await alice("recall", { query: "bank PIN", userId: "bob", budgetTokens: 2000 });
+      const r = await alice("recall", { query: "locker number", userId: "bob", budgetTokens: 2000 });
       expect(r.isError).toBe(true);
       expect(JSON.stringify(r)).not.toContain(PIN);
-      expect(JSON.stringify(await alice("recall", { query: "bank PIN", budgetTokens: 2000 }))).not.toContain(PIN);
+      expect(JSON.stringify(await alice("recall", { query: "locker number", budgetTokens: 2000 }))).not.toContain(PIN);
     } finally {
       await server.close();
       tmp.cleanup();

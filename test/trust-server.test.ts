@@ -16,28 +16,29 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const json = (body: unknown, key: string, extra: Record<string, string> = {}) => ({ method: "POST", key, headers: { "content-type": "application/json", ...extra }, body: JSON.stringify(body) });
+// Credentials are redacted before storage (docs/SECURITY.md), so the secret here is a locker number, not a PIN.
 const PIN = "7305";
 
 describe("item 2: forget and delete over HTTP", () => {
   it("regression: after DELETE of every memory holding a PIN, recall does not return the message verbatim", async () => {
     const c = t.client(t.key("pin-co"));
-    await c.remember({ userId: "u", messages: [{ role: "user", content: `My card PIN is ${PIN}.` }, { role: "user", content: "I enjoy rowing." }] });
+    await c.remember({ userId: "u", messages: [{ role: "user", content: `My locker number is ${PIN}.` }, { role: "user", content: "I enjoy rowing." }] });
     for (const m of (await c.listMemories({ userId: "u", limit: 100 })).items) if (m.text.includes(PIN)) await c.forget(m.id, { userId: "u" });
-    const r = await c.recall({ userId: "u", query: "What is my card PIN?", budgetTokens: 2000 });
+    const r = await c.recall({ userId: "u", query: "What is my locker number?", budgetTokens: 2000 });
     expect(JSON.stringify(r)).not.toContain(PIN);
   });
 
   it("DELETE /v1/episodes/{id} deletes one message; another user's or tenant's is 404", async () => {
     const c = t.client(t.key("del-co"));
-    await c.remember({ userId: "u", messages: [{ id: "secret", role: "user", content: `The alarm code is ${PIN}.` }, { id: "kite", role: "user", content: "I fly kites." }] });
-    expect((await c.recall({ userId: "u", query: "alarm code", budgetTokens: 2000 })).context).toContain(PIN);
+    await c.remember({ userId: "u", messages: [{ id: "secret", role: "user", content: `The alarm panel number is ${PIN}.` }, { id: "kite", role: "user", content: "I fly kites." }] });
+    expect((await c.recall({ userId: "u", query: "alarm panel number", budgetTokens: 2000 })).context).toContain(PIN);
     const other = await t.request(`/v1/episodes/secret?userId=u`, { method: "DELETE", key: t.key("other-co") });
     expect(other.status).toBe(404);
     expect((await t.request(`/v1/episodes/secret?userId=v`, { method: "DELETE", key: t.key("del-co") })).status).toBe(404);
     expect((await t.request(`/v1/episodes/secret`, { method: "DELETE", key: t.key("del-co") })).status).toBe(400);
     const r = await c.deleteEpisode("secret", { userId: "u" });
     expect(r.memoriesDeleted).toBeGreaterThanOrEqual(0);
-    expect(JSON.stringify(await c.recall({ userId: "u", query: "alarm code", budgetTokens: 2000 }))).not.toContain(PIN);
+    expect(JSON.stringify(await c.recall({ userId: "u", query: "alarm panel number", budgetTokens: 2000 }))).not.toContain(PIN);
     expect(await c.exportUser("u")).not.toContain(PIN);
   });
 });

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { MnemoError } from "../core/errors.js";
 import { defaultDbPath } from "../mnemo.js";
+import { sideDbPath } from "../store/open.js";
 import { KeyStore, type ApiKeyInfo } from "./keys.js";
 import { isMainModule } from "../core/main-module.js";
 
@@ -31,7 +32,7 @@ export function runKeysCommand(argv: string[], defaults: { db?: string | undefin
   });
   const [sub, ...rest] = positionals;
   if (sub !== "create" && sub !== "list" && sub !== "revoke") throw new MnemoError("INVALID_INPUT", `Unknown keys command ${JSON.stringify(sub ?? "")}.`, { hint: USAGE });
-  const keys = KeyStore.open(values.db ?? defaults.db ?? defaultDbPath());
+  const keys = KeyStore.open(sideDbPath(values.db ?? defaults.db ?? defaultDbPath()));
   try {
     if (sub === "create") {
       if (!values.tenant) throw new MnemoError("INVALID_INPUT", "--tenant is required.", { hint: USAGE });

@@ -5,6 +5,8 @@ import type { Embedder } from "../providers/embeddings/types.js";
  */
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { randomBytes } from "node:crypto";
+import { parsePostgresUrl } from "../store/postgres/driver.js";
 import { join } from "node:path";
 import { Mnemo } from "../mnemo.js";
 import type { MnemoOptions } from "../core/options.js";
@@ -79,7 +81,13 @@ export function sqliteBytes(path: string): number {
  * await t.dispose();
  * ```
  */
-export async function openTempMnemo(prefix = "mnemo-bench-", embedder?: Embedder, options: Omit<MnemoOptions, "path" | "store" | "embedder"> = {}): Promise<{ mnemo: Mnemo; path: string; dispose: () => Promise<void> }> {
+export async function openTempMnemo(
+  prefix = "mnemo-bench-",
+  embedder?: Embedder,
+  options: Omit<MnemoOptions, "path" | "store" | "embedder"> = {},
+  pgUrl?: string,
+): Promise<{ mnemo: Mnemo; path: string; dispose: () => Promise<void> }> {
+  if (pgUrl) return openTempPgMnemo(pgUrl, embedder, options);
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const path = join(dir, "mnemo.db");
   const mnemo = await Mnemo.open({ ...options, path, embedder });
@@ -116,4 +124,35 @@ export async function mapPool<T, R>(items: readonly T[], concurrency: number, fn
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
   return out;
+}
+
+/**
+ * {@link openTempMnemo} on PostgreSQL: a fresh schema (`bench_<random>`) of the database at
+ * `url`, dropped by `dispose()`.
+ *
+ * @example
+ * ```ts
+ * const t = await openTempPgMnemo("postgres://postgres@127.0.0.1:5432/postgres");
+ * await t.dispose();
+ * ```
+ */
+export async function openTempPgMnemo(url: string, embedder?: Embedder, options: Omit<MnemoOptions, "path" | "store" | "embedder"> = {}): Promise<{ mnemo: Mnemo; path: string; dispose: () => Promise<void> }> {
+  const schema = `bench_${randomBytes(6).toString("hex")}`;
+  const path = `${url}${url.includes("?") ? "&" : "?"}schema=${schema}`;
+  const mnemo = await Mnemo.open({ ...options, path, embedder });
+  return {
+    mnemo,
+    path,
+    dispose: async () => {
+      await mnemo.close();
+      const { default: pg } = await import("pg");
+      const c = new pg.Client({ connectionString: parsePostgresUrl(url).connectionString });
+      await c.connect();
+      try {
+        await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
 }

@@ -60,6 +60,8 @@ export interface LocomoBenchOptions {
   citeSources?: boolean;
   /** Mnemo's embedder (default: the offline default). */
   embedder?: Embedder;
+  /** A postgres:// URL: Mnemo runs on PostgreSQL (a fresh schema per conversation) instead of a temporary SQLite file. */
+  pgUrl?: string | undefined;
   /** Called after each question (all systems and budgets done). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -221,7 +223,7 @@ export async function runLocomoBench(opts: LocomoBenchOptions): Promise<LocomoBe
       full = { packed, ms, terms: contextTermSet(packed.context) };
     }
 
-    const temp = systems.includes("mnemo") ? await openTempMnemo(undefined, opts.embedder) : null;
+    const temp = systems.includes("mnemo") ? await openTempMnemo(undefined, opts.embedder, {}, opts.pgUrl) : null;
     try {
       if (temp) {
         const t0 = performance.now();

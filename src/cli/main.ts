@@ -5,6 +5,7 @@ import { registerBenchCommands } from "./commands/bench.js";
 import { registerDataCommands } from "./commands/data.js";
 import { registerDemoCommand } from "./commands/demo.js";
 import { registerMemoryCommands } from "./commands/memories.js";
+import { registerMigrateCommand } from "./commands/migrate.js";
 import { registerServiceCommands } from "./commands/services.js";
 import { cliIo, withIo, type CliIo } from "./io.js";
 import { registerUiCommand } from "./commands/ui.js";
@@ -26,7 +27,7 @@ export function buildProgram(): Command {
     .name("mnemo")
     .description("Long-term memory for LLM agents: remember conversations, recall what answers a question under a token budget.")
     .version(pkg.version)
-    .option("--db <path>", "SQLite database file (default: $MNEMO_DB or the user data dir)")
+    .option("--db <path>", "SQLite database file or postgres:// URL (default: $MNEMO_DB or the user data dir)")
     .option("--tenant <id>", "tenant", "default")
     .option("--embedder <spec>", "embedder: word-vectors (default), hashing, openai/<model>, ollama/<model>, local:<dir> (or $MNEMO_EMBEDDER)")
     .option("--llm <provider/model>", "extract memories with this model: openai/<model>, ollama/<model>, anthropic/<model>, … (or $MNEMO_LLM); default offline rules")
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerServiceCommands(program, g);
   registerBenchCommands(program, g);
   registerUiCommand(program, g);
+  registerMigrateCommand(program, g);
   return program;
 }
 

@@ -1,10 +1,11 @@
 import { existsSync } from "node:fs";
+import { openStore } from "../store/open.js";
+import { isPostgresUrl } from "../store/postgres/driver.js";
 import { EMBEDDER_SPEC_META_KEY } from "../core/context.js";
 import { MnemoError } from "../core/errors.js";
 import { Mnemo, defaultDbPath } from "../mnemo.js";
 import { createEmbedder } from "../providers/embeddings/index.js";
 import { createLLM } from "../providers/llm/index.js";
-import { SqliteStore } from "../store/sqlite/index.js";
 import type { Store } from "../store/types.js";
 import { cliIo } from "./io.js";
 import type { GlobalOptions } from "./output.js";
@@ -63,10 +64,11 @@ async function remember(store: Store, g: GlobalOptions): Promise<void> {
  */
 export async function openMnemo(g: GlobalOptions, open: OpenMode = {}): Promise<Mnemo> {
   const path = g.db ?? defaultDbPath();
-  if (open.mode === "read" && path !== ":memory:" && !existsSync(path)) {
+  if (open.mode === "read" && path !== ":memory:" && !isPostgresUrl(path) && !existsSync(path)) {
     throw new MnemoError("NOT_FOUND", `No database at ${path}.`, { hint: "Check --db (or $MNEMO_DB); create a store with `mnemo remember`, `mnemo add` or `mnemo import`." });
   }
-  const store = await SqliteStore.open(path);
+  // A file path or a postgres:// URL (docs/SCALING.md).
+  const store = await openStore(path);
   try {
     const s = await settingsFor(store, g);
     const embedder = s.embedder ? await createEmbedder(s.embedder) : undefined;

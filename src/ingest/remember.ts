@@ -54,6 +54,14 @@ export function userNameOf(scopeInput: RememberScope, option: string | undefined
  * ```
  */
 export async function remember(ctx: Context, messagesInput: unknown, scopeInput: RememberScope): Promise<RememberResult> {
+  const { tenant, userId } = resolveScope(scopeInput, ctx.options.tenant);
+  // One writer per scope, across processes: every read below (duplicates, seq, segments, the
+  // memory index, profiles) sees the latest commit, and nobody else commits to the scope
+  // until this call has (or has failed and written nothing).
+  return ctx.store.writeScope({ tenant, userId }, (store) => rememberInScope({ ...ctx, store }, messagesInput, scopeInput));
+}
+
+async function rememberInScope(ctx: Context, messagesInput: unknown, scopeInput: RememberScope): Promise<RememberResult> {
   const scope = resolveScope(scopeInput, ctx.options.tenant);
   const userName = userNameOf(scopeInput, ctx.options.userName, scope.userId);
   // Credentials are redacted before anything is hashed or stored (docs/SECURITY.md).

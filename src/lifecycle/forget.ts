@@ -78,6 +78,12 @@ async function save(ctx: Context, m: Memory, op: "forget" | "patch", reason: str
  * ```
  */
 export async function forget(ctx: Context, tenant: string, id: string, userId?: string, reason?: string): Promise<Memory> {
+  const { userId: owner } = await load(ctx, tenant, id, userId);
+  // Read, decide and write as the scope's only writer (a concurrent remember cannot interleave).
+  return ctx.store.writeScope({ tenant, userId: owner }, (store) => forgetInScope({ ...ctx, store }, tenant, id, owner, reason));
+}
+
+async function forgetInScope(ctx: Context, tenant: string, id: string, userId?: string, reason?: string): Promise<Memory> {
   const m = await load(ctx, tenant, id, userId);
   if (m.forgottenAt) return m;
   const now = ctx.options.now().toISOString();
@@ -146,6 +152,11 @@ export interface MemoryPatch {
  * ```
  */
 export async function patchMemory(ctx: Context, tenant: string, id: string, patch: MemoryPatch, userId?: string): Promise<Memory> {
+  const { userId: owner } = await load(ctx, tenant, id, userId);
+  return ctx.store.writeScope({ tenant, userId: owner }, (store) => patchInScope({ ...ctx, store }, tenant, id, patch, owner));
+}
+
+async function patchInScope(ctx: Context, tenant: string, id: string, patch: MemoryPatch, userId?: string): Promise<Memory> {
   const m = await load(ctx, tenant, id, userId);
   const next: Memory = { ...m, version: m.version + 1 };
   if (patch.text !== undefined) {

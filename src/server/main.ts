@@ -7,6 +7,8 @@ import { KeyStore } from "../auth/keys.js";
 import { MnemoError } from "../core/errors.js";
 import type { MnemoOptions } from "../core/options.js";
 import { Mnemo, defaultDbPath } from "../mnemo.js";
+import { sideDbPath } from "../store/open.js";
+import { redactUrl } from "../store/postgres/driver.js";
 import { createApp, type AppOptions } from "./app.js";
 import { Lifecycle } from "./lifecycle.js";
 import { isMainModule } from "../core/main-module.js";
@@ -108,7 +110,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   if (!auth) logger.warn({ host }, "authentication is OFF: every request acts as tenant \"default\" with all scopes (loopback only)");
   const db = options.db ?? defaultDbPath();
   const mnemo = await Mnemo.open({ ...options.mnemoOptions, path: db });
-  const keys = KeyStore.open(db);
+  // A PostgreSQL store keeps keys and idempotency replies in a side SQLite file (sideDbPath).
+  const keys = KeyStore.open(sideDbPath(db));
   const lifecycle = new Lifecycle();
   const appOptions: AppOptions = {
     auth,
@@ -120,7 +123,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     rateLimit: options.rateLimit,
     requestTimeoutMs: options.requestTimeoutMs,
     logger,
-    dbPath: db,
+    dbPath: sideDbPath(db),
     mcp: options.mcp,
     lifecycle,
   };
@@ -142,7 +145,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   });
   const addr = server.address() as AddressInfo;
   const url = `http://${addr.family === "IPv6" ? `[${addr.address}]` : addr.address}:${addr.port}`;
-  logger.info({ url, db, auth, mcp: options.mcp ?? false }, "listening");
+  logger.info({ url, db: redactUrl(db), auth, mcp: options.mcp ?? false }, "listening");
 
   let closing: Promise<void> | null = null;
   const onSignal = (signal: NodeJS.Signals) => {

@@ -211,6 +211,15 @@ export interface Store {
   close(): Promise<void>;
   /** Applies a batch atomically. */
   commit(batch: WriteBatch): Promise<void>;
+  /**
+   * Runs `fn` as the only writer of the scope, across processes and within this one: `fn`
+   * gets a store whose reads see every earlier commit of the scope and whose commits land
+   * together when `fn` resolves (nothing of them when it throws). Other writers of the
+   * scope (commit, touchMemories, erase, another writeScope) wait. SQLite serialises
+   * every writer of the file (BEGIN IMMEDIATE); PostgreSQL one scope at a time (an
+   * advisory lock on the tenant and user). Re-entrant on the store `fn` receives.
+   */
+  writeScope<T>(scope: ScopeKey, fn: (store: Store) => Promise<T>): Promise<T>;
   /** A counter that changes on every commit touching the scope (cache invalidation). */
   generation(scope: ScopeKey): Promise<number>;
 

@@ -52,13 +52,15 @@ export interface TestApp {
 }
 
 /** Creates an in-process app (logs silenced, rate limit off unless given). */
-export async function createTestApp(options: AppOptions & { mnemoOptions?: Omit<MnemoOptions, "path"> } = {}): Promise<TestApp> {
+export async function createTestApp(options: AppOptions & { mnemoOptions?: Omit<MnemoOptions, "path">; db?: string } = {}): Promise<TestApp> {
   const { dir, cleanup } = tempDir();
-  const dbPath = join(dir, "mnemo.db");
-  const { mnemoOptions, ...appOptions } = options;
+  const { mnemoOptions, db, ...appOptions } = options;
+  // `db`: another store (a postgres:// URL); keys and idempotency then live in a side file.
+  const dbPath = db ?? join(dir, "mnemo.db");
+  const sidePath = db ? join(dir, "keys.db") : dbPath;
   const mnemo = await Mnemo.open({ ...mnemoOptions, path: dbPath });
-  const keys = KeyStore.open(dbPath);
-  const app = createApp({ mnemo, keys, options: { logLevel: "silent", rateLimit: false, dbPath, ...appOptions } });
+  const keys = KeyStore.open(sidePath);
+  const app = createApp({ mnemo, keys, options: { logLevel: "silent", rateLimit: false, dbPath: sidePath, ...appOptions } });
   const fetchFn = (input: string, init: RequestInit) => Promise.resolve(app.request(input, init));
   return {
     dir,
@@ -98,11 +100,11 @@ export interface SpawnedServer {
  * Spawns `node --import tsx src/server/main.ts --port 0 --db <db> ...args` (one process, so
  * that kill -9 hits the server itself) and waits for its "listening" log line.
  */
-export async function spawnServer(db: string, args: string[] = []): Promise<SpawnedServer> {
+export async function spawnServer(db: string, args: string[] = [], env: Record<string, string> = {}): Promise<SpawnedServer> {
   const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/server/main.ts"), "--port", "0", "--db", db, ...args], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, NODE_NO_WARNINGS: "1" },
+    env: { ...process.env, NODE_NO_WARNINGS: "1", ...env },
   });
   const logs: string[] = [];
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once("exit", (code, signal) => r({ code, signal })));

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { isPostgresUrl } from "../../store/postgres/driver.js";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { MnemoError } from "../../core/errors.js";
@@ -75,7 +76,7 @@ export function registerBenchCommands(program: Command, g: () => GlobalOptions):
       const bs = budgets(o.budget);
       // Mnemo's embedder is the global --embedder (word vectors by default).
       const embedder = opts.embedder ? await createEmbedder(opts.embedder) : undefined;
-      const r = await runLocomoBench({ data, budgets: bs, systems: list(o.systems), conversations: list(o.conversations), channels: list(o.channels), citeSources: o.citeSources === true, embedder, onProgress: (d, t) => bar.update(d, t) });
+      const r = await runLocomoBench({ data, budgets: bs, systems: list(o.systems), conversations: list(o.conversations), channels: list(o.channels), citeSources: o.citeSources === true, embedder, pgUrl: opts.db && isPostgresUrl(opts.db) ? opts.db : undefined, onProgress: (d, t) => bar.update(d, t) });
       bar.stop();
       process.stdout.write((opts.json && !o.out ? JSON.stringify(r, null, 2) : formatLocomoTable(r)) + "\n");
       if (o.out) write(o.out, JSON.stringify(r, null, 2) + "\n");

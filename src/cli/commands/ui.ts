@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { existsSync } from "node:fs";
+import { isPostgresUrl } from "../../store/postgres/driver.js";
 import { resolve } from "node:path";
 import { MnemoError } from "../../core/errors.js";
 import { defaultDbPath } from "../../mnemo.js";
@@ -42,8 +43,9 @@ export interface InspectorOptions {
  * ```
  */
 export async function startInspector(o: InspectorOptions = {}): Promise<RunningServer> {
-  const db = resolve(o.db ?? defaultDbPath());
-  if (!existsSync(db)) {
+  const given = o.db ?? defaultDbPath();
+  const db = isPostgresUrl(given) ? given : resolve(given);
+  if (!isPostgresUrl(db) && !existsSync(db)) {
     throw new MnemoError("NOT_FOUND", `No store at ${db}.`, { hint: "Pass --db <file> of an existing store (e.g. made by `mnemo import` or `mnemo demo`)." });
   }
   return startServer({

@@ -1,6 +1,7 @@
 import { compromise } from "../../core/lazy-deps.js";
 import { STOP_WORDS, termList } from "../../core/text.js";
 import type { EntityType, Episode, MemoryKind } from "../../core/types.js";
+import { mergeCategories, tagSensitivity } from "../../guard/sensitivity.js";
 import { annotate, dateNotes } from "./dates.js";
 import { FILLER, isFiller } from "./filler.js";
 import { slotIn } from "./slots.js";
@@ -159,7 +160,10 @@ export class OfflineExtractor implements Extractor {
         // In a two-party chat "you" is the other named speaker (never the assistant).
         const isNamed = (e: Episode) => turnKind(e) === "named" && e.speaker !== ep.speaker && e.sessionId === ep.sessionId;
         const addressee = kind === "named" ? ([...history].reverse().find(isNamed)?.speaker ?? episodes.slice(i + 1).find(isNamed)?.speaker ?? null) : null;
-        out.push(...this.fromTurn(ep, person, addressee, known, this.sessionTopic(history, ep)));
+        // A sentence kept apart from its turn keeps the turn's sensitive categories (docs/SECURITY.md).
+        const turnTags = tagSensitivity(ep.text);
+        const fromTurn = this.fromTurn(ep, person, addressee, known, this.sessionTopic(history, ep));
+        out.push(...(turnTags.length ? fromTurn.map((c) => ({ ...c, sensitivity: mergeCategories(c.sensitivity, turnTags) })) : fromTurn));
         const pk = samePrev ? turnKind(samePrev) : null;
         if (samePrev && samePrev.speaker !== ep.speaker && pk !== "system" && pk !== "tool") {
           const qa = this.answerToQuestion(samePrev, talker(samePrev), ep, person, addressee, known);

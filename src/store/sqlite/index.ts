@@ -100,6 +100,9 @@ function rowScope(scope: ScopeKey): string {
 /** Meta key of the lowest generation a (re-)created scope may start above. */
 const GENERATION_FLOOR_KEY = "store.generation_floor";
 
+/** Thrown inside a write scope whose scope another process wrote to meanwhile: the scope runs again. */
+class ScopeChanged extends Error {}
+
 /**
  * The fingerprint of an Idempotency-Key record whose user was erased (a tombstone: no
  * content, and a retry of the key is refused).
@@ -180,9 +183,153 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || this.inScope) return;
     this.closed = true;
     this.db.close();
+  }
+
+  /** The tail of the queue for this connection's write transaction (one open at a time). */
+  private connTail: Promise<void> = Promise.resolve();
+  /** Per scope, the tail of this process's queue of write scopes. */
+  private readonly scopeTails = new Map<string, Promise<void>>();
+  /** Set on a write scope's view: the scope, its generation when it began, and its write transaction once open. */
+  private scopeTx: { scope: ScopeKey; startGen: number; open: boolean; release: (() => void) | null } | null = null;
+
+  private get inScope(): boolean {
+    return this.scopeTx !== null;
+  }
+
+  /** Waits until no other write transaction is open on this connection; returns its release. */
+  private async lockConn(): Promise<() => void> {
+    const before = this.connTail;
+    let release!: () => void;
+    this.connTail = new Promise<void>((r) => (release = r));
+    await before;
+    return release;
+  }
+
+  /** Runs `fn` holding the connection's write-transaction slot. */
+  private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const release = await this.lockConn();
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+
+  /** Runs `fn` after every earlier write scope of the same scope in this process. */
+  private async queueScope<T>(scope: ScopeKey, fn: () => Promise<T>): Promise<T> {
+    const key = vectorKey(scope, "");
+    const before = this.scopeTails.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const tail = new Promise<void>((r) => (release = r));
+    this.scopeTails.set(key, tail);
+    try {
+      await before;
+      return await fn();
+    } finally {
+      release();
+      if (this.scopeTails.get(key) === tail) this.scopeTails.delete(key);
+    }
+  }
+
+  /**
+   * BEGIN IMMEDIATE: takes the file's write lock. While another process holds it, retries
+   * with short sleeps (up to 30 s) instead of busy-waiting, so the event loop keeps serving.
+   */
+  private async beginImmediate(): Promise<void> {
+    const db = this.conn;
+    const deadline = Date.now() + 30_000;
+    for (let attempt = 0; ; attempt++) {
+      db.pragma("busy_timeout = 0");
+      try {
+        db.exec("BEGIN IMMEDIATE");
+        return;
+      } catch (e) {
+        const code = (e as { code?: string }).code ?? "";
+        if (!code.startsWith("SQLITE_BUSY") || Date.now() > deadline) throw new MnemoError("STORE_ERROR", (e as Error).message, { cause: e });
+      } finally {
+        db.pragma("busy_timeout = 5000");
+      }
+      await new Promise((r) => setTimeout(r, Math.min(1 + attempt, 20)));
+    }
+  }
+
+  /**
+   * Runs `fn` in a write transaction: its own (queued; BEGIN IMMEDIATE … COMMIT), or the
+   * write scope's when that is open, or (on a scope's view before its first commit) one of
+   * its own without queueing.
+   */
+  private async writeTxn<T>(fn: () => T): Promise<T> {
+    if (this.scopeTx?.open) return fn();
+    return this.exclusive(async () => {
+      await this.beginImmediate();
+      try {
+        const out = fn();
+        this.db.exec("COMMIT");
+        return out;
+      } catch (e) {
+        if (this.db.inTransaction) this.db.exec("ROLLBACK");
+        throw e;
+      }
+    });
+  }
+
+  /**
+   * Runs `fn` as the only writer of the scope. In this process, writers queue. Across
+   * processes, `fn` reads without holding the file's write lock; its first commit takes
+   * it (BEGIN IMMEDIATE) and re-reads the scope's generation inside the transaction: if
+   * another process committed to the scope since `fn` began, everything is rolled back
+   * and `fn` runs again on fresh data (up to 100 times). Otherwise `fn`'s commits land
+   * together when it resolves. The lock is thus held only from the first commit to the
+   * end of `fn`, never across `fn`'s reads or model calls.
+   */
+  async writeScope<T>(scope: ScopeKey, fn: (store: Store) => Promise<T>): Promise<T> {
+    if (this.inScope) return fn(this);
+    return this.queueScope(scope, async () => {
+      for (let attempt = 0; ; attempt++) {
+        const view = Object.create(this) as SqliteStore;
+        const tx: NonNullable<SqliteStore["scopeTx"]> = { scope, startGen: await this.generation(scope), open: false, release: null };
+        view.scopeTx = tx;
+        try {
+          const out = await fn(view);
+          if (tx.open) this.conn.exec("COMMIT");
+          return out;
+        } catch (e) {
+          if (tx.open && !this.closed && this.db.inTransaction) this.db.exec("ROLLBACK");
+          // Vectors and rows cached from the rolled-back commits must go.
+          if (tx.open) {
+            this.vectorCache.drop(vectorKey(scope, ""));
+            this.rowCache.drop(rowScope(scope));
+          }
+          if (!(e instanceof ScopeChanged) || attempt >= 100) throw e instanceof ScopeChanged ? new MnemoError("STORE_ERROR", "The scope kept changing under this write (100 attempts).") : e;
+        } finally {
+          tx.open = false;
+          tx.release?.();
+          tx.release = null;
+        }
+      }
+    });
+  }
+
+  /**
+   * On a write scope's view: opens its write transaction (waiting for any other one on this
+   * connection), or signals that another process wrote to the scope since it began.
+   */
+  private async openScopeTx(): Promise<void> {
+    const tx = this.scopeTx!;
+    if (tx.open) return;
+    tx.release = await this.lockConn();
+    try {
+      await this.beginImmediate();
+    } catch (e) {
+      tx.release();
+      tx.release = null;
+      throw e;
+    }
+    tx.open = true;
+    if ((await this.generation(tx.scope)) !== tx.startGen) throw new ScopeChanged();
   }
 
   async commit(batch: WriteBatch): Promise<void> {
@@ -335,8 +482,12 @@ export class SqliteStore implements Store {
     let genBefore = 0;
     let genAfter = 0;
     try {
-      apply.immediate();
+      if (this.inScope) {
+        await this.openScopeTx();
+        apply.immediate();
+      } else await this.writeTxn(() => apply.immediate());
     } catch (e) {
+      if (e instanceof ScopeChanged) throw e;
       if (e instanceof MnemoError) throw e;
       throw new MnemoError("STORE_ERROR", (e as Error).message, { cause: e });
     }
@@ -481,9 +632,11 @@ export class SqliteStore implements Store {
     if (ids.length === 0) return;
     const db = this.conn;
     const upd = this.stmt(`UPDATE memories SET access_count = access_count + 1, last_accessed_at = ?, strength = strength + ? WHERE tenant = ? AND user_id = ? AND id = ?`);
-    db.transaction(() => {
-      for (const id of ids) upd.run(at, strengthGain, scope.tenant, scope.userId, id);
-    })();
+    await this.writeTxn(() =>
+      db.transaction(() => {
+        for (const id of ids) upd.run(at, strengthGain, scope.tenant, scope.userId, id);
+      })(),
+    );
     this.rowCache.touch(rowScope(scope), ids, at, strengthGain);
   }
 
@@ -574,7 +727,8 @@ export class SqliteStore implements Store {
   }
 
   async clearVectors(): Promise<void> {
-    this.stmt(`DELETE FROM vectors`).run();
+    const del = this.stmt(`DELETE FROM vectors`);
+    await this.writeTxn(() => del.run());
     this.vectorCache.drop();
   }
 
@@ -584,14 +738,15 @@ export class SqliteStore implements Store {
   }
 
   async setMeta(key: string, value: string): Promise<void> {
-    this.stmt(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(key, value);
+    const up = this.stmt(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`);
+    await this.writeTxn(() => up.run(key, value));
   }
 
   async deleteEpisodes(scope: ScopeKey, ids: string[], memoryIds: string[] = []): Promise<number> {
     if (ids.length === 0 && memoryIds.length === 0) return 0;
     const db = this.conn;
     let n = 0;
-    db.transaction(() => {
+    const remove = db.transaction(() => {
       const args = [scope.tenant, scope.userId];
       for (const id of new Set(ids)) {
         this.stmt(`DELETE FROM fts_episodes WHERE rowid IN (SELECT rid FROM episodes WHERE tenant = ? AND user_id = ? AND id = ?)`).run(...args, id);
@@ -606,7 +761,8 @@ export class SqliteStore implements Store {
         this.stmt(`DELETE FROM memories WHERE tenant = ? AND user_id = ? AND id = ?`).run(...args, id);
       }
       this.stmt(`UPDATE generations SET gen = gen + 1 WHERE tenant = ? AND user_id = ?`).run(...args);
-    }).immediate();
+    });
+    await this.writeTxn(() => remove.immediate());
     this.vectorCache.drop(vectorKey(scope, ""));
     this.rowCache.drop(rowScope(scope));
     return n;
@@ -614,12 +770,13 @@ export class SqliteStore implements Store {
 
   async erase(scope: { tenant: string; userId?: string | undefined }): Promise<{ episodes: number; memories: number; entities: number }> {
     const db = this.conn;
+    if (this.inScope) throw new MnemoError("STORE_ERROR", "erase cannot run inside a write scope.");
     const users = scope.userId !== undefined ? [scope.userId] : await this.listUsers(scope.tenant);
     const counts = { episodes: 0, memories: 0, entities: 0 };
     const hasIdempotency = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'mnemo_idempotency'`).get() !== undefined;
     for (const userId of users) this.vectorCache.drop(vectorKey({ tenant: scope.tenant, userId }, ""));
     for (const userId of users) this.rowCache.drop(rowScope({ tenant: scope.tenant, userId }));
-    db.transaction(() => {
+    const remove = db.transaction(() => {
       for (const userId of users) {
         const args = [scope.tenant, userId];
         this.stmt(`DELETE FROM memory_links WHERE memory_rid IN (SELECT rid FROM memories WHERE tenant = ? AND user_id = ?)`).run(...args);
@@ -643,12 +800,23 @@ export class SqliteStore implements Store {
       }
       // FTS5 keeps deleted terms in old index segments until they are merged: rebuild them.
       for (const fts of Object.values(FTS_TABLE)) this.stmt(`INSERT INTO ${fts} (${fts}) VALUES ('optimize')`).run();
-    })();
-    // Leave no trace in the WAL or free pages.
-    db.pragma("wal_checkpoint(TRUNCATE)");
-    db.exec("VACUUM");
-    db.pragma("wal_checkpoint(TRUNCATE)");
-    return counts;
+    });
+    // Queued behind this process's writers, and VACUUM too (it cannot run inside a transaction).
+    return this.exclusive(async () => {
+      await this.beginImmediate();
+      try {
+        remove();
+        db.exec("COMMIT");
+      } catch (e) {
+        if (db.inTransaction) db.exec("ROLLBACK");
+        throw e;
+      }
+      // Leave no trace in the WAL or free pages.
+      db.pragma("wal_checkpoint(TRUNCATE)");
+      db.exec("VACUUM");
+      db.pragma("wal_checkpoint(TRUNCATE)");
+      return counts;
+    });
   }
 
   async stats(scope: { tenant?: string | undefined; userId?: string | undefined } = {}): Promise<Stats> {

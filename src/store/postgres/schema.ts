@@ -1,0 +1,149 @@
+import { MnemoError } from "../../core/errors.js";
+import type { Queryable } from "./driver.js";
+
+/**
+ * The schema version this build writes into a PostgreSQL database (table `mnemo_schema`).
+ *
+ * @example
+ * ```ts
+ * (await pool.query("SELECT version FROM mnemo_schema")).rows[0].version === PG_SCHEMA_VERSION; // true once migrated
+ * ```
+ */
+export const PG_SCHEMA_VERSION = 1;
+
+/**
+ * Advisory lock key held while migrating, so that several servers starting at once on one
+ * database migrate it exactly once.
+ *
+ * @example
+ * ```ts
+ * await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
+ * ```
+ */
+export const MIGRATION_LOCK = 0x6d6e656d6f; // "mnemo"
+
+/**
+ * The text search configuration of every tsvector: the default parser, an English
+ * Snowball stemmer without a stop-word list (FTS5's `porter unicode61` drops no words
+ * either), numbers kept as they are. Text reaches it already split into lower-case
+ * letter/digit words (see `ftsWords` in search.ts), as FTS5's unicode61 splits it.
+ */
+const TEXT_CONFIG = `
+  DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_ts_dict d JOIN pg_namespace n ON n.oid = d.dictnamespace WHERE d.dictname = 'mnemo_stem' AND n.nspname = current_schema()) THEN
+      CREATE TEXT SEARCH DICTIONARY mnemo_stem (TEMPLATE = snowball, Language = english);
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_ts_config c JOIN pg_namespace n ON n.oid = c.cfgnamespace WHERE c.cfgname = 'mnemo_text' AND n.nspname = current_schema()) THEN
+      CREATE TEXT SEARCH CONFIGURATION mnemo_text (PARSER = pg_catalog.default);
+      ALTER TEXT SEARCH CONFIGURATION mnemo_text ADD MAPPING FOR asciiword, word, numword, asciihword, hword, numhword, hword_asciipart, hword_part, hword_numpart WITH mnemo_stem;
+      ALTER TEXT SEARCH CONFIGURATION mnemo_text ADD MAPPING FOR int, uint, float, sfloat, version, file, email, url, host, url_path WITH simple;
+    END IF;
+  END $$;`;
+
+/** Migrations: index i brings a database from version i to i + 1. Text columns use the "C" collation: they sort and compare bytewise, as in SQLite. */
+const MIGRATIONS: string[] = [
+  `
+  CREATE EXTENSION IF NOT EXISTS vector;
+  ${TEXT_CONFIG}
+  CREATE TABLE IF NOT EXISTS meta (key TEXT COLLATE "C" PRIMARY KEY, value TEXT COLLATE "C" NOT NULL);
+  CREATE TABLE IF NOT EXISTS generations (tenant TEXT COLLATE "C" NOT NULL, user_id TEXT COLLATE "C" NOT NULL, gen BIGINT NOT NULL, PRIMARY KEY (tenant, user_id));
+
+  CREATE TABLE IF NOT EXISTS episodes (
+    rid BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id TEXT COLLATE "C" NOT NULL UNIQUE,
+    external_id TEXT COLLATE "C",
+    tenant TEXT COLLATE "C" NOT NULL, user_id TEXT COLLATE "C" NOT NULL, agent_id TEXT COLLATE "C", session_id TEXT COLLATE "C",
+    speaker TEXT COLLATE "C" NOT NULL, role TEXT COLLATE "C", text TEXT COLLATE "C" NOT NULL, attachment_text TEXT COLLATE "C",
+    occurred_at TEXT COLLATE "C" NOT NULL, recorded_at TEXT COLLATE "C" NOT NULL,
+    content_hash TEXT COLLATE "C" NOT NULL, segment_id TEXT COLLATE "C", seq BIGINT NOT NULL, metadata TEXT COLLATE "C" NOT NULL,
+    tsv TSVECTOR NOT NULL, tlen INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX IF NOT EXISTS episodes_ext ON episodes (tenant, user_id, external_id) WHERE external_id IS NOT NULL;
+  CREATE INDEX IF NOT EXISTS episodes_hash ON episodes (tenant, user_id, content_hash);
+  CREATE INDEX IF NOT EXISTS episodes_time ON episodes (tenant, user_id, occurred_at, seq);
+  CREATE INDEX IF NOT EXISTS episodes_tsv ON episodes USING GIN (tsv);
+
+  CREATE TABLE IF NOT EXISTS segments (
+    rid BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id TEXT COLLATE "C" NOT NULL UNIQUE,
+    tenant TEXT COLLATE "C" NOT NULL, user_id TEXT COLLATE "C" NOT NULL, session_id TEXT COLLATE "C",
+    episode_ids TEXT COLLATE "C" NOT NULL, started_at TEXT COLLATE "C" NOT NULL, ended_at TEXT COLLATE "C" NOT NULL, summary TEXT COLLATE "C" NOT NULL,
+    tsv TSVECTOR NOT NULL, tlen INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS segments_scope ON segments (tenant, user_id, session_id, ended_at);
+  CREATE INDEX IF NOT EXISTS segments_tsv ON segments USING GIN (tsv);
+
+  CREATE TABLE IF NOT EXISTS memories (
+    rid BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id TEXT COLLATE "C" NOT NULL UNIQUE,
+    tenant TEXT COLLATE "C" NOT NULL, user_id TEXT COLLATE "C" NOT NULL, agent_id TEXT COLLATE "C",
+    kind TEXT COLLATE "C" NOT NULL, text TEXT COLLATE "C" NOT NULL, subject TEXT COLLATE "C", slot TEXT COLLATE "C",
+    valid_from TEXT COLLATE "C", valid_to TEXT COLLATE "C", observed_at TEXT COLLATE "C" NOT NULL, recorded_at TEXT COLLATE "C" NOT NULL, invalidated_at TEXT COLLATE "C",
+    confidence DOUBLE PRECISION NOT NULL, importance DOUBLE PRECISION NOT NULL, strength DOUBLE PRECISION NOT NULL,
+    last_accessed_at TEXT COLLATE "C" NOT NULL, access_count INTEGER NOT NULL,
+    sources TEXT[] NOT NULL, entity_ids TEXT[] NOT NULL, segment_ids TEXT[] NOT NULL,
+    version INTEGER NOT NULL, forgotten_at TEXT COLLATE "C", expires_at TEXT COLLATE "C", metadata TEXT COLLATE "C" NOT NULL,
+    tsv TSVECTOR NOT NULL, tlen INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS memories_scope ON memories (tenant, user_id, rid);
+  CREATE INDEX IF NOT EXISTS memories_slot ON memories (tenant, user_id, slot) WHERE slot IS NOT NULL;
+  CREATE INDEX IF NOT EXISTS memories_tsv ON memories USING GIN (tsv);
+  CREATE INDEX IF NOT EXISTS memories_entities ON memories USING GIN (entity_ids);
+  CREATE INDEX IF NOT EXISTS memories_sources ON memories USING GIN (sources);
+
+  CREATE TABLE IF NOT EXISTS memory_history (
+    rid BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    memory_id TEXT COLLATE "C" NOT NULL, tenant TEXT COLLATE "C" NOT NULL, user_id TEXT COLLATE "C" NOT NULL, version INTEGER NOT NULL, op TEXT COLLATE "C" NOT NULL,
+    text TEXT COLLATE "C" NOT NULL, valid_from TEXT COLLATE "C", valid_to TEXT COLLATE "C", sources TEXT COLLATE "C" NOT NULL, at TEXT COLLATE "C" NOT NULL, reason TEXT COLLATE "C"
+  );
+  CREATE INDEX IF NOT EXISTS memory_history_id ON memory_history (memory_id, version);
+  CREATE INDEX IF NOT EXISTS memory_history_scope ON memory_history (tenant, user_id);
+
+  CREATE TABLE IF NOT EXISTS entities (
+    id TEXT COLLATE "C" PRIMARY KEY, tenant TEXT COLLATE "C" NOT NULL, user_id TEXT COLLATE "C" NOT NULL,
+    name TEXT COLLATE "C" NOT NULL, type TEXT COLLATE "C" NOT NULL, aliases TEXT COLLATE "C" NOT NULL, mention_count INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS entities_scope ON entities (tenant, user_id);
+
+  -- data: the exact Float32 bytes (what loadVectors returns); embedding: the same vector for
+  -- pgvector's cosine HNSW index. The column becomes vector(n) with the first vector written
+  -- (n checked on every later write) and goes back to plain vector on clearVectors.
+  CREATE TABLE IF NOT EXISTS vectors (
+    target_type TEXT COLLATE "C" NOT NULL, target_id TEXT COLLATE "C" NOT NULL, tenant TEXT COLLATE "C" NOT NULL, user_id TEXT COLLATE "C" NOT NULL,
+    dim INTEGER NOT NULL, data BYTEA NOT NULL, embedding vector, rid BIGINT GENERATED ALWAYS AS IDENTITY,
+    PRIMARY KEY (target_type, target_id)
+  );
+  CREATE INDEX IF NOT EXISTS vectors_scope ON vectors (tenant, user_id, target_type);
+  `,
+];
+
+/**
+ * Brings the database (the connection's current schema) to {@link PG_SCHEMA_VERSION} in one
+ * transaction under an advisory lock. A database written by a newer Mnemo is refused with
+ * SCHEMA_MISMATCH, and nothing is changed.
+ *
+ * @example
+ * ```ts
+ * const client = await pool.connect();
+ * try { await migratePostgres(client); } finally { client.release(); }
+ * ```
+ */
+export async function migratePostgres(client: Queryable): Promise<void> {
+  await client.query("BEGIN");
+  try {
+    await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
+    await client.query("CREATE TABLE IF NOT EXISTS mnemo_schema (version INTEGER NOT NULL)");
+    const r = await client.query("SELECT version FROM mnemo_schema");
+    const current = r.rows.length ? Number(r.rows[0]!.version) : 0;
+    if (current > PG_SCHEMA_VERSION) {
+      throw new MnemoError("SCHEMA_MISMATCH", `The database has schema version ${current}; this Mnemo supports up to ${PG_SCHEMA_VERSION}.`);
+    }
+    for (let v = current; v < PG_SCHEMA_VERSION; v++) await client.query(MIGRATIONS[v]!);
+    if (current === 0) await client.query("INSERT INTO mnemo_schema (version) VALUES ($1)", [PG_SCHEMA_VERSION]);
+    else if (current < PG_SCHEMA_VERSION) await client.query("UPDATE mnemo_schema SET version = $1", [PG_SCHEMA_VERSION]);
+    await client.query("COMMIT");
+  } catch (e) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw e;
+  }
+}
