@@ -1,6 +1,8 @@
 import { episodeText } from "../../core/embed-text.js";
 import { MnemoError } from "../../core/errors.js";
 import type { ScopeKey, WriteBatch } from "../types.js";
+import type { Memory } from "../../core/types.js";
+import { guardColumns } from "../sqlite/rows.js";
 import type { Queryable } from "./driver.js";
 import { ftsDoc, TSV_SQL } from "./search.js";
 
@@ -101,13 +103,18 @@ export async function applyBatch(q: Queryable, batch: WriteBatch): Promise<void>
     const eps = lastById(batch.episodes, (e) => e.id);
     const docs = eps.map((e) => ftsDoc(episodeText(e), e.speaker));
     const r = await q.query(
-      `INSERT INTO episodes (id, external_id, tenant, user_id, agent_id, session_id, speaker, role, text, attachment_text, occurred_at, recorded_at, content_hash, segment_id, seq, metadata, tsv, tlen)
-       SELECT u.id, u.ext, $1, $2, u.agent, u.sess, u.speaker, u.role, u.text, u.att, u.occ, u.rec, u.hash, u.seg, u.seq, u.meta, ${TSV_SQL("u.head", "u.fts")}, u.tlen
-       FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::bigint[], $15::text[], $16::text[], $17::text[], $18::int[], $19::text[])
-         AS u(id, ext, agent, sess, speaker, role, text, att, occ, rec, hash, seq, meta, head, fts, tlen, seg)
+      `INSERT INTO episodes (id, external_id, tenant, user_id, agent_id, session_id, speaker, role, text, attachment_text, occurred_at, recorded_at, content_hash, segment_id, seq, metadata, tsv, tlen,
+         source, trust, sensitivity, quarantine)
+       SELECT u.id, u.ext, $1, $2, u.agent, u.sess, u.speaker, u.role, u.text, u.att, u.occ, u.rec, u.hash, u.seg, u.seq, u.meta, ${TSV_SQL("u.head", "u.fts")}, u.tlen,
+         u.gsrc, u.gtrust, u.gsens, u.gquar
+       FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::bigint[], $15::text[], $16::text[], $17::text[], $18::int[], $19::text[],
+         $20::text[], $21::text[], $22::text[], $23::text[])
+         AS u(id, ext, agent, sess, speaker, role, text, att, occ, rec, hash, seq, meta, head, fts, tlen, seg, gsrc, gtrust, gsens, gquar)
        ON CONFLICT (id) DO UPDATE SET external_id = excluded.external_id, agent_id = excluded.agent_id, session_id = excluded.session_id, speaker = excluded.speaker,
          role = excluded.role, text = excluded.text, attachment_text = excluded.attachment_text, occurred_at = excluded.occurred_at, recorded_at = excluded.recorded_at,
-         content_hash = excluded.content_hash, segment_id = excluded.segment_id, seq = excluded.seq, metadata = excluded.metadata, tsv = excluded.tsv, tlen = excluded.tlen
+         content_hash = excluded.content_hash, segment_id = excluded.segment_id, seq = excluded.seq, metadata = excluded.metadata, tsv = excluded.tsv, tlen = excluded.tlen,
+         source = COALESCE(excluded.source, episodes.source), trust = COALESCE(excluded.trust, episodes.trust),
+         sensitivity = COALESCE(excluded.sensitivity, episodes.sensitivity), quarantine = COALESCE(excluded.quarantine, episodes.quarantine)
        WHERE episodes.tenant = excluded.tenant AND episodes.user_id = excluded.user_id
        RETURNING id`,
       [
@@ -116,6 +123,7 @@ export async function applyBatch(q: Queryable, batch: WriteBatch): Promise<void>
         eps.map((e) => e.role), eps.map((e) => e.text), eps.map((e) => e.attachmentText), eps.map((e) => e.occurredAt), eps.map((e) => e.recordedAt),
         eps.map((e) => e.contentHash), eps.map((e) => e.seq), eps.map((e) => JSON.stringify(e.metadata)),
         docs.map((d) => d.head), docs.map((d) => d.text), docs.map((d) => d.len), eps.map((e) => e.segmentId),
+        ...guardArrays(eps), eps.map((e) => (e.quarantine ? JSON.stringify(e.quarantine) : null)),
       ],
     );
     checkWritten("episode", eps.map((e) => e.id), r.rows);
@@ -164,20 +172,22 @@ export async function applyBatch(q: Queryable, batch: WriteBatch): Promise<void>
     const docs = mems.map((m) => ftsDoc(m.text, m.subject ?? ""));
     const r = await q.query(
       `INSERT INTO memories (id, tenant, user_id, agent_id, kind, text, subject, slot, valid_from, valid_to, observed_at, recorded_at, invalidated_at,
-         confidence, importance, strength, last_accessed_at, access_count, sources, entity_ids, segment_ids, version, forgotten_at, expires_at, metadata, tsv, tlen)
+         confidence, importance, strength, last_accessed_at, access_count, sources, entity_ids, segment_ids, version, forgotten_at, expires_at, metadata, tsv, tlen, source, trust, sensitivity)
        SELECT u.id, $1, $2, u.agent, u.kind, u.text, u.subject, u.slot, u.vf, u.vt, u.obs, u.rec, u.inv,
          u.conf, u.imp, u.str, u.acc, u.n, ARRAY(SELECT jsonb_array_elements_text(u.src::jsonb)), ARRAY(SELECT jsonb_array_elements_text(u.ents::jsonb)),
-         ARRAY(SELECT jsonb_array_elements_text(u.segs::jsonb)), u.ver, u.fgt, u.exp, u.meta, ${TSV_SQL("u.head", "u.fts")}, u.tlen
+         ARRAY(SELECT jsonb_array_elements_text(u.segs::jsonb)), u.ver, u.fgt, u.exp, u.meta, ${TSV_SQL("u.head", "u.fts")}, u.tlen, u.gsrc, u.gtrust, u.gsens
        FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
          $14::float8[], $15::float8[], $16::float8[], $17::text[], $18::int[], $19::text[], $20::text[], $21::text[], $22::int[], $23::text[], $24::text[], $25::text[],
-         $26::text[], $27::text[], $28::int[])
-         AS u(id, agent, kind, text, subject, slot, vf, vt, obs, rec, inv, conf, imp, str, acc, n, src, ents, segs, ver, fgt, exp, meta, head, fts, tlen)
+         $26::text[], $27::text[], $28::int[], $29::text[], $30::text[], $31::text[])
+         AS u(id, agent, kind, text, subject, slot, vf, vt, obs, rec, inv, conf, imp, str, acc, n, src, ents, segs, ver, fgt, exp, meta, head, fts, tlen, gsrc, gtrust, gsens)
        ON CONFLICT (id) DO UPDATE SET agent_id = excluded.agent_id, kind = excluded.kind, text = excluded.text, subject = excluded.subject, slot = excluded.slot,
          observed_at = excluded.observed_at, recorded_at = excluded.recorded_at, valid_from = excluded.valid_from, valid_to = excluded.valid_to,
          invalidated_at = excluded.invalidated_at, confidence = excluded.confidence, importance = excluded.importance, strength = excluded.strength,
          last_accessed_at = excluded.last_accessed_at, access_count = excluded.access_count, sources = excluded.sources, entity_ids = excluded.entity_ids,
          segment_ids = excluded.segment_ids, version = excluded.version, forgotten_at = excluded.forgotten_at, expires_at = excluded.expires_at,
-         metadata = excluded.metadata, tsv = excluded.tsv, tlen = excluded.tlen
+         metadata = excluded.metadata, tsv = excluded.tsv, tlen = excluded.tlen,
+         source = COALESCE(excluded.source, memories.source), trust = COALESCE(excluded.trust, memories.trust),
+         sensitivity = COALESCE(excluded.sensitivity, memories.sensitivity)
        WHERE memories.tenant = excluded.tenant AND memories.user_id = excluded.user_id
        RETURNING id`,
       [
@@ -187,7 +197,7 @@ export async function applyBatch(q: Queryable, batch: WriteBatch): Promise<void>
         mems.map((m) => m.confidence), mems.map((m) => m.importance), mems.map((m) => m.strength), mems.map((m) => m.lastAccessedAt), mems.map((m) => m.accessCount),
         mems.map((m) => JSON.stringify(m.sources)), mems.map((m) => JSON.stringify(m.entityIds)), mems.map((m) => JSON.stringify(m.segmentIds)),
         mems.map((m) => m.version), mems.map((m) => m.forgottenAt), mems.map((m) => m.expiresAt), mems.map((m) => JSON.stringify(m.metadata)),
-        docs.map((d) => d.head), docs.map((d) => d.text), docs.map((d) => d.len),
+        docs.map((d) => d.head), docs.map((d) => d.text), docs.map((d) => d.len), ...guardArrays(mems),
       ],
     );
     checkWritten("memory", mems.map((m) => m.id), r.rows);
@@ -238,4 +248,10 @@ export async function applyBatch(q: Queryable, batch: WriteBatch): Promise<void>
      ON CONFLICT (tenant, user_id) DO UPDATE SET gen = generations.gen + 1`,
     [tenant, userId],
   );
+}
+
+/** The provenance columns (source, trust, sensitivity) of rows as three parameter arrays, as SQLite's `guardColumns`. */
+function guardArrays(rows: ReadonlyArray<Pick<Memory, "source" | "trust" | "sensitivity">>): [Array<string | null>, Array<string | null>, Array<string | null>] {
+  const cols = rows.map(guardColumns);
+  return [cols.map((c) => c[0]), cols.map((c) => c[1]), cols.map((c) => c[2])];
 }

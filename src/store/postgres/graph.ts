@@ -3,7 +3,7 @@ import { rowToEpisode, type Row } from "../sqlite/rows.js";
 import type { EpisodeNeighbours, LinkedMemories, MemoryLink, ScopeKey, TargetType, VectorHit } from "../types.js";
 import type { Queryable } from "./driver.js";
 
-const EPISODE_COLS = "rid, id, external_id, tenant, user_id, agent_id, session_id, speaker, role, text, attachment_text, occurred_at, recorded_at, content_hash, segment_id, seq, metadata";
+const EPISODE_COLS = "rid, id, external_id, tenant, user_id, agent_id, session_id, speaker, role, text, attachment_text, occurred_at, recorded_at, content_hash, segment_id, seq, metadata, source, trust, sensitivity, quarantine";
 const LINK_COLUMN: Record<MemoryLink, string> = { entity: "entity_ids", source: "sources", segment: "segment_ids" };
 
 /**

@@ -9,10 +9,10 @@ import { inTransaction, openPool, redactUrl, type Queryable } from "./driver.js"
 import { migratePostgres } from "./schema.js";
 import { searchTextPg } from "./search.js";
 
-const EPISODE_COLS = "rid, id, external_id, tenant, user_id, agent_id, session_id, speaker, role, text, attachment_text, occurred_at, recorded_at, content_hash, segment_id, seq, metadata";
+const EPISODE_COLS = "rid, id, external_id, tenant, user_id, agent_id, session_id, speaker, role, text, attachment_text, occurred_at, recorded_at, content_hash, segment_id, seq, metadata, source, trust, sensitivity, quarantine";
 const SEGMENT_COLS = "rid, id, tenant, user_id, session_id, episode_ids, started_at, ended_at, summary";
 const MEMORY_COLS =
-  "rid, id, tenant, user_id, agent_id, kind, text, subject, slot, valid_from, valid_to, observed_at, recorded_at, invalidated_at, confidence, importance, strength, last_accessed_at, access_count, sources, entity_ids, segment_ids, version, forgotten_at, expires_at, metadata";
+  "rid, id, tenant, user_id, agent_id, kind, text, subject, slot, valid_from, valid_to, observed_at, recorded_at, invalidated_at, confidence, importance, strength, last_accessed_at, access_count, sources, entity_ids, segment_ids, version, forgotten_at, expires_at, metadata, source, trust, sensitivity";
 const COLS: Record<string, string> = { episodes: EPISODE_COLS, segments: SEGMENT_COLS, memories: MEMORY_COLS };
 const LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))";
 

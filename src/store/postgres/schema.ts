@@ -9,7 +9,7 @@ import type { Queryable } from "./driver.js";
  * (await pool.query("SELECT version FROM mnemo_schema")).rows[0].version === PG_SCHEMA_VERSION; // true once migrated
  * ```
  */
-export const PG_SCHEMA_VERSION = 1;
+export const PG_SCHEMA_VERSION = 2;
 
 /**
  * Advisory lock key held while migrating, so that several servers starting at once on one
@@ -114,6 +114,14 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (target_type, target_id)
   );
   CREATE INDEX IF NOT EXISTS vectors_scope ON vectors (tenant, user_id, target_type);
+  `,
+  // 1 → 2: provenance, quarantine and sensitivity (docs/SECURITY.md), as SQLite's schema 3;
+  // NULL on older rows = user, trusted, none. Lists and the quarantine record are JSON text.
+  `
+  ALTER TABLE episodes ADD COLUMN IF NOT EXISTS source TEXT, ADD COLUMN IF NOT EXISTS trust TEXT,
+    ADD COLUMN IF NOT EXISTS quarantine TEXT, ADD COLUMN IF NOT EXISTS sensitivity TEXT;
+  ALTER TABLE memories ADD COLUMN IF NOT EXISTS source TEXT, ADD COLUMN IF NOT EXISTS trust TEXT,
+    ADD COLUMN IF NOT EXISTS sensitivity TEXT;
   `,
 ];
 
