@@ -273,7 +273,7 @@ for (const backend of BACKENDS) describe.skipIf(backend.skip)(`tenant and user i
           }
         }
       }),
-      { numRuns: RUNS, endOnFailure: true },
+      { numRuns: RUNS, endOnFailure: true, ...(process.env.MNEMO_SOAK_SEED ? { seed: Number(process.env.MNEMO_SOAK_SEED) } : {}) },
     );
     expect(executed).toBeGreaterThanOrEqual(RUNS * OPS_PER_RUN);
     // The random sequences really exercised the interesting paths.

@@ -66,6 +66,32 @@ describe("item 2: forgotten content is never recalled", () => {
   });
 });
 
+describe("regression: deleting a message left profile summaries citing it (isolation property test, seed 1575346070)", () => {
+  it("after deleting any one message, no memory in the export cites a message the export lacks, and the export imports", async () => {
+    const msgs = [
+      { id: "m1", role: "user", content: "I live in Boston and I work as a nurse." },
+      { id: "m2", role: "user", content: "I work as a nurse at the children's hospital." },
+      { id: "m3", role: "user", content: "My sister Lena lives in Chicago." },
+      { id: "m4", role: "user", content: "I moved to Denver last month." },
+    ];
+    await t.mnemo.remember(msgs, U);
+    const before = (await t.mnemo.memories({ ...U, limit: 100 })).items;
+    // The case that failed: a message the profile summary cites.
+    const victim = before.find((m) => m.kind === "summary")?.sources[0];
+    expect(victim).toBeDefined();
+    await t.mnemo.deleteEpisode(victim!, U);
+    const lines = (await exportText(t.mnemo, "alice")).split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as { type: string; id?: string; sources?: string[] });
+    const episodes = new Set(lines.filter((l) => l.type === "episode").map((l) => l.id));
+    for (const l of lines.filter((x) => x.type === "memory")) for (const s of l.sources ?? []) expect(episodes.has(s), `${l.id} cites ${s}`).toBe(true);
+    const copy = await openTempMnemo();
+    try {
+      await copy.mnemo.import(await exportText(t.mnemo, "alice"));
+    } finally {
+      await copy.cleanup();
+    }
+  });
+});
+
 describe("item 3: erase leaves nothing, on the library path too", () => {
   it("regression: a library erase turns saved Idempotency-Key responses of the user into tombstones without content", async () => {
     await rememberPin(t.mnemo);

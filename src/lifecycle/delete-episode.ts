@@ -52,8 +52,8 @@ export async function deleteEpisode(ctx: Context, id: string, scopeInput: ScopeI
   const history: MemoryVersion[] = [];
   const only: string[] = [];
   const out: DeleteEpisodeResult = { id: episode.id, memoriesDeleted: 0, memoriesUpdated: 0 };
-  for (const m of await allMemories(ctx.store, { ...key, includeInvalidated: true, includeForgotten: true })) {
-    if (m.kind === "summary" || !m.sources.includes(episode.id)) continue;
+  const summaryIds: string[] = [];
+  const drop = async (m: Memory): Promise<void> => {
     const sources = m.sources.filter((s) => s !== episode!.id);
     if (sources.length === 0) {
       // Forgotten first (a profile summary quoting it is rebuilt without it), then deleted.
@@ -66,7 +66,15 @@ export async function deleteEpisode(ctx: Context, id: string, scopeInput: ScopeI
       history.push({ memoryId: m.id, version: next.version, op: "patch", text: m.text, validFrom: m.validFrom, validTo: m.validTo, sources, at: now, reason: "a source message was deleted" });
       out.memoriesUpdated++;
     }
+  };
+  for (const m of await allMemories(ctx.store, { ...key, includeInvalidated: true, includeForgotten: true })) {
+    if (!m.sources.includes(episode.id)) continue;
+    if (m.kind === "summary") summaryIds.push(m.id);
+    else await drop(m);
   }
+  // Summaries last, read again: forgetting a fact above may have rebuilt them already. One
+  // that still cites the message drops it too (an export must never cite a deleted message).
+  for (const m of await ctx.store.getMemories(key, summaryIds)) if (m.sources.includes(episode.id)) await drop(m);
   const segments: Segment[] = [];
   if (episode.segmentId !== null) {
     const [seg] = await ctx.store.getSegments(key, [episode.segmentId]);
