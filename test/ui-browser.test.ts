@@ -264,8 +264,13 @@ describe("web inspector in Chromium", () => {
     await page.getByRole("link", { name: "alice", exact: true }).focus();
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Memories" }).waitFor();
+    // The app moves focus to the main region in an effect after each navigation: wait for it,
+    // or a focus taken before the effect runs is lost (flaked once in CI: the query went nowhere).
+    await page.waitForFunction(`document.activeElement?.id === "main"`);
     await page.getByRole("link", { name: "Recall playground", exact: true }).focus();
     await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Recall playground" }).waitFor();
+    await page.waitForFunction(`document.activeElement?.id === "main"`);
     await page.getByLabel("Query").focus();
     await page.keyboard.type("What does Alice drink?");
     await page.keyboard.press("Enter");
