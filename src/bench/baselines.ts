@@ -17,6 +17,7 @@ import { formatDay } from "../core/time.js";
 import { countTokens } from "../core/tokens.js";
 import { terms } from "../core/text.js";
 import { HashingEmbedder } from "../providers/embeddings/hashing.js";
+import { defaultEmbedder } from "../providers/embeddings/word-vectors.js";
 
 /**
  * One conversation turn as the baselines see it.
@@ -339,4 +340,24 @@ export function createTurnBaseline(name: "bm25-turns" | "dense-turns", turns: re
 export function fullContext(turns: readonly BenchTurn[]): PackedTurns {
   const context = turns.map(renderTurn).join("\n");
   return { context, contextTokens: countTokens(context), turnIds: turns.map((t) => t.id) };
+}
+
+/**
+ * Builds the turn baselines among `systems` (bm25-turns, dense-turns with the offline default
+ * embedder) over one conversation, reporting each one's indexing time in seconds.
+ *
+ * @example
+ * ```ts
+ * const baselines = await createTurnBaselines(["mnemo", "bm25-turns"], turns, (name, s) => console.log(name, s));
+ * ```
+ */
+export async function createTurnBaselines(systems: readonly string[], turns: readonly BenchTurn[], onIndexed: (name: string, seconds: number) => void): Promise<TurnBaseline[]> {
+  const baselines: TurnBaseline[] = [];
+  for (const name of ["bm25-turns", "dense-turns"] as const) {
+    if (!systems.includes(name)) continue;
+    const t0 = performance.now();
+    baselines.push(createTurnBaseline(name, turns, { embedder: await defaultEmbedder() }));
+    onIndexed(name, (performance.now() - t0) / 1000);
+  }
+  return baselines;
 }

@@ -8,8 +8,7 @@ import type { Embedder } from "../providers/embeddings/types.js";
  * with whether the instruction or preference they test is present in the context.
  */
 import { MnemoError } from "../core/errors.js";
-import { defaultEmbedder } from "../providers/embeddings/word-vectors.js";
-import { createTurnBaseline, fullContext, type TurnBaseline } from "./baselines.js";
+import { createTurnBaselines, fullContext } from "./baselines.js";
 import { BEAM_MNEMO_OPTIONS, BEAM_TYPES, beamMessages, beamTurns, readBeam, type BeamChat } from "./beam-data.js";
 import { mean, openTempMnemo, percentile, round } from "./common.js";
 import { answerCoverage, contextTermSet } from "./coverage.js";
@@ -190,13 +189,7 @@ export async function runBeamBench(opts: BeamBenchOptions): Promise<BeamBenchRes
       i.turns += turns.length;
       i.seconds += seconds;
     };
-    const baselines: TurnBaseline[] = [];
-    for (const name of ["bm25-turns", "dense-turns"] as const) {
-      if (!systems.includes(name)) continue;
-      const t0 = performance.now();
-      baselines.push(createTurnBaseline(name, turns, { embedder: await defaultEmbedder() }));
-      addIngest(name, (performance.now() - t0) / 1000);
-    }
+    const baselines = await createTurnBaselines(systems, turns, addIngest);
     let full: { tokens: number; ms: number; terms: Set<string> } | null = null;
     if (systems.includes("full-context")) {
       const t0 = performance.now();

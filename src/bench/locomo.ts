@@ -6,10 +6,9 @@ import type { Embedder } from "../providers/embeddings/types.js";
  * on the sources the results cite).
  */
 import { rememberConversation } from "../importers/locomo.js";
-import { defaultEmbedder } from "../providers/embeddings/word-vectors.js";
 import { MnemoError } from "../core/errors.js";
 import { readLocomo, type LocomoConversation } from "../importers/locomo.js";
-import { BASELINE_SYSTEMS, createTurnBaseline, fullContext, type BenchTurn, type PackedTurns, type TurnBaseline } from "./baselines.js";
+import { BASELINE_SYSTEMS, createTurnBaselines, fullContext, type BenchTurn, type PackedTurns } from "./baselines.js";
 import { mean, openTempMnemo, percentile, round, sqliteBytes } from "./common.js";
 import { answerCoverage, contextTermSet } from "./coverage.js";
 import { citedEvidenceRecall, splitEvidence } from "./evidence.js";
@@ -208,13 +207,7 @@ export async function runLocomoBench(opts: LocomoBenchOptions): Promise<LocomoBe
       i.seconds += seconds;
     };
 
-    const baselines: TurnBaseline[] = [];
-    for (const name of ["bm25-turns", "dense-turns"] as const) {
-      if (!systems.includes(name)) continue;
-      const t0 = performance.now();
-      baselines.push(createTurnBaseline(name, turns, { embedder: await defaultEmbedder() }));
-      addIngest(name, (performance.now() - t0) / 1000);
-    }
+    const baselines = await createTurnBaselines(systems, turns, addIngest);
     let full: { packed: PackedTurns; ms: number; terms: Set<string> } | null = null;
     if (systems.includes("full-context")) {
       const t0 = performance.now();
