@@ -8,6 +8,7 @@
  */
 import { compressText, sentences, termList } from "../core/text.js";
 import type { Episode, Memory } from "../core/types.js";
+import { FILLER, isFiller } from "../ingest/extract/filler.js";
 
 const MONTH = "(?:January|February|March|April|May|June|July|August|September|October|November|December)";
 const DATE_RE = new RegExp(`\\b(?:\\d{1,2} ${MONTH},? \\d{4}|${MONTH},? \\d{4}|${MONTH} \\d{1,2},? \\d{4}|(?:in|since|by|until|before|after) \\d{4})\\b`, "g");
@@ -48,7 +49,7 @@ export function addedDates(memoryText: string, turn: string): string[] {
 export function turnLine(m: Memory, source: Episode): string {
   const dates = addedDates(m.text, source.text);
   const att = source.attachmentText ? ` [photo: ${source.attachmentText}]` : "";
-  return `- ${source.speaker}: "${compressText(source.text)}"${att}${dates.length ? ` [${dates.join("; ")}]` : ""}`;
+  return `- ${source.speaker}: "${compressText(trimSmallTalk(source.text))}"${att}${dates.length ? ` [${dates.join("; ")}]` : ""}`;
 }
 
 /**
@@ -162,4 +163,26 @@ export function saysMoreThan(m: Memory, turns: readonly string[]): boolean {
   // a memory rewritten by consolidation keeps its turn's words; an edit brings new ones
   for (const t of new Set(termList(m.text.replace(DATE_RE, " ")))) if (!have.has(t) && !skip.has(t) && !/^\d+$/.test(t) && ++fresh >= 1) return true;
   return false;
+}
+
+/**
+ * A turn's words without the bare interjections at its edges ("Wow, Mel!", "Thanks!"):
+ * leading and trailing sentences of fewer than three content words that open on an
+ * interjection and are filler
+ * ({@link isFiller}) are dropped, so a line spends its tokens on what the turn says. A turn
+ * that is nothing else is returned whole.
+ *
+ * @example
+ * ```ts
+ * trimSmallTalk("Wow, Caroline! I made this bowl in my class. Thanks!"); // "I made this bowl in my class."
+ * ```
+ */
+export function trimSmallTalk(text: string): string {
+  const sents = sentences(text);
+  const idle = (x: string) => termList(x).length < 3 && FILLER.test(x.trim()) && isFiller(x);
+  let a = 0;
+  let b = sents.length;
+  while (a < b && idle(sents[a]!)) a++;
+  while (b > a && idle(sents[b - 1]!)) b--;
+  return a >= b || (a === 0 && b === sents.length) ? text : sents.slice(a, b).join(" ");
 }

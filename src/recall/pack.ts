@@ -3,7 +3,7 @@ import { compressText } from "../core/text.js";
 import { countTokens } from "../core/tokens.js";
 import type { Episode, Memory, RecallResult } from "../core/types.js";
 import { byOrder, type Snapshot } from "./snapshot.js";
-import { answerBearingLine, hasOwnContent, saysMoreThan } from "./lines.js";
+import { answerBearingLine, hasOwnContent, saysMoreThan, trimSmallTalk } from "./lines.js";
 import { PINNED_HEADER, type Pinned } from "./pinned.js";
 import { provenanceTag, resultProvenance } from "../guard/label.js";
 
@@ -97,7 +97,7 @@ export function memoryLine(m: Memory, sources: string[], cite = false, source?: 
  */
 export function episodeLine(e: Episode, cite = false): string {
   const att = e.attachmentText ? ` [photo: ${e.attachmentText}]` : "";
-  const line = `- ${e.speaker}${provenanceTag(e)}: "${compressText(e.text)}"${att}`;
+  const line = `- ${e.speaker}${provenanceTag(e)}: "${compressText(trimSmallTalk(e.text))}"${att}`;
   return cite ? `${line} (${e.externalId ?? e.id})` : line;
 }
 
@@ -164,6 +164,12 @@ export function pack(
   };
   const covered = new Set<string>();
   const shownTurns = new Set<string>();
+  const seenLines = new Set<string>();
+  /** The source turn a memory line shows whole (not only quoted from). */
+  const shownTurnOf = (m: Memory, line: string): Episode | undefined => {
+    const src = snap.episodes.get(m.sources[0] ?? "");
+    return src && line.includes(`${src.speaker}: "`) && !line.includes(`(${src.speaker}: "`) ? src : undefined;
+  };
   const selected: Array<{ day: string; line: string }> = [];
   const days = new Set<string>();
   const results: RecallResult[] = [];
@@ -219,6 +225,9 @@ export function pack(
     const ext = item.ext ?? sources.map((s) => sourceLabel(snap, s));
     const line = item.line === undefined ? lineOf(c, ext) : item.line;
     if (line === null) continue; // no content words of its own
+    // Two memories of one turn may both be shown as that turn: the turn is shown once.
+    const shows = c.type === "memory" ? shownTurnOf(c.memory, line) : c.episode;
+    if ((shows && c.type === "memory" && shownTurns.has(shows.id)) || seenLines.has(line)) continue;
     const day = dayOf(c);
     const header = days.has(day) ? 0 : countTokens(`[${formatDay(day + "T00:00:00Z")}]`) + 1;
     const tokens = countTokens(line) + 1 + header;
@@ -234,12 +243,8 @@ export function pack(
     days.add(day);
     selected.push({ day, line });
     for (const s of sources) covered.add(s);
-    if (c.type === "episode") shownTurns.add(c.episode.id);
-    else {
-      // a memory shown as its whole turn shows that turn
-      const src = snap.episodes.get(c.memory.sources[0] ?? "");
-      if (src && line.includes(`${src.speaker}: "`)) shownTurns.add(src.id);
-    }
+    seenLines.add(line);
+    if (shows) shownTurns.add(shows.id);
     results.push(toResult(c, ext, tokens));
   }
   const full = (): string => [...(pinnedLines.length ? [PINNED_HEADER, ...pinnedLines] : []), ...(selected.length ? [render(selected)] : [])].join("\n");
