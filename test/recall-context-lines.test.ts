@@ -4,6 +4,7 @@ import { termList } from "../src/core/text.js";
 import type { Mnemo } from "../src/mnemo.js";
 import type { Episode, Memory } from "../src/core/types.js";
 import { addedDates, answerBearingLine, hasOwnContent, quoteFor, turnLine } from "../src/recall/lines.js";
+import { ruleText } from "../src/recall/pinned.js";
 import { openTempMnemo } from "./support/fixtures.js";
 
 describe("context lines carry the content that made them relevant (#8 §4)", () => {
@@ -114,6 +115,26 @@ describe("standing instructions and preferences are pinned (#8 §4)", () => {
     const end = lines.findIndex((l, i) => i > 0 && l.startsWith("["));
     expect(lines[0]).toBe("[standing instructions and preferences]");
     expect(lines.slice(1, end).length).toBe(1); // one pinned line fits in 25 tokens
+  });
+
+  it("regression (BEAM chat 2): a rule said as a memory and found in its turn is one pinned line; a 'make sure' wish is not a rule", async () => {
+    await mnemo.remember(
+      [
+        { role: "user", content: "Always include error status codes in responses when I ask about API error handling.", id: "r1", occurredAt: "2024-03-01T09:00:00Z" },
+        { role: "user", content: "I want to make sure I'm doing it correctly so I don't run into issues when I need to upgrade.", id: "r2", occurredAt: "2024-03-01T09:01:00Z" },
+        { role: "user", content: "My weather app calls the OpenWeather API from the browser.", id: "r3", occurredAt: "2024-03-01T09:02:00Z" },
+      ],
+      { userId: "rules" },
+    );
+    const r = await mnemo.recall("How do I handle API errors in my weather app?", { userId: "rules", budgetTokens: 1000, reinforce: false });
+    const lines = r.context.split("\n");
+    const end = lines.findIndex((l, i) => i > 0 && l.startsWith("["));
+    const pinned = lines.slice(1, end);
+    expect(lines[0]).toBe("[standing instructions and preferences]");
+    expect(pinned.filter((l) => /error status codes/.test(l))).toEqual(["- Always include error status codes in responses when I ask about API error handling."]);
+    expect(pinned.some((l) => /make sure/.test(l))).toBe(false);
+    expect(ruleText({ text: "rules: Always include version numbers.", subject: "rules" })).toBe("Always include version numbers.");
+    expect(ruleText({ text: "rules: I want to make sure it works.", subject: "rules" })).toBeNull();
   });
 
   it("rejects a bad pinned option with INVALID_INPUT", async () => {

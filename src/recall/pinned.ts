@@ -110,6 +110,23 @@ export interface Pinned {
 const RULE_SENTENCE = /^(?:please\s+)?(?:always|never|avoid|make sure|remember to|don'?t|do not|from now on)\b|\bI (?:would |'d |really |always )?prefer\b|\bI want you to\b/i;
 
 /**
+ * The standing rule a pinned memory states, in the speaker's words without the "name: "
+ * prefix of an extracted memory; null when none of its sentences states a rule.
+ *
+ * @example
+ * ```ts
+ * ruleText({ text: "alice: Always include version numbers.", subject: "alice" } as Memory); // "Always include version numbers."
+ * ruleText({ text: "alice: I want to make sure it works.", subject: "alice" } as Memory); // null
+ * ```
+ */
+export function ruleText(m: Pick<Memory, "text" | "subject">): string | null {
+  const prefix = m.subject !== null ? `${m.subject}: ` : null;
+  const body = prefix && m.text.startsWith(prefix) ? m.text.slice(prefix.length) : m.text;
+  const rules = sentences(body).filter((x) => RULE_SENTENCE.test(x) && !/\?\s*$/.test(x));
+  return rules.length > 0 ? rules.join(" ") : null;
+}
+
+/**
  * The pinned items of a recall, best first: those the query also found (by their fused
  * score), then instructions before preferences, newer before older. Reads the scope's
  * instruction and preference memories (at most 200) and, since an extractor may not keep
@@ -134,7 +151,12 @@ export async function pinnedCandidates(snap: Snapshot, eligible: (key: string) =
     const key = "m:" + m.id;
     if (!snap.memories.has(m.id)) snap.memories.set(m.id, m);
     if (!isPinnable(m, snap) || !eligible(key)) continue;
-    out.push({ candidate: { key, type: "memory", memory: m, score: scores.get(key) ?? 0, channels: { pinned: 1 } }, text: m.text, rank: m.kind === "instruction" ? 1 : 0, at: m.observedAt });
+    // The rule in the user's words ("Always include…", not "alice: Always include…"), so the
+    // same rule found in a turn is one line; a memory that states no rule is not pinned
+    // ("I want to make sure I'm doing it correctly" is no standing instruction).
+    const text = ruleText(m);
+    if (text === null) continue;
+    out.push({ candidate: { key, type: "memory", memory: m, score: scores.get(key) ?? 0, channels: { pinned: 1 } }, text, rank: m.kind === "instruction" ? 1 : 0, at: m.observedAt });
   }
   for (const h of hits) {
     const e = snap.episodes.get(h.id);
