@@ -20,7 +20,8 @@ const show = process.argv.includes("--show");
 const rows: Array<{ m: number; b: number }> = [];
 for (const chat of readBeam(arg("--data", "../shared/data/beam/100K")!, arg("--chats")?.split(","))) {
   const [bm25] = await createTurnBaselines(["bm25-turns"], beamTurns(chat), () => undefined);
-  const temp = await openTempMnemo("mnemo-beam-", undefined, BEAM_MNEMO_OPTIONS);
+  const last = new Date(Math.max(...beamTurns(chat).map((t) => Date.parse(t.occurredAt))) + 86_400_000);
+  const temp = await openTempMnemo("mnemo-beam-", undefined, { ...BEAM_MNEMO_OPTIONS, ...(process.env.ASKED_AT_END ? { now: () => last } : {}) });
   try {
     await temp.mnemo.remember(beamMessages(chat), { userId: "u" });
     for (const q of chat.questions) {
@@ -30,7 +31,7 @@ for (const chat of readBeam(arg("--data", "../shared/data/beam/100K")!, arg("--c
       const m = answerCoverage(q.reference, r.context) ?? 0;
       const bc = answerCoverage(q.reference, b.context) ?? 0;
       rows.push({ m, b: bc });
-      console.log(`\n[${chat.id} ${q.type}] ${q.question}\n  gold: ${q.reference.slice(0, 300)}\n  mnemo ${m.toFixed(2)} bm25 ${bc.toFixed(2)} missing: ${missingAnswerTerms(q.reference, r.context).join(", ")}`);
+      if (!process.argv.includes("--quiet")) console.log(`\n[${chat.id} ${q.type}] ${q.question}\n  gold: ${q.reference.slice(0, 300)}\n  mnemo ${m.toFixed(2)} bm25 ${bc.toFixed(2)} missing: ${missingAnswerTerms(q.reference, r.context).join(", ")}`);
       if (show) console.log(r.context.split("\n").map((l) => "    | " + l.slice(0, 400)).join("\n"));
     }
   } finally {

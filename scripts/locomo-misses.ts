@@ -30,7 +30,8 @@ const rows: Array<Record<string, unknown>> = [];
 for (const conv of readLocomo(data, only)) {
   const turns = locomoTurns(conv);
   const [bm25] = await createTurnBaselines(["bm25-turns"], turns, () => undefined);
-  const temp = await openTempMnemo(undefined, undefined, tune ? { recall: JSON.parse(tune) } : {});
+  const last = new Date(Math.max(...turns.map((t) => Date.parse(t.occurredAt))) + 86_400_000);
+  const temp = await openTempMnemo(undefined, undefined, { ...(tune ? { recall: JSON.parse(tune) } : {}), ...(process.env.ASKED_AT_END ? { now: () => last } : {}) });
   try {
     await rememberConversation(temp.mnemo, conv);
     for (const q of conv.qa) {

@@ -156,6 +156,28 @@ export function informativeness(contentTerms: number, text: string): number {
 }
 
 /**
+ * Score factor for the question's terms a candidate's shown text holds: the fused rank says
+ * a channel found it, this says how much of what was asked it contains. score ×
+ * (1 + COVERAGE_BOOST · share of the question's content terms, names aside, in the text; a
+ * memory's text is its source turn's).
+ *
+ * @example
+ * ```ts
+ * c.score *= 1 + COVERAGE_BOOST * termShare(snap, c, new Set(focus)); // 0.5
+ * ```
+ */
+export const COVERAGE_BOOST = 0.5;
+
+/** The share of `want` in a candidate's shown text (its source turn for a memory). */
+function termShare(snap: Snapshot, c: Candidate, want: ReadonlySet<string>): number {
+  const src = c.type === "memory" ? snap.episodes.get(c.memory.sources[0] ?? "") : c.episode;
+  const have = src ? termSet(snap, "e:" + src.id, src.text) : termSet(snap, c.key, c.type === "memory" ? c.memory.text : "");
+  let n = 0;
+  for (const t of want) if (have.has(t)) n++;
+  return n / want.size;
+}
+
+/**
  * How many top hits are expanded to their neighbouring turns, and how much they pass on.
  *
  * @example
@@ -367,6 +389,12 @@ export async function recall(ctx: Context, queryText: string, options: RecallOpt
       if (asksWhy && CAUSAL.test(e.text)) score *= REASON_BOOST;
       candidates.push({ key: k, type: "episode", episode: e, score, channels: fz.channels });
     }
+  }
+  // The share of the question's own terms (names aside) the shown text holds: the turn of a memory, else its text.
+  if (focus.length > 0) {
+    await snap.loadEpisodes(candidates.flatMap((c) => (c.type === "memory" ? c.memory.sources.slice(0, 1) : [])));
+    const want = new Set(focus);
+    for (const c of candidates) c.score *= 1 + COVERAGE_BOOST * termShare(snap, c, want);
   }
   if (asksBefore) await addPredecessors(candidates, snap, eligible);
   candidates.sort((a, b) => b.score - a.score || byOrder(snap, a.key, b.key));
