@@ -46,10 +46,10 @@ export function addedDates(memoryText: string, turn: string): string[] {
  * turnLine(memory, episode);
  * ```
  */
-export function turnLine(m: Memory, source: Episode): string {
+export function turnLine(m: Memory, source: Episode, queryTerms?: ReadonlySet<string>): string {
   const dates = addedDates(m.text, source.text);
   const att = source.attachmentText ? ` [photo: ${source.attachmentText}]` : "";
-  return `- ${source.speaker}: "${compressText(trimSmallTalk(source.text))}"${att}${dates.length ? ` [${dates.join("; ")}]` : ""}`;
+  return `- ${source.speaker}: "${compressText(excerpt(trimSmallTalk(source.text), queryTerms))}"${att}${dates.length ? ` [${dates.join("; ")}]` : ""}`;
 }
 
 /**
@@ -123,7 +123,7 @@ export function quoteFor(memoryText: string, turn: string, queryTerms: ReadonlyS
 export function answerBearingLine(m: Memory, source: Episode | undefined, queryTerms: ReadonlySet<string>): string {
   const line = `- ${compressText(m.text)}`;
   if (!source || queryTerms.size === 0) return line;
-  if (source.text.split(/\s+/).length <= TURN_WORDS) return turnLine(m, source);
+  if (source.text.split(/\s+/).length <= TURN_WORDS) return turnLine(m, source, queryTerms);
   const quote = quoteFor(m.text, source.text, queryTerms);
   if (quote.length === 0) return line;
   return `${line} (${source.speaker}: "${compressText(quote.join(" "))}")`;
@@ -185,4 +185,59 @@ export function trimSmallTalk(text: string): string {
   while (a < b && idle(sents[a]!)) a++;
   while (b > a && idle(sents[b - 1]!)) b--;
   return a >= b || (a === 0 && b === sents.length) ? text : sents.slice(a, b).join(" ");
+}
+
+/**
+ * A turn longer than this many words (a long assistant answer, a pasted document) is shown
+ * as its {@link excerpt} about the query, so it can enter a context at all.
+ *
+ * @example
+ * ```ts
+ * LONG_TURN_WORDS; // 100
+ * ```
+ */
+export const LONG_TURN_WORDS = 100;
+/**
+ * At most this many words of a long turn are shown.
+ *
+ * @example
+ * ```ts
+ * EXCERPT_WORDS; // 80
+ * ```
+ */
+export const EXCERPT_WORDS = 80;
+
+/**
+ * The part of a long turn about the query: the run of consecutive sentences, at most
+ * `maxWords` words, that holds the most distinct query terms (the earliest such run), with
+ * "…" where the turn goes on. A turn of at most {@link LONG_TURN_WORDS} words, or one without
+ * query terms, is returned whole.
+ *
+ * @example
+ * ```ts
+ * excerpt(longAnswer, new Set(["queue", "retri"])); // "… Put requests in a queue and retry with backoff. …"
+ * ```
+ */
+export function excerpt(text: string, queryTerms: ReadonlySet<string> | undefined, maxWords = EXCERPT_WORDS): string {
+  if (!queryTerms || queryTerms.size === 0 || text.split(/\s+/).length <= LONG_TURN_WORDS) return text;
+  const sents = sentences(text);
+  const words = sents.map((s) => s.split(/\s+/).length);
+  const hits = sents.map((s) => new Set(termList(s).filter((t) => queryTerms.has(t))));
+  let best = { a: 0, b: 0, n: -1 };
+  for (let a = 0; a < sents.length; a++) {
+    const have = new Set<string>();
+    let used = 0;
+    let b = a;
+    while (b < sents.length && (b === a || used + words[b]! <= maxWords)) {
+      used += words[b]!;
+      for (const t of hits[b]!) have.add(t);
+      b++;
+    }
+    if (have.size > best.n) best = { a, b, n: have.size };
+  }
+  if (best.n <= 0) return text;
+  let body = sents.slice(best.a, best.b).join(" ");
+  const w = body.split(/\s+/);
+  if (w.length > maxWords) body = w.slice(0, maxWords).join(" ");
+  return `${best.a > 0 ? "… " : ""}${body}${best.b < sents.length || w.length > maxWords ? " …" : ""}`;
 }

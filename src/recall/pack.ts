@@ -3,7 +3,7 @@ import { compressText } from "../core/text.js";
 import { countTokens } from "../core/tokens.js";
 import type { Episode, Memory, RecallResult } from "../core/types.js";
 import { byOrder, type Snapshot } from "./snapshot.js";
-import { answerBearingLine, hasOwnContent, saysMoreThan, trimSmallTalk } from "./lines.js";
+import { answerBearingLine, excerpt, hasOwnContent, saysMoreThan, trimSmallTalk } from "./lines.js";
 import { PINNED_HEADER, type Pinned } from "./pinned.js";
 import { provenanceTag, resultProvenance } from "../guard/label.js";
 
@@ -95,9 +95,9 @@ export function memoryLine(m: Memory, sources: string[], cite = false, source?: 
  * episodeLine(episode, true); // '- Caroline: "I went to a LGBTQ support group yesterday." (D1:3)'
  * ```
  */
-export function episodeLine(e: Episode, cite = false): string {
+export function episodeLine(e: Episode, cite = false, queryTerms?: ReadonlySet<string>): string {
   const att = e.attachmentText ? ` [photo: ${e.attachmentText}]` : "";
-  const line = `- ${e.speaker}${provenanceTag(e)}: "${compressText(trimSmallTalk(e.text))}"${att}`;
+  const line = `- ${e.speaker}${provenanceTag(e)}: "${compressText(excerpt(trimSmallTalk(e.text), queryTerms))}"${att}`;
   return cite ? `${line} (${e.externalId ?? e.id})` : line;
 }
 
@@ -151,7 +151,7 @@ export function pack(
   const lineOf = (c: Candidate, ext: string[]): string | null => {
     if (c.type === "episode") {
       if (!hasOwnContent(c.episode.text + (c.episode.attachmentText ? ` ${c.episode.attachmentText}` : ""), [c.episode.speaker])) return null;
-      return episodeLine(c.episode, cite) + validityNotes(c.episode.id);
+      return episodeLine(c.episode, cite, q) + validityNotes(c.episode.id);
     }
     const m = c.memory;
     if (!hasOwnContent(m.text, m.subject ? [m.subject] : [])) return null;
