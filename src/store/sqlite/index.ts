@@ -11,7 +11,7 @@ import type {
 } from "../types.js";
 import { VectorCache } from "../vector-cache.js";
 import { DEFAULT_ROW_CACHE_ROWS, RowCache } from "../row-cache.js";
-import { episodeNeighbours, linkedMemories, writeLinks } from "./search.js";
+import { episodeNeighbourIds, linkedMemories, writeLinks } from "./search.js";
 import { migrate } from "./schema.js";
 import { guardColumns, rowToEntity, rowToEpisode, rowToMemory, rowToSegment, rowToVersion, type Row } from "./rows.js";
 
@@ -708,7 +708,10 @@ export class SqliteStore implements Store {
   }
 
   async episodeNeighbours(scope: ScopeKey, episodeIds: string[], radius: number): Promise<EpisodeNeighbours[]> {
-    return episodeNeighbours((sql) => this.stmt(sql), scope, episodeIds, radius);
+    const ids = episodeNeighbourIds((sql) => this.stmt(sql), scope, episodeIds, radius);
+    const rows = new Map((await this.getEpisodes(scope, ids.flatMap((n) => [...n.before, ...n.after]))).map((e) => [e.id, e]));
+    const pick = (xs: string[]) => xs.map((id) => rows.get(id)).filter((e): e is Episode => e !== undefined);
+    return ids.map((n) => ({ episodeId: n.episodeId, before: pick(n.before), after: pick(n.after) }));
   }
 
   async loadVectors(scope: ScopeKey, target: TargetType): Promise<VectorMatrix> {
