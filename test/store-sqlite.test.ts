@@ -68,6 +68,40 @@ describe("SqliteStore specifics", () => {
     }
   });
 
+  it("migrates a version-3 file: full-text tables become contentless with positions, re-indexed from the rows, same hits (issue 9)", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const path = join(dir, "v3.db");
+      const s = await SqliteStore.open(path);
+      const key = { tenant: "default", userId: "u" };
+      const ep = makeEpisode(key, { text: "We went hiking near the lake" });
+      const m = makeMemory(key, [ep.id], { text: "Caroline went hiking", subject: "Caroline" });
+      await s.commit({ scope: key, episodes: [ep], memories: [m] });
+      const before = { e: await s.searchText(key, "episode", ["hiking", "go"], 5), m: await s.searchText(key, "memory", ["hiking", "caroline"], 5) };
+      await s.close();
+      // A version-3 file: text copies in the FTS tables, no positions (and here, no rows at all).
+      const raw = new Database(path);
+      for (const t of ["fts_episodes", "fts_memories", "fts_segments"]) {
+        raw.exec(`DROP TABLE ${t}; CREATE VIRTUAL TABLE ${t} USING fts5(text, sk, head, tokenize = 'porter unicode61', detail = column)`);
+      }
+      raw.pragma("user_version = 3");
+      raw.close();
+      const again = await SqliteStore.open(path);
+      expect(await again.searchText(key, "episode", ["hiking", "go"], 5)).toEqual(before.e);
+      expect(await again.searchText(key, "memory", ["hiking", "caroline"], 5)).toEqual(before.m);
+      expect(before.e.map((h) => h.id)).toEqual([ep.id]);
+      await again.close();
+      const check = new Database(path, { readonly: true });
+      expect(check.pragma("user_version", { simple: true })).toBe(4);
+      const sql = check.prepare(`SELECT sql FROM sqlite_master WHERE name = 'fts_episodes'`).get() as { sql: string };
+      expect(sql.sql).toContain("contentless_delete");
+      expect(check.prepare(`SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'fts_episodes_content'`).get()).toEqual({ n: 0 });
+      check.close();
+    } finally {
+      cleanup();
+    }
+  });
+
   it("the row cache never serves a row another process changed, and keeps up with this one's writes (issue 9)", async () => {
     const { dir, cleanup } = tempDir();
     try {

@@ -1,7 +1,5 @@
 import { episodeText } from "../../core/embed-text.js";
-import { indexExtras } from "../../core/text.js";
 import Database from "better-sqlite3";
-import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { MnemoError } from "../../core/errors.js";
@@ -13,6 +11,9 @@ import { VectorCache } from "../vector-cache.js";
 import { DEFAULT_ROW_CACHE_ROWS, RowCache } from "../row-cache.js";
 import { episodeNeighbourIds, linkedMemories, writeLinks } from "./search.js";
 import { migrate } from "./schema.js";
+import { ftsText, scopeToken } from "./fts.js";
+
+export { scopeToken };
 import { guardColumns, rowToEntity, rowToEpisode, rowToMemory, rowToSegment, rowToVersion, type Row } from "./rows.js";
 
 const FTS_TABLE: Record<TargetType, string> = { memory: "fts_memories", episode: "fts_episodes", segment: "fts_segments" };
@@ -46,12 +47,6 @@ export interface SqliteStoreOptions {
  */
 export const HEAD_WEIGHT = 0.3;
 
-/** The text a row is indexed under: the text, plus base forms of its irregular verbs. */
-function ftsText(text: string): string {
-  const extra = indexExtras(text);
-  return extra ? `${text} ${extra}` : text;
-}
-
 /**
  * Opens (creating its folder) a SQLite file with better-sqlite3, or `:memory:`;
  * STORE_ERROR when it cannot. Shared by the store and the API-key table.
@@ -69,18 +64,6 @@ export function openDatabaseFile(path: string): Database.Database {
   } catch (cause) {
     throw new MnemoError("STORE_ERROR", `Cannot open ${path}: ${(cause as Error).message}`, { cause });
   }
-}
-
-/**
- * The FTS token that confines a full-text query to one scope.
- *
- * @example
- * ```ts
- * scopeToken({ tenant: "default", userId: "alice" }); // "s11911a4f0621f7e3ffd7"
- * ```
- */
-export function scopeToken(scope: ScopeKey): string {
-  return "s" + createHash("sha1").update(`${scope.tenant}\u0000${scope.userId}`).digest("hex").slice(0, 20);
 }
 
 function json(v: unknown): string {
