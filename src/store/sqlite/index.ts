@@ -66,6 +66,12 @@ export function openDatabaseFile(path: string): Database.Database {
   }
 }
 
+/** A stored Float32 vector as a view of its blob (copied only when the blob is not 4-byte aligned). */
+function floats(b: Buffer): Float32Array {
+  const a = b.byteOffset % 4 === 0 ? b : Buffer.from(b);
+  return new Float32Array(a.buffer, a.byteOffset, a.byteLength / 4);
+}
+
 function json(v: unknown): string {
   return JSON.stringify(v);
 }
@@ -447,13 +453,10 @@ export class SqliteStore implements Store {
         }
       }
       if (batch.vectors?.length) {
-        const up = this.stmt(`INSERT INTO vectors (target_type, target_id, tenant, user_id, dim, data) VALUES (?, ?, ?, ?, ?, ?)
-          ON CONFLICT(target_type, target_id) DO UPDATE SET dim = excluded.dim, data = excluded.data
-          WHERE vectors.tenant = excluded.tenant AND vectors.user_id = excluded.user_id`);
-        for (const v of batch.vectors) {
-          const info = up.run(v.targetType, v.targetId, tenant, userId, v.vector.length, Buffer.from(v.vector.buffer, v.vector.byteOffset, v.vector.byteLength));
-          if (info.changes === 0) throw conflict("vector", v.targetId);
-        }
+        // Keyed by scope first (schema 4): another scope's row with the same id is another row.
+        const up = this.stmt(`INSERT INTO vectors (tenant, user_id, target_type, target_id, dim, data) VALUES (?, ?, ?, ?, ?, ?)
+          ON CONFLICT(tenant, user_id, target_type, target_id) DO UPDATE SET dim = excluded.dim, data = excluded.data`);
+        for (const v of batch.vectors) up.run(tenant, userId, v.targetType, v.targetId, v.vector.length, Buffer.from(v.vector.buffer, v.vector.byteOffset, v.vector.byteLength));
       }
       // A new (or erased and re-created) scope starts above every generation handed out
       // before an erase, so caches keyed by (scope, generation) never serve erased data.
@@ -666,9 +669,9 @@ export class SqliteStore implements Store {
   async searchVectors(scope: ScopeKey, target: TargetType, vector: Float32Array, k: number): Promise<VectorHit[]> {
     const exact = async (ids: string[]) => {
       const rows = this
-        .stmt(`SELECT target_id, data FROM vectors WHERE target_type = ? AND target_id IN (SELECT value FROM json_each(?)) AND +tenant = ? AND +user_id = ?`)
-        .all(target, JSON.stringify(ids), scope.tenant, scope.userId) as Array<{ target_id: string; data: Buffer }>;
-      return new Map(rows.map((r) => [r.target_id, new Float32Array(r.data.buffer.slice(r.data.byteOffset, r.data.byteOffset + r.data.byteLength))]));
+        .stmt(`SELECT target_id, data FROM vectors WHERE tenant = ? AND user_id = ? AND target_type = ? AND target_id IN (SELECT value FROM json_each(?))`)
+        .all(scope.tenant, scope.userId, target, JSON.stringify(ids)) as Array<{ target_id: string; data: Buffer }>;
+      return new Map(rows.map((r) => [r.target_id, floats(r.data)]));
     };
     const load = async () => {
       const args = [scope.tenant, scope.userId, target] as const;
@@ -676,10 +679,7 @@ export class SqliteStore implements Store {
       const dim = count > 0 ? vector.length : 0;
       const each = (sink: (id: string, v: Float32Array) => void) => {
         const rows = this.stmt(`SELECT target_id, data FROM vectors WHERE tenant = ? AND user_id = ? AND target_type = ?`).iterate(...args) as Iterable<{ target_id: string; data: Buffer }>;
-        for (const r of rows) {
-          const b = r.data.byteOffset % 4 === 0 ? r.data : Buffer.from(r.data);
-          sink(r.target_id, new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4));
-        }
+        for (const r of rows) sink(r.target_id, floats(r.data));
       };
       return { count, dim, each };
     };
