@@ -111,6 +111,45 @@ describe("SqliteStore specifics", () => {
     }
   });
 
+  it("persists the vector cache of a large table at close and reads it back when the scope has not changed since (issue 9)", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const path = join(dir, "snap.db");
+      const key = { tenant: "default", userId: "u" };
+      const unit = (a: number) => new Float32Array([Math.cos(a), Math.sin(a), 0]);
+      const vectors = [0, 1, 2].map((i) => ({ targetType: "memory" as const, targetId: `m${i}`, vector: unit(i * 0.5) }));
+      const s = await SqliteStore.open(path, { snapshotMinVectors: 2 });
+      await s.commit({ scope: key, vectors });
+      const first = await s.searchVectors(key, "memory", unit(0), 3);
+      expect(first.map((h) => h.id)).toEqual(["m0", "m1", "m2"]);
+      await s.close();
+      const raw = new Database(path);
+      expect(raw.prepare(`SELECT target_type, gen FROM vector_snapshots`).all()).toEqual([{ target_type: "memory", gen: 1 }]);
+      // Changed behind the store's back (no new generation): the snapshot is what is searched.
+      raw.exec(`DELETE FROM vectors WHERE target_id = 'm2'`);
+      raw.close();
+      const again = await SqliteStore.open(path, { snapshotMinVectors: 2 });
+      expect((await again.searchVectors(key, "memory", unit(0), 3)).map((h) => h.id)).toEqual(["m0", "m1"]);
+      expect(again.vectorCache.loads).toBe(1);
+      await again.close();
+      // Another process's commit moves the generation: the snapshot is stale and the next open loads the vectors.
+      const other = await SqliteStore.open(path);
+      await other.commit({ scope: key, vectors: [{ targetType: "memory", targetId: "m3", vector: unit(0.1) }] });
+      await other.close();
+      const third = await SqliteStore.open(path, { snapshotMinVectors: 100 });
+      expect((await third.searchVectors(key, "memory", unit(0), 3)).map((h) => h.id)).toEqual(["m0", "m3", "m1"]);
+      await third.commit({ scope: key, vectors: [{ targetType: "memory", targetId: "m4", vector: unit(1.5) }] });
+      expect((await third.searchVectors(key, "memory", unit(1.5), 1)).map((h) => h.id)).toEqual(["m4"]);
+      await third.erase(key);
+      await third.close();
+      const check = new Database(path, { readonly: true });
+      expect(check.prepare(`SELECT COUNT(*) AS n FROM vector_snapshots`).get()).toEqual({ n: 0 });
+      check.close();
+    } finally {
+      cleanup();
+    }
+  });
+
   it("the row cache never serves a row another process changed, and keeps up with this one's writes (issue 9)", async () => {
     const { dir, cleanup } = tempDir();
     try {

@@ -101,7 +101,7 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
   (db) => rebuildFts(db),
   // 4 → 5 (issue 9): vectors clustered by scope (WITHOUT ROWID, primary key tenant, user,
   // table, id): a user's vectors are one contiguous range to load, with no rowid index and
-  // no scope index.
+  // no scope index; persisted snapshots of the vector cache.
   (db) => {
     if (!/WITHOUT ROWID/i.test((db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'vectors'`).get() as { sql: string } | undefined)?.sql ?? "")) {
       db.exec(`
@@ -115,6 +115,12 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
       `);
     }
     db.exec(`DROP INDEX IF EXISTS vectors_scope`);
+    // The vector cache's 8-bit codes of a large table, persisted at close for one generation
+    // (src/store/sqlite/index.ts, VECTOR_SNAPSHOT_MIN): the first search after opening reads
+    // one row instead of every vector.
+    db.exec(`CREATE TABLE IF NOT EXISTS vector_snapshots (
+      tenant TEXT NOT NULL, user_id TEXT NOT NULL, target_type TEXT NOT NULL, gen INTEGER NOT NULL, dim INTEGER NOT NULL,
+      ids TEXT NOT NULL, codes BLOB NOT NULL, scales BLOB NOT NULL, PRIMARY KEY (tenant, user_id, target_type))`);
   },
 ];
 
