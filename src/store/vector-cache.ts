@@ -49,7 +49,25 @@ class Entry {
   codes: Int8Array;
   scales: Float32Array;
   ids: string[] = [];
-  readonly pos = new Map<string, number>();
+  /** id → row, built on first use (a table read back from a snapshot may only be searched). */
+  private posMap: Map<string, number> | null = new Map<string, number>();
+
+  get pos(): Map<string, number> {
+    if (!this.posMap) {
+      this.posMap = new Map<string, number>();
+      for (let i = 0; i < this.size; i++) this.posMap.set(this.ids[i]!, i);
+    }
+    return this.posMap;
+  }
+
+  /** Installs rows read back from a snapshot (the id map is built when first needed). */
+  adopt(ids: string[], codes: Int8Array, scales: Float32Array): void {
+    this.ids = ids;
+    this.codes = codes;
+    this.scales = scales;
+    this.size = ids.length;
+    this.posMap = null;
+  }
   ann: HnswIndex | null = null;
   /** The generation last persisted as a snapshot (or read from one), -1 when none. */
   persisted = -1;
@@ -309,11 +327,7 @@ export class VectorCache {
     const n = snap.ids.length;
     if (snap.codes.length !== n * snap.dim || snap.scales.length !== n) return;
     const e = new Entry(snap.generation, snap.dim, 0);
-    e.codes = snap.codes;
-    e.scales = snap.scales;
-    e.ids = snap.ids;
-    for (let i = 0; i < n; i++) e.pos.set(snap.ids[i]!, i);
-    e.size = n;
+    e.adopt(snap.ids, snap.codes, snap.scales);
     e.persisted = snap.generation;
     this.loads++;
     if (e.bytes > this.maxBytes) return;

@@ -219,7 +219,10 @@ export class SqliteStore implements Store {
         for (const [key, snap] of todo) {
           const [tenant, userId, target] = key.split("\u0000") as [string, string, string];
           if (((gen.get(tenant, userId) as { gen: number } | undefined)?.gen ?? 0) !== snap.generation) continue;
-          put.run(tenant, userId, target, snap.generation, snap.dim, JSON.stringify(snap.ids), bytes(snap.codes), bytes(snap.scales));
+          // Ids joined by NUL (no id holds one, or the table is not snapshotted): splitting is
+          // several times faster than JSON.parse for the first search.
+          if (snap.ids.some((id) => id.includes("\u0000"))) continue;
+          put.run(tenant, userId, target, snap.generation, snap.dim, Buffer.from(snap.ids.join("\u0000"), "utf8"), bytes(snap.codes), bytes(snap.scales));
           this.vectorCache.markPersisted(key, snap.generation);
         }
       }).immediate();
@@ -234,13 +237,13 @@ export class SqliteStore implements Store {
   private restoreVectorSnapshot(scope: ScopeKey, target: TargetType, generation: number): void {
     const r = this
       .stmt(`SELECT dim, ids, codes, scales FROM vector_snapshots WHERE tenant = ? AND user_id = ? AND target_type = ? AND gen = ?`)
-      .get(scope.tenant, scope.userId, target, generation) as { dim: number; ids: string; codes: Buffer; scales: Buffer } | undefined;
-    if (!r) return;
+      .get(scope.tenant, scope.userId, target, generation) as { dim: number; ids: Buffer; codes: Buffer; scales: Buffer } | undefined;
+    if (!r || r.ids.length === 0) return;
     const scales = floats(r.scales);
     this.vectorCache.restore(vectorKey(scope, target), {
       generation,
       dim: r.dim,
-      ids: JSON.parse(r.ids) as string[],
+      ids: r.ids.toString("utf8").split("\u0000"),
       codes: new Int8Array(r.codes.buffer, r.codes.byteOffset, r.codes.byteLength),
       scales: scales.buffer === r.scales.buffer ? scales.slice() : scales,
     });

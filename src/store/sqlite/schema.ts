@@ -120,7 +120,7 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
     // one row instead of every vector.
     db.exec(`CREATE TABLE IF NOT EXISTS vector_snapshots (
       tenant TEXT NOT NULL, user_id TEXT NOT NULL, target_type TEXT NOT NULL, gen INTEGER NOT NULL, dim INTEGER NOT NULL,
-      ids TEXT NOT NULL, codes BLOB NOT NULL, scales BLOB NOT NULL, PRIMARY KEY (tenant, user_id, target_type))`);
+      ids BLOB NOT NULL, codes BLOB NOT NULL, scales BLOB NOT NULL, PRIMARY KEY (tenant, user_id, target_type))`);
   },
 ];
 
