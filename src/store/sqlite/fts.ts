@@ -1,4 +1,3 @@
-import type Database from "better-sqlite3";
 import { createHash } from "node:crypto";
 import { episodeText } from "../../core/embed-text.js";
 import { indexExtras } from "../../core/text.js";
@@ -44,6 +43,20 @@ export function ftsText(text: string): string {
 }
 
 /**
+ * The part of a better-sqlite3 connection {@link rebuildFts} uses (typed structurally, so the
+ * published declarations never need better-sqlite3's types).
+ *
+ * @example
+ * ```ts
+ * const db: SqlDatabase = new Database("mnemo.db");
+ * ```
+ */
+export interface SqlDatabase {
+  exec(sql: string): unknown;
+  prepare(sql: string): { all(...params: unknown[]): unknown[]; run(...params: unknown[]): unknown };
+}
+
+/**
  * Drops and re-creates the three full-text tables ({@link FTS_DEFINITION}) and indexes
  * every episode, memory and segment again from its row (the migration to schema 4; safe to
  * run again). Reads the rows a bounded chunk at a time.
@@ -53,7 +66,7 @@ export function ftsText(text: string): string {
  * db.transaction(() => rebuildFts(db))();
  * ```
  */
-export function rebuildFts(db: Database.Database): void {
+export function rebuildFts(db: SqlDatabase): void {
   const tokens = new Map<string, string>();
   const sk = (tenant: string, userId: string) => {
     const k = `${tenant}\u0000${userId}`;
