@@ -68,6 +68,88 @@ describe("SqliteStore specifics", () => {
     }
   });
 
+  it("migrates a version-3 file: full-text tables become contentless with positions, re-indexed from the rows, same hits; vectors clustered by scope (issue 9)", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const path = join(dir, "v3.db");
+      const s = await SqliteStore.open(path);
+      const key = { tenant: "default", userId: "u" };
+      const ep = makeEpisode(key, { text: "We went hiking near the lake" });
+      const m = makeMemory(key, [ep.id], { text: "Caroline went hiking", subject: "Caroline" });
+      const v = new Float32Array([0.6, 0.8, 0]);
+      await s.commit({ scope: key, episodes: [ep], memories: [m], vectors: [{ targetType: "memory", targetId: m.id, vector: v }] });
+      const before = { e: await s.searchText(key, "episode", ["hiking", "go"], 5), m: await s.searchText(key, "memory", ["hiking", "caroline"], 5) };
+      await s.close();
+      // A version-3 file: text copies in the FTS tables, no positions (and here, no rows at
+      // all); vectors in a rowid table with a scope index.
+      const raw = new Database(path);
+      for (const t of ["fts_episodes", "fts_memories", "fts_segments"]) {
+        raw.exec(`DROP TABLE ${t}; CREATE VIRTUAL TABLE ${t} USING fts5(text, sk, head, tokenize = 'porter unicode61', detail = column)`);
+      }
+      raw.exec(`ALTER TABLE vectors RENAME TO vectors_new;
+        CREATE TABLE vectors (target_type TEXT NOT NULL, target_id TEXT NOT NULL, tenant TEXT NOT NULL, user_id TEXT NOT NULL, dim INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (target_type, target_id));
+        CREATE INDEX vectors_scope ON vectors (tenant, user_id, target_type);
+        INSERT INTO vectors SELECT target_type, target_id, tenant, user_id, dim, data FROM vectors_new; DROP TABLE vectors_new;`);
+      raw.pragma("user_version = 3");
+      raw.close();
+      const again = await SqliteStore.open(path);
+      expect(await again.searchText(key, "episode", ["hiking", "go"], 5)).toEqual(before.e);
+      expect(await again.searchText(key, "memory", ["hiking", "caroline"], 5)).toEqual(before.m);
+      expect(before.e.map((h) => h.id)).toEqual([ep.id]);
+      expect(await again.loadVectors(key, "memory")).toEqual({ ids: [m.id], dim: 3, data: v });
+      expect((await again.searchVectors(key, "memory", v, 1)).map((h) => h.id)).toEqual([m.id]);
+      await again.close();
+      const check = new Database(path, { readonly: true });
+      expect(check.pragma("user_version", { simple: true })).toBe(5);
+      const sql = check.prepare(`SELECT sql FROM sqlite_master WHERE name = 'fts_episodes'`).get() as { sql: string };
+      expect(sql.sql).toContain("contentless_delete");
+      expect(check.prepare(`SELECT COUNT(*) AS n FROM sqlite_master WHERE name IN ('fts_episodes_content', 'vectors_scope')`).get()).toEqual({ n: 0 });
+      expect((check.prepare(`SELECT sql FROM sqlite_master WHERE name = 'vectors'`).get() as { sql: string }).sql).toContain("WITHOUT ROWID");
+      check.close();
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("persists the vector cache of a large table at close and reads it back when the scope has not changed since (issue 9)", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const path = join(dir, "snap.db");
+      const key = { tenant: "default", userId: "u" };
+      const unit = (a: number) => new Float32Array([Math.cos(a), Math.sin(a), 0]);
+      const vectors = [0, 1, 2].map((i) => ({ targetType: "memory" as const, targetId: `m${i}`, vector: unit(i * 0.5) }));
+      const s = await SqliteStore.open(path, { snapshotMinVectors: 2 });
+      await s.commit({ scope: key, vectors });
+      const first = await s.searchVectors(key, "memory", unit(0), 3);
+      expect(first.map((h) => h.id)).toEqual(["m0", "m1", "m2"]);
+      await s.close();
+      const raw = new Database(path);
+      expect(raw.prepare(`SELECT target_type, gen FROM vector_snapshots`).all()).toEqual([{ target_type: "memory", gen: 1 }]);
+      // Changed behind the store's back (no new generation): the snapshot is what is searched.
+      raw.exec(`DELETE FROM vectors WHERE target_id = 'm2'`);
+      raw.close();
+      const again = await SqliteStore.open(path, { snapshotMinVectors: 2 });
+      expect((await again.searchVectors(key, "memory", unit(0), 3)).map((h) => h.id)).toEqual(["m0", "m1"]);
+      expect(again.vectorCache.loads).toBe(1);
+      await again.close();
+      // Another process's commit moves the generation: the snapshot is stale and the next open loads the vectors.
+      const other = await SqliteStore.open(path);
+      await other.commit({ scope: key, vectors: [{ targetType: "memory", targetId: "m3", vector: unit(0.1) }] });
+      await other.close();
+      const third = await SqliteStore.open(path, { snapshotMinVectors: 100 });
+      expect((await third.searchVectors(key, "memory", unit(0), 3)).map((h) => h.id)).toEqual(["m0", "m3", "m1"]);
+      await third.commit({ scope: key, vectors: [{ targetType: "memory", targetId: "m4", vector: unit(1.5) }] });
+      expect((await third.searchVectors(key, "memory", unit(1.5), 1)).map((h) => h.id)).toEqual(["m4"]);
+      await third.erase(key);
+      await third.close();
+      const check = new Database(path, { readonly: true });
+      expect(check.prepare(`SELECT COUNT(*) AS n FROM vector_snapshots`).get()).toEqual({ n: 0 });
+      check.close();
+    } finally {
+      cleanup();
+    }
+  });
+
   it("the row cache never serves a row another process changed, and keeps up with this one's writes (issue 9)", async () => {
     const { dir, cleanup } = tempDir();
     try {

@@ -99,19 +99,34 @@ async function lexical(inp: ChannelInput): Promise<ChannelList[]> {
   ];
 }
 
+/**
+ * How many nearest vectors the dense channel asks for first, per table: a quarter more than
+ * its depth (most hits are eligible). Only when fewer than `depth` of them are eligible does
+ * it ask again for 3 × depth.
+ *
+ * @example
+ * ```ts
+ * const k = denseFirstK(60); // 83
+ * ```
+ */
+export function denseFirstK(depth: number): number {
+  return Math.ceil(depth * 1.25) + 8;
+}
+
 /** Dense channel: cosine similarity of embeddings (the store's vector search). */
 async function dense(inp: ChannelInput): Promise<ChannelList[]> {
   const { ctx, key, queryVector, depth } = inp;
-  const [m, e] = await Promise.all([
-    ctx.store.searchVectors(key, "memory", queryVector, depth * 3),
-    ctx.store.searchVectors(key, "episode", queryVector, depth * 3),
-  ]);
-  const mPos = m.filter((h) => h.score > 0).map((h) => h.id);
-  const ePos = e.filter((h) => h.score > 0).map((h) => h.id);
-  return [
-    { channel: "dense", weight: inp.weights.dense, ids: await firstEligible(inp, "m:", mPos, depth) },
-    { channel: "dense", weight: inp.weights.dense, ids: await firstEligible(inp, "e:", ePos, depth) },
-  ];
+  const one = async (target: "memory" | "episode", prefix: "m:" | "e:") => {
+    const first = denseFirstK(depth);
+    let hits = await ctx.store.searchVectors(key, target, queryVector, first);
+    let ids = await firstEligible(inp, prefix, hits.filter((h) => h.score > 0).map((h) => h.id), depth);
+    if (ids.length < depth && hits.length >= first && depth * 3 > first) {
+      hits = await ctx.store.searchVectors(key, target, queryVector, depth * 3);
+      ids = await firstEligible(inp, prefix, hits.filter((h) => h.score > 0).map((h) => h.id), depth);
+    }
+    return { channel: "dense", weight: inp.weights.dense, ids };
+  };
+  return [await one("memory", "m:"), await one("episode", "e:")];
 }
 
 /**

@@ -106,6 +106,45 @@ export interface Pinned {
   text: string;
 }
 
+/**
+ * How many scopes' pinned ids are kept between recalls (an LRU in the context's caches).
+ *
+ * @example
+ * ```ts
+ * const kept = [...ctx.caches.keys()].filter((k) => k.startsWith("pinned")).length; // ≤ 64
+ * ```
+ */
+export const PINNED_CACHE_SCOPES = 64;
+
+/**
+ * The ids of the scope's standing instruction and preference memories (at most 200, newest
+ * first) and of its turns holding rule words (at most 60), kept per scope for one store
+ * generation: they do not depend on the query, so a recall without a write since the last
+ * one reads none of the two queries again (the rows come from the snapshot).
+ */
+async function standingIds(snap: Snapshot): Promise<{ memoryIds: string[]; episodeIds: string[] }> {
+  const { ctx, key } = snap;
+  const store = ctx.store;
+  const cacheKey = "pinned\u0000" + key.tenant + "\u0000" + key.userId;
+  const gen = await store.generation(key);
+  const cached = ctx.caches.get(cacheKey) as { gen: number; memoryIds: string[]; episodeIds: string[] } | undefined;
+  ctx.caches.delete(cacheKey);
+  if (cached && cached.gen === gen) {
+    ctx.caches.set(cacheKey, cached);
+    return cached;
+  }
+  const [page, hits] = await Promise.all([
+    store.listMemories({ tenant: key.tenant, userId: key.userId, kinds: ["instruction", "preference"], limit: 200 }),
+    store.searchText(key, "episode", ["always", "never", "prefer", "please", "avoid"], 60),
+  ]);
+  for (const m of page.items) if (!snap.memories.has(m.id)) snap.memories.set(m.id, m);
+  const entry = { gen, memoryIds: page.items.filter((m) => STANDING.test(m.text)).map((m) => m.id), episodeIds: hits.map((h) => h.id) };
+  ctx.caches.set(cacheKey, entry);
+  let kept = 0;
+  for (const k of [...ctx.caches.keys()].reverse()) if (k.startsWith("pinned\u0000") && ++kept > PINNED_CACHE_SCOPES) ctx.caches.delete(k);
+  return entry;
+}
+
 /** A standing rule said in a user's turn, as a sentence. */
 const RULE_SENTENCE = /^(?:please\s+)?(?:always|never|avoid|make sure|remember to|don'?t|do not|from now on)\b|\bI (?:would |'d |really |always )?prefer\b|\bI want you to\b/i;
 
@@ -139,17 +178,14 @@ export function ruleText(m: Pick<Memory, "text" | "subject">): string | null {
  * ```
  */
 export async function pinnedCandidates(snap: Snapshot, eligible: (key: string) => boolean, scores: ReadonlyMap<string, number>): Promise<Pinned[]> {
-  const store = snap.ctx.store;
-  const [page, hits] = await Promise.all([
-    store.listMemories({ tenant: snap.key.tenant, userId: snap.key.userId, kinds: ["instruction", "preference"], limit: 200 }),
-    store.searchText(snap.key, "episode", ["always", "never", "prefer", "please", "avoid"], 60),
-  ]);
-  const standing = page.items.filter((m) => STANDING.test(m.text));
-  await snap.loadEpisodes([...standing.map((m) => m.sources[0] ?? ""), ...hits.map((h) => h.id)]);
+  const found = await standingIds(snap);
+  await snap.load(found.memoryIds);
+  const standing = found.memoryIds.map((id) => snap.memories.get(id)).filter((m): m is Memory => m !== undefined && STANDING.test(m.text));
+  const hits = found.episodeIds.map((id) => ({ id }));
+  await snap.loadEpisodes([...standing.map((m) => m.sources[0] ?? ""), ...found.episodeIds]);
   const out: Array<Pinned & { rank: number; at: string }> = [];
   for (const m of standing) {
     const key = "m:" + m.id;
-    if (!snap.memories.has(m.id)) snap.memories.set(m.id, m);
     if (!isPinnable(m, snap) || !eligible(key)) continue;
     // The rule in the user's words ("Always include…", not "alice: Always include…"), so the
     // same rule found in a turn is one line; a memory that states no rule is not pinned

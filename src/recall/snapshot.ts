@@ -147,7 +147,8 @@ export function byOrder(snap: Snapshot, a: string, b: string): number {
 }
 
 /**
- * The stemmed term set of a memory's or episode's text, cached for the recall.
+ * The stemmed term set of a memory's or episode's text, cached for the recall (and, by
+ * text, in a bounded LRU shared by recalls). The set is shared: never modify it.
  *
  * @example
  * ```ts
@@ -156,6 +157,35 @@ export function byOrder(snap: Snapshot, a: string, b: string): number {
  */
 export function termSet(snap: Snapshot, key: string, text: string): Set<string> {
   let t = snap.termSets.get(key);
-  if (!t) snap.termSets.set(key, (t = new Set(terms(text))));
+  if (!t) snap.termSets.set(key, (t = sharedTerms(text)));
+  return t;
+}
+
+/**
+ * How many texts' stemmed term sets are kept between recalls (an LRU keyed by the text):
+ * the graph and answer-type channels rank hundreds of memories by their terms, mostly the
+ * same ones from one recall to the next.
+ *
+ * @example
+ * ```ts
+ * TERM_SET_CACHE; // 20,000 texts
+ * ```
+ */
+export const TERM_SET_CACHE = 20_000;
+const termSets = new Map<string, Set<string>>();
+
+/** The (shared, read-only) stemmed term set of a text. */
+function sharedTerms(text: string): Set<string> {
+  let t = termSets.get(text);
+  if (t) {
+    termSets.delete(text);
+    termSets.set(text, t);
+    return t;
+  }
+  t = new Set(terms(text));
+  if (text.length <= 2_000) {
+    termSets.set(text, t);
+    if (termSets.size > TERM_SET_CACHE) termSets.delete(termSets.keys().next().value!);
+  }
   return t;
 }

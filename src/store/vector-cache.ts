@@ -49,8 +49,28 @@ class Entry {
   codes: Int8Array;
   scales: Float32Array;
   ids: string[] = [];
-  readonly pos = new Map<string, number>();
+  /** id → row, built on first use (a table read back from a snapshot may only be searched). */
+  private posMap: Map<string, number> | null = new Map<string, number>();
+
+  get pos(): Map<string, number> {
+    if (!this.posMap) {
+      this.posMap = new Map<string, number>();
+      for (let i = 0; i < this.size; i++) this.posMap.set(this.ids[i]!, i);
+    }
+    return this.posMap;
+  }
+
+  /** Installs rows read back from a snapshot (the id map is built when first needed). */
+  adopt(ids: string[], codes: Int8Array, scales: Float32Array): void {
+    this.ids = ids;
+    this.codes = codes;
+    this.scales = scales;
+    this.size = ids.length;
+    this.posMap = null;
+  }
   ann: HnswIndex | null = null;
+  /** The generation last persisted as a snapshot (or read from one), -1 when none. */
+  persisted = -1;
 
   constructor(generation: number, dim: number, capacity: number) {
     this.generation = generation;
@@ -138,6 +158,25 @@ class Entry {
     for (let i = ids.length - 1; i >= 0; i--) out.push({ id: this.ids[ids[i]!]!, score: scores[i]! });
     return out;
   }
+}
+
+/**
+ * A cached table as plain arrays: what {@link VectorCache.snapshot} hands out to be
+ * persisted and {@link VectorCache.restore} takes back (valid for one store generation).
+ *
+ * @example
+ * ```ts
+ * const snap: VectorSnapshot = { generation: 7, dim: 2, ids: ["m1"], codes: new Int8Array([76, 102]), scales: new Float32Array([0.0063]) };
+ * ```
+ */
+export interface VectorSnapshot {
+  generation: number;
+  dim: number;
+  ids: string[];
+  /** Row-major 8-bit codes, ids.length × dim. */
+  codes: Int8Array;
+  /** One scale per row. */
+  scales: Float32Array;
 }
 
 /** Exact cosine of stored vectors against the query, best first, ties by id. */
@@ -254,6 +293,47 @@ export class VectorCache {
     }
     if (exact) return rescore(short, await exact(short.map((h) => h.id)), q, k);
     return rescore(short, new Map(short.map((h) => [h.id, e.decode(e.pos.get(h.id)!)])), q, k);
+  }
+
+  /** Whether the table is cached for `generation`. */
+  has(key: string, generation: number): boolean {
+    return this.entries.get(key)?.generation === generation;
+  }
+
+  /**
+   * The cached tables not yet persisted at their generation, with at least `minRows` rows,
+   * as snapshots (copies of the codes), keyed as cached.
+   */
+  unpersisted(minRows: number): Array<[string, VectorSnapshot]> {
+    const out: Array<[string, VectorSnapshot]> = [];
+    for (const [key, e] of this.entries) {
+      if (e.size < minRows || e.persisted === e.generation || e.ann) continue;
+      out.push([key, { generation: e.generation, dim: e.dim, ids: e.ids.slice(0, e.size), codes: e.codes.slice(0, e.size * e.dim), scales: e.scales.slice(0, e.size) }]);
+    }
+    return out;
+  }
+
+  /** Marks a cached table as persisted at `generation`. */
+  markPersisted(key: string, generation: number): void {
+    const e = this.entries.get(key);
+    if (e && e.generation === generation) e.persisted = generation;
+  }
+
+  /**
+   * Installs a table read back from a snapshot (no re-encoding), valid for its generation,
+   * unless it is larger than the bound.
+   */
+  restore(key: string, snap: VectorSnapshot): void {
+    const n = snap.ids.length;
+    if (snap.codes.length !== n * snap.dim || snap.scales.length !== n) return;
+    const e = new Entry(snap.generation, snap.dim, 0);
+    e.adopt(snap.ids, snap.codes, snap.scales);
+    e.persisted = snap.generation;
+    this.loads++;
+    if (e.bytes > this.maxBytes) return;
+    this.remove(key);
+    this.entries.set(key, e);
+    this.recount(key, e);
   }
 
   /**

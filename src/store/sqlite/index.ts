@@ -1,7 +1,5 @@
 import { episodeText } from "../../core/embed-text.js";
-import { indexExtras } from "../../core/text.js";
 import Database from "better-sqlite3";
-import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { MnemoError } from "../../core/errors.js";
@@ -11,8 +9,11 @@ import type {
 } from "../types.js";
 import { VectorCache } from "../vector-cache.js";
 import { DEFAULT_ROW_CACHE_ROWS, RowCache } from "../row-cache.js";
-import { episodeNeighbours, linkedMemories, writeLinks } from "./search.js";
+import { episodeNeighbourIds, linkedMemories, writeLinks } from "./search.js";
 import { migrate } from "./schema.js";
+import { ftsText, scopeToken } from "./fts.js";
+
+export { scopeToken };
 import { guardColumns, rowToEntity, rowToEpisode, rowToMemory, rowToSegment, rowToVersion, type Row } from "./rows.js";
 
 const FTS_TABLE: Record<TargetType, string> = { memory: "fts_memories", episode: "fts_episodes", segment: "fts_segments" };
@@ -33,7 +34,22 @@ export interface SqliteStoreOptions {
   cacheBytes?: number | undefined;
   /** Bound of the parsed-row cache across every user, in rows (default 20,000; 0 turns it off). */
   cacheRows?: number | undefined;
+  /** Vector tables of at least this many rows are snapshotted at close (default {@link VECTOR_SNAPSHOT_MIN}). */
+  snapshotMinVectors?: number | undefined;
 }
+
+/**
+ * Tables of at least this many vectors (one scope, one target) have their cache's 8-bit
+ * codes persisted when the store closes (`vector_snapshots`, valid for that generation of
+ * the scope): the first search after the next open reads them in one row instead of
+ * loading and encoding every vector (issue 9). Smaller tables load fast enough.
+ *
+ * @example
+ * ```ts
+ * if (rows >= VECTOR_SNAPSHOT_MIN) persist(); // 20,000
+ * ```
+ */
+export const VECTOR_SNAPSHOT_MIN = 20_000;
 
 /**
  * BM25 weight of the `head` column (an episode's speaker, a memory's subject) relative
@@ -45,12 +61,6 @@ export interface SqliteStoreOptions {
  * ```
  */
 export const HEAD_WEIGHT = 0.3;
-
-/** The text a row is indexed under: the text, plus base forms of its irregular verbs. */
-function ftsText(text: string): string {
-  const extra = indexExtras(text);
-  return extra ? `${text} ${extra}` : text;
-}
 
 /**
  * Opens (creating its folder) a SQLite file with better-sqlite3, or `:memory:`;
@@ -71,16 +81,15 @@ export function openDatabaseFile(path: string): Database.Database {
   }
 }
 
-/**
- * The FTS token that confines a full-text query to one scope.
- *
- * @example
- * ```ts
- * scopeToken({ tenant: "default", userId: "alice" }); // "s11911a4f0621f7e3ffd7"
- * ```
- */
-export function scopeToken(scope: ScopeKey): string {
-  return "s" + createHash("sha1").update(`${scope.tenant}\u0000${scope.userId}`).digest("hex").slice(0, 20);
+/** A typed array's bytes as a Buffer (no copy). */
+function bytes(a: Int8Array | Float32Array): Buffer {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+}
+
+/** A stored Float32 vector as a view of its blob (copied only when the blob is not 4-byte aligned). */
+function floats(b: Buffer): Float32Array {
+  const a = b.byteOffset % 4 === 0 ? b : Buffer.from(b);
+  return new Float32Array(a.buffer, a.byteOffset, a.byteLength / 4);
 }
 
 function json(v: unknown): string {
@@ -145,7 +154,10 @@ export class SqliteStore implements Store {
     const env = Number(process.env.MNEMO_CACHE_MB);
     this.vectorCache = new VectorCache({ maxBytes: options.cacheBytes ?? (env > 0 ? env * 1024 * 1024 : undefined) });
     this.rowCache = new RowCache(options.cacheRows ?? DEFAULT_ROW_CACHE_ROWS);
+    this.snapshotMin = options.snapshotMinVectors ?? VECTOR_SNAPSHOT_MIN;
   }
+
+  private readonly snapshotMin: number;
 
   /** Opens (creating if needed) a database file, or `:memory:`. */
   static async open(path: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
@@ -184,8 +196,57 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.closed || this.inScope) return;
+    await this.exclusive(async () => this.persistVectorSnapshots());
     this.closed = true;
     this.db.close();
+  }
+
+  /**
+   * Writes the cached codes of large vector tables that are current (their scope's
+   * generation has not moved) and not persisted yet. Best effort: a busy or read-only file
+   * is left as it is (the next open loads the vectors instead).
+   */
+  private persistVectorSnapshots(): void {
+    const todo = this.vectorCache.unpersisted(this.snapshotMin);
+    if (todo.length === 0) return;
+    const db = this.db;
+    try {
+      db.pragma("busy_timeout = 0");
+      const gen = this.stmt(`SELECT gen FROM generations WHERE tenant = ? AND user_id = ?`);
+      const put = this.stmt(`INSERT INTO vector_snapshots (tenant, user_id, target_type, gen, dim, ids, codes, scales) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT(tenant, user_id, target_type) DO UPDATE SET gen = excluded.gen, dim = excluded.dim, ids = excluded.ids, codes = excluded.codes, scales = excluded.scales`);
+      db.transaction(() => {
+        for (const [key, snap] of todo) {
+          const [tenant, userId, target] = key.split("\u0000") as [string, string, string];
+          if (((gen.get(tenant, userId) as { gen: number } | undefined)?.gen ?? 0) !== snap.generation) continue;
+          // Ids joined by NUL (no id holds one, or the table is not snapshotted): splitting is
+          // several times faster than JSON.parse for the first search.
+          if (snap.ids.some((id) => id.includes("\u0000"))) continue;
+          put.run(tenant, userId, target, snap.generation, snap.dim, Buffer.from(snap.ids.join("\u0000"), "utf8"), bytes(snap.codes), bytes(snap.scales));
+          this.vectorCache.markPersisted(key, snap.generation);
+        }
+      }).immediate();
+    } catch {
+      // Best effort (SQLITE_BUSY, SQLITE_READONLY): the snapshot is only a cache.
+    } finally {
+      db.pragma("busy_timeout = 5000");
+    }
+  }
+
+  /** Reads back a persisted snapshot of a vector table when it is valid for `generation`. */
+  private restoreVectorSnapshot(scope: ScopeKey, target: TargetType, generation: number): void {
+    const r = this
+      .stmt(`SELECT dim, ids, codes, scales FROM vector_snapshots WHERE tenant = ? AND user_id = ? AND target_type = ? AND gen = ?`)
+      .get(scope.tenant, scope.userId, target, generation) as { dim: number; ids: Buffer; codes: Buffer; scales: Buffer } | undefined;
+    if (!r || r.ids.length === 0) return;
+    const scales = floats(r.scales);
+    this.vectorCache.restore(vectorKey(scope, target), {
+      generation,
+      dim: r.dim,
+      ids: r.ids.toString("utf8").split("\u0000"),
+      codes: new Int8Array(r.codes.buffer, r.codes.byteOffset, r.codes.byteLength),
+      scales: scales.buffer === r.scales.buffer ? scales.slice() : scales,
+    });
   }
 
   /** The tail of the queue for this connection's write transaction (one open at a time). */
@@ -464,13 +525,10 @@ export class SqliteStore implements Store {
         }
       }
       if (batch.vectors?.length) {
-        const up = this.stmt(`INSERT INTO vectors (target_type, target_id, tenant, user_id, dim, data) VALUES (?, ?, ?, ?, ?, ?)
-          ON CONFLICT(target_type, target_id) DO UPDATE SET dim = excluded.dim, data = excluded.data
-          WHERE vectors.tenant = excluded.tenant AND vectors.user_id = excluded.user_id`);
-        for (const v of batch.vectors) {
-          const info = up.run(v.targetType, v.targetId, tenant, userId, v.vector.length, Buffer.from(v.vector.buffer, v.vector.byteOffset, v.vector.byteLength));
-          if (info.changes === 0) throw conflict("vector", v.targetId);
-        }
+        // Keyed by scope first (schema 4): another scope's row with the same id is another row.
+        const up = this.stmt(`INSERT INTO vectors (tenant, user_id, target_type, target_id, dim, data) VALUES (?, ?, ?, ?, ?, ?)
+          ON CONFLICT(tenant, user_id, target_type, target_id) DO UPDATE SET dim = excluded.dim, data = excluded.data`);
+        for (const v of batch.vectors) up.run(tenant, userId, v.targetType, v.targetId, v.vector.length, Buffer.from(v.vector.buffer, v.vector.byteOffset, v.vector.byteLength));
       }
       // A new (or erased and re-created) scope starts above every generation handed out
       // before an erase, so caches keyed by (scope, generation) never serve erased data.
@@ -683,24 +741,24 @@ export class SqliteStore implements Store {
   async searchVectors(scope: ScopeKey, target: TargetType, vector: Float32Array, k: number): Promise<VectorHit[]> {
     const exact = async (ids: string[]) => {
       const rows = this
-        .stmt(`SELECT target_id, data FROM vectors WHERE target_type = ? AND target_id IN (SELECT value FROM json_each(?)) AND +tenant = ? AND +user_id = ?`)
-        .all(target, JSON.stringify(ids), scope.tenant, scope.userId) as Array<{ target_id: string; data: Buffer }>;
-      return new Map(rows.map((r) => [r.target_id, new Float32Array(r.data.buffer.slice(r.data.byteOffset, r.data.byteOffset + r.data.byteLength))]));
+        .stmt(`SELECT target_id, data FROM vectors WHERE tenant = ? AND user_id = ? AND target_type = ? AND target_id IN (SELECT value FROM json_each(?))`)
+        .all(scope.tenant, scope.userId, target, JSON.stringify(ids)) as Array<{ target_id: string; data: Buffer }>;
+      return new Map(rows.map((r) => [r.target_id, floats(r.data)]));
     };
-    const load = async () => {
-      const args = [scope.tenant, scope.userId, target] as const;
-      const count = (this.stmt(`SELECT COUNT(*) AS n FROM vectors WHERE tenant = ? AND user_id = ? AND target_type = ?`).get(...args) as { n: number }).n;
-      const dim = count > 0 ? vector.length : 0;
-      const each = (sink: (id: string, v: Float32Array) => void) => {
-        const rows = this.stmt(`SELECT target_id, data FROM vectors WHERE tenant = ? AND user_id = ? AND target_type = ?`).iterate(...args) as Iterable<{ target_id: string; data: Buffer }>;
-        for (const r of rows) {
-          const b = r.data.byteOffset % 4 === 0 ? r.data : Buffer.from(r.data);
-          sink(r.target_id, new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4));
-        }
-      };
-      return { count, dim, each };
-    };
-    return this.vectorCache.search(vectorKey(scope, target), await this.generation(scope), load, vector, k, exact);
+    // One range of the clustered vectors table (schema 5), rows as arrays; no COUNT first
+    // (on a WITHOUT ROWID table it reads the whole range too): the cache grows as it reads.
+    const load = async () => ({
+      count: 0,
+      dim: vector.length,
+      each: (sink: (id: string, v: Float32Array) => void) => {
+        const rows = this.stmt(`SELECT target_id, data FROM vectors WHERE tenant = ? AND user_id = ? AND target_type = ?`).raw(true).iterate(scope.tenant, scope.userId, target) as Iterable<[string, Buffer]>;
+        for (const r of rows) sink(r[0], floats(r[1]));
+      },
+    });
+    const gen = await this.generation(scope);
+    const key = vectorKey(scope, target);
+    if (!this.vectorCache.has(key, gen)) this.restoreVectorSnapshot(scope, target, gen);
+    return this.vectorCache.search(key, gen, load, vector, k, exact);
   }
 
   async linkedMemories(scope: ScopeKey, link: MemoryLink, keys: string[], limit: number): Promise<LinkedMemories[]> {
@@ -708,7 +766,10 @@ export class SqliteStore implements Store {
   }
 
   async episodeNeighbours(scope: ScopeKey, episodeIds: string[], radius: number): Promise<EpisodeNeighbours[]> {
-    return episodeNeighbours((sql) => this.stmt(sql), scope, episodeIds, radius);
+    const ids = episodeNeighbourIds((sql) => this.stmt(sql), scope, episodeIds, radius);
+    const rows = new Map((await this.getEpisodes(scope, ids.flatMap((n) => [...n.before, ...n.after]))).map((e) => [e.id, e]));
+    const pick = (xs: string[]) => xs.map((id) => rows.get(id)).filter((e): e is Episode => e !== undefined);
+    return ids.map((n) => ({ episodeId: n.episodeId, before: pick(n.before), after: pick(n.after) }));
   }
 
   async loadVectors(scope: ScopeKey, target: TargetType): Promise<VectorMatrix> {
@@ -728,7 +789,8 @@ export class SqliteStore implements Store {
 
   async clearVectors(): Promise<void> {
     const del = this.stmt(`DELETE FROM vectors`);
-    await this.writeTxn(() => del.run());
+    const snaps = this.stmt(`DELETE FROM vector_snapshots`);
+    await this.writeTxn(() => (del.run(), snaps.run()));
     this.vectorCache.drop();
   }
 
@@ -760,6 +822,7 @@ export class SqliteStore implements Store {
         this.stmt(`DELETE FROM memory_history WHERE tenant = ? AND user_id = ? AND memory_id = ?`).run(...args, id);
         this.stmt(`DELETE FROM memories WHERE tenant = ? AND user_id = ? AND id = ?`).run(...args, id);
       }
+      this.stmt(`DELETE FROM vector_snapshots WHERE tenant = ? AND user_id = ?`).run(...args);
       this.stmt(`UPDATE generations SET gen = gen + 1 WHERE tenant = ? AND user_id = ?`).run(...args);
     });
     await this.writeTxn(() => remove.immediate());
@@ -788,7 +851,7 @@ export class SqliteStore implements Store {
         counts.entities += this.stmt(`DELETE FROM entities WHERE tenant = ? AND user_id = ?`).run(...args).changes;
         this.stmt(`INSERT INTO meta (key, value) SELECT '${GENERATION_FLOOR_KEY}', gen FROM generations WHERE tenant = ? AND user_id = ?
           ON CONFLICT(key) DO UPDATE SET value = MAX(CAST(meta.value AS INTEGER), CAST(excluded.value AS INTEGER))`).run(...args);
-        for (const t of ["segments", "memory_history", "vectors", "generations"]) {
+        for (const t of ["segments", "memory_history", "vectors", "vector_snapshots", "generations"]) {
           this.stmt(`DELETE FROM ${t} WHERE tenant = ? AND user_id = ?`).run(...args);
         }
         // Responses saved for Idempotency-Key retries (the HTTP server keeps them in this file)

@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { MnemoError } from "../../core/errors.js";
+import { rebuildFts } from "./fts.js";
 
 /**
  * The on-disk schema version this build writes.
@@ -9,7 +10,7 @@ import { MnemoError } from "../../core/errors.js";
  * db.pragma("user_version", { simple: true }) === SCHEMA_VERSION; // true once migrated
  * ```
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 5;
 
 /** Adds a column unless the table has it (migrations stay safe to re-run on a file whose version was rewound). */
 function addColumns(db: Database.Database, table: string, columns: string[]): void {
@@ -94,6 +95,32 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
   (db) => {
     addColumns(db, "episodes", ["source TEXT", "trust TEXT", "quarantine TEXT", "sensitivity TEXT"]);
     addColumns(db, "memories", ["source TEXT", "trust TEXT", "sensitivity TEXT"]);
+  },
+  // 3 → 4 (issue 9): full-text tables without a copy of the text, with positions: the same
+  // BM25, about 5× faster to rank and 60% smaller (src/store/sqlite/fts.ts), rebuilt from the rows.
+  (db) => rebuildFts(db),
+  // 4 → 5 (issue 9): vectors clustered by scope (WITHOUT ROWID, primary key tenant, user,
+  // table, id): a user's vectors are one contiguous range to load, with no rowid index and
+  // no scope index; persisted snapshots of the vector cache.
+  (db) => {
+    if (!/WITHOUT ROWID/i.test((db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'vectors'`).get() as { sql: string } | undefined)?.sql ?? "")) {
+      db.exec(`
+      CREATE TABLE vectors_v5 (
+        tenant TEXT NOT NULL, user_id TEXT NOT NULL, target_type TEXT NOT NULL, target_id TEXT NOT NULL,
+        dim INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (tenant, user_id, target_type, target_id)
+      ) WITHOUT ROWID;
+      INSERT OR IGNORE INTO vectors_v5 (tenant, user_id, target_type, target_id, dim, data) SELECT tenant, user_id, target_type, target_id, dim, data FROM vectors ORDER BY tenant, user_id, target_type, target_id;
+      DROP TABLE vectors;
+      ALTER TABLE vectors_v5 RENAME TO vectors;
+      `);
+    }
+    db.exec(`DROP INDEX IF EXISTS vectors_scope`);
+    // The vector cache's 8-bit codes of a large table, persisted at close for one generation
+    // (src/store/sqlite/index.ts, VECTOR_SNAPSHOT_MIN): the first search after opening reads
+    // one row instead of every vector.
+    db.exec(`CREATE TABLE IF NOT EXISTS vector_snapshots (
+      tenant TEXT NOT NULL, user_id TEXT NOT NULL, target_type TEXT NOT NULL, gen INTEGER NOT NULL, dim INTEGER NOT NULL,
+      ids BLOB NOT NULL, codes BLOB NOT NULL, scales BLOB NOT NULL, PRIMARY KEY (tenant, user_id, target_type))`);
   },
 ];
 

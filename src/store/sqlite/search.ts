@@ -1,7 +1,6 @@
 import type Database from "better-sqlite3";
 import type { Memory } from "../../core/types.js";
-import type { EpisodeNeighbours, LinkedMemories, MemoryLink, ScopeKey } from "../types.js";
-import { rowToEpisode, type Row } from "./rows.js";
+import type { LinkedMemories, MemoryLink, ScopeKey } from "../types.js";
 
 /**
  * The `memory_links.link` code of each link kind.
@@ -53,44 +52,59 @@ export function writeLinks(
  */
 export function linkedMemories(stmt: Prepare, scope: ScopeKey, link: MemoryLink, keys: string[], limit: number): LinkedMemories[] {
   const code = LINK_CODE[link];
+  const uniq = [...new Set(keys)];
+  if (uniq.length === 0) return [];
+  const n = Math.max(0, limit);
+  // One statement for every key (an index range each, newest first): a recall asks for up
+  // to a few hundred keys at once (answer typing), and a statement per key cost more in
+  // calls than in reads.
+  const ids = stmt(`SELECT k.value AS key, (SELECT json_group_array(id) FROM (SELECT m.id AS id FROM memory_links l JOIN memories m ON m.rid = l.memory_rid
+      WHERE l.link = ? AND l.key = k.value AND m.tenant = ? AND m.user_id = ? AND m.forgotten_at IS NULL ORDER BY l.memory_rid DESC LIMIT ?)) AS ids
+    FROM json_each(?) k`);
+  const rows = ids.all(code, scope.tenant, scope.userId, n, JSON.stringify(uniq)) as Array<{ key: string; ids: string }>;
+  const out: LinkedMemories[] = rows.map((r) => {
+    const memoryIds = JSON.parse(r.ids) as string[];
+    return { key: r.key, count: memoryIds.length, memoryIds };
+  });
   // Forgotten memories hold no link rows, and keys are row ids (each of one scope): the
-  // count is a range count on the primary key, without reading the memories.
-  const count = stmt(`SELECT COUNT(*) AS n FROM memory_links WHERE link = ? AND key = ?`);
-  const ids = stmt(`SELECT m.id AS id FROM memory_links l JOIN memories m ON m.rid = l.memory_rid
-    WHERE l.link = ? AND l.key = ? AND m.tenant = ? AND m.user_id = ? AND m.forgotten_at IS NULL ORDER BY l.memory_rid DESC LIMIT ?`);
-  const out: LinkedMemories[] = [];
-  for (const key of [...new Set(keys)]) {
-    const memoryIds = (ids.all(code, key, scope.tenant, scope.userId, Math.max(0, limit)) as Array<{ id: string }>).map((r) => r.id);
-    const n = memoryIds.length < limit ? memoryIds.length : (count.get(code, key) as { n: number }).n;
-    out.push({ key, count: n, memoryIds });
+  // degree of a key with more links than the limit is a range count on the primary key,
+  // without reading the memories.
+  const full = out.filter((l) => l.memoryIds.length >= n);
+  if (full.length > 0) {
+    const count = stmt(`SELECT k.value AS key, (SELECT COUNT(*) FROM memory_links WHERE link = ? AND key = k.value) AS n FROM json_each(?) k`);
+    const counts = new Map((count.all(code, JSON.stringify(full.map((l) => l.key))) as Array<{ key: string; n: number }>).map((r) => [r.key, r.n]));
+    for (const l of full) l.count = counts.get(l.key) ?? l.count;
   }
   return out;
 }
 
 /**
- * {@link Store.episodeNeighbours} for SQLite: two index seeks per episode on
- * `episodes_time` (tenant, user, occurred_at, seq).
+ * {@link Store.episodeNeighbours} for SQLite, as ids: one statement for every episode, two
+ * index ranges each on `episodes_time` (tenant, user, occurred_at, seq). The caller reads
+ * the rows (through its row cache).
  *
  * @example
  * ```ts
- * const [n] = episodeNeighbours(stmt, key, ["ep_7"], 2);
+ * const [n] = episodeNeighbourIds(stmt, key, ["ep_7"], 2); // { episodeId: "ep_7", before: ["ep_6", "ep_5"], after: ["ep_8", "ep_9"] }
  * ```
  */
-export function episodeNeighbours(stmt: Prepare, scope: ScopeKey, episodeIds: string[], radius: number): EpisodeNeighbours[] {
-  const self = stmt(`SELECT occurred_at, seq FROM episodes WHERE id = ? AND tenant = ? AND user_id = ?`);
-  const before = stmt(`SELECT * FROM episodes WHERE tenant = ? AND user_id = ? AND (occurred_at, seq) < (?, ?) ORDER BY occurred_at DESC, seq DESC LIMIT ?`);
-  const after = stmt(`SELECT * FROM episodes WHERE tenant = ? AND user_id = ? AND (occurred_at, seq) > (?, ?) ORDER BY occurred_at, seq LIMIT ?`);
-  const out: EpisodeNeighbours[] = [];
+export function episodeNeighbourIds(stmt: Prepare, scope: ScopeKey, episodeIds: string[], radius: number): Array<{ episodeId: string; before: string[]; after: string[] }> {
+  const uniq = [...new Set(episodeIds)];
+  if (uniq.length === 0) return [];
   const n = Math.max(0, radius);
-  for (const id of [...new Set(episodeIds)]) {
-    const r = self.get(id, scope.tenant, scope.userId) as { occurred_at: string; seq: number } | undefined;
+  const rows = stmt(`SELECT s.value AS id,
+      (SELECT json_group_array(id) FROM (SELECT b.id AS id FROM episodes b WHERE b.tenant = e.tenant AND b.user_id = e.user_id AND (b.occurred_at, b.seq) < (e.occurred_at, e.seq)
+        ORDER BY b.occurred_at DESC, b.seq DESC LIMIT ?)) AS before,
+      (SELECT json_group_array(id) FROM (SELECT a.id AS id FROM episodes a WHERE a.tenant = e.tenant AND a.user_id = e.user_id AND (a.occurred_at, a.seq) > (e.occurred_at, e.seq)
+        ORDER BY a.occurred_at, a.seq LIMIT ?)) AS after
+    FROM json_each(?) s CROSS JOIN episodes e ON e.id = s.value WHERE +e.tenant = ? AND +e.user_id = ?`)
+    .all(n, n, JSON.stringify(uniq), scope.tenant, scope.userId) as Array<{ id: string; before: string; after: string }>;
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const out: Array<{ episodeId: string; before: string[]; after: string[] }> = [];
+  for (const id of uniq) {
+    const r = byId.get(id);
     if (!r) continue;
-    const args = [scope.tenant, scope.userId, r.occurred_at, r.seq, n];
-    out.push({
-      episodeId: id,
-      before: n === 0 ? [] : (before.all(...args) as Row[]).map(rowToEpisode),
-      after: n === 0 ? [] : (after.all(...args) as Row[]).map(rowToEpisode),
-    });
+    out.push({ episodeId: id, before: n === 0 ? [] : (JSON.parse(r.before) as string[]), after: n === 0 ? [] : (JSON.parse(r.after) as string[]) });
   }
   return out;
 }
