@@ -46,3 +46,21 @@ describe("regression: a turn is shown once", () => {
     expect(r.context).toContain('Caroline: "It taught me self-acceptance and how to find support."');
   });
 });
+
+describe("regression: an updated memory is shown in its own words, never as a stale turn", () => {
+  it("add with the same key (window → aisle): the line says aisle, not the first turn's window", async () => {
+    await mnemo.add({ kind: "preference", text: "Lena prefers window seats.", key: "seat" }, { userId: "lena" });
+    await mnemo.add({ kind: "preference", text: "Lena prefers aisle seats.", key: "seat" }, { userId: "lena" });
+    const r = await mnemo.recall("Which seat does Lena like?", { userId: "lena", budgetTokens: 200 });
+    expect(r.context).toContain("aisle");
+    expect(r.context).not.toContain("window");
+  });
+
+  it("a memory edited to say more than its turn is shown although the turn is shown too", async () => {
+    await mnemo.remember([{ id: "al1", role: "user", speaker: "Alice", content: "I'm allergic to peanuts.", occurredAt: "2024-04-02T10:00:00Z" }], { userId: "alice" });
+    const peanut = (await mnemo.memories({ userId: "alice" })).items.find((m) => m.text.includes("peanut"))!;
+    await mnemo.update(peanut.id, { text: "Alice is allergic to peanuts and cashews." });
+    const r = await mnemo.recall("What is Alice allergic to?", { userId: "alice", budgetTokens: 1000 });
+    expect(r.context).toContain("cashews");
+  });
+});

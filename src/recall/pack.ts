@@ -158,7 +158,9 @@ export function pack(
     // The turn speaks for an unedited, non-summary memory; what else it said that was
     // superseded since comes with its validity.
     const first = m.kind === "summary" || opts.verbatim === false ? undefined : snap.episodes.get(m.sources[0] ?? "");
-    const src = first && saysMoreThan(m, m.sources.map((x) => snap.episodes.get(x)?.text ?? "")) ? undefined : first;
+    // (against that turn alone: an updated memory also cites the turn that changed it, and
+    // the first turn must not speak for words it never said — "window" for "aisle seats")
+    const src = first && saysMoreThan(m, [first.text]) ? undefined : first;
     const line = memoryLine(m, ext, cite, src, q, opts.asOf);
     return src && line.startsWith(`- ${src.speaker}: "`) ? line + validityNotes(src.id, m.id) : line;
   };
@@ -221,7 +223,9 @@ export function pack(
     if (c.type === "episode" && (snap.episodeMemories.get(c.episode.id) ?? []).some((id) => (headMemories.get(id) ?? 0) >= c.score * NEAR_SCORE)) continue;
     // A memory is redundant once its verbatim turns are shown (a profile summary once its sources are);
     // two memories of one turn keep different sentences.
-    if (sources.every((s) => (c.type === "memory" && c.memory.kind !== "summary" ? shownTurns : covered).has(s)) || (c.type === "memory" && pinnedIds.has(c.memory.id))) continue;
+    // A memory edited to say more than its turns ("…peanuts and cashews.") is never redundant.
+    const edited = c.type === "memory" && saysMoreThan(c.memory, c.memory.sources.map((x) => snap.episodes.get(x)?.text ?? ""));
+    if ((!edited && sources.every((s) => (c.type === "memory" && c.memory.kind !== "summary" ? shownTurns : covered).has(s))) || (c.type === "memory" && pinnedIds.has(c.memory.id))) continue;
     const ext = item.ext ?? sources.map((s) => sourceLabel(snap, s));
     const line = item.line === undefined ? lineOf(c, ext) : item.line;
     if (line === null) continue; // no content words of its own
