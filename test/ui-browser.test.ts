@@ -252,15 +252,15 @@ describe("web inspector in Chromium", () => {
     await page.getByLabel("API key").fill(key);
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Users" }).waitFor();
-    // After each navigation focus moves to the main region, so Tab reaches the content first.
-    expect(await js<string>(page, "document.activeElement?.id")).toBe("main");
+    // After each navigation focus moves to the main region (in an effect, so wait for it), so Tab reaches the content first.
+    await page.waitForFunction(`document.activeElement?.id === "main"`);
     await page.keyboard.press("Tab");
     expect(await js<string>(page, "document.activeElement?.textContent")).toBe("alice");
     // The first Tab stop of the page is the skip link, which moves focus to the content.
     expect(await js<string>(page, `document.querySelector("a[href], button, input, select, textarea, [tabindex]")?.textContent`)).toBe("Skip to content");
     await page.getByRole("link", { name: "Skip to content" }).focus();
     await page.keyboard.press("Enter");
-    expect(await js<string>(page, "document.activeElement?.id")).toBe("main");
+    await page.waitForFunction(`document.activeElement?.id === "main"`);
     await page.getByRole("link", { name: "alice", exact: true }).focus();
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Memories" }).waitFor();
