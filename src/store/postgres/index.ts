@@ -4,7 +4,7 @@ import type { Entity, Episode, Memory, MemoryVersion, Segment, Stats } from "../
 import { rowToEntity, rowToEpisode, rowToMemory, rowToSegment, rowToVersion, type Row } from "../sqlite/rows.js";
 import type { EpisodeNeighbours, LinkedMemories, MemoryFilter, MemoryLink, Page, ScopeKey, Store, TargetType, TextHit, TextSearchOptions, VectorHit, VectorMatrix, WriteBatch } from "../types.js";
 import { episodeNeighboursPg, linkedMemoriesPg, searchVectorsPg } from "./graph.js";
-import { applyBatch, PG_GENERATION_FLOOR_KEY, scopeLockKey } from "./commit.js";
+import { applyBatch, deleteWithTextStats, PG_GENERATION_FLOOR_KEY, scopeLockKey } from "./commit.js";
 import { inTransaction, openPool, redactUrl, type Queryable } from "./driver.js";
 import { migratePostgres } from "./schema.js";
 import { searchTextPg } from "./search.js";
@@ -14,6 +14,8 @@ const SEGMENT_COLS = "rid, id, tenant, user_id, session_id, episode_ids, started
 const MEMORY_COLS =
   "rid, id, tenant, user_id, agent_id, kind, text, subject, slot, valid_from, valid_to, observed_at, recorded_at, invalidated_at, confidence, importance, strength, last_accessed_at, access_count, sources, entity_ids, segment_ids, version, forgotten_at, expires_at, metadata, source, trust, sensitivity";
 const COLS: Record<string, string> = { episodes: EPISODE_COLS, segments: SEGMENT_COLS, memories: MEMORY_COLS };
+/** The fingerprint of an erased user's idempotency tombstone (the SQLite store's `ERASED_FINGERPRINT`). */
+const ERASED_FINGERPRINT = "erased";
 const LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))";
 
 /** A driver error as a typed Mnemo error (unique violations are CONFLICT). */
@@ -356,10 +358,10 @@ export class PostgresStore implements Store {
       const eps = [...new Set(ids)];
       const mems = [...new Set(memoryIds)];
       await q.query(`DELETE FROM vectors WHERE target_type = 'episode' AND tenant = $1 AND user_id = $2 AND target_id = ANY($3::text[])`, [...args, eps]);
-      const n = (await q.query(`DELETE FROM episodes WHERE tenant = $1 AND user_id = $2 AND id = ANY($3::text[])`, [...args, eps])).rowCount ?? 0;
+      const n = await deleteWithTextStats(q, "episodes", "episode", "id = ANY($3::text[])", [...args, eps]);
       await q.query(`DELETE FROM vectors WHERE target_type = 'memory' AND tenant = $1 AND user_id = $2 AND target_id = ANY($3::text[])`, [...args, mems]);
       await q.query(`DELETE FROM memory_history WHERE tenant = $1 AND user_id = $2 AND memory_id = ANY($3::text[])`, [...args, mems]);
-      await q.query(`DELETE FROM memories WHERE tenant = $1 AND user_id = $2 AND id = ANY($3::text[])`, [...args, mems]);
+      await deleteWithTextStats(q, "memories", "memory", "id = ANY($3::text[])", [...args, mems]);
       await q.query(`UPDATE generations SET gen = gen + 1 WHERE tenant = $1 AND user_id = $2`, args);
       return n;
     });
@@ -384,7 +386,12 @@ export class PostgresStore implements Store {
            ON CONFLICT (key) DO UPDATE SET value = GREATEST(meta.value::bigint, excluded.value::bigint)::text`,
           args,
         );
-        for (const t of ["segments", "memory_history", "vectors", "generations"]) await q.query(`DELETE FROM ${t} WHERE tenant = $1 AND user_id = $2`, args);
+        for (const t of ["segments", "memory_history", "vectors", "generations", "text_stats"]) await q.query(`DELETE FROM ${t} WHERE tenant = $1 AND user_id = $2`, args);
+        // Idempotency-Key replies of the user become tombstones (as the SQLite store does in its file).
+        await q.query(
+          `UPDATE idempotency SET user_id = NULL, fingerprint = '${ERASED_FINGERPRINT}', status = 409, content_type = '', body = '', created_at = $3 WHERE tenant = $1 AND user_id = $2`,
+          [...args, Date.now()],
+        );
       });
     }
     return counts;
