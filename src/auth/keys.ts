@@ -57,7 +57,24 @@ const TENANT_RE = /^[\p{L}\p{N}_.:@-]{1,200}$/u;
 const KEY_RE = /^mnemo_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 const ID_RE = /^[0-9a-f]{16}$/;
 
-interface KeyRow {
+function sha256(s: string): Buffer {
+  return createHash("sha256").update(s, "utf8").digest();
+}
+
+function parseScopes(s: string): KeyScope[] {
+  return s.split(",").filter((x): x is KeyScope => (KEY_SCOPES as readonly string[]).includes(x));
+}
+
+/**
+ * A stored key row (table `mnemo_api_keys` in SQLite, `api_keys` in PostgreSQL): what
+ * {@link keyInfo} and {@link checkPresentedKey} read.
+ *
+ * @example
+ * ```ts
+ * const row: KeyRow = { id: "3f9a0c1d2e4b5a69", tenant: "acme", scopes: "read,write", name: null, hash: "…", created_at: "2025-01-01T00:00:00.000Z", revoked_at: null, last_used_at: null };
+ * ```
+ */
+export interface KeyRow {
   id: string;
   tenant: string;
   scopes: string;
@@ -68,16 +85,114 @@ interface KeyRow {
   last_used_at: string | null;
 }
 
-function sha256(s: string): Buffer {
-  return createHash("sha256").update(s, "utf8").digest();
-}
-
-function parseScopes(s: string): KeyScope[] {
-  return s.split(",").filter((x): x is KeyScope => (KEY_SCOPES as readonly string[]).includes(x));
-}
-
-function toInfo(r: KeyRow): ApiKeyInfo {
+/**
+ * The public facts of a stored key row.
+ *
+ * @example
+ * ```ts
+ * keyInfo(row).scopes; // ["read", "write"]
+ * ```
+ */
+export function keyInfo(r: KeyRow): ApiKeyInfo {
   return { id: r.id, tenant: r.tenant, scopes: parseScopes(r.scopes), name: r.name, createdAt: r.created_at, revokedAt: r.revoked_at, lastUsedAt: r.last_used_at };
+}
+const toInfo = keyInfo;
+
+/**
+ * Validates a key request and mints the key: the secret (shown once) and the row to store
+ * (only a SHA-256 of the secret). INVALID_INPUT for a bad tenant, name or scope.
+ *
+ * @example
+ * ```ts
+ * const { key, row } = mintKey({ tenant: "acme", scopes: "read" });
+ * ```
+ */
+export function mintKey(input: { tenant: string; scopes?: readonly string[] | string | undefined; name?: string | undefined }): { key: string; row: KeyRow } {
+  if (typeof input.tenant !== "string" || !TENANT_RE.test(input.tenant)) {
+    throw new MnemoError("INVALID_INPUT", `tenant ${JSON.stringify(input.tenant)} is not a valid id (1-200 letters, digits, '-', '_', '.', ':', '@').`);
+  }
+  if (input.name !== undefined && (typeof input.name !== "string" || input.name.length > 200)) throw new MnemoError("INVALID_INPUT", "name must be at most 200 characters.");
+  const scopes = normalizeScopes(input.scopes);
+  const id = randomBytes(8).toString("hex");
+  const secret = randomBytes(32).toString("base64url");
+  return {
+    key: `mnemo_${id}_${secret}`,
+    row: { id, tenant: input.tenant, scopes: scopes.join(","), name: input.name ?? null, hash: sha256(secret).toString("hex"), created_at: new Date().toISOString(), revoked_at: null, last_used_at: null },
+  };
+}
+
+/**
+ * The id a presented key claims (16 hex characters), or null when it is not shaped like a key.
+ *
+ * @example
+ * ```ts
+ * presentedKeyId("mnemo_3f9a0c1d2e4b5a69_…"); // "3f9a0c1d2e4b5a69"
+ * ```
+ */
+export function presentedKeyId(key: string): string | null {
+  return KEY_RE.exec(key)?.[1] ?? null;
+}
+
+/**
+ * Checks a presented key against its stored row (undefined when no row has its id): the
+ * hash comparison is constant-time, and made against a dummy hash for an unknown id, so
+ * timing reveals neither. Returns the row when the key is valid and not revoked.
+ *
+ * @example
+ * ```ts
+ * const ok = checkPresentedKey(bearer, await lookup(presentedKeyId(bearer)));
+ * ```
+ */
+export function checkPresentedKey(key: string, row: KeyRow | undefined): KeyRow | null {
+  const m = KEY_RE.exec(key);
+  if (!m) return null;
+  const stored = Buffer.from(row?.hash ?? "0".repeat(64), "hex");
+  const ok = timingSafeEqual(sha256(m[2]!), stored) && row !== undefined && row.revoked_at === null && row.id === m[1];
+  return ok && row ? row : null;
+}
+
+/**
+ * What the server needs of an API key store, on any database: {@link KeyStore} (a SQLite
+ * file, synchronous underneath) and the PostgreSQL store's `api_keys` table
+ * (`PostgresStore.serverTables().keys`) both provide it, so keys live in the store every
+ * server process shares.
+ *
+ * @example
+ * ```ts
+ * const keys: KeyBackend = store.dialect === "postgres" ? (store as PostgresStore).serverTables().keys : KeyStore.open("./mnemo.db");
+ * const who = await keys.verify(bearer);
+ * ```
+ */
+export interface KeyBackend {
+  create(input: { tenant: string; scopes?: readonly string[] | string | undefined; name?: string | undefined }): { key: string; info: ApiKeyInfo } | Promise<{ key: string; info: ApiKeyInfo }>;
+  list(filter?: { tenant?: string | undefined; activeOnly?: boolean | undefined }): ApiKeyInfo[] | Promise<ApiKeyInfo[]>;
+  revoke(id: string): ApiKeyInfo | Promise<ApiKeyInfo>;
+  verify(key: string): ApiKeyInfo | null | Promise<ApiKeyInfo | null>;
+  close(): void | Promise<void>;
+}
+
+/**
+ * NOT_FOUND for a key id that is not shaped like one or has no row.
+ *
+ * @example
+ * ```ts
+ * throw keyNotFound("nope");
+ * ```
+ */
+export function keyNotFound(id: string): MnemoError {
+  return new MnemoError("NOT_FOUND", `No key ${JSON.stringify(id)}.`, { hint: "List key ids with `mnemo keys list`." });
+}
+
+/**
+ * True when a string is shaped like a key id (16 hex characters).
+ *
+ * @example
+ * ```ts
+ * isKeyId("3f9a0c1d2e4b5a69"); // true
+ * ```
+ */
+export function isKeyId(id: unknown): id is string {
+  return typeof id === "string" && ID_RE.test(id);
 }
 
 /**
@@ -129,7 +244,7 @@ export function openSideDb(path: string): Database.Database {
  * keys.close();
  * ```
  */
-export class KeyStore {
+export class KeyStore implements KeyBackend {
   private readonly db: Database.Database;
   private readonly owned: boolean;
   private readonly touched = new Map<string, number>();
@@ -175,19 +290,11 @@ export class KeyStore {
    * ```
    */
   create(input: { tenant: string; scopes?: readonly string[] | string | undefined; name?: string | undefined }): { key: string; info: ApiKeyInfo } {
-    if (typeof input.tenant !== "string" || !TENANT_RE.test(input.tenant)) {
-      throw new MnemoError("INVALID_INPUT", `tenant ${JSON.stringify(input.tenant)} is not a valid id (1-200 letters, digits, '-', '_', '.', ':', '@').`);
-    }
-    if (input.name !== undefined && (typeof input.name !== "string" || input.name.length > 200)) throw new MnemoError("INVALID_INPUT", "name must be at most 200 characters.");
-    const scopes = normalizeScopes(input.scopes);
-    const id = randomBytes(8).toString("hex");
-    const secret = randomBytes(32).toString("base64url");
-    const key = `mnemo_${id}_${secret}`;
-    const createdAt = new Date().toISOString();
+    const { key, row } = mintKey(input);
     this.db
       .prepare(`INSERT INTO mnemo_api_keys (id, tenant, scopes, name, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)`)
-      .run(id, input.tenant, scopes.join(","), input.name ?? null, sha256(secret).toString("hex"), createdAt);
-    return { key, info: { id, tenant: input.tenant, scopes, name: input.name ?? null, createdAt, revokedAt: null, lastUsedAt: null } };
+      .run(row.id, row.tenant, row.scopes, row.name, row.hash, row.created_at);
+    return { key, info: keyInfo(row) };
   }
 
   /**
@@ -234,13 +341,10 @@ export class KeyStore {
    * ```
    */
   verify(key: string): ApiKeyInfo | null {
-    const m = KEY_RE.exec(key);
-    if (!m) return null;
-    const row = this.db.prepare(`SELECT * FROM mnemo_api_keys WHERE id = ?`).get(m[1]!) as KeyRow | undefined;
-    // Compare against a dummy hash when the id is unknown, so timing does not reveal ids.
-    const stored = Buffer.from(row?.hash ?? "0".repeat(64), "hex");
-    const ok = timingSafeEqual(sha256(m[2]!), stored) && row !== undefined && row.revoked_at === null;
-    if (!ok || !row) return null;
+    const id = presentedKeyId(key);
+    if (id === null) return null;
+    const row = checkPresentedKey(key, this.db.prepare(`SELECT * FROM mnemo_api_keys WHERE id = ?`).get(id) as KeyRow | undefined);
+    if (!row) return null;
     const now = Date.now();
     if ((this.touched.get(row.id) ?? 0) < now - 60_000) {
       this.touched.set(row.id, now);

@@ -17,7 +17,7 @@ const eraseRoute = defineRoute({
   async handler({ params }, env) {
     const tenant = env.principal.tenant;
     const counts = await env.write(async () => {
-      env.idempotency.forgetUser(tenant, params.userId);
+      await env.idempotency.forgetUser(tenant, params.userId);
       return env.mnemo.erase({ tenant, userId: params.userId });
     });
     return { kind: "json", body: counts, userId: null, writes: { users_erased: 1 } };

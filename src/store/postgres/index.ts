@@ -8,6 +8,7 @@ import { applyBatch, deleteWithTextStats, PG_GENERATION_FLOOR_KEY, scopeLockKey 
 import { inTransaction, openPool, redactUrl, type Queryable } from "./driver.js";
 import { migratePostgres } from "./schema.js";
 import { searchTextPg } from "./search.js";
+import { PgIdempotencyRecords, PgKeyStore } from "./server-tables.js";
 
 const EPISODE_COLS = "rid, id, external_id, tenant, user_id, agent_id, session_id, speaker, role, text, attachment_text, occurred_at, recorded_at, content_hash, segment_id, seq, metadata, source, trust, sensitivity, quarantine";
 const SEGMENT_COLS = "rid, id, tenant, user_id, session_id, episode_ids, started_at, ended_at, summary";
@@ -78,6 +79,21 @@ export class PostgresStore implements Store {
       throw new MnemoError("STORE_ERROR", `Cannot open ${redactUrl(url)}: ${(e as Error).message}`, { cause: e });
     }
     return new PostgresStore(pool);
+  }
+
+  /**
+   * The server's tables in this database, on this store's pool: API keys and
+   * Idempotency-Key replies, shared by every `mnemo serve` process on the database.
+   *
+   * @example
+   * ```ts
+   * const { keys, idempotency } = store.serverTables();
+   * const { key } = await keys.create({ tenant: "acme" });
+   * ```
+   */
+  serverTables(): { keys: PgKeyStore; idempotency: PgIdempotencyRecords } {
+    if (this.closed) throw new MnemoError("CLOSED");
+    return { keys: new PgKeyStore(this.pool), idempotency: new PgIdempotencyRecords(this.pool) };
   }
 
   /** Runs one statement (CLOSED after close; driver errors become STORE_ERROR). */
