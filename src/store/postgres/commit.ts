@@ -91,7 +91,7 @@ function vectorText(v: Float32Array): string | null {
  * await applyBatch(client, { scope, episodes: [ep], memories: [mem] });
  * ```
  */
-export async function applyBatch(q: Queryable, batch: WriteBatch): Promise<void> {
+export async function applyBatch(q: Queryable, batch: WriteBatch, known: { vectorDim?: number | undefined } = {}): Promise<void> {
   const { tenant, userId } = batch.scope;
   const mine = (r: { tenant: string; userId: string }) => r.tenant === tenant && r.userId === userId;
   for (const [what, rows] of [["An episode", batch.episodes], ["A segment", batch.segments], ["An entity", batch.entities], ["A memory", batch.memories]] as const) {
@@ -224,7 +224,12 @@ export async function applyBatch(q: Queryable, batch: WriteBatch): Promise<void>
     const vs = lastById(batch.vectors, (v) => `${v.targetType}\u0000${v.targetId}`);
     const dims = new Set(vs.map((v) => v.vector.length));
     if (dims.size > 1) throw new MnemoError("EMBEDDER_MISMATCH", `Vectors of dimensions ${[...dims].join(" and ")} in one batch.`);
-    await ensureVectorDim(q, vs[0]!.vector.length);
+    // The column's dimension, once seen, is remembered by the store (a clearVectors through
+    // another process that retypes it makes this insert fail on the dimension, and forgets it).
+    if (known.vectorDim !== vs[0]!.vector.length) {
+      known.vectorDim = undefined;
+      await ensureVectorDim(q, vs[0]!.vector.length);
+    }
     const r = await q.query(
       `INSERT INTO vectors (target_type, target_id, tenant, user_id, dim, data, embedding)
        SELECT u.tt, u.tid, $1, $2, u.dim, u.data, u.emb::vector FROM unnest($3::text[], $4::text[], $5::int[], $6::bytea[], $7::text[]) AS u(tt, tid, dim, data, emb)
@@ -238,6 +243,7 @@ export async function applyBatch(q: Queryable, batch: WriteBatch): Promise<void>
       ],
     );
     checkWritten("vector", vs.map((v) => `${v.targetType}/${v.targetId}`), r.rows);
+    known.vectorDim = vs[0]!.vector.length;
   }
   // A new (or erased and re-created) scope starts above every generation handed out before an erase.
   await q.query(

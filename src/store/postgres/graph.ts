@@ -98,18 +98,22 @@ export async function episodeNeighboursPg(q: Queryable, scope: ScopeKey, episode
 export async function searchVectorsPg(q: Queryable, scope: ScopeKey, target: TargetType, vector: Float32Array, k: number): Promise<VectorHit[]> {
   if (k <= 0) return [];
   for (const x of vector) if (!Number.isFinite(x)) throw new MnemoError("INVALID_INPUT", "The query vector has a value that is not finite.");
-  const dim = await q.query(`SELECT dim FROM vectors WHERE tenant = $1 AND user_id = $2 AND target_type = $3 LIMIT 1`, [scope.tenant, scope.userId, target]);
-  if (dim.rows.length === 0) return [];
-  const have = Number(dim.rows[0]!.dim);
-  if (have !== vector.length) throw new MnemoError("EMBEDDER_MISMATCH", `The query vector has dimension ${vector.length}; stored vectors have ${have}.`);
+  // One round trip: the scope's stored dimension (an init plan) and, only when it is the
+  // query's, the nearest rows; no row at all means the scope has no vectors of the target.
   const r = await q.query(
-    `SELECT target_id AS id, -(embedding <#> $4::vector) AS score FROM vectors
-     WHERE tenant = $1 AND user_id = $2 AND target_type = $3 AND embedding IS NOT NULL
-     ORDER BY embedding <=> $4::vector LIMIT $5`,
-    [scope.tenant, scope.userId, target, `[${Array.from(vector).join(",")}]`, Math.floor(k)],
+    `WITH d AS MATERIALIZED (SELECT dim FROM vectors WHERE tenant = $1 AND user_id = $2 AND target_type = $3 LIMIT 1)
+     SELECT d.dim, x.id, x.score FROM d LEFT JOIN LATERAL (
+       SELECT target_id AS id, -(embedding <#> $4::vector) AS score FROM vectors
+       WHERE tenant = $1 AND user_id = $2 AND target_type = $3 AND embedding IS NOT NULL AND d.dim = $6
+       ORDER BY embedding <=> $4::vector LIMIT $5) x ON true`,
+    [scope.tenant, scope.userId, target, `[${Array.from(vector).join(",")}]`, Math.floor(k), vector.length],
   );
+  if (r.rows.length === 0) return [];
+  const have = Number(r.rows[0]!.dim);
+  if (have !== vector.length) throw new MnemoError("EMBEDDER_MISMATCH", `The query vector has dimension ${vector.length}; stored vectors have ${have}.`);
   // Iterative index scans may return rows slightly out of order: sort as the SQLite store does.
   return r.rows
+    .filter((row: Row) => row.id !== null)
     .map((row: Row) => ({ id: String(row.id), score: Number(row.score) }))
     .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

@@ -53,6 +53,10 @@ export class PostgresStore implements Store {
   private tx: PoolClient | null = null;
   private closed = false;
   private savepoints = 0;
+  /** The lock key the write scope's transaction took at BEGIN (views only). */
+  private held: Set<string> | null = null;
+  /** The vector column's dimension once a write has seen it (shared by views; forgotten on clearVectors or a failed write). */
+  private readonly known: { vectorDim?: number | undefined } = {};
 
   private constructor(pool: Pool) {
     this.pool = pool;
@@ -114,7 +118,10 @@ export class PostgresStore implements Store {
         const sp = `sp${++this.savepoints}`;
         await this.tx.query(`SAVEPOINT ${sp}`);
         try {
-          await this.tx.query(LOCK_SQL, [scopeLockKey(scope)]);
+          const key = scopeLockKey(scope);
+          // The write scope's own lock is held since BEGIN; another scope's is taken here (and
+          // released with the savepoint if it rolls back, so it is not remembered).
+          if (!this.held?.has(key)) await this.tx.query(LOCK_SQL, [key]);
           const out = await fn(this.tx);
           await this.tx.query(`RELEASE SAVEPOINT ${sp}`);
           return out;
@@ -139,7 +146,12 @@ export class PostgresStore implements Store {
   }
 
   async commit(batch: WriteBatch): Promise<void> {
-    await this.locked(batch.scope, (q) => applyBatch(q, batch));
+    try {
+      await this.locked(batch.scope, (q) => applyBatch(q, batch, this.known));
+    } catch (e) {
+      this.known.vectorDim = undefined;
+      throw e;
+    }
   }
 
   /**
@@ -150,7 +162,8 @@ export class PostgresStore implements Store {
   async writeScope<T>(scope: ScopeKey, fn: (store: Store) => Promise<T>): Promise<T> {
     if (this.closed) throw new MnemoError("CLOSED");
     if (this.tx) {
-      await this.run(LOCK_SQL, [scopeLockKey(scope)]);
+      const key = scopeLockKey(scope);
+      if (!this.held?.has(key)) await this.run(LOCK_SQL, [key]);
       return fn(this);
     }
     let client: PoolClient;
@@ -167,6 +180,7 @@ export class PostgresStore implements Store {
       view.tx = client;
       view.q = client;
       view.savepoints = 0;
+      view.held = new Set([scopeLockKey(scope)]);
       const out = await fn(view);
       await client.query("COMMIT");
       return out;
@@ -288,6 +302,11 @@ export class PostgresStore implements Store {
 
   async touchMemories(scope: ScopeKey, ids: string[], at: string, strengthGain: number): Promise<void> {
     if (ids.length === 0) return;
+    if (!this.tx) {
+      // Outside a write scope: one round trip (the function takes the scope's lock, then updates).
+      await this.run(`SELECT mnemo_touch($1, $2, $3, $4::text[], $5, $6::float8)`, [scopeLockKey(scope), scope.tenant, scope.userId, ids, at, strengthGain]);
+      return;
+    }
     await this.locked(scope, (q) =>
       q.query(
         `UPDATE memories m SET access_count = m.access_count + u.n, last_accessed_at = $1, strength = m.strength + $2::float8 * u.n
@@ -350,6 +369,7 @@ export class PostgresStore implements Store {
       await q.query("DROP INDEX IF EXISTS vectors_hnsw");
       await q.query("ALTER TABLE vectors ALTER COLUMN embedding TYPE vector");
     };
+    this.known.vectorDim = undefined;
     try {
       if (this.tx) await clear(this.tx);
       else await inTransaction(this.pool, clear);

@@ -144,6 +144,14 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX IF NOT EXISTS idempotency_user ON idempotency (tenant, user_id);
   CREATE INDEX IF NOT EXISTS idempotency_created ON idempotency (created_at);
+  -- Recall's access bookkeeping in one round trip: the scope's lock, then the update.
+  CREATE OR REPLACE FUNCTION mnemo_touch(p_lock TEXT, p_tenant TEXT, p_user TEXT, p_ids TEXT[], p_at TEXT, p_gain DOUBLE PRECISION) RETURNS void
+  LANGUAGE plpgsql AS $f$
+  BEGIN
+    PERFORM pg_advisory_xact_lock(hashtextextended(p_lock, 0));
+    UPDATE memories m SET access_count = m.access_count + u.n, last_accessed_at = p_at, strength = m.strength + p_gain * u.n
+    FROM (SELECT id, count(*)::int AS n FROM unnest(p_ids) AS id GROUP BY id) u WHERE m.tenant = p_tenant AND m.user_id = p_user AND m.id = u.id;
+  END $f$;
   `,
 ];
 
