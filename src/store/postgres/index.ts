@@ -100,10 +100,15 @@ export class PostgresStore implements Store {
     return { keys: new PgKeyStore(this.pool), idempotency: new PgIdempotencyRecords(this.pool) };
   }
 
-  /** Runs one statement (CLOSED after close; driver errors become STORE_ERROR). */
-  private async run(sql: string, params: unknown[] = []): Promise<Row[]> {
+  /**
+   * Runs one statement (CLOSED after close; driver errors become STORE_ERROR). A `name`
+   * makes it a prepared statement on each connection (parsed and planned once): only for
+   * hot lookups with explicit columns, whose plans do not depend on the values.
+   */
+  private async run(sql: string, params: unknown[] = [], name?: string): Promise<Row[]> {
     if (this.closed) throw new MnemoError("CLOSED");
     try {
+      if (name !== undefined) return (await (this.q as unknown as { query(c: { name: string; text: string; values: unknown[] }): Promise<{ rows: Row[] }> }).query({ name, text: sql, values: params })).rows;
       return (await this.q.query(sql, params)).rows as Row[];
     } catch (e) {
       throw storeError(e);
@@ -195,7 +200,7 @@ export class PostgresStore implements Store {
   }
 
   async generation(scope: ScopeKey): Promise<number> {
-    const r = await this.run(`SELECT gen FROM generations WHERE tenant = $1 AND user_id = $2`, [scope.tenant, scope.userId]);
+    const r = await this.run(`SELECT gen FROM generations WHERE tenant = $1 AND user_id = $2`, [scope.tenant, scope.userId], "mnemo_generation");
     return r.length ? Number(r[0]!.gen) : 0;
   }
 
@@ -207,6 +212,7 @@ export class PostgresStore implements Store {
       `SELECT id, external_id, content_hash, session_id, external_id = ANY($3::text[]) AS by_ext, content_hash = ANY($4::text[]) AS by_hash FROM episodes
        WHERE tenant = $1 AND user_id = $2 AND (external_id = ANY($3::text[]) OR content_hash = ANY($4::text[])) ORDER BY rid`,
       [scope.tenant, scope.userId, ext, hashes],
+      "mnemo_find_episodes",
     );
     const pick = (r: Row) => ({ id: String(r.id), externalId: (r.external_id as string | null) ?? null, contentHash: String(r.content_hash), sessionId: (r.session_id as string | null) ?? null });
     // As SQLite answers: the external-id matches, then every hash match (a row may be in both).
@@ -215,7 +221,7 @@ export class PostgresStore implements Store {
 
   private async byIds<T>(table: string, scope: ScopeKey, ids: string[], map: (r: Row) => T, idOf: (t: T) => string): Promise<T[]> {
     if (ids.length === 0) return [];
-    const rows = await this.run(`SELECT ${COLS[table]} FROM ${table} WHERE tenant = $1 AND user_id = $2 AND id = ANY($3::text[])`, [scope.tenant, scope.userId, [...new Set(ids)]]);
+    const rows = await this.run(`SELECT ${COLS[table]} FROM ${table} WHERE tenant = $1 AND user_id = $2 AND id = ANY($3::text[])`, [scope.tenant, scope.userId, [...new Set(ids)]], `mnemo_ids_${table}`);
     const found = new Map<string, T>();
     for (const r of rows) {
       const t = map(r);
@@ -239,7 +245,7 @@ export class PostgresStore implements Store {
   }
 
   async maxSeq(scope: ScopeKey): Promise<number> {
-    const r = await this.run(`SELECT MAX(seq) AS m FROM episodes WHERE tenant = $1 AND user_id = $2`, [scope.tenant, scope.userId]);
+    const r = await this.run(`SELECT MAX(seq) AS m FROM episodes WHERE tenant = $1 AND user_id = $2`, [scope.tenant, scope.userId], "mnemo_max_seq");
     return r[0]?.m == null ? 0 : Number(r[0].m);
   }
 
@@ -379,7 +385,7 @@ export class PostgresStore implements Store {
   }
 
   async getMeta(key: string): Promise<string | null> {
-    const r = await this.run(`SELECT value FROM meta WHERE key = $1`, [key]);
+    const r = await this.run(`SELECT value FROM meta WHERE key = $1`, [key], "mnemo_meta");
     return r.length ? String(r[0]!.value) : null;
   }
 
