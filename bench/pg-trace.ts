@@ -84,6 +84,11 @@ try {
   t0 = performance.now();
   for (const q of qs.slice(1, 1 + recalls)) await mnemo.recall(q, user);
   report("recall (warm)", recalls, performance.now() - t0);
+  // The chat loop: one message per remember (what the HTTP load benchmark sends).
+  reset();
+  t0 = performance.now();
+  for (let i = 0; i < 20; i++) await mnemo.remember([{ id: `live:${i}`, sessionId: "live", speaker: "Dana", content: `Yesterday I went hiking near Lisbon with Sam (note ${i}).` }], user);
+  report("remember (one message)", 20, performance.now() - t0);
 } finally {
   await mnemo.close();
   const c = new pg.Client({ connectionString: values.db });
