@@ -122,3 +122,35 @@ for (const [name, skip, make] of BACKENDS) {
     });
   });
 }
+
+describe("write queue: per user, in arrival order", () => {
+  it("serialises writes of one key, overlaps different keys, and a keyless write is a barrier", async () => {
+    const { WriteQueue } = await import("../src/server/queue.js");
+    const q = new WriteQueue();
+    const log: string[] = [];
+    const gate = () => {
+      let open!: () => void;
+      const p = new Promise<void>((r) => (open = r));
+      return { p, open };
+    };
+    const a1 = gate();
+    const b1 = gate();
+    const w = (name: string, g: { p: Promise<void> } | null, key?: string) =>
+      q.run(async () => {
+        log.push(`start ${name}`);
+        if (g) await g.p;
+        log.push(`end ${name}`);
+      }, undefined, key);
+    const all = [w("a1", a1, "a"), w("b1", b1, "b"), w("a2", null, "a"), w("all", null), w("b2", null, "b")];
+    await new Promise((r) => setTimeout(r, 10));
+    // a1 and b1 run together; a2 waits for a1; the barrier and b2 wait for everything before them.
+    expect(log).toEqual(["start a1", "start b1"]);
+    b1.open();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(log).toEqual(["start a1", "start b1", "end b1"]);
+    a1.open();
+    await Promise.all(all);
+    expect(log).toEqual(["start a1", "start b1", "end b1", "end a1", "start a2", "end a2", "start all", "end all", "start b2", "end b2"]);
+    expect(q.size).toBe(0);
+  });
+});

@@ -236,7 +236,7 @@ export function createApp(input: { mnemo: Mnemo; keys: KeyBackend | null; option
         const text = decodeUtf8(bytes);
         raw.body = meta.body.kind === "json" ? parseJsonBody(text) : text;
       }
-      const env: RouteEnv = { mnemo, principal, signal: controller.signal, write: (fn) => queue.run(fn, controller.signal), idempotency, system };
+      const env: RouteEnv = { mnemo, principal, signal: controller.signal, write: (fn, userId) => queue.run(fn, controller.signal, userId === undefined ? undefined : `${principal.tenant}\u0000${userId}`), idempotency, system };
       const idemHeader = meta.idempotent ? c.req.header("idempotency-key") : undefined;
       const run = async (): Promise<RouteOutput> => {
         const out = await route.run(raw, env);
