@@ -17,7 +17,7 @@ import { readLocomo } from "../src/importers/locomo.js";
 import { Mnemo } from "../src/mnemo.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const { values } = parseArgs({ options: { db: { type: "string" }, turns: { type: "string" }, recalls: { type: "string" }, data: { type: "string" } } });
+const { values } = parseArgs({ options: { db: { type: "string" }, turns: { type: "string" }, recalls: { type: "string" }, data: { type: "string" }, schema: { type: "string" } } });
 if (!values.db) throw new Error("--db postgres://… is required");
 const turns = Number(values.turns ?? 1000);
 const recalls = Number(values.recalls ?? 30);
@@ -57,7 +57,8 @@ const report = (label: string, ops: number, wallMs: number) => {
   for (const [k, s] of [...stats].sort((a, b) => b[1].ms - a[1].ms).slice(0, 14)) console.log(`  ${(s.n / ops).toFixed(2).padStart(7)}× ${(s.ms / ops).toFixed(2).padStart(7)} ms  ${k}`);
 };
 
-const schema = `trace_${process.pid}`;
+// --schema: recall on a schema ingested before (user "grown"), kept; else a fresh one, dropped.
+const schema = values.schema ?? `trace_${process.pid}`;
 const url = `${values.db}${values.db.includes("?") ? "&" : "?"}schema=${schema}`;
 const convs = readLocomo(data);
 const sessions = convs.flatMap((c) => c.sessions.map((s) => s.messages.map((m) => ({ ...m, id: `${c.sampleId}:${m.id}`, sessionId: `${c.sampleId}:${s.sessionId}` }))));
@@ -65,7 +66,7 @@ const qs = convs.flatMap((c) => c.qa.filter((q) => q.category !== 5).map((q) => 
 const mnemo = await Mnemo.open({ path: url });
 try {
   const user = { userId: "grown" };
-  let left = turns;
+  let left = values.schema ? 0 : turns;
   let batches = 0;
   reset();
   let t0 = performance.now();
@@ -78,7 +79,7 @@ try {
       batches++;
     }
   }
-  report(`remember (one session per call, ${turns} turns)`, batches, performance.now() - t0);
+  if (batches > 0) report(`remember (one session per call, ${turns} turns)`, batches, performance.now() - t0);
   await mnemo.recall(qs[0]!, user);
   reset();
   t0 = performance.now();
@@ -93,6 +94,6 @@ try {
   await mnemo.close();
   const c = new pg.Client({ connectionString: values.db });
   await c.connect();
-  await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  if (!values.schema) await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   await c.end();
 }
