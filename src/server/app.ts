@@ -136,6 +136,11 @@ export function createApp(input: { mnemo: Mnemo; keys: KeyBackend | null; option
   const sideDb = o.idempotency ? null : fileDb ? openSideDb(fileDb) : new Database(":memory:");
   const idempotency = new IdempotencyStore(o.idempotency ?? sideDb!);
   const queue = new WriteQueue();
+  // PostgreSQL writes of different users run in parallel (per-user advisory locks); a SQLite
+  // file takes one writer at a time, and its store is not yet safe with several users' writes
+  // overlapping while another process holds the file (seen under bench:server --processes 2),
+  // so a SQLite store keeps one write at a time per process.
+  const perUserWrites = mnemo.store.dialect === "postgres";
   const limiter = o.rateLimit === false ? null : new RateLimiter(o.rateLimit ?? { rate: 50, burst: 100 });
   const metrics = new ServerMetrics({ mnemo, dbPath: fileDb });
   // Unauthenticated scrapes share one small bucket (renderings are cached for a second too).
@@ -236,7 +241,7 @@ export function createApp(input: { mnemo: Mnemo; keys: KeyBackend | null; option
         const text = decodeUtf8(bytes);
         raw.body = meta.body.kind === "json" ? parseJsonBody(text) : text;
       }
-      const env: RouteEnv = { mnemo, principal, signal: controller.signal, write: (fn, userId) => queue.run(fn, controller.signal, userId === undefined ? undefined : `${principal.tenant}\u0000${userId}`), idempotency, system };
+      const env: RouteEnv = { mnemo, principal, signal: controller.signal, write: (fn, userId) => queue.run(fn, controller.signal, perUserWrites && userId !== undefined ? `${principal.tenant}\u0000${userId}` : undefined), idempotency, system };
       const idemHeader = meta.idempotent ? c.req.header("idempotency-key") : undefined;
       const run = async (): Promise<RouteOutput> => {
         const out = await route.run(raw, env);

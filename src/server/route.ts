@@ -43,8 +43,8 @@ export interface RouteEnv {
   signal: AbortSignal;
   /**
    * Runs a write in the server's write queue (skipped if the request already timed out):
-   * after the earlier writes of `userId` (of the caller's tenant), or of every user when
-   * the user is not known up front.
+   * on a PostgreSQL store after the earlier writes of `userId` (of the caller's tenant), or
+   * of every user when the user is not known up front; on SQLite after every earlier write.
    */
   write<T>(fn: () => Promise<T>, userId?: string | undefined): Promise<T>;
   idempotency: IdempotencyStore;
