@@ -168,6 +168,10 @@ export interface KeyBackend {
   list(filter?: { tenant?: string | undefined; activeOnly?: boolean | undefined }): ApiKeyInfo[] | Promise<ApiKeyInfo[]>;
   revoke(id: string): ApiKeyInfo | Promise<ApiKeyInfo>;
   verify(key: string): ApiKeyInfo | null | Promise<ApiKeyInfo | null>;
+  /** Every stored key row (hashes only), for `mnemo migrate`. */
+  rows(): KeyRow[] | Promise<KeyRow[]>;
+  /** Adds key rows as they are (a row whose id exists is left alone); returns how many were added. */
+  putRows(rows: KeyRow[]): number | Promise<number>;
   close(): void | Promise<void>;
 }
 
@@ -355,6 +359,35 @@ export class KeyStore implements KeyBackend {
       }
     }
     return toInfo(row);
+  }
+
+  /**
+   * Every stored key row (hashes only), for `mnemo migrate`.
+   *
+   * @example
+   * ```ts
+   * const rows = keys.rows();
+   * ```
+   */
+  rows(): KeyRow[] {
+    return this.db.prepare(`SELECT id, tenant, scopes, name, hash, created_at, revoked_at, last_used_at FROM mnemo_api_keys ORDER BY created_at, id`).all() as KeyRow[];
+  }
+
+  /**
+   * Adds key rows as they are (a row whose id exists is left alone); returns how many were added.
+   *
+   * @example
+   * ```ts
+   * target.putRows(source.rows());
+   * ```
+   */
+  putRows(rows: KeyRow[]): number {
+    const ins = this.db.prepare(`INSERT INTO mnemo_api_keys (id, tenant, scopes, name, hash, created_at, revoked_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`);
+    let n = 0;
+    this.db.transaction(() => {
+      for (const r of rows) n += ins.run(r.id, r.tenant, r.scopes, r.name, r.hash, r.created_at, r.revoked_at, r.last_used_at).changes;
+    })();
+    return n;
   }
 
   /**

@@ -70,6 +70,22 @@ export class PgKeyStore implements KeyBackend {
     return keyInfo(row);
   }
 
+  async rows(): Promise<KeyRow[]> {
+    return (await run(this.q, `SELECT id, tenant, scopes, name, hash, created_at, revoked_at, last_used_at FROM api_keys ORDER BY created_at, id`, [])) as unknown as KeyRow[];
+  }
+
+  async putRows(rows: KeyRow[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    const col = (k: keyof KeyRow) => rows.map((r) => r[k]);
+    const out = await run(
+      this.q,
+      `INSERT INTO api_keys (id, tenant, scopes, name, hash, created_at, revoked_at, last_used_at)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [col("id"), col("tenant"), col("scopes"), col("name"), col("hash"), col("created_at"), col("revoked_at"), col("last_used_at")],
+    );
+    return out.length;
+  }
+
   /** The pool belongs to the store: closing the store closes it. */
   close(): void {}
 }
