@@ -2,26 +2,15 @@ import type Database from "better-sqlite3";
 import { createHash } from "node:crypto";
 import { ERASED_FINGERPRINT } from "../store/sqlite/index.js";
 import { ApiError } from "./errors.js";
+import type { IdempotencyRecord, IdempotencyRecords, StoredResponse } from "./idempotency-records.js";
+
+export type { IdempotencyRecord, IdempotencyRecords, StoredResponse } from "./idempotency-records.js";
 
 /** JSON with object keys sorted, so equal values have equal text. */
 function canonicalJson(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) =>
     x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x,
   );
-}
-
-/**
- * A stored response, replayed for a retried request.
- *
- * @example
- * ```ts
- * const r: StoredResponse = { status: 200, body: "{}", contentType: "application/json" };
- * ```
- */
-export interface StoredResponse {
-  status: number;
-  body: string;
-  contentType: string;
 }
 
 /**
@@ -35,40 +24,6 @@ export interface StoredResponse {
 export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
 
 const KEY_RE = /^[\x21-\x7e]{1,255}$/;
-
-/**
- * One stored reply of an Idempotency-Key (what {@link IdempotencyRecords.get} returns).
- *
- * @example
- * ```ts
- * const rec: IdempotencyRecord = { fingerprint: "ab…", status: 200, contentType: "application/json", body: "{}", createdAt: Date.now() };
- * ```
- */
-export interface IdempotencyRecord extends StoredResponse {
-  fingerprint: string;
-  createdAt: number;
-}
-
-/**
- * Where Idempotency-Key replies are kept, on any database: a SQLite file (table
- * `mnemo_idempotency`, {@link SqliteIdempotencyRecords}) or the PostgreSQL store's
- * `idempotency` table (`PostgresStore.serverTables().idempotency`), which every server
- * process on the database shares.
- *
- * @example
- * ```ts
- * const idem = new IdempotencyStore(store.serverTables().idempotency);
- * ```
- */
-export interface IdempotencyRecords {
-  get(tenant: string, key: string): Promise<IdempotencyRecord | null>;
-  /** Upserts the reply of (tenant, key); `userId` null for a tombstone or a reply of no user. */
-  put(tenant: string, key: string, userId: string | null, record: IdempotencyRecord): Promise<void>;
-  /** Turns the user's replies into tombstones (fingerprint {@link ERASED_FINGERPRINT}, status 409, no body). */
-  tombstoneUser(tenant: string, userId: string, at: number): Promise<void>;
-  /** Deletes replies created before `before` (epoch ms). */
-  purge(before: number): Promise<void>;
-}
 
 /**
  * {@link IdempotencyRecords} in a SQLite database (the store's file, or memory).

@@ -1,6 +1,6 @@
-import { checkPresentedKey, isKeyId, keyInfo, keyNotFound, mintKey, presentedKeyId, type ApiKeyInfo, type KeyBackend, type KeyRow } from "../../auth/keys.js";
+import { checkPresentedKey, isKeyId, keyInfo, keyNotFound, mintKey, presentedKeyId, type ApiKeyInfo, type KeyBackend, type KeyRow } from "../../auth/key-rows.js";
 import { MnemoError } from "../../core/errors.js";
-import type { IdempotencyRecord, IdempotencyRecords } from "../../server/idempotency.js";
+import type { IdempotencyRecord, IdempotencyRecords } from "../../server/idempotency-records.js";
 import type { Queryable } from "./driver.js";
 
 /** Driver errors as STORE_ERROR (the message names PostgreSQL, never the URL). */
