@@ -72,7 +72,13 @@ export class PostgresStore implements Store {
     try {
       const client = await pool.connect();
       try {
-        if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+        // IF NOT EXISTS is not safe against a concurrent creator: the loser of that race gets a
+        // unique violation (23505) or duplicate_schema (42P06), and the schema exists either way.
+        if (schema) {
+          await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`).catch((e: { code?: string }) => {
+            if (e.code !== "23505" && e.code !== "42P06") throw e;
+          });
+        }
         await migratePostgres(client);
       } finally {
         client.release();
