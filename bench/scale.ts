@@ -249,6 +249,7 @@ async function manyUsers(a: Args, users: number) {
     for (let u = 0; u < users; u++) {
       const start = (u * 50) % (stream.length - 50);
       await mnemo.remember(stream.slice(start, start + 50).map((m, i) => ({ ...m, id: `u${u}:${i}` })), { userId: `user-${u}` });
+      if ((u + 1) % 1000 === 0) process.stderr.write(`users: ${u + 1} ingested, ${(((u + 1) * 50) / ms(t0)) * 1000 | 0} turns/s\n`);
     }
     const ingestMs = ms(t0);
     const rssBefore = rssMb();

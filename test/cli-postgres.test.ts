@@ -26,7 +26,7 @@ describe.skipIf(PG_OFF)("postgres:// URLs select the PostgreSQL store", () => {
   it("--db and MNEMO_DB for CLI commands, and mnemo mcp over stdio", async () => {
     const pg = await freshPgUrl("cli");
     const tmp = tempDir("mnemo-cli-pg-");
-    const saved = { db: process.env.MNEMO_DB, keys: process.env.MNEMO_KEYS_DB };
+    const saved = { db: process.env.MNEMO_DB };
     try {
       const r1 = await mnemo(["--db", pg.url, "--json", "remember", "--user", "alice", "--at", "2023-05-08", "I moved to Lisbon last month."]);
       expect(r1.code, r1.stderr).toBe(0);
@@ -34,14 +34,22 @@ describe.skipIf(PG_OFF)("postgres:// URLs select the PostgreSQL store", () => {
       const r2 = await mnemo(["--json", "recall", "Where does alice live?", "--user", "alice"]);
       expect(r2.code, r2.stderr).toBe(0);
       expect((JSON.parse(r2.stdout) as { context: string }).context).toContain("Lisbon");
-      // Keys of a PostgreSQL store live in the side file.
-      process.env.MNEMO_KEYS_DB = join(tmp.dir, "keys.db");
+      // Keys of a PostgreSQL store live in PostgreSQL (table api_keys), for every server on it.
       const k = await mnemo(["--json", "keys", "create", "--tenant", "acme"]);
       expect(k.code, k.stderr).toBe(0);
+      const created = JSON.parse(k.stdout) as { key: string; id: string };
+      const listed = await mnemo(["--json", "keys", "list"]);
+      expect((JSON.parse(listed.stdout) as Array<{ id: string }>).map((x) => x.id)).toEqual([created.id]);
       // The data is in PostgreSQL, not in a file named like the URL.
       const store = await PostgresStore.open(pg.url);
       expect(await store.stats({ tenant: "default", userId: "alice" })).toMatchObject({ episodes: 1 });
+      expect((await store.serverTables().keys.verify(created.key))?.tenant).toBe("acme");
       await store.close();
+      const revoked = await mnemo(["--json", "keys", "revoke", created.id]);
+      expect(revoked.code, revoked.stderr).toBe(0);
+      const again = await PostgresStore.open(pg.url);
+      expect(await again.serverTables().keys.verify(created.key)).toBeNull();
+      await again.close();
 
       const transport = new StdioClientTransport({
         command: process.execPath,
@@ -64,8 +72,6 @@ describe.skipIf(PG_OFF)("postgres:// URLs select the PostgreSQL store", () => {
     } finally {
       if (saved.db === undefined) delete process.env.MNEMO_DB;
       else process.env.MNEMO_DB = saved.db;
-      if (saved.keys === undefined) delete process.env.MNEMO_KEYS_DB;
-      else process.env.MNEMO_KEYS_DB = saved.keys;
       await pg.drop();
       tmp.cleanup();
     }

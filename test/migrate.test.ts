@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { migrateStore } from "../src/cli/commands/migrate.js";
+import { openKeys } from "../src/server/state.js";
 import { Mnemo } from "../src/mnemo.js";
 import { expectCode, exportText, ingestLocomo, locomo, tempDir } from "./support/fixtures.js";
 import { freshPgUrl, PG_OFF, stopTestPostgres } from "./support/postgres.js";
@@ -28,12 +29,23 @@ describe.skipIf(PG_OFF)("mnemo migrate", () => {
       const before = { caroline: await exportText(src, "caroline"), gina: await exportText(src, "gina", "acme") };
       const vectors = await src.store.loadVectors({ tenant: "default", userId: "caroline" }, "episode");
       await src.close();
+      // API keys travel with the store (hashes as stored; a revoked key stays revoked).
+      const srcKeys = await openKeys(a);
+      const apiKey = (await srcKeys.keys.create({ tenant: "acme", scopes: "read,write" })).key;
+      const gone = await srcKeys.keys.create({ tenant: "acme" });
+      await srcKeys.keys.revoke(gone.info.id);
+      await srcKeys.close();
 
       const there = await migrateStore(a, pgTarget.url);
       expect(there.verified).toBe(true);
       expect(there.counts.users).toBe(2);
       expect(there.users.map((u) => `${u.tenant}/${u.userId}`).sort()).toEqual(["acme/gina", "default/caroline"]);
       expect(there.users.find((u) => u.userId === "caroline")!.sha256).toBe(sha256(before.caroline));
+      expect(there.keys).toBe(2);
+      const pgKeys = await openKeys(pgTarget.url);
+      expect((await pgKeys.keys.verify(apiKey))?.tenant).toBe("acme");
+      expect(await pgKeys.keys.verify(gone.key)).toBeNull();
+      await pgKeys.close();
 
       const pg = await Mnemo.open({ path: pgTarget.url });
       expect(await exportText(pg, "caroline")).toBe(before.caroline);
@@ -52,8 +64,12 @@ describe.skipIf(PG_OFF)("mnemo migrate", () => {
         encoding: "utf8",
         env: { ...process.env, NODE_NO_WARNINGS: "1" },
       });
-      const back = JSON.parse(out) as { verified: boolean; users: Array<{ userId: string; sha256: string }> };
+      const back = JSON.parse(out) as { verified: boolean; keys: number; users: Array<{ userId: string; sha256: string }> };
       expect(back.verified).toBe(true);
+      expect(back.keys).toBe(2);
+      const sqKeys = await openKeys(b);
+      expect((await sqKeys.keys.verify(apiKey))?.tenant).toBe("acme");
+      await sqKeys.close();
       expect(back.users.find((u) => u.userId === "caroline")!.sha256).toBe(sha256(before.caroline));
       const sq = await Mnemo.open({ path: b });
       expect(await exportText(sq, "gina", "acme")).toBe(before.gina);

@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { KeyStore } from "../src/auth/keys.js";
+import { openKeys } from "../src/server/state.js";
 import { MnemoClient } from "../src/client/index.js";
 import type { Memory } from "../src/core/types.js";
 import { Mnemo } from "../src/mnemo.js";
@@ -35,8 +35,7 @@ async function sqliteBackend(): Promise<Backend> {
 async function postgresBackend(): Promise<Backend> {
   const tmp = tempDir("mnemo-mw-");
   const { url, drop } = await freshPgUrl("mw");
-  const keysDb = join(tmp.dir, "keys.db");
-  return { db: url, keysDb, env: { MNEMO_KEYS_DB: keysDb }, cleanup: async () => (await drop(), tmp.cleanup()) };
+  return { db: url, keysDb: url, env: {}, cleanup: async () => (await drop(), tmp.cleanup()) };
 }
 
 const CITIES = ["Boston", "Denver", "Austin", "Seattle"];
@@ -103,9 +102,10 @@ for (const [name, make, skip] of backends) {
       const b = await make();
       const servers: Array<Awaited<ReturnType<typeof spawnServer>>> = [];
       try {
-        const ks = KeyStore.open(b.keysDb);
-        const key = ks.create({ tenant: "acme", scopes: "read,write,admin" }).key;
-        ks.close();
+        // Keys live in the store's database: on PostgreSQL one key serves both processes.
+        const ks = await openKeys(b.keysDb);
+        const key = (await ks.keys.create({ tenant: "acme", scopes: "read,write,admin" })).key;
+        await ks.close();
         for (let i = 0; i < 2; i++) servers.push(await spawnServer(b.db, ["--rate-limit", "0"], b.env));
         const [a, c] = servers.map((s) => new MnemoClient({ baseUrl: s.url, apiKey: key, retries: 3, timeoutMs: 30_000 }));
         const users = ["u1", "u2", "u3"];

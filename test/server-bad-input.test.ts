@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
-import { KeyStore } from "../src/auth/keys.js";
+import { openKeys } from "../src/server/state.js";
 import { MnemoClient } from "../src/client/index.js";
 import { startServer, type RunningServer } from "../src/server/main.js";
 import { sha256, tempDir } from "./support/server-harness.js";
@@ -74,20 +74,19 @@ for (const backend of BACKENDS) describe.skipIf(backend.skip)(`bad input → typ
       const pg = await freshPgUrl("bad");
       db = pg.url;
       dropPg = pg.drop;
-      // A PostgreSQL store keeps API keys in the side file named by MNEMO_KEYS_DB.
-      keysDb = join(tmp.dir, "keys.db");
-      process.env.MNEMO_KEYS_DB = keysDb;
+      // A PostgreSQL store keeps API keys in its database.
+      keysDb = db;
     }
     server = await startServer({ port: 0, db, logLevel: "silent", rateLimit: false });
-    const ks = KeyStore.open(keysDb);
-    keys.admin = ks.create({ tenant: "acme", scopes: "read,write,admin" }).key;
-    keys.read = ks.create({ tenant: "acme", scopes: "read" }).key;
-    keys.write = ks.create({ tenant: "acme", scopes: "read,write" }).key;
-    keys.evil = ks.create({ tenant: "evil", scopes: "read,write,admin" }).key;
-    const revoked = ks.create({ tenant: "acme" });
-    ks.revoke(revoked.info.id);
+    const { keys: ks, close } = await openKeys(keysDb);
+    keys.admin = (await ks.create({ tenant: "acme", scopes: "read,write,admin" })).key;
+    keys.read = (await ks.create({ tenant: "acme", scopes: "read" })).key;
+    keys.write = (await ks.create({ tenant: "acme", scopes: "read,write" })).key;
+    keys.evil = (await ks.create({ tenant: "evil", scopes: "read,write,admin" })).key;
+    const revoked = await ks.create({ tenant: "acme" });
+    await ks.revoke(revoked.info.id);
     keys.revoked = revoked.key;
-    ks.close();
+    await close();
     const c = new MnemoClient({ baseUrl: server.url, apiKey: keys.admin });
     await c.remember({ userId: "alice", messages: [{ id: "a1", speaker: "Alice", content: "I moved to Lisbon in March 2023 and I love surfing.", occurredAt: "2023-04-01" }] }, { idempotencyKey: "seed-key" });
     await c.remember({ userId: "bob", messages: [{ id: "b1", speaker: "Bob", content: "I work as a nurse in Oslo.", occurredAt: "2023-04-02" }] });
@@ -98,7 +97,6 @@ for (const backend of BACKENDS) describe.skipIf(backend.skip)(`bad input → typ
   afterAll(async () => {
     await server.close();
     await dropPg();
-    if (backend.pg) delete process.env.MNEMO_KEYS_DB;
     tmp.cleanup();
   });
 

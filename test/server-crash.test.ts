@@ -7,7 +7,7 @@
 import Database from "better-sqlite3";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { KeyStore } from "../src/auth/keys.js";
+import { openKeys } from "../src/server/state.js";
 import { MnemoClient } from "../src/client/index.js";
 import { spawnServer, tempDir } from "./support/server-harness.js";
 import { freshPgUrl, PG_OFF, stopTestPostgres } from "./support/postgres.js";
@@ -23,7 +23,7 @@ function episodeIds(jsonl: string): string[] {
     .map((l) => (JSON.parse(l) as { externalId: string }).externalId);
 }
 
-/** The stores the crash runs on: a SQLite file, and a fresh PostgreSQL schema (keys in a side file). */
+/** The stores the crash runs on: a SQLite file, and a fresh PostgreSQL schema (keys and idempotency replies in it). */
 const BACKENDS = [
   { name: "sqlite", skip: false, pg: false },
   { name: "postgres", skip: PG_OFF, pg: true },
@@ -34,12 +34,12 @@ for (const backend of BACKENDS) describe.skipIf(backend.skip)(`crash safety (kil
     const tmp = tempDir();
     const pg = backend.pg ? await freshPgUrl("crash") : null;
     const db = pg ? pg.url : join(tmp.dir, "crash.db");
-    const keysDb = pg ? join(tmp.dir, "keys.db") : db;
-    const env: Record<string, string> = pg ? { MNEMO_KEYS_DB: keysDb } : {};
+    const env: Record<string, string> = {};
     try {
-      const ks = KeyStore.open(keysDb);
-      const key = ks.create({ tenant: "acme", scopes: "read,write,admin" }).key;
-      ks.close();
+      // Keys live in the store's database (PostgreSQL: table api_keys).
+      const ks = await openKeys(db);
+      const key = (await ks.keys.create({ tenant: "acme", scopes: "read,write,admin" })).key;
+      await ks.close();
 
       const first = await spawnServer(db, ["--rate-limit", "0"], env);
       const client = new MnemoClient({ baseUrl: first.url, apiKey: key, retries: 0, timeoutMs: 10_000 });

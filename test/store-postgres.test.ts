@@ -142,6 +142,52 @@ describe.skipIf(PG_OFF)("PostgreSQL", () => {
       }
     });
 
+    it("keeps text_stats (BM25 row count and summed length per scope and table) equal to the rows, through upserts, deletes and erase; a v2 database is backfilled", async () => {
+      const { url, drop } = await freshPgUrl();
+      try {
+        const s = await PostgresStore.open(url);
+        const c = await raw(url);
+        const A = { tenant: "t", userId: "a" };
+        const B = { tenant: "t", userId: "b" };
+        const check = async () => {
+          const want = await c.query(
+            `SELECT x.tenant, x.user_id, x.target, count(*)::int AS n, sum(x.tlen)::int AS total FROM (
+               SELECT tenant, user_id, 'episode' AS target, tlen FROM episodes UNION ALL SELECT tenant, user_id, 'memory', tlen FROM memories
+               UNION ALL SELECT tenant, user_id, 'segment', tlen FROM segments) x GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+          );
+          const have = await c.query(`SELECT tenant, user_id, target, n::int AS n, total::int AS total FROM text_stats WHERE n > 0 ORDER BY 1, 2, 3`);
+          expect(have.rows).toEqual(want.rows);
+        };
+        const e1 = makeEpisode(A, { text: "one two three" });
+        const e2 = makeEpisode(A, { text: "four", seq: 2 });
+        const m = makeMemory(A, [e1.id], { text: "a memory of one" });
+        await s.commit({ scope: A, episodes: [e1, e2], memories: [m] });
+        await s.commit({ scope: B, episodes: [makeEpisode(B, { text: "other user words here" })] });
+        await check();
+        // Upserting the same ids with other text moves the lengths, not the counts.
+        await s.commit({ scope: A, episodes: [{ ...e1, text: "one two three four five six" }], memories: [{ ...m, text: "short" }] });
+        await check();
+        // A foreign id is refused and changes nothing.
+        await expectCode(s.commit({ scope: B, episodes: [{ ...e2, tenant: "t", userId: "b" }] }), "CONFLICT");
+        await check();
+        await s.deleteEpisodes(A, [e2.id], [m.id]);
+        await check();
+        await s.erase({ tenant: "t", userId: "a" });
+        await check();
+        // A database at schema 2 (no text_stats) is backfilled by the migration.
+        await s.commit({ scope: A, episodes: [e1, e2] });
+        await c.query("DROP TABLE text_stats; UPDATE mnemo_schema SET version = 2");
+        await s.close();
+        const again = await PostgresStore.open(url);
+        await check();
+        expect((await again.searchText(A, "episode", ["one", "four"], 5)).map((h) => h.id).sort()).toEqual([e1.id, e2.id].sort());
+        await again.close();
+        await c.end();
+      } finally {
+        await drop();
+      }
+    });
+
     it("never prints the password of a URL", () => {
       expect(redactUrl("postgres://mnemo:s3cret@db:5432/mnemo")).toBe("postgres://mnemo:***@db:5432/mnemo");
       expect(parsePostgresUrl("postgres://u@h/db?schema=acme&pool=20&sslmode=require")).toEqual({ connectionString: "postgres://u@h/db?sslmode=require", schema: "acme", poolSize: 20 });

@@ -1,100 +1,8 @@
 import Database from "better-sqlite3";
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { MnemoError } from "../core/errors.js";
 import { openDatabaseFile } from "../store/sqlite/index.js";
+import { checkPresentedKey, isKeyId, keyInfo, keyNotFound, mintKey, presentedKeyId, type ApiKeyInfo, type KeyBackend, type KeyRow } from "./key-rows.js";
 
-/**
- * What an API key may do: `read` (recall, list, get, export), `write` (remember, patch, forget, import), `admin` (erase users),
- * `metrics` (GET /metrics when the server protects it with `--metrics-auth`; admin keys may too).
- *
- * @example
- * ```ts
- * const s: KeyScope = "admin";
- * ```
- */
-export type KeyScope = "read" | "write" | "admin" | "metrics";
-
-/**
- * Every scope, in order.
- *
- * @example
- * ```ts
- * KEY_SCOPES.join(","); // "read,write,admin,metrics"
- * ```
- */
-export const KEY_SCOPES: readonly KeyScope[] = ["read", "write", "admin", "metrics"];
-
-/**
- * The scopes a new key gets when none are named.
- *
- * @example
- * ```ts
- * keys.create({ tenant: "acme" }).info.scopes; // DEFAULT_KEY_SCOPES: ["read", "write"]
- * ```
- */
-export const DEFAULT_KEY_SCOPES: readonly KeyScope[] = ["read", "write"];
-
-/**
- * The stored, public facts about one API key (never the key itself).
- *
- * @example
- * ```ts
- * const info: ApiKeyInfo = { id: "3f9a0c1d2e4b5a69", tenant: "acme", scopes: ["read"], name: null, createdAt: "2025-01-01T00:00:00.000Z", revokedAt: null, lastUsedAt: null };
- * ```
- */
-export interface ApiKeyInfo {
-  /** Public key id (16 hex characters), also embedded in the key. */
-  id: string;
-  tenant: string;
-  scopes: KeyScope[];
-  name: string | null;
-  createdAt: string;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
-}
-
-const TENANT_RE = /^[\p{L}\p{N}_.:@-]{1,200}$/u;
-const KEY_RE = /^mnemo_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
-const ID_RE = /^[0-9a-f]{16}$/;
-
-interface KeyRow {
-  id: string;
-  tenant: string;
-  scopes: string;
-  name: string | null;
-  hash: string;
-  created_at: string;
-  revoked_at: string | null;
-  last_used_at: string | null;
-}
-
-function sha256(s: string): Buffer {
-  return createHash("sha256").update(s, "utf8").digest();
-}
-
-function parseScopes(s: string): KeyScope[] {
-  return s.split(",").filter((x): x is KeyScope => (KEY_SCOPES as readonly string[]).includes(x));
-}
-
-function toInfo(r: KeyRow): ApiKeyInfo {
-  return { id: r.id, tenant: r.tenant, scopes: parseScopes(r.scopes), name: r.name, createdAt: r.created_at, revokedAt: r.revoked_at, lastUsedAt: r.last_used_at };
-}
-
-/**
- * Validates a list of scope names (e.g. from `--scopes read,write`). Throws INVALID_INPUT on an unknown one.
- *
- * @example
- * ```ts
- * normalizeScopes("read,write"); // ["read", "write"]
- * ```
- */
-export function normalizeScopes(input: string | readonly string[] | undefined): KeyScope[] {
-  if (input === undefined) return [...DEFAULT_KEY_SCOPES];
-  const list = (typeof input === "string" ? input.split(",") : [...input]).map((s) => s.trim()).filter((s) => s !== "");
-  if (list.length === 0) throw new MnemoError("INVALID_INPUT", "At least one scope is required (read, write, admin).");
-  for (const s of list) if (!(KEY_SCOPES as readonly string[]).includes(s)) throw new MnemoError("INVALID_INPUT", `Unknown scope ${JSON.stringify(s)}; use read, write, admin or metrics.`);
-  return KEY_SCOPES.filter((s) => list.includes(s));
-}
+export * from "./key-rows.js";
 
 /**
  * Opens a side connection to a Mnemo SQLite file for server tables (keys, idempotency),
@@ -129,7 +37,7 @@ export function openSideDb(path: string): Database.Database {
  * keys.close();
  * ```
  */
-export class KeyStore {
+export class KeyStore implements KeyBackend {
   private readonly db: Database.Database;
   private readonly owned: boolean;
   private readonly touched = new Map<string, number>();
@@ -175,19 +83,11 @@ export class KeyStore {
    * ```
    */
   create(input: { tenant: string; scopes?: readonly string[] | string | undefined; name?: string | undefined }): { key: string; info: ApiKeyInfo } {
-    if (typeof input.tenant !== "string" || !TENANT_RE.test(input.tenant)) {
-      throw new MnemoError("INVALID_INPUT", `tenant ${JSON.stringify(input.tenant)} is not a valid id (1-200 letters, digits, '-', '_', '.', ':', '@').`);
-    }
-    if (input.name !== undefined && (typeof input.name !== "string" || input.name.length > 200)) throw new MnemoError("INVALID_INPUT", "name must be at most 200 characters.");
-    const scopes = normalizeScopes(input.scopes);
-    const id = randomBytes(8).toString("hex");
-    const secret = randomBytes(32).toString("base64url");
-    const key = `mnemo_${id}_${secret}`;
-    const createdAt = new Date().toISOString();
+    const { key, row } = mintKey(input);
     this.db
       .prepare(`INSERT INTO mnemo_api_keys (id, tenant, scopes, name, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)`)
-      .run(id, input.tenant, scopes.join(","), input.name ?? null, sha256(secret).toString("hex"), createdAt);
-    return { key, info: { id, tenant: input.tenant, scopes, name: input.name ?? null, createdAt, revokedAt: null, lastUsedAt: null } };
+      .run(row.id, row.tenant, row.scopes, row.name, row.hash, row.created_at);
+    return { key, info: keyInfo(row) };
   }
 
   /**
@@ -204,7 +104,7 @@ export class KeyStore {
     if (filter.tenant !== undefined) (where.push("tenant = ?"), args.push(filter.tenant));
     if (filter.activeOnly) where.push("revoked_at IS NULL");
     const sql = `SELECT * FROM mnemo_api_keys ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, id`;
-    return (this.db.prepare(sql).all(...args) as KeyRow[]).map(toInfo);
+    return (this.db.prepare(sql).all(...args) as KeyRow[]).map(keyInfo);
   }
 
   /**
@@ -216,11 +116,11 @@ export class KeyStore {
    * ```
    */
   revoke(id: string): ApiKeyInfo {
-    if (typeof id !== "string" || !ID_RE.test(id)) throw new MnemoError("NOT_FOUND", `No key ${JSON.stringify(id)}.`, { hint: "List key ids with `mnemo keys list`." });
+    if (!isKeyId(id)) throw keyNotFound(String(id));
     this.db.prepare(`UPDATE mnemo_api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`).run(new Date().toISOString(), id);
     const row = this.db.prepare(`SELECT * FROM mnemo_api_keys WHERE id = ?`).get(id) as KeyRow | undefined;
-    if (!row) throw new MnemoError("NOT_FOUND", `No key ${JSON.stringify(id)}.`, { hint: "List key ids with `mnemo keys list`." });
-    return toInfo(row);
+    if (!row) throw keyNotFound(id);
+    return keyInfo(row);
   }
 
   /**
@@ -234,13 +134,10 @@ export class KeyStore {
    * ```
    */
   verify(key: string): ApiKeyInfo | null {
-    const m = KEY_RE.exec(key);
-    if (!m) return null;
-    const row = this.db.prepare(`SELECT * FROM mnemo_api_keys WHERE id = ?`).get(m[1]!) as KeyRow | undefined;
-    // Compare against a dummy hash when the id is unknown, so timing does not reveal ids.
-    const stored = Buffer.from(row?.hash ?? "0".repeat(64), "hex");
-    const ok = timingSafeEqual(sha256(m[2]!), stored) && row !== undefined && row.revoked_at === null;
-    if (!ok || !row) return null;
+    const id = presentedKeyId(key);
+    if (id === null) return null;
+    const row = checkPresentedKey(key, this.db.prepare(`SELECT * FROM mnemo_api_keys WHERE id = ?`).get(id) as KeyRow | undefined);
+    if (!row) return null;
     const now = Date.now();
     if ((this.touched.get(row.id) ?? 0) < now - 60_000) {
       this.touched.set(row.id, now);
@@ -250,7 +147,36 @@ export class KeyStore {
         // Bookkeeping only: a busy database must not fail the request.
       }
     }
-    return toInfo(row);
+    return keyInfo(row);
+  }
+
+  /**
+   * Every stored key row (hashes only), for `mnemo migrate`.
+   *
+   * @example
+   * ```ts
+   * const rows = keys.rows();
+   * ```
+   */
+  rows(): KeyRow[] {
+    return this.db.prepare(`SELECT id, tenant, scopes, name, hash, created_at, revoked_at, last_used_at FROM mnemo_api_keys ORDER BY created_at, id`).all() as KeyRow[];
+  }
+
+  /**
+   * Adds key rows as they are (a row whose id exists is left alone); returns how many were added.
+   *
+   * @example
+   * ```ts
+   * target.putRows(source.rows());
+   * ```
+   */
+  putRows(rows: KeyRow[]): number {
+    const ins = this.db.prepare(`INSERT INTO mnemo_api_keys (id, tenant, scopes, name, hash, created_at, revoked_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`);
+    let n = 0;
+    this.db.transaction(() => {
+      for (const r of rows) n += ins.run(r.id, r.tenant, r.scopes, r.name, r.hash, r.created_at, r.revoked_at, r.last_used_at).changes;
+    })();
+    return n;
   }
 
   /**

@@ -2,12 +2,12 @@ import Database from "better-sqlite3";
 import { randomUUID } from "node:crypto";
 import { Hono, type Context } from "hono";
 import { pino, type Logger } from "pino";
-import { KEY_SCOPES, KeyStore, openSideDb, type KeyScope } from "../auth/keys.js";
+import { KEY_SCOPES, openSideDb, type KeyBackend, type KeyScope } from "../auth/keys.js";
 import type { Mnemo } from "../mnemo.js";
 import { handleMcpHttp } from "../mcp/http.js";
 import { checkContentType, decodeUtf8, parseJsonBody, readBodyBytes } from "./body.js";
 import { ApiError, errorResponse, toErrorResponse } from "./errors.js";
-import { IdempotencyStore, type StoredResponse } from "./idempotency.js";
+import { IdempotencyStore, type IdempotencyRecords, type StoredResponse } from "./idempotency.js";
 import { Lifecycle } from "./lifecycle.js";
 import { ServerMetrics } from "./metrics.js";
 import { buildOpenApi, renderDocsHtml, type JsonObject } from "./openapi.js";
@@ -43,8 +43,10 @@ export interface AppOptions {
   logger?: Logger | undefined;
   /** Level of the default logger (default "info"). */
   logLevel?: string | undefined;
-  /** The SQLite file of the store: keeps Idempotency-Key responses in it (else in memory) and enables the file-size metric. */
+  /** The SQLite file of the store: keeps Idempotency-Key responses in it (else in memory, unless `idempotency` is given) and enables the file-size metric. */
   dbPath?: string | null | undefined;
+  /** Where Idempotency-Key responses live when not in `dbPath`: e.g. a PostgreSQL store's `serverTables().idempotency`, shared by every server process. */
+  idempotency?: IdempotencyRecords | undefined;
   /** Serve MCP (Streamable HTTP) at /mcp with the same keys. */
   mcp?: boolean | undefined;
   /** Shared lifecycle (for graceful shutdown); one is created when absent. */
@@ -118,11 +120,11 @@ function flatQuery(c: Context<AppEnv>): Record<string, string> {
  * const res = await app.request("/healthz");
  * ```
  */
-export function createApp(input: { mnemo: Mnemo; keys: KeyStore | null; options?: AppOptions }): MnemoApp {
+export function createApp(input: { mnemo: Mnemo; keys: KeyBackend | null; options?: AppOptions }): MnemoApp {
   const { mnemo, keys } = input;
   const o = input.options ?? {};
   const auth = o.auth ?? true;
-  if (auth && !keys) throw new ApiError("INVALID_CONFIG", "createApp needs a KeyStore when auth is on.");
+  if (auth && !keys) throw new ApiError("INVALID_CONFIG", "createApp needs a key store when auth is on.");
   const defaultTenant = o.defaultTenant ?? "default";
   if (!SCOPE_ID_RE.test(defaultTenant)) throw new ApiError("INVALID_CONFIG", `defaultTenant ${JSON.stringify(defaultTenant)} is not a valid id.`);
   const bodyLimit = o.bodyLimitBytes ?? 1024 * 1024;
@@ -131,9 +133,14 @@ export function createApp(input: { mnemo: Mnemo; keys: KeyStore | null; options?
   const logger = o.logger ?? pino({ level: o.logLevel ?? "info" });
   const lifecycle = o.lifecycle ?? new Lifecycle();
   const fileDb = o.dbPath && o.dbPath !== ":memory:" ? o.dbPath : null;
-  const sideDb = fileDb ? openSideDb(fileDb) : new Database(":memory:");
-  const idempotency = new IdempotencyStore(sideDb);
+  const sideDb = o.idempotency ? null : fileDb ? openSideDb(fileDb) : new Database(":memory:");
+  const idempotency = new IdempotencyStore(o.idempotency ?? sideDb!);
   const queue = new WriteQueue();
+  // PostgreSQL writes of different users run in parallel (per-user advisory locks); a SQLite
+  // file takes one writer at a time, and its store is not yet safe with several users' writes
+  // overlapping while another process holds the file (seen under bench:server --processes 2),
+  // so a SQLite store keeps one write at a time per process.
+  const perUserWrites = mnemo.store.dialect === "postgres";
   const limiter = o.rateLimit === false ? null : new RateLimiter(o.rateLimit ?? { rate: 50, burst: 100 });
   const metrics = new ServerMetrics({ mnemo, dbPath: fileDb });
   // Unauthenticated scrapes share one small bucket (renderings are cached for a second too).
@@ -160,7 +167,7 @@ export function createApp(input: { mnemo: Mnemo; keys: KeyStore | null; options?
   };
   const allScopes: readonly KeyScope[] = KEY_SCOPES;
 
-  const authenticate = (c: Context<AppEnv>, need: KeyScope | readonly KeyScope[]): Principal => {
+  const authenticate = async (c: Context<AppEnv>, need: KeyScope | readonly KeyScope[]): Promise<Principal> => {
     let p: Principal;
     if (!auth) {
       // Without keys, only local non-browser clients: refuse other Host names (DNS rebinding)
@@ -179,7 +186,7 @@ export function createApp(input: { mnemo: Mnemo; keys: KeyStore | null; options?
       const h = c.req.header("authorization");
       const m = h ? /^Bearer[ \t]+([^\s]+)[ \t]*$/i.exec(h) : null;
       if (!m) throw new ApiError("UNAUTHORIZED", h ? "The Authorization header must be `Bearer <key>`." : "No Authorization header.");
-      const info = keys!.verify(m[1]!);
+      const info = await keys!.verify(m[1]!);
       if (!info) throw new ApiError("UNAUTHORIZED", "The key is unknown or revoked.");
       p = { tenant: info.tenant, keyId: info.id, scopes: info.scopes };
     }
@@ -217,8 +224,8 @@ export function createApp(input: { mnemo: Mnemo; keys: KeyStore | null; options?
     const controller = new AbortController();
     const inner = async (): Promise<Response> => {
       let principal: Principal;
-      if (meta.scope) principal = authenticate(c, meta.scope);
-      else if (meta.path === "/metrics" && o.metricsAuth) principal = authenticate(c, ["metrics", "admin"]);
+      if (meta.scope) principal = await authenticate(c, meta.scope);
+      else if (meta.path === "/metrics" && o.metricsAuth) principal = await authenticate(c, ["metrics", "admin"]);
       else {
         principal = { tenant: defaultTenant, keyId: "public", scopes: [] };
         if (meta.path === "/metrics") {
@@ -234,7 +241,7 @@ export function createApp(input: { mnemo: Mnemo; keys: KeyStore | null; options?
         const text = decodeUtf8(bytes);
         raw.body = meta.body.kind === "json" ? parseJsonBody(text) : text;
       }
-      const env: RouteEnv = { mnemo, principal, signal: controller.signal, write: (fn) => queue.run(fn, controller.signal), idempotency, system };
+      const env: RouteEnv = { mnemo, principal, signal: controller.signal, write: (fn, userId) => queue.run(fn, controller.signal, perUserWrites && userId !== undefined ? `${principal.tenant}\u0000${userId}` : undefined), idempotency, system };
       const idemHeader = meta.idempotent ? c.req.header("idempotency-key") : undefined;
       const run = async (): Promise<RouteOutput> => {
         const out = await route.run(raw, env);
@@ -246,7 +253,7 @@ export function createApp(input: { mnemo: Mnemo; keys: KeyStore | null; options?
       const url = new URL(c.req.url);
       const view = principal.scopes.includes("read") ? "read" : "blind";
       const fp = IdempotencyStore.fingerprint(c.req.method, url.pathname + url.search, meta.body?.kind === "json" ? raw.body : bytes, view);
-      const replay = idempotency.begin(principal.tenant, key, fp);
+      const replay = await idempotency.begin(principal.tenant, key, fp);
       if (replay) return new Response(replay.body, { status: replay.status, headers: { "content-type": replay.contentType, "idempotent-replayed": "true" } });
       // The work outlives a timed-out request: its response is still stored for the retry.
       const work = (async () => {
@@ -254,7 +261,7 @@ export function createApp(input: { mnemo: Mnemo; keys: KeyStore | null; options?
         if (out.kind === "json") {
           const stored: StoredResponse = { status: out.status ?? 200, body: JSON.stringify(out.body), contentType: "application/json; charset=utf-8" };
           try {
-            if (stored.status < 300) idempotency.save(principal.tenant, key, fp, stored, out.userId ?? null);
+            if (stored.status < 300) await idempotency.save(principal.tenant, key, fp, stored, out.userId ?? null);
           } catch (err) {
             // The write is committed; without the stored response a retry re-runs it, which message ids keep harmless.
             logger.warn({ reqId: c.get("requestId"), err }, "could not store the idempotent response");
@@ -325,7 +332,7 @@ export function createApp(input: { mnemo: Mnemo; keys: KeyStore | null; options?
   if (o.mcp) {
     app.all("/mcp", async (c) => {
       c.set("route", "/mcp");
-      const principal = authenticate(c, "read");
+      const principal = await authenticate(c, "read");
       let parsedBody: unknown;
       if (c.req.method === "POST") {
         checkContentType(c.req.header("content-type") ?? null, "json");
@@ -355,7 +362,7 @@ export function createApp(input: { mnemo: Mnemo; keys: KeyStore | null; options?
     dispose() {
       if (disposed) return;
       disposed = true;
-      if (sideDb.open) sideDb.close();
+      if (sideDb?.open) sideDb.close();
     },
   });
 }

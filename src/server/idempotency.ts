@@ -2,26 +2,15 @@ import type Database from "better-sqlite3";
 import { createHash } from "node:crypto";
 import { ERASED_FINGERPRINT } from "../store/sqlite/index.js";
 import { ApiError } from "./errors.js";
+import type { IdempotencyRecord, IdempotencyRecords, StoredResponse } from "./idempotency-records.js";
+
+export type { IdempotencyRecord, IdempotencyRecords, StoredResponse } from "./idempotency-records.js";
 
 /** JSON with object keys sorted, so equal values have equal text. */
 function canonicalJson(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) =>
     x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x,
   );
-}
-
-/**
- * A stored response, replayed for a retried request.
- *
- * @example
- * ```ts
- * const r: StoredResponse = { status: 200, body: "{}", contentType: "application/json" };
- * ```
- */
-export interface StoredResponse {
-  status: number;
-  body: string;
-  contentType: string;
 }
 
 /**
@@ -37,26 +26,15 @@ export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
 const KEY_RE = /^[\x21-\x7e]{1,255}$/;
 
 /**
- * Idempotency-Key support: per tenant, key → (request fingerprint, response). Kept in
- * the Mnemo SQLite file (table `mnemo_idempotency`), so replays survive restarts.
- * A key reused for a different request is IDEMPOTENCY_MISMATCH (422); a key whose first
- * request is still running is CONFLICT (409, Retry-After: 1).
+ * {@link IdempotencyRecords} in a SQLite database (the store's file, or memory).
  *
  * @example
  * ```ts
- * const idem = new IdempotencyStore(db);
- * const hit = idem.begin("acme", "key-1", fingerprint);
- * if (hit) return hit; // replay
- * try { const r = await work(); idem.save("acme", "key-1", fingerprint, r); } finally { idem.end("acme", "key-1"); }
+ * const records = new SqliteIdempotencyRecords(openSideDb("./mnemo.db"));
  * ```
  */
-export class IdempotencyStore {
+export class SqliteIdempotencyRecords implements IdempotencyRecords {
   private readonly db: Database.Database;
-  /** Keys whose first request is running → when it began. */
-  private readonly inFlight = new Map<string, number>();
-  /** (tenant, user) → when it was last erased through this server (a request that began before must not save). */
-  private readonly erasedAt = new Map<string, number>();
-  private lastPurge = 0;
 
   constructor(db: Database.Database) {
     this.db = db;
@@ -64,6 +42,61 @@ export class IdempotencyStore {
       tenant TEXT NOT NULL, key TEXT NOT NULL, user_id TEXT, fingerprint TEXT NOT NULL, status INTEGER NOT NULL,
       content_type TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (tenant, key))`);
     db.exec(`CREATE INDEX IF NOT EXISTS mnemo_idempotency_user ON mnemo_idempotency (tenant, user_id)`);
+  }
+
+  async get(tenant: string, key: string): Promise<IdempotencyRecord | null> {
+    const row = this.db.prepare(`SELECT fingerprint, status, content_type, body, created_at FROM mnemo_idempotency WHERE tenant = ? AND key = ?`).get(tenant, key) as
+      | { fingerprint: string; status: number; content_type: string; body: string; created_at: number }
+      | undefined;
+    return row ? { fingerprint: row.fingerprint, status: row.status, contentType: row.content_type, body: row.body, createdAt: row.created_at } : null;
+  }
+
+  async put(tenant: string, key: string, userId: string | null, r: IdempotencyRecord): Promise<void> {
+    this.db
+      .prepare(`INSERT INTO mnemo_idempotency (tenant, key, user_id, fingerprint, status, content_type, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT(tenant, key) DO UPDATE SET user_id = excluded.user_id, fingerprint = excluded.fingerprint, status = excluded.status,
+          content_type = excluded.content_type, body = excluded.body, created_at = excluded.created_at`)
+      .run(tenant, key, userId, r.fingerprint, r.status, r.contentType, r.body, r.createdAt);
+  }
+
+  async tombstoneUser(tenant: string, userId: string, at: number): Promise<void> {
+    this.db
+      .prepare(`UPDATE mnemo_idempotency SET user_id = NULL, fingerprint = ?, status = 409, content_type = '', body = '', created_at = ? WHERE tenant = ? AND user_id = ?`)
+      .run(ERASED_FINGERPRINT, at, tenant, userId);
+  }
+
+  async purge(before: number): Promise<void> {
+    this.db.prepare(`DELETE FROM mnemo_idempotency WHERE created_at < ?`).run(before);
+  }
+}
+
+/**
+ * Idempotency-Key support: per tenant, key → (request fingerprint, response), kept in
+ * {@link IdempotencyRecords}: the Mnemo SQLite file (table `mnemo_idempotency`) or the
+ * PostgreSQL store, so replays survive restarts and, on PostgreSQL, are recognised by every
+ * server process. A key reused for a different request is IDEMPOTENCY_MISMATCH (422); a
+ * key whose first request is still running *in this process* is CONFLICT (409,
+ * Retry-After: 1) — a retry reaching another process while the first still runs runs again
+ * (message ids make a repeated remember harmless).
+ *
+ * @example
+ * ```ts
+ * const idem = new IdempotencyStore(db); // a better-sqlite3 Database, or IdempotencyRecords
+ * const hit = await idem.begin("acme", "key-1", fingerprint);
+ * if (hit) return hit; // replay
+ * try { const r = await work(); await idem.save("acme", "key-1", fingerprint, r, "alice"); } finally { idem.end("acme", "key-1"); }
+ * ```
+ */
+export class IdempotencyStore {
+  private readonly records: IdempotencyRecords;
+  /** Keys whose first request is running → when it began. */
+  private readonly inFlight = new Map<string, number>();
+  /** (tenant, user) → when it was last erased through this server (a request that began before must not save). */
+  private readonly erasedAt = new Map<string, number>();
+  private lastPurge = 0;
+
+  constructor(db: Database.Database | IdempotencyRecords) {
+    this.records = "prepare" in db ? new SqliteIdempotencyRecords(db) : db;
   }
 
   /**
@@ -103,23 +136,29 @@ export class IdempotencyStore {
    *
    * @example
    * ```ts
-   * const replay = idem.begin(tenant, key, fp);
+   * const replay = await idem.begin(tenant, key, fp);
    * ```
    */
-  begin(tenant: string, key: string, fingerprint: string): StoredResponse | null {
-    const row = this.db.prepare(`SELECT fingerprint, status, content_type, body, created_at FROM mnemo_idempotency WHERE tenant = ? AND key = ?`).get(tenant, key) as
-      | { fingerprint: string; status: number; content_type: string; body: string; created_at: number }
-      | undefined;
-    if (row && row.created_at > Date.now() - IDEMPOTENCY_TTL_MS) {
-      if (row.fingerprint === ERASED_FINGERPRINT) {
-        throw new ApiError("CONFLICT", "The user this Idempotency-Key wrote to has been erased since; the request is not run again.", { hint: "Send a new Idempotency-Key to write again." });
-      }
-      if (row.fingerprint !== fingerprint) throw new ApiError("IDEMPOTENCY_MISMATCH");
-      return { status: row.status, body: row.body, contentType: row.content_type };
-    }
+  async begin(tenant: string, key: string, fingerprint: string): Promise<StoredResponse | null> {
+    // Marked in flight before the (asynchronous) read, so that a second request with the
+    // key can never slip between the read and the mark.
     const k = `${tenant}\u0000${key}`;
     if (this.inFlight.has(k)) throw new ApiError("CONFLICT", "A request with this Idempotency-Key is still running.", { retryAfter: 1, hint: "Retry after the Retry-After delay; the first request's response will be replayed." });
     this.inFlight.set(k, performance.now());
+    try {
+      const row = await this.records.get(tenant, key);
+      if (row && row.createdAt > Date.now() - IDEMPOTENCY_TTL_MS) {
+        if (row.fingerprint === ERASED_FINGERPRINT) {
+          throw new ApiError("CONFLICT", "The user this Idempotency-Key wrote to has been erased since; the request is not run again.", { hint: "Send a new Idempotency-Key to write again." });
+        }
+        if (row.fingerprint !== fingerprint) throw new ApiError("IDEMPOTENCY_MISMATCH");
+        this.inFlight.delete(k);
+        return { status: row.status, body: row.body, contentType: row.contentType };
+      }
+    } catch (e) {
+      this.inFlight.delete(k);
+      throw e;
+    }
     return null;
   }
 
@@ -129,29 +168,22 @@ export class IdempotencyStore {
    *
    * @example
    * ```ts
-   * idem.save(tenant, key, fp, { status: 200, body: "{}", contentType: "application/json" }, "alice");
+   * await idem.save(tenant, key, fp, { status: 200, body: "{}", contentType: "application/json" }, "alice");
    * ```
    */
-  save(tenant: string, key: string, fingerprint: string, r: StoredResponse, userId: string | null): void {
+  async save(tenant: string, key: string, fingerprint: string, r: StoredResponse, userId: string | null): Promise<void> {
     const now = Date.now();
     const began = this.inFlight.get(`${tenant}\u0000${key}`);
     const erased = userId !== null ? this.erasedAt.get(`${tenant}\u0000${userId}`) : undefined;
     if (began !== undefined && erased !== undefined && erased >= began) {
       // The user was erased while this request ran: keep a tombstone, not their content.
-      this.db
-        .prepare(`INSERT INTO mnemo_idempotency (tenant, key, user_id, fingerprint, status, content_type, body, created_at) VALUES (?, ?, NULL, ?, 409, '', '', ?)
-          ON CONFLICT(tenant, key) DO UPDATE SET user_id = NULL, fingerprint = excluded.fingerprint, status = 409, content_type = '', body = '', created_at = excluded.created_at`)
-        .run(tenant, key, ERASED_FINGERPRINT, now);
+      await this.records.put(tenant, key, null, { fingerprint: ERASED_FINGERPRINT, status: 409, contentType: "", body: "", createdAt: now });
       return;
     }
-    this.db
-      .prepare(`INSERT INTO mnemo_idempotency (tenant, key, user_id, fingerprint, status, content_type, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT(tenant, key) DO UPDATE SET user_id = excluded.user_id, fingerprint = excluded.fingerprint, status = excluded.status,
-          content_type = excluded.content_type, body = excluded.body, created_at = excluded.created_at`)
-      .run(tenant, key, userId, fingerprint, r.status, r.contentType, r.body, now);
+    await this.records.put(tenant, key, userId, { fingerprint, ...r, createdAt: now });
     if (now - this.lastPurge > 3600_000) {
       this.lastPurge = now;
-      this.db.prepare(`DELETE FROM mnemo_idempotency WHERE created_at < ?`).run(now - IDEMPOTENCY_TTL_MS);
+      await this.records.purge(now - IDEMPOTENCY_TTL_MS);
     }
   }
 
@@ -175,16 +207,14 @@ export class IdempotencyStore {
    *
    * @example
    * ```ts
-   * idem.forgetUser("acme", "alice");
+   * await idem.forgetUser("acme", "alice");
    * ```
    */
-  forgetUser(tenant: string, userId: string): void {
+  async forgetUser(tenant: string, userId: string): Promise<void> {
     const t = performance.now();
     // Only requests still running matter: forget erases older than any request can run.
     for (const [k, at] of this.erasedAt) if (t - at > 3600_000) this.erasedAt.delete(k);
     this.erasedAt.set(`${tenant}\u0000${userId}`, t);
-    this.db
-      .prepare(`UPDATE mnemo_idempotency SET user_id = NULL, fingerprint = ?, status = 409, content_type = '', body = '', created_at = ? WHERE tenant = ? AND user_id = ?`)
-      .run(ERASED_FINGERPRINT, Date.now(), tenant, userId);
+    await this.records.tombstoneUser(tenant, userId, Date.now());
   }
 }

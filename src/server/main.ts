@@ -1,13 +1,12 @@
+import { serverState } from "./state.js";
 import { createAdaptorServer } from "@hono/node-server";
 import type { Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
 import { pino, type Logger } from "pino";
-import { KeyStore } from "../auth/keys.js";
 import { MnemoError } from "../core/errors.js";
 import type { MnemoOptions } from "../core/options.js";
 import { Mnemo, defaultDbPath } from "../mnemo.js";
-import { sideDbPath } from "../store/open.js";
 import { redactUrl } from "../store/postgres/driver.js";
 import { createApp, type AppOptions } from "./app.js";
 import { Lifecycle } from "./lifecycle.js";
@@ -110,8 +109,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   if (!auth) logger.warn({ host }, "authentication is OFF: every request acts as tenant \"default\" with all scopes (loopback only)");
   const db = options.db ?? defaultDbPath();
   const mnemo = await Mnemo.open({ ...options.mnemoOptions, path: db });
-  // A PostgreSQL store keeps keys and idempotency replies in a side SQLite file (sideDbPath).
-  const keys = KeyStore.open(sideDbPath(db));
+  // Keys and Idempotency-Key replies live in the store's database (shared by every process on a PostgreSQL store).
+  const state = serverState(mnemo.store, db);
+  const keys = state.keys;
   const lifecycle = new Lifecycle();
   const appOptions: AppOptions = {
     auth,
@@ -123,7 +123,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     rateLimit: options.rateLimit,
     requestTimeoutMs: options.requestTimeoutMs,
     logger,
-    dbPath: sideDbPath(db),
+    dbPath: state.dbPath,
+    idempotency: state.idempotency,
     mcp: options.mcp,
     lifecycle,
   };
@@ -162,7 +163,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       server.closeAllConnections();
       await stopped;
       app.dispose();
-      keys.close();
+      state.close();
       await mnemo.close();
       if (options.handleSignals) {
         process.off("SIGTERM", onSignal);

@@ -41,8 +41,12 @@ export interface RouteEnv {
   principal: Principal;
   /** Aborted when the request times out. */
   signal: AbortSignal;
-  /** Runs a write in the server's write queue (skipped if the request already timed out). */
-  write<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Runs a write in the server's write queue (skipped if the request already timed out):
+   * on a PostgreSQL store after the earlier writes of `userId` (of the caller's tenant), or
+   * of every user when the user is not known up front; on SQLite after every earlier write.
+   */
+  write<T>(fn: () => Promise<T>, userId?: string | undefined): Promise<T>;
   idempotency: IdempotencyStore;
   /** Server-level services for the system routes. */
   system: SystemServices;

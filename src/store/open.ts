@@ -1,5 +1,3 @@
-import envPaths from "env-paths";
-import { join } from "node:path";
 import { MnemoError } from "../core/errors.js";
 import { isPostgresUrl } from "./postgres/driver.js";
 import { SqliteStore, type SqliteStoreOptions } from "./sqlite/index.js";
@@ -25,21 +23,4 @@ export async function openStore(location: string, sqliteOptions: SqliteStoreOpti
     throw new MnemoError("INVALID_CONFIG", `Unsupported database URL scheme: ${location.split(":")[0]}. Use a file path or postgres://…`);
   }
   return SqliteStore.open(location, sqliteOptions);
-}
-
-/**
- * The SQLite file that holds the server's side tables (API keys, Idempotency-Key replies)
- * for a store location: the store's own file, or, for a PostgreSQL store,
- * `$MNEMO_KEYS_DB`, else `mnemo-keys.db` in the user's data directory. Processes that
- * share a PostgreSQL store on one host share this file too (WAL mode).
- *
- * @example
- * ```ts
- * sideDbPath("./mnemo.db"); // "./mnemo.db"
- * sideDbPath("postgres://db/mnemo", { MNEMO_KEYS_DB: "/srv/keys.db" }); // "/srv/keys.db"
- * ```
- */
-export function sideDbPath(location: string, env: Record<string, string | undefined> = process.env): string {
-  if (!isPostgresUrl(location)) return location;
-  return env.MNEMO_KEYS_DB ?? join(envPaths("mnemo", { suffix: "" }).data, "mnemo-keys.db");
 }

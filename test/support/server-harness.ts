@@ -23,6 +23,7 @@ import { MnemoClient } from "../../src/client/index.js";
 import type { MnemoOptions } from "../../src/core/options.js";
 import { Mnemo } from "../../src/mnemo.js";
 import { createApp, type AppOptions, type MnemoApp } from "../../src/server/app.js";
+import { serverState } from "../../src/server/state.js";
 
 /** The repository root. */
 export const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
@@ -55,12 +56,14 @@ export interface TestApp {
 export async function createTestApp(options: AppOptions & { mnemoOptions?: Omit<MnemoOptions, "path">; db?: string } = {}): Promise<TestApp> {
   const { dir, cleanup } = tempDir();
   const { mnemoOptions, db, ...appOptions } = options;
-  // `db`: another store (a postgres:// URL); keys and idempotency then live in a side file.
+  // `db`: another store (a postgres:// URL). Its Idempotency-Key replies live in it, as in
+  // `mnemo serve`; keys live in a side file here, so that `key()` can stay synchronous.
   const dbPath = db ?? join(dir, "mnemo.db");
   const sidePath = db ? join(dir, "keys.db") : dbPath;
   const mnemo = await Mnemo.open({ ...mnemoOptions, path: dbPath });
   const keys = KeyStore.open(sidePath);
-  const app = createApp({ mnemo, keys, options: { logLevel: "silent", rateLimit: false, dbPath: sidePath, ...appOptions } });
+  const idempotency = db ? serverState(mnemo.store, db).idempotency : undefined;
+  const app = createApp({ mnemo, keys, options: { logLevel: "silent", rateLimit: false, dbPath: idempotency ? null : sidePath, idempotency, ...appOptions } });
   const fetchFn = (input: string, init: RequestInit) => Promise.resolve(app.request(input, init));
   return {
     dir,

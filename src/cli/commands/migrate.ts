@@ -4,6 +4,7 @@ import { MnemoError } from "../../core/errors.js";
 import { Mnemo } from "../../mnemo.js";
 import { copyStore, type CopyCounts } from "../../store/migrate.js";
 import { redactUrl } from "../../store/postgres/driver.js";
+import { openKeys } from "../../server/state.js";
 import { print, progress, type GlobalOptions } from "../output.js";
 
 /**
@@ -21,6 +22,8 @@ export interface MigrateReport {
   counts: CopyCounts;
   users: Array<{ tenant: string; userId: string; sha256: string }>;
   verified: boolean;
+  /** API keys copied (as stored: only hashes; revoked ones too). Idempotency-Key replies are not copied. */
+  keys: number;
 }
 
 async function exportHash(m: Mnemo, tenant: string, userId: string): Promise<string> {
@@ -54,7 +57,16 @@ export async function migrateStore(from: string, to: string, onUser?: (done: num
           users.push({ tenant, userId, sha256: a });
         }
       }
-      return { from: redactUrl(from), to: redactUrl(to), counts, users, verified: true };
+      // API keys travel with the store (rows as stored: a key keeps working on the target).
+      const [fromKeys, toKeys] = [await openKeys(from), await openKeys(to)];
+      let keys = 0;
+      try {
+        keys = await toKeys.keys.putRows(await fromKeys.keys.rows());
+      } finally {
+        await fromKeys.close();
+        await toKeys.close();
+      }
+      return { from: redactUrl(from), to: redactUrl(to), counts, users, verified: true, keys };
     } finally {
       await dst.close();
     }
@@ -84,7 +96,7 @@ export function registerMigrateCommand(program: Command, g: () => GlobalOptions)
       print(opts.json, r, () =>
         [
           `migrated ${r.from} → ${r.to}`,
-          `users ${r.counts.users}  episodes ${r.counts.episodes}  memories ${r.counts.memories}  entities ${r.counts.entities}  history ${r.counts.history}  vectors ${r.counts.vectors}`,
+          `users ${r.counts.users}  episodes ${r.counts.episodes}  memories ${r.counts.memories}  entities ${r.counts.entities}  history ${r.counts.history}  vectors ${r.counts.vectors}  API keys ${r.keys}`,
           `verified: every user's export has the same SHA-256 on both sides`,
         ].join("\n"),
       );

@@ -10,15 +10,15 @@ const SERVE_HELP = `usage: mnemo serve [--port 8080] [--host 127.0.0.1] [--db <p
                    [--metrics-auth] [--timeout <ms>] [--log-level info]
 HTTP API (see docs/SERVER.md and GET /openapi.json); --mcp also serves MCP at /mcp (--mcp-pin-user: tools only
 reach the X-Mnemo-User user). --metrics-auth: GET /metrics needs a key with the metrics or admin scope.
---no-auth is accepted only on a loopback host, and only from this server's own origin. With a postgres://
-store, API keys and Idempotency-Key replies live in $MNEMO_KEYS_DB (default: mnemo-keys.db in the user data dir).`;
+--no-auth is accepted only on a loopback host, and only from this server's own origin. API keys and
+Idempotency-Key replies live in the store's database (a postgres:// store: shared by every server on it).`;
 const MCP_HELP = `usage: mnemo mcp [--db <path|postgres://URL>] [--user <id>] [--tenant <id>] [--pin-user]
 MCP server on stdio (tools: remember, recall, list_memories, get_memory, forget, delete_message, search_nodes, open_nodes, read_graph).
 --pin-user: every tool acts for --user only (a userId argument naming another user is refused).`;
 const KEYS_HELP = `usage: mnemo keys create --tenant <name> [--scopes read,write,admin,metrics] [--name <label>]
        mnemo keys list [--tenant <name>]
        mnemo keys revoke <id>
-(all take --db <path|postgres://URL> and --json; with a postgres:// store keys live in $MNEMO_KEYS_DB)`;
+(all take --db <path|postgres://URL> and --json; keys live in that store's database)`;
 
 /** Adds the global --db / --tenant / --json to a pass-through argv when the command lacks them. */
 function withGlobals(args: string[], g: GlobalOptions, take: { db?: boolean; tenant?: boolean; json?: boolean }): string[] {
@@ -63,6 +63,6 @@ export function registerServiceCommands(program: Command, g: () => GlobalOptions
     await runMcpCommand(withGlobals(args, g(), { db: true, tenant: true }));
   });
   passThrough(program, "keys", "create, list and revoke API keys; `mnemo keys --help`", KEYS_HELP, async (args) => {
-    cliIo().stdout.write(runKeysCommand(withGlobals(args, g(), { json: true, tenant: true }), { db: g().db }) + "\n");
+    cliIo().stdout.write((await runKeysCommand(withGlobals(args, g(), { json: true, tenant: true }), { db: g().db })) + "\n");
   });
 }

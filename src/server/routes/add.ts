@@ -51,7 +51,7 @@ const addRoute = defineRoute({
   errors: [400, 409, 413, 415, 422],
   async handler({ body }, env) {
     const { userId, agentId, ...input } = body;
-    const r = await env.write(() => env.mnemo.add(input, { tenant: env.principal.tenant, userId, agentId }));
+    const r = await env.write(() => env.mnemo.add(input, { tenant: env.principal.tenant, userId, agentId }), userId);
     return { kind: "json", status: r.created ? 201 : 200, body: { memory: visible(r.memory, env), created: r.created, changed: r.changed }, userId };
   },
 });
@@ -70,7 +70,7 @@ const restoreRoute = defineRoute({
   idempotent: true,
   errors: [400, 404, 409, 422],
   async handler({ params, query }, env) {
-    const m = await env.write(() => env.mnemo.restore(params.id, { tenant: env.principal.tenant, userId: query.userId }));
+    const m = await env.write(() => env.mnemo.restore(params.id, { tenant: env.principal.tenant, userId: query.userId }), query.userId);
     return { kind: "json", body: visible(m, env), userId: m.userId };
   },
 });

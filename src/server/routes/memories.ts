@@ -91,7 +91,7 @@ const patchRoute = defineRoute({
   idempotent: true,
   errors: [400, 404, 409, 413, 415, 422],
   async handler({ params, query, body }, env) {
-    const m = await env.write(() => env.mnemo.update(params.id, body, { tenant: env.principal.tenant, userId: query.userId }));
+    const m = await env.write(() => env.mnemo.update(params.id, body, { tenant: env.principal.tenant, userId: query.userId }), query.userId);
     return { kind: "json", body: visible(m, env), userId: m.userId, writes: { memories_patched: 1 } };
   },
 });
@@ -110,7 +110,7 @@ const deleteRoute = defineRoute({
   idempotent: true,
   errors: [400, 404, 409, 422],
   async handler({ params, query }, env) {
-    const m = await env.write(() => env.mnemo.forget(params.id, { tenant: env.principal.tenant, userId: query.userId }));
+    const m = await env.write(() => env.mnemo.forget(params.id, { tenant: env.principal.tenant, userId: query.userId }), query.userId);
     return { kind: "json", body: visible(m, env), userId: m.userId, writes: { memories_forgotten: 1 } };
   },
 });
@@ -130,7 +130,7 @@ const deleteEpisodeRoute = defineRoute({
   idempotent: true,
   errors: [400, 404, 409, 422],
   async handler({ params, query }, env) {
-    const r = await env.write(() => env.mnemo.deleteEpisode(params.id, { tenant: env.principal.tenant, userId: query.userId }));
+    const r = await env.write(() => env.mnemo.deleteEpisode(params.id, { tenant: env.principal.tenant, userId: query.userId }), query.userId);
     return { kind: "json", body: r, userId: query.userId, writes: { episodes_deleted: 1, memories_deleted: r.memoriesDeleted } };
   },
 });

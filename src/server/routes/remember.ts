@@ -28,7 +28,7 @@ export const rememberRoute = defineRoute({
   async handler({ body }, env) {
     const messages: MessageInput[] = body.messages.map((m) => ({ ...m }));
     const scope = { tenant: env.principal.tenant, userId: body.userId, agentId: body.agentId, sessionId: body.sessionId };
-    const r = await env.write(() => env.mnemo.remember(messages, scope));
+    const r = await env.write(() => env.mnemo.remember(messages, scope), body.userId);
     const out: RememberResponse = { episodes: { added: r.episodes.added, duplicates: r.episodes.duplicates, ids: r.episodes.ids }, memories: { ...r.memories } };
     const writes = { episodes_added: r.episodes.added, memories_added: r.memories.added, memories_updated: r.memories.updated, memories_invalidated: r.memories.invalidated };
     return { kind: "json", body: out, userId: body.userId, writes };

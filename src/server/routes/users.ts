@@ -17,9 +17,9 @@ const eraseRoute = defineRoute({
   async handler({ params }, env) {
     const tenant = env.principal.tenant;
     const counts = await env.write(async () => {
-      env.idempotency.forgetUser(tenant, params.userId);
+      await env.idempotency.forgetUser(tenant, params.userId);
       return env.mnemo.erase({ tenant, userId: params.userId });
-    });
+    }, params.userId);
     return { kind: "json", body: counts, userId: null, writes: { users_erased: 1 } };
   },
 });
@@ -40,7 +40,7 @@ const exportRoute = defineRoute({
       const out: string[] = [];
       for await (const line of env.mnemo.export({ tenant: env.principal.tenant, userId: params.userId })) out.push(line);
       return out;
-    });
+    }, params.userId);
     return { kind: "ndjson", lines };
   },
 });
@@ -108,7 +108,7 @@ const importRoute = defineRoute({
     const counts = await env.write(async () => {
       if (userId !== undefined) await checkExternalIds(env, body, { tenant, userId });
       return env.mnemo.import(body, { tenant, userId: query.userId }, { allowInstructions });
-    });
+    }, query.userId);
     return { kind: "json", body: counts, userId: userId ?? null, writes: { episodes_imported: counts.episodes, memories_imported: counts.memories } };
   },
 });

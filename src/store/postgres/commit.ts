@@ -91,7 +91,7 @@ function vectorText(v: Float32Array): string | null {
  * await applyBatch(client, { scope, episodes: [ep], memories: [mem] });
  * ```
  */
-export async function applyBatch(q: Queryable, batch: WriteBatch): Promise<void> {
+export async function applyBatch(q: Queryable, batch: WriteBatch, known: { vectorDim?: number | undefined } = {}): Promise<void> {
   const { tenant, userId } = batch.scope;
   const mine = (r: { tenant: string; userId: string }) => r.tenant === tenant && r.userId === userId;
   for (const [what, rows] of [["An episode", batch.episodes], ["A segment", batch.segments], ["An entity", batch.entities], ["A memory", batch.memories]] as const) {
@@ -103,7 +103,7 @@ export async function applyBatch(q: Queryable, batch: WriteBatch): Promise<void>
     const eps = lastById(batch.episodes, (e) => e.id);
     const docs = eps.map((e) => ftsDoc(episodeText(e), e.speaker));
     const r = await q.query(
-      `INSERT INTO episodes (id, external_id, tenant, user_id, agent_id, session_id, speaker, role, text, attachment_text, occurred_at, recorded_at, content_hash, segment_id, seq, metadata, tsv, tlen,
+      withTextStats("episodes", "episode", `INSERT INTO episodes (id, external_id, tenant, user_id, agent_id, session_id, speaker, role, text, attachment_text, occurred_at, recorded_at, content_hash, segment_id, seq, metadata, tsv, tlen,
          source, trust, sensitivity, quarantine)
        SELECT u.id, u.ext, $1, $2, u.agent, u.sess, u.speaker, u.role, u.text, u.att, u.occ, u.rec, u.hash, u.seg, u.seq, u.meta, ${TSV_SQL("u.head", "u.fts")}, u.tlen,
          u.gsrc, u.gtrust, u.gsens, u.gquar
@@ -115,8 +115,7 @@ export async function applyBatch(q: Queryable, batch: WriteBatch): Promise<void>
          content_hash = excluded.content_hash, segment_id = excluded.segment_id, seq = excluded.seq, metadata = excluded.metadata, tsv = excluded.tsv, tlen = excluded.tlen,
          source = COALESCE(excluded.source, episodes.source), trust = COALESCE(excluded.trust, episodes.trust),
          sensitivity = COALESCE(excluded.sensitivity, episodes.sensitivity), quarantine = COALESCE(excluded.quarantine, episodes.quarantine)
-       WHERE episodes.tenant = excluded.tenant AND episodes.user_id = excluded.user_id
-       RETURNING id`,
+       WHERE episodes.tenant = excluded.tenant AND episodes.user_id = excluded.user_id`),
       [
         tenant, userId,
         eps.map((e) => e.id), eps.map((e) => e.externalId), eps.map((e) => e.agentId), eps.map((e) => e.sessionId), eps.map((e) => e.speaker),
@@ -140,13 +139,12 @@ export async function applyBatch(q: Queryable, batch: WriteBatch): Promise<void>
     const segs = lastById(batch.segments, (s) => s.id);
     const docs = segs.map((s) => ftsDoc(s.summary, ""));
     const r = await q.query(
-      `INSERT INTO segments (id, tenant, user_id, session_id, episode_ids, started_at, ended_at, summary, tsv, tlen)
+      withTextStats("segments", "segment", `INSERT INTO segments (id, tenant, user_id, session_id, episode_ids, started_at, ended_at, summary, tsv, tlen)
        SELECT u.id, $1, $2, u.sess, u.eps, u.st, u.en, u.summary, ${TSV_SQL("''", "u.fts")}, u.tlen
        FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[]) AS u(id, sess, eps, st, en, summary, fts, tlen)
        ON CONFLICT (id) DO UPDATE SET session_id = excluded.session_id, episode_ids = excluded.episode_ids, started_at = excluded.started_at, ended_at = excluded.ended_at,
          summary = excluded.summary, tsv = excluded.tsv, tlen = excluded.tlen
-       WHERE segments.tenant = excluded.tenant AND segments.user_id = excluded.user_id
-       RETURNING id`,
+       WHERE segments.tenant = excluded.tenant AND segments.user_id = excluded.user_id`),
       [
         tenant, userId,
         segs.map((s) => s.id), segs.map((s) => s.sessionId), segs.map((s) => JSON.stringify(s.episodeIds)), segs.map((s) => s.startedAt), segs.map((s) => s.endedAt),
@@ -171,7 +169,7 @@ export async function applyBatch(q: Queryable, batch: WriteBatch): Promise<void>
     const mems = lastById(batch.memories, (m) => m.id);
     const docs = mems.map((m) => ftsDoc(m.text, m.subject ?? ""));
     const r = await q.query(
-      `INSERT INTO memories (id, tenant, user_id, agent_id, kind, text, subject, slot, valid_from, valid_to, observed_at, recorded_at, invalidated_at,
+      withTextStats("memories", "memory", `INSERT INTO memories (id, tenant, user_id, agent_id, kind, text, subject, slot, valid_from, valid_to, observed_at, recorded_at, invalidated_at,
          confidence, importance, strength, last_accessed_at, access_count, sources, entity_ids, segment_ids, version, forgotten_at, expires_at, metadata, tsv, tlen, source, trust, sensitivity)
        SELECT u.id, $1, $2, u.agent, u.kind, u.text, u.subject, u.slot, u.vf, u.vt, u.obs, u.rec, u.inv,
          u.conf, u.imp, u.str, u.acc, u.n, ARRAY(SELECT jsonb_array_elements_text(u.src::jsonb)), ARRAY(SELECT jsonb_array_elements_text(u.ents::jsonb)),
@@ -188,8 +186,7 @@ export async function applyBatch(q: Queryable, batch: WriteBatch): Promise<void>
          metadata = excluded.metadata, tsv = excluded.tsv, tlen = excluded.tlen,
          source = COALESCE(excluded.source, memories.source), trust = COALESCE(excluded.trust, memories.trust),
          sensitivity = COALESCE(excluded.sensitivity, memories.sensitivity)
-       WHERE memories.tenant = excluded.tenant AND memories.user_id = excluded.user_id
-       RETURNING id`,
+       WHERE memories.tenant = excluded.tenant AND memories.user_id = excluded.user_id`),
       [
         tenant, userId,
         mems.map((m) => m.id), mems.map((m) => m.agentId), mems.map((m) => m.kind), mems.map((m) => m.text), mems.map((m) => m.subject), mems.map((m) => m.slot),
@@ -227,7 +224,12 @@ export async function applyBatch(q: Queryable, batch: WriteBatch): Promise<void>
     const vs = lastById(batch.vectors, (v) => `${v.targetType}\u0000${v.targetId}`);
     const dims = new Set(vs.map((v) => v.vector.length));
     if (dims.size > 1) throw new MnemoError("EMBEDDER_MISMATCH", `Vectors of dimensions ${[...dims].join(" and ")} in one batch.`);
-    await ensureVectorDim(q, vs[0]!.vector.length);
+    // The column's dimension, once seen, is remembered by the store (a clearVectors through
+    // another process that retypes it makes this insert fail on the dimension, and forgets it).
+    if (known.vectorDim !== vs[0]!.vector.length) {
+      known.vectorDim = undefined;
+      await ensureVectorDim(q, vs[0]!.vector.length);
+    }
     const r = await q.query(
       `INSERT INTO vectors (target_type, target_id, tenant, user_id, dim, data, embedding)
        SELECT u.tt, u.tid, $1, $2, u.dim, u.data, u.emb::vector FROM unnest($3::text[], $4::text[], $5::int[], $6::bytea[], $7::text[]) AS u(tt, tid, dim, data, emb)
@@ -241,6 +243,7 @@ export async function applyBatch(q: Queryable, batch: WriteBatch): Promise<void>
       ],
     );
     checkWritten("vector", vs.map((v) => `${v.targetType}/${v.targetId}`), r.rows);
+    known.vectorDim = vs[0]!.vector.length;
   }
   // A new (or erased and re-created) scope starts above every generation handed out before an erase.
   await q.query(
@@ -248,6 +251,42 @@ export async function applyBatch(q: Queryable, batch: WriteBatch): Promise<void>
      ON CONFLICT (tenant, user_id) DO UPDATE SET gen = generations.gen + 1`,
     [tenant, userId],
   );
+}
+
+/**
+ * An upsert of a text table (its `INSERT … ON CONFLICT …` without RETURNING, row ids in
+ * `$3`, scope in `$1`, `$2`) as one statement that also moves the scope's `text_stats`
+ * row by the rows added and the token lengths changed (the BM25 count and average length).
+ * Returns the ids written.
+ */
+function withTextStats(table: string, target: string, upsert: string): string {
+  return `WITH old AS MATERIALIZED (SELECT id, tlen FROM ${table} WHERE tenant = $1 AND user_id = $2 AND id = ANY($3::text[])),
+    up AS (${upsert}
+      RETURNING id, tlen),
+    st AS (INSERT INTO text_stats (tenant, user_id, target, n, total)
+      SELECT $1, $2, '${target}', (SELECT count(*) FROM up) - (SELECT count(*) FROM old), COALESCE((SELECT sum(tlen) FROM up), 0) - COALESCE((SELECT sum(tlen) FROM old), 0)
+      ON CONFLICT (tenant, user_id, target) DO UPDATE SET n = text_stats.n + excluded.n, total = text_stats.total + excluded.total)
+    SELECT id FROM up`;
+}
+
+/**
+ * Deletes rows of a text table of the scope (`$1`, `$2`; `where` adds to it) and moves the
+ * scope's `text_stats` row down by them, in one statement; returns how many were deleted.
+ *
+ * @example
+ * ```ts
+ * const n = await deleteWithTextStats(client, "episodes", "episode", "id = ANY($3::text[])", [tenant, userId, ids]);
+ * ```
+ */
+export async function deleteWithTextStats(q: Queryable, table: string, target: string, where: string, args: unknown[]): Promise<number> {
+  const r = await q.query(
+    `WITH d AS (DELETE FROM ${table} WHERE tenant = $1 AND user_id = $2 AND ${where} RETURNING tlen),
+       st AS (UPDATE text_stats SET n = n - (SELECT count(*) FROM d), total = total - COALESCE((SELECT sum(tlen) FROM d), 0)
+              WHERE tenant = $1 AND user_id = $2 AND target = '${target}')
+     SELECT count(*)::int AS n FROM d`,
+    args,
+  );
+  return Number(r.rows[0]?.n ?? 0);
 }
 
 /** The provenance columns (source, trust, sensitivity) of rows as three parameter arrays, as SQLite's `guardColumns`. */

@@ -7,8 +7,9 @@ const EPISODE_COLS = "rid, id, external_id, tenant, user_id, agent_id, session_i
 const LINK_COLUMN: Record<MemoryLink, string> = { entity: "entity_ids", source: "sources", segment: "segment_ids" };
 
 /**
- * {@link Store.linkedMemories} for PostgreSQL: the memory's link arrays (`entity_ids`,
- * `sources`, `segment_ids`) carry GIN indexes; `@>` finds the memories holding a key.
+ * {@link Store.linkedMemories} for PostgreSQL, in one statement for every key: the scope's
+ * not-forgotten memories holding any of the keys (GIN index on the link array, `&&`) are
+ * read once, unnested by key, counted and cut to the `limit` newest (highest rid) per key.
  *
  * @example
  * ```ts
@@ -21,17 +22,24 @@ export async function linkedMemoriesPg(q: Queryable, scope: ScopeKey, link: Memo
   if (uniq.length === 0) return [];
   const n = Math.max(0, Math.floor(limit));
   const r = await q.query(
-    `SELECT k.key, (SELECT count(*) FROM memories m WHERE m.tenant = $1 AND m.user_id = $2 AND m.forgotten_at IS NULL AND m.${col} @> ARRAY[k.key]) AS n,
-       ARRAY(SELECT m.id FROM memories m WHERE m.tenant = $1 AND m.user_id = $2 AND m.forgotten_at IS NULL AND m.${col} @> ARRAY[k.key] ORDER BY m.rid DESC LIMIT $4) AS ids
-     FROM unnest($3::text[]) WITH ORDINALITY AS k(key, ord) ORDER BY k.ord`,
+    `SELECT k.key, COALESCE(g.n, 0) AS n, COALESCE(g.ids, '{}') AS ids
+     FROM unnest($3::text[]) WITH ORDINALITY AS k(key, ord)
+     LEFT JOIN (
+       SELECT h.key, count(*) AS n, (array_agg(h.id ORDER BY h.rid DESC))[1:$4::int] AS ids
+       FROM (SELECT DISTINCT l.key, m.id, m.rid FROM memories m CROSS JOIN LATERAL unnest(m.${col}) AS l(key)
+             WHERE m.tenant = $1 AND m.user_id = $2 AND m.forgotten_at IS NULL AND m.${col} && $3::text[] AND l.key = ANY($3::text[])) h
+       GROUP BY h.key
+     ) g ON g.key = k.key
+     ORDER BY k.ord`,
     [scope.tenant, scope.userId, uniq, n],
   );
-  return r.rows.map((row: Row) => ({ key: String(row.key), count: Number(row.n), memoryIds: (row.ids as string[]) ?? [] }));
+  return r.rows.map((row: Row) => ({ key: String(row.key), count: Number(row.n), memoryIds: n === 0 ? [] : ((row.ids as string[] | null) ?? []) }));
 }
 
 /**
- * {@link Store.episodeNeighbours} for PostgreSQL: two index scans per episode on
- * `episodes_time` (tenant, user, occurred_at, seq), with row comparisons.
+ * {@link Store.episodeNeighbours} for PostgreSQL, in one statement for every episode: the
+ * episodes asked are found by id, then two LATERAL index scans each on `episodes_time`
+ * (tenant, user, occurred_at, seq), with row comparisons, give the turns before and after.
  *
  * @example
  * ```ts
@@ -40,21 +48,40 @@ export async function linkedMemoriesPg(q: Queryable, scope: ScopeKey, link: Memo
  */
 export async function episodeNeighboursPg(q: Queryable, scope: ScopeKey, episodeIds: string[], radius: number): Promise<EpisodeNeighbours[]> {
   const n = Math.max(0, Math.floor(radius));
-  const out: EpisodeNeighbours[] = [];
-  for (const id of [...new Set(episodeIds)]) {
-    const self = await q.query(`SELECT occurred_at, seq FROM episodes WHERE id = $1 AND tenant = $2 AND user_id = $3`, [id, scope.tenant, scope.userId]);
-    const r = self.rows[0] as { occurred_at: string; seq: string } | undefined;
-    if (!r) continue;
-    if (n === 0) {
-      out.push({ episodeId: id, before: [], after: [] });
-      continue;
-    }
-    const args = [scope.tenant, scope.userId, r.occurred_at, r.seq, n];
-    const before = await q.query(`SELECT ${EPISODE_COLS} FROM episodes WHERE tenant = $1 AND user_id = $2 AND (occurred_at, seq) < ($3, $4::bigint) ORDER BY occurred_at DESC, seq DESC LIMIT $5`, args);
-    const after = await q.query(`SELECT ${EPISODE_COLS} FROM episodes WHERE tenant = $1 AND user_id = $2 AND (occurred_at, seq) > ($3, $4::bigint) ORDER BY occurred_at, seq LIMIT $5`, args);
-    out.push({ episodeId: id, before: before.rows.map(rowToEpisode), after: after.rows.map(rowToEpisode) });
+  const ids = [...new Set(episodeIds)];
+  if (ids.length === 0) return [];
+  const cols = EPISODE_COLS.split(", ").map((c) => `x.${c}`).join(", ");
+  const r = await q.query(
+    `WITH s AS (
+       SELECT e.id, e.occurred_at, e.seq, u.ord FROM unnest($3::text[]) WITH ORDINALITY AS u(id, ord)
+       JOIN episodes e ON e.id = u.id AND e.tenant = $1 AND e.user_id = $2
+     )
+     SELECT s.id AS anchor, s.ord AS anchor_ord, 0 AS side, b.* FROM s LEFT JOIN LATERAL (
+       SELECT ${cols} FROM episodes x WHERE x.tenant = $1 AND x.user_id = $2 AND (x.occurred_at, x.seq) < (s.occurred_at, s.seq)
+       ORDER BY x.occurred_at DESC, x.seq DESC LIMIT $4) b ON true
+     UNION ALL
+     SELECT s.id, s.ord, 1, a.* FROM s JOIN LATERAL (
+       SELECT ${cols} FROM episodes x WHERE x.tenant = $1 AND x.user_id = $2 AND (x.occurred_at, x.seq) > (s.occurred_at, s.seq)
+       ORDER BY x.occurred_at, x.seq LIMIT $4) a ON true`,
+    [scope.tenant, scope.userId, ids, n],
+  );
+  const byAnchor = new Map<string, { ord: number; before: Row[]; after: Row[] }>();
+  for (const row of r.rows as Row[]) {
+    const anchor = String(row.anchor);
+    let e = byAnchor.get(anchor);
+    if (!e) byAnchor.set(anchor, (e = { ord: Number(row.anchor_ord), before: [], after: [] }));
+    if (row.id === null || row.id === undefined) continue;
+    (Number(row.side) === 0 ? e.before : e.after).push(row);
   }
-  return out;
+  // Timeline order: (occurred_at, seq), text compared bytewise as the "C" collation does.
+  const cmp = (a: Row, b: Row) => (a.occurred_at === b.occurred_at ? Number(a.seq) - Number(b.seq) : String(a.occurred_at) < String(b.occurred_at) ? -1 : 1);
+  return [...byAnchor.entries()]
+    .sort((a, b) => a[1].ord - b[1].ord)
+    .map(([episodeId, e]) => ({
+      episodeId,
+      before: e.before.sort((a, b) => cmp(b, a)).map(rowToEpisode),
+      after: e.after.sort(cmp).map(rowToEpisode),
+    }));
 }
 
 /**
@@ -71,18 +98,22 @@ export async function episodeNeighboursPg(q: Queryable, scope: ScopeKey, episode
 export async function searchVectorsPg(q: Queryable, scope: ScopeKey, target: TargetType, vector: Float32Array, k: number): Promise<VectorHit[]> {
   if (k <= 0) return [];
   for (const x of vector) if (!Number.isFinite(x)) throw new MnemoError("INVALID_INPUT", "The query vector has a value that is not finite.");
-  const dim = await q.query(`SELECT dim FROM vectors WHERE tenant = $1 AND user_id = $2 AND target_type = $3 LIMIT 1`, [scope.tenant, scope.userId, target]);
-  if (dim.rows.length === 0) return [];
-  const have = Number(dim.rows[0]!.dim);
-  if (have !== vector.length) throw new MnemoError("EMBEDDER_MISMATCH", `The query vector has dimension ${vector.length}; stored vectors have ${have}.`);
+  // One round trip: the scope's stored dimension (an init plan) and, only when it is the
+  // query's, the nearest rows; no row at all means the scope has no vectors of the target.
   const r = await q.query(
-    `SELECT target_id AS id, -(embedding <#> $4::vector) AS score FROM vectors
-     WHERE tenant = $1 AND user_id = $2 AND target_type = $3 AND embedding IS NOT NULL
-     ORDER BY embedding <=> $4::vector LIMIT $5`,
-    [scope.tenant, scope.userId, target, `[${Array.from(vector).join(",")}]`, Math.floor(k)],
+    `WITH d AS MATERIALIZED (SELECT dim FROM vectors WHERE tenant = $1 AND user_id = $2 AND target_type = $3 LIMIT 1)
+     SELECT d.dim, x.id, x.score FROM d LEFT JOIN LATERAL (
+       SELECT target_id AS id, -(embedding <#> $4::vector) AS score FROM vectors
+       WHERE tenant = $1 AND user_id = $2 AND target_type = $3 AND embedding IS NOT NULL AND d.dim = $6
+       ORDER BY embedding <=> $4::vector LIMIT $5) x ON true`,
+    [scope.tenant, scope.userId, target, `[${Array.from(vector).join(",")}]`, Math.floor(k), vector.length],
   );
+  if (r.rows.length === 0) return [];
+  const have = Number(r.rows[0]!.dim);
+  if (have !== vector.length) throw new MnemoError("EMBEDDER_MISMATCH", `The query vector has dimension ${vector.length}; stored vectors have ${have}.`);
   // Iterative index scans may return rows slightly out of order: sort as the SQLite store does.
   return r.rows
+    .filter((row: Row) => row.id !== null)
     .map((row: Row) => ({ id: String(row.id), score: Number(row.score) }))
     .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

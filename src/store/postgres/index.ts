@@ -4,16 +4,19 @@ import type { Entity, Episode, Memory, MemoryVersion, Segment, Stats } from "../
 import { rowToEntity, rowToEpisode, rowToMemory, rowToSegment, rowToVersion, type Row } from "../sqlite/rows.js";
 import type { EpisodeNeighbours, LinkedMemories, MemoryFilter, MemoryLink, Page, ScopeKey, Store, TargetType, TextHit, TextSearchOptions, VectorHit, VectorMatrix, WriteBatch } from "../types.js";
 import { episodeNeighboursPg, linkedMemoriesPg, searchVectorsPg } from "./graph.js";
-import { applyBatch, PG_GENERATION_FLOOR_KEY, scopeLockKey } from "./commit.js";
+import { applyBatch, deleteWithTextStats, PG_GENERATION_FLOOR_KEY, scopeLockKey } from "./commit.js";
 import { inTransaction, openPool, redactUrl, type Queryable } from "./driver.js";
 import { migratePostgres } from "./schema.js";
 import { searchTextPg } from "./search.js";
+import { PgIdempotencyRecords, PgKeyStore } from "./server-tables.js";
 
 const EPISODE_COLS = "rid, id, external_id, tenant, user_id, agent_id, session_id, speaker, role, text, attachment_text, occurred_at, recorded_at, content_hash, segment_id, seq, metadata, source, trust, sensitivity, quarantine";
 const SEGMENT_COLS = "rid, id, tenant, user_id, session_id, episode_ids, started_at, ended_at, summary";
 const MEMORY_COLS =
   "rid, id, tenant, user_id, agent_id, kind, text, subject, slot, valid_from, valid_to, observed_at, recorded_at, invalidated_at, confidence, importance, strength, last_accessed_at, access_count, sources, entity_ids, segment_ids, version, forgotten_at, expires_at, metadata, source, trust, sensitivity";
 const COLS: Record<string, string> = { episodes: EPISODE_COLS, segments: SEGMENT_COLS, memories: MEMORY_COLS };
+/** The fingerprint of an erased user's idempotency tombstone (the SQLite store's `ERASED_FINGERPRINT`). */
+const ERASED_FINGERPRINT = "erased";
 const LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))";
 
 /** A driver error as a typed Mnemo error (unique violations are CONFLICT). */
@@ -50,6 +53,10 @@ export class PostgresStore implements Store {
   private tx: PoolClient | null = null;
   private closed = false;
   private savepoints = 0;
+  /** The lock key the write scope's transaction took at BEGIN (views only). */
+  private held: Set<string> | null = null;
+  /** The vector column's dimension once a write has seen it (shared by views; forgotten on clearVectors or a failed write). */
+  private readonly known: { vectorDim?: number | undefined } = {};
 
   private constructor(pool: Pool) {
     this.pool = pool;
@@ -65,7 +72,13 @@ export class PostgresStore implements Store {
     try {
       const client = await pool.connect();
       try {
-        if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+        // IF NOT EXISTS is not safe against a concurrent creator: the loser of that race gets a
+        // unique violation (23505) or duplicate_schema (42P06), and the schema exists either way.
+        if (schema) {
+          await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`).catch((e: { code?: string }) => {
+            if (e.code !== "23505" && e.code !== "42P06") throw e;
+          });
+        }
         await migratePostgres(client);
       } finally {
         client.release();
@@ -78,10 +91,30 @@ export class PostgresStore implements Store {
     return new PostgresStore(pool);
   }
 
-  /** Runs one statement (CLOSED after close; driver errors become STORE_ERROR). */
-  private async run(sql: string, params: unknown[] = []): Promise<Row[]> {
+  /**
+   * The server's tables in this database, on this store's pool: API keys and
+   * Idempotency-Key replies, shared by every `mnemo serve` process on the database.
+   *
+   * @example
+   * ```ts
+   * const { keys, idempotency } = store.serverTables();
+   * const { key } = await keys.create({ tenant: "acme" });
+   * ```
+   */
+  serverTables(): { keys: PgKeyStore; idempotency: PgIdempotencyRecords } {
+    if (this.closed) throw new MnemoError("CLOSED");
+    return { keys: new PgKeyStore(this.pool), idempotency: new PgIdempotencyRecords(this.pool) };
+  }
+
+  /**
+   * Runs one statement (CLOSED after close; driver errors become STORE_ERROR). A `name`
+   * makes it a prepared statement on each connection (parsed and planned once): only for
+   * hot lookups with explicit columns, whose plans do not depend on the values.
+   */
+  private async run(sql: string, params: unknown[] = [], name?: string): Promise<Row[]> {
     if (this.closed) throw new MnemoError("CLOSED");
     try {
+      if (name !== undefined) return (await (this.q as unknown as { query(c: { name: string; text: string; values: unknown[] }): Promise<{ rows: Row[] }> }).query({ name, text: sql, values: params })).rows;
       return (await this.q.query(sql, params)).rows as Row[];
     } catch (e) {
       throw storeError(e);
@@ -96,7 +129,10 @@ export class PostgresStore implements Store {
         const sp = `sp${++this.savepoints}`;
         await this.tx.query(`SAVEPOINT ${sp}`);
         try {
-          await this.tx.query(LOCK_SQL, [scopeLockKey(scope)]);
+          const key = scopeLockKey(scope);
+          // The write scope's own lock is held since BEGIN; another scope's is taken here (and
+          // released with the savepoint if it rolls back, so it is not remembered).
+          if (!this.held?.has(key)) await this.tx.query(LOCK_SQL, [key]);
           const out = await fn(this.tx);
           await this.tx.query(`RELEASE SAVEPOINT ${sp}`);
           return out;
@@ -121,7 +157,12 @@ export class PostgresStore implements Store {
   }
 
   async commit(batch: WriteBatch): Promise<void> {
-    await this.locked(batch.scope, (q) => applyBatch(q, batch));
+    try {
+      await this.locked(batch.scope, (q) => applyBatch(q, batch, this.known));
+    } catch (e) {
+      this.known.vectorDim = undefined;
+      throw e;
+    }
   }
 
   /**
@@ -132,7 +173,8 @@ export class PostgresStore implements Store {
   async writeScope<T>(scope: ScopeKey, fn: (store: Store) => Promise<T>): Promise<T> {
     if (this.closed) throw new MnemoError("CLOSED");
     if (this.tx) {
-      await this.run(LOCK_SQL, [scopeLockKey(scope)]);
+      const key = scopeLockKey(scope);
+      if (!this.held?.has(key)) await this.run(LOCK_SQL, [key]);
       return fn(this);
     }
     let client: PoolClient;
@@ -149,6 +191,7 @@ export class PostgresStore implements Store {
       view.tx = client;
       view.q = client;
       view.savepoints = 0;
+      view.held = new Set([scopeLockKey(scope)]);
       const out = await fn(view);
       await client.query("COMMIT");
       return out;
@@ -163,7 +206,7 @@ export class PostgresStore implements Store {
   }
 
   async generation(scope: ScopeKey): Promise<number> {
-    const r = await this.run(`SELECT gen FROM generations WHERE tenant = $1 AND user_id = $2`, [scope.tenant, scope.userId]);
+    const r = await this.run(`SELECT gen FROM generations WHERE tenant = $1 AND user_id = $2`, [scope.tenant, scope.userId], "mnemo_generation");
     return r.length ? Number(r[0]!.gen) : 0;
   }
 
@@ -175,6 +218,7 @@ export class PostgresStore implements Store {
       `SELECT id, external_id, content_hash, session_id, external_id = ANY($3::text[]) AS by_ext, content_hash = ANY($4::text[]) AS by_hash FROM episodes
        WHERE tenant = $1 AND user_id = $2 AND (external_id = ANY($3::text[]) OR content_hash = ANY($4::text[])) ORDER BY rid`,
       [scope.tenant, scope.userId, ext, hashes],
+      "mnemo_find_episodes",
     );
     const pick = (r: Row) => ({ id: String(r.id), externalId: (r.external_id as string | null) ?? null, contentHash: String(r.content_hash), sessionId: (r.session_id as string | null) ?? null });
     // As SQLite answers: the external-id matches, then every hash match (a row may be in both).
@@ -183,7 +227,7 @@ export class PostgresStore implements Store {
 
   private async byIds<T>(table: string, scope: ScopeKey, ids: string[], map: (r: Row) => T, idOf: (t: T) => string): Promise<T[]> {
     if (ids.length === 0) return [];
-    const rows = await this.run(`SELECT ${COLS[table]} FROM ${table} WHERE tenant = $1 AND user_id = $2 AND id = ANY($3::text[])`, [scope.tenant, scope.userId, [...new Set(ids)]]);
+    const rows = await this.run(`SELECT ${COLS[table]} FROM ${table} WHERE tenant = $1 AND user_id = $2 AND id = ANY($3::text[])`, [scope.tenant, scope.userId, [...new Set(ids)]], `mnemo_ids_${table}`);
     const found = new Map<string, T>();
     for (const r of rows) {
       const t = map(r);
@@ -207,7 +251,7 @@ export class PostgresStore implements Store {
   }
 
   async maxSeq(scope: ScopeKey): Promise<number> {
-    const r = await this.run(`SELECT MAX(seq) AS m FROM episodes WHERE tenant = $1 AND user_id = $2`, [scope.tenant, scope.userId]);
+    const r = await this.run(`SELECT MAX(seq) AS m FROM episodes WHERE tenant = $1 AND user_id = $2`, [scope.tenant, scope.userId], "mnemo_max_seq");
     return r[0]?.m == null ? 0 : Number(r[0].m);
   }
 
@@ -270,6 +314,11 @@ export class PostgresStore implements Store {
 
   async touchMemories(scope: ScopeKey, ids: string[], at: string, strengthGain: number): Promise<void> {
     if (ids.length === 0) return;
+    if (!this.tx) {
+      // Outside a write scope: one round trip (the function takes the scope's lock, then updates).
+      await this.run(`SELECT mnemo_touch($1, $2, $3, $4::text[], $5, $6::float8)`, [scopeLockKey(scope), scope.tenant, scope.userId, ids, at, strengthGain]);
+      return;
+    }
     await this.locked(scope, (q) =>
       q.query(
         `UPDATE memories m SET access_count = m.access_count + u.n, last_accessed_at = $1, strength = m.strength + $2::float8 * u.n
@@ -332,6 +381,7 @@ export class PostgresStore implements Store {
       await q.query("DROP INDEX IF EXISTS vectors_hnsw");
       await q.query("ALTER TABLE vectors ALTER COLUMN embedding TYPE vector");
     };
+    this.known.vectorDim = undefined;
     try {
       if (this.tx) await clear(this.tx);
       else await inTransaction(this.pool, clear);
@@ -341,7 +391,7 @@ export class PostgresStore implements Store {
   }
 
   async getMeta(key: string): Promise<string | null> {
-    const r = await this.run(`SELECT value FROM meta WHERE key = $1`, [key]);
+    const r = await this.run(`SELECT value FROM meta WHERE key = $1`, [key], "mnemo_meta");
     return r.length ? String(r[0]!.value) : null;
   }
 
@@ -356,10 +406,10 @@ export class PostgresStore implements Store {
       const eps = [...new Set(ids)];
       const mems = [...new Set(memoryIds)];
       await q.query(`DELETE FROM vectors WHERE target_type = 'episode' AND tenant = $1 AND user_id = $2 AND target_id = ANY($3::text[])`, [...args, eps]);
-      const n = (await q.query(`DELETE FROM episodes WHERE tenant = $1 AND user_id = $2 AND id = ANY($3::text[])`, [...args, eps])).rowCount ?? 0;
+      const n = await deleteWithTextStats(q, "episodes", "episode", "id = ANY($3::text[])", [...args, eps]);
       await q.query(`DELETE FROM vectors WHERE target_type = 'memory' AND tenant = $1 AND user_id = $2 AND target_id = ANY($3::text[])`, [...args, mems]);
       await q.query(`DELETE FROM memory_history WHERE tenant = $1 AND user_id = $2 AND memory_id = ANY($3::text[])`, [...args, mems]);
-      await q.query(`DELETE FROM memories WHERE tenant = $1 AND user_id = $2 AND id = ANY($3::text[])`, [...args, mems]);
+      await deleteWithTextStats(q, "memories", "memory", "id = ANY($3::text[])", [...args, mems]);
       await q.query(`UPDATE generations SET gen = gen + 1 WHERE tenant = $1 AND user_id = $2`, args);
       return n;
     });
@@ -384,7 +434,12 @@ export class PostgresStore implements Store {
            ON CONFLICT (key) DO UPDATE SET value = GREATEST(meta.value::bigint, excluded.value::bigint)::text`,
           args,
         );
-        for (const t of ["segments", "memory_history", "vectors", "generations"]) await q.query(`DELETE FROM ${t} WHERE tenant = $1 AND user_id = $2`, args);
+        for (const t of ["segments", "memory_history", "vectors", "generations", "text_stats"]) await q.query(`DELETE FROM ${t} WHERE tenant = $1 AND user_id = $2`, args);
+        // Idempotency-Key replies of the user become tombstones (as the SQLite store does in its file).
+        await q.query(
+          `UPDATE idempotency SET user_id = NULL, fingerprint = '${ERASED_FINGERPRINT}', status = 409, content_type = '', body = '', created_at = $3 WHERE tenant = $1 AND user_id = $2`,
+          [...args, Date.now()],
+        );
       });
     }
     return counts;

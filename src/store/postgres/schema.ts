@@ -9,7 +9,7 @@ import type { Queryable } from "./driver.js";
  * (await pool.query("SELECT version FROM mnemo_schema")).rows[0].version === PG_SCHEMA_VERSION; // true once migrated
  * ```
  */
-export const PG_SCHEMA_VERSION = 2;
+export const PG_SCHEMA_VERSION = 3;
 
 /**
  * Advisory lock key held while migrating, so that several servers starting at once on one
@@ -122,6 +122,36 @@ const MIGRATIONS: string[] = [
     ADD COLUMN IF NOT EXISTS quarantine TEXT, ADD COLUMN IF NOT EXISTS sensitivity TEXT;
   ALTER TABLE memories ADD COLUMN IF NOT EXISTS source TEXT, ADD COLUMN IF NOT EXISTS trust TEXT,
     ADD COLUMN IF NOT EXISTS sensitivity TEXT;
+  `,
+  // 2 → 3: per-scope BM25 statistics kept by every write (row count and summed token
+  // length per table), so a text search reads one row instead of scanning the scope;
+  // API keys and Idempotency-Key replies in the shared database (several servers).
+  `
+  CREATE TABLE IF NOT EXISTS text_stats (
+    tenant TEXT COLLATE "C" NOT NULL, user_id TEXT COLLATE "C" NOT NULL, target TEXT COLLATE "C" NOT NULL,
+    n BIGINT NOT NULL, total BIGINT NOT NULL, PRIMARY KEY (tenant, user_id, target)
+  );
+  INSERT INTO text_stats SELECT tenant, user_id, 'episode', count(*), sum(tlen) FROM episodes GROUP BY tenant, user_id ON CONFLICT DO NOTHING;
+  INSERT INTO text_stats SELECT tenant, user_id, 'segment', count(*), sum(tlen) FROM segments GROUP BY tenant, user_id ON CONFLICT DO NOTHING;
+  INSERT INTO text_stats SELECT tenant, user_id, 'memory', count(*), sum(tlen) FROM memories GROUP BY tenant, user_id ON CONFLICT DO NOTHING;
+  CREATE TABLE IF NOT EXISTS api_keys (
+    id TEXT COLLATE "C" PRIMARY KEY, tenant TEXT COLLATE "C" NOT NULL, scopes TEXT COLLATE "C" NOT NULL, name TEXT COLLATE "C", hash TEXT COLLATE "C" NOT NULL,
+    created_at TEXT COLLATE "C" NOT NULL, revoked_at TEXT COLLATE "C", last_used_at TEXT COLLATE "C"
+  );
+  CREATE TABLE IF NOT EXISTS idempotency (
+    tenant TEXT COLLATE "C" NOT NULL, key TEXT COLLATE "C" NOT NULL, user_id TEXT COLLATE "C", fingerprint TEXT COLLATE "C" NOT NULL, status INTEGER NOT NULL,
+    content_type TEXT COLLATE "C" NOT NULL, body TEXT COLLATE "C" NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (tenant, key)
+  );
+  CREATE INDEX IF NOT EXISTS idempotency_user ON idempotency (tenant, user_id);
+  CREATE INDEX IF NOT EXISTS idempotency_created ON idempotency (created_at);
+  -- Recall's access bookkeeping in one round trip: the scope's lock, then the update.
+  CREATE OR REPLACE FUNCTION mnemo_touch(p_lock TEXT, p_tenant TEXT, p_user TEXT, p_ids TEXT[], p_at TEXT, p_gain DOUBLE PRECISION) RETURNS void
+  LANGUAGE plpgsql AS $f$
+  BEGIN
+    PERFORM pg_advisory_xact_lock(hashtextextended(p_lock, 0));
+    UPDATE memories m SET access_count = m.access_count + u.n, last_accessed_at = p_at, strength = m.strength + p_gain * u.n
+    FROM (SELECT id, count(*)::int AS n FROM unnest(p_ids) AS id GROUP BY id) u WHERE m.tenant = p_tenant AND m.user_id = p_user AND m.id = u.id;
+  END $f$;
   `,
 ];
 

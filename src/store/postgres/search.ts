@@ -97,24 +97,26 @@ export async function searchTextPg(
   const words = [...new Set(terms.flatMap((t) => ftsWords(t)))].slice(0, 64);
   if (words.length === 0 || limit <= 0) return [];
   const table = TABLE[target];
-  const params: unknown[] = [scope.tenant, scope.userId, words.join(" "), Math.floor(limit)];
+  const params: unknown[] = [scope.tenant, scope.userId, words.join(" "), Math.floor(limit), target];
   const time: string[] = [];
   if (window.from !== undefined) (params.push(window.from), time.push(`${EVENT_TIME[target]} >= $${params.length}`));
   if (window.to !== undefined) (params.push(window.to), time.push(`${EVENT_TIME[target]} < $${params.length}`));
   const timeSql = time.length ? `AND ${time.join(" AND ")}` : "";
-  // The query's lexemes, OR-ed: each word of the query matches on its own (no phrases).
+  // The query's lexemes, OR-ed: each word matches on its own (no phrases). Row count and
+  // average length of the scope come from text_stats (kept by every write), not from a
+  // scan. A term's frequency in a row: its positions, head (weight A) ones
+  // counting ${PG_HEAD_WEIGHT}.
   const sql = `
-    WITH lex AS (SELECT DISTINCT unnest(tsvector_to_array(to_tsvector('mnemo_text', $3))) AS term),
-    query AS (SELECT string_agg(quote_literal(term), ' | ')::tsquery AS q FROM lex),
-    hits AS (
-      SELECT t.id, t.rid, t.tlen, t.tsv FROM ${table} t, query
-      WHERE t.tenant = $1 AND t.user_id = $2 AND t.tsv @@ query.q ${timeSql}
+    WITH lex AS MATERIALIZED (SELECT tsvector_to_array(to_tsvector('mnemo_text', $3)) AS terms),
+    query AS MATERIALIZED (SELECT (SELECT string_agg(quote_literal(term), ' | ')::tsquery FROM unnest(lex.terms) AS term) AS q, lex.terms FROM lex),
+    st AS MATERIALIZED (
+      SELECT COALESCE(max(s.n), 0)::float8 AS n, COALESCE(max(s.total)::float8 / NULLIF(max(s.n), 0), 1)::float8 AS avgdl
+      FROM text_stats s WHERE s.tenant = $1 AND s.user_id = $2 AND s.target = $5
     ),
-    st AS (SELECT count(*)::float8 AS n, COALESCE(avg(tlen), 1)::float8 AS avgdl FROM ${table} WHERE tenant = $1 AND user_id = $2),
-    tf AS (
-      SELECT h.id, h.rid, h.tlen, u.lexeme,
-        (SELECT sum(CASE w WHEN 'A' THEN ${PG_HEAD_WEIGHT} ELSE 1.0 END) FROM unnest(u.weights) AS w)::float8 AS f
-      FROM hits h, unnest(h.tsv) AS u WHERE u.lexeme IN (SELECT term FROM lex)
+    tf AS MATERIALIZED (
+      SELECT t.id, t.rid, t.tlen, u.lexeme, (cardinality(u.weights) - ${1 - PG_HEAD_WEIGHT} * cardinality(array_positions(u.weights, 'A')))::float8 AS f
+      FROM ${table} t CROSS JOIN query CROSS JOIN LATERAL unnest(t.tsv) AS u
+      WHERE t.tenant = $1 AND t.user_id = $2 AND t.tsv @@ query.q ${timeSql} AND u.lexeme = ANY(query.terms)
     ),
     idf AS (SELECT lexeme, GREATEST(ln((st.n - count(*) + 0.5) / (count(*) + 0.5)), 1e-6) AS w FROM tf, st GROUP BY lexeme, st.n)
     SELECT tf.id, sum(idf.w * (tf.f * ${K1 + 1}) / (tf.f + ${K1} * (1 - ${B} + ${B} * tf.tlen / st.avgdl))) AS score
