@@ -50,7 +50,9 @@ export async function bindImportIds(ctx: Context, key: { tenant: string; userId:
         return next;
       },
       set: (old: string, next: string) => (next !== old ? map.set(old, next) : undefined, next),
-      id: (old: string) => map.get(old) ?? old,
+      // A reference to a record the file does not hold (a message deleted since, cited by a
+      // history row) is rebound like the records: another scope's id never comes in.
+      id: (old: string) => map.get(old) ?? (held.has(old) || isScopedId(old, prefix, key) ? old : scopedId(prefix, key, `${prefix}\u0000${old}`)),
     };
   };
   const ep = binder("ep");
