@@ -43,16 +43,20 @@ export async function bindImportIds(ctx: Context, key: { tenant: string; userId:
   const held = new Set([...heldEpisodes, ...heldSegments, ...heldMemories].map((r) => r.id));
   const binder = (prefix: string) => {
     const map = new Map<string, string>();
+    /** Ids of the file's own records (kept or rebound). */
+    const inFile = new Set<string>();
+    const rebind = (old: string) => (held.has(old) || isScopedId(old, prefix, key) ? old : scopedId(prefix, key, `${prefix}\u0000${old}`));
     return {
       bind(old: string): string {
-        const next = held.has(old) || isScopedId(old, prefix, key) ? old : scopedId(prefix, key, `${prefix}\u0000${old}`);
+        inFile.add(old);
+        const next = rebind(old);
         if (next !== old) map.set(old, next);
         return next;
       },
-      set: (old: string, next: string) => (next !== old ? map.set(old, next) : undefined, next),
+      set: (old: string, next: string) => (inFile.add(old), next !== old ? map.set(old, next) : undefined, next),
       // A reference to a record the file does not hold (a message deleted since, cited by a
       // history row) is rebound like the records: another scope's id never comes in.
-      id: (old: string) => map.get(old) ?? (held.has(old) || isScopedId(old, prefix, key) ? old : scopedId(prefix, key, `${prefix}\u0000${old}`)),
+      id: (old: string) => map.get(old) ?? (inFile.has(old) ? old : rebind(old)),
     };
   };
   const ep = binder("ep");
@@ -68,7 +72,7 @@ export async function bindImportIds(ctx: Context, key: { tenant: string; userId:
   }
   for (const e of recs.entities) {
     const own = [e.name, ...e.aliases].map((n) => stableId("ent", key.tenant, key.userId, n.toLowerCase()));
-    e.id = own.includes(e.id) ? e.id : ent.set(e.id, own[0]!);
+    e.id = ent.set(e.id, own.includes(e.id) ? e.id : own[0]!);
   }
   for (const e of recs.episodes) e.segmentId = e.segmentId === null ? null : seg.id(e.segmentId);
   for (const s of recs.segments) s.episodeIds = s.episodeIds.map(ep.id);
