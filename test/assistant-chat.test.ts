@@ -42,6 +42,9 @@ describe("assistant-chat fixture", () => {
     const { hits, misses } = await score(roleForm(), { userId: "maya-roles", userName: PERSON });
     console.log(`assistant-chat role form: ${hits}/${QUESTIONS.length}`, misses);
     expect(hits / QUESTIONS.length, misses.join("\n")).toBeGreaterThanOrEqual(0.95);
+    // Regression (stop 16): a one-term question ("work") let the query-coverage factor rank
+    // every "good day at work" turn above "Lena is an architect".
+    expect(misses.filter((m) => m.startsWith("What does Lena do for work?"))).toEqual([]);
     const ents = await mnemo.entities({ userId: "maya-roles" });
     expect(ents.map((e) => e.name.toLowerCase())).not.toContain("user");
   }, 120_000);

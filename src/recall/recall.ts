@@ -168,6 +168,18 @@ export function informativeness(contentTerms: number, text: string): number {
  */
 export const COVERAGE_BOOST = 0.5;
 
+/**
+ * The coverage factor needs this many content terms in the question: with one ("What does
+ * Lena do for work?") the share is all or nothing, a bare keyword match that puts every
+ * "good day at work" turn above the answer (assistant-chat fixture, stop 16).
+ *
+ * @example
+ * ```ts
+ * if (focus.length >= COVERAGE_MIN_TERMS) applyCoverage(); // 2
+ * ```
+ */
+export const COVERAGE_MIN_TERMS = 2;
+
 /** The share of `want` in a candidate's shown text (its source turn for a memory). */
 function termShare(snap: Snapshot, c: Candidate, want: ReadonlySet<string>): number {
   const src = c.type === "memory" ? snap.episodes.get(c.memory.sources[0] ?? "") : c.episode;
@@ -391,7 +403,7 @@ export async function recall(ctx: Context, queryText: string, options: RecallOpt
     }
   }
   // The share of the question's own terms (names aside) the shown text holds: the turn of a memory, else its text.
-  if (focus.length > 0) {
+  if (focus.length >= COVERAGE_MIN_TERMS) {
     await snap.loadEpisodes(candidates.flatMap((c) => (c.type === "memory" ? c.memory.sources.slice(0, 1) : [])));
     const want = new Set(focus);
     for (const c of candidates) c.score *= 1 + COVERAGE_BOOST * termShare(snap, c, want);
