@@ -105,6 +105,29 @@ export async function openTempMnemo(
 }
 
 /**
+ * Loads what a process loads once before its first ingest (the NLP libraries, the word
+ * vectors, the tokenizer) by remembering and recalling one message in a throwaway store,
+ * so an ingest rate measures throughput, not start-up. Returns the seconds it took, which
+ * benches report beside the rate ("ingest warm-up").
+ *
+ * @example
+ * ```ts
+ * const warmUpSeconds = await warmUpMnemo();
+ * ```
+ */
+export async function warmUpMnemo(embedder?: Embedder, options: Omit<MnemoOptions, "path" | "store" | "embedder"> = {}): Promise<number> {
+  const t0 = performance.now();
+  const t = await openTempMnemo("mnemo-warm-", embedder, options);
+  try {
+    await t.mnemo.remember([{ speaker: "Ann", content: "I went to Paris with my sister Lena last Friday.", occurredAt: "2024-05-06T10:00:00Z" }], { userId: "warm-up" });
+    await t.mnemo.recall("Where did Ann go?", { userId: "warm-up", reinforce: false });
+  } finally {
+    await t.dispose();
+  }
+  return (performance.now() - t0) / 1000;
+}
+
+/**
  * Runs `fn` over `items` with at most `concurrency` calls in flight; results keep the input order.
  *
  * @example

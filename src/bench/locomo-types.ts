@@ -89,6 +89,8 @@ export interface IngestSummary {
   turns: number;
   seconds: number;
   turnsPerSecond: number;
+  /** Mnemo: seconds of the one-time load before the first ingest (libraries, word vectors; src/bench/common.ts `warmUpMnemo`), not in the rate. */
+  warmUpSeconds?: number;
 }
 
 /**

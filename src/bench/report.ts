@@ -39,6 +39,7 @@ function budgetTable(r: LocomoBudgetResult): string {
   rows.push(["p50 ms", ...sys.map((s) => fmtMs(s.overall.p50Ms))]);
   rows.push(["p95 ms", ...sys.map((s) => fmtMs(s.overall.p95Ms))]);
   rows.push(["ingest turns/s", ...sys.map((s) => fmtInt(s.ingest?.turnsPerSecond))]);
+  if (sys.some((s) => s.ingest?.warmUpSeconds !== undefined)) rows.push(["ingest warm-up s (once per process, not in the rate)", ...sys.map((s) => (s.ingest?.warmUpSeconds !== undefined ? s.ingest.warmUpSeconds.toFixed(2) : "—"))]);
   if (r.systems["mnemo"]?.storeBytes !== undefined) {
     rows.push(["store MiB", ...systems.map((s) => (s === "mnemo" ? (r.systems[s]!.storeBytes! / 2 ** 20).toFixed(2) : "—"))]);
   }
@@ -247,6 +248,7 @@ export function formatBeamTable(r: BeamBenchResult): string {
   rows.push(["p50 ms", ...sys.map((s) => fmtMs(s.overall.p50Ms))]);
   rows.push(["p95 ms", ...sys.map((s) => fmtMs(s.overall.p95Ms))]);
   rows.push(["ingest turns/s", ...sys.map((s) => fmtInt(s.ingest?.turnsPerSecond))]);
+  if (sys.some((s) => s.ingest?.warmUpSeconds !== undefined)) rows.push(["ingest warm-up s (once per process, not in the rate)", ...sys.map((s) => (s.ingest?.warmUpSeconds !== undefined ? s.ingest.warmUpSeconds.toFixed(2) : "—"))]);
   const title = `BEAM answer coverage @ ${r.budgetTokens} tokens — chats ${r.chats.join(", ")} — ${r.questions} questions`;
   const following = r.following.map((f) => `- [${f.chat}] ${f.type}: "${f.tested}" — ${systems.map((s) => `${s} ${f.systems[s]?.present ? "present" : "absent"} (${(f.systems[s]?.coverage ?? 0).toFixed(2)})`).join(", ")}`);
   return [title, "", markdownTable(["metric", ...systems], rows), ...(following.length ? ["", "Instruction / preference following (tested instruction in the context?):", ...following] : [])].join("\n");
