@@ -20,6 +20,8 @@ import { seedInspectorStore } from "./support/ui-seed.js";
 const TENANT = "acme";
 
 /** expect.poll with room for a busy CI machine (vitest's default gives up after 1 s). */
+// Waits poll page.evaluate: page.waitForFunction polls with eval inside the page, which the
+// inspector's CSP (script-src 'self') refuses whenever the condition is not already true.
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000, interval: 100 });
 
 /** Every form control on the page has an accessible name (label, aria-label or labelledby). */
@@ -253,24 +255,24 @@ describe("web inspector in Chromium", () => {
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Users" }).waitFor();
     // After each navigation focus moves to the main region (in an effect, so wait for it), so Tab reaches the content first.
-    await page.waitForFunction(`document.activeElement?.id === "main"`);
+    await poll(() => js<string>(page, "document.activeElement?.id")).toBe("main");
     await page.keyboard.press("Tab");
     expect(await js<string>(page, "document.activeElement?.textContent")).toBe("alice");
     // The first Tab stop of the page is the skip link, which moves focus to the content.
     expect(await js<string>(page, `document.querySelector("a[href], button, input, select, textarea, [tabindex]")?.textContent`)).toBe("Skip to content");
     await page.getByRole("link", { name: "Skip to content" }).focus();
     await page.keyboard.press("Enter");
-    await page.waitForFunction(`document.activeElement?.id === "main"`);
+    await poll(() => js<string>(page, "document.activeElement?.id")).toBe("main");
     await page.getByRole("link", { name: "alice", exact: true }).focus();
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Memories" }).waitFor();
     // The app moves focus to the main region in an effect after each navigation: wait for it,
     // or a focus taken before the effect runs is lost (flaked once in CI: the query went nowhere).
-    await page.waitForFunction(`document.activeElement?.id === "main"`);
+    await poll(() => js<string>(page, "document.activeElement?.id")).toBe("main");
     await page.getByRole("link", { name: "Recall playground", exact: true }).focus();
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Recall playground" }).waitFor();
-    await page.waitForFunction(`document.activeElement?.id === "main"`);
+    await poll(() => js<string>(page, "document.activeElement?.id")).toBe("main");
     await page.getByLabel("Query").focus();
     await page.keyboard.type("What does Alice drink?");
     await page.keyboard.press("Enter");
