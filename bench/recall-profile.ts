@@ -14,14 +14,12 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Mnemo } from "../src/mnemo.js";
 import { readLocomo } from "../src/importers/locomo.js";
+import { grownSessions } from "./grown-user.js";
 import { SqliteStore } from "../src/store/sqlite/index.js";
 import type { Store } from "../src/store/types.js";
-import type { MessageInput } from "../src/core/types.js";
 import { chrono, compromise, tokenizer } from "../src/core/lazy-deps.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const NAMES = ["Avery", "Blake", "Casey", "Dana", "Elliot", "Frankie", "Gray", "Harper", "Indigo", "Jules", "Kai", "Logan", "Morgan", "Noor", "Oakley", "Parker", "Quinn", "Riley", "Sage", "Tatum", "Umi", "Vesper", "Wren", "Xiomara", "Yael", "Zion"];
-const DAY = 86_400_000;
 const argv = process.argv.slice(2);
 const get = (k: string) => {
   const i = argv.indexOf(k);
@@ -32,27 +30,7 @@ const dbPath = get("--db") ?? `/tmp/mnemo-profile-${size}.db`;
 const iters = Number(get("--iters") ?? 40);
 const data = get("--data") ?? resolve(ROOT, "../shared/data/locomo/locomo-dev.json");
 
-function* sessions(): Generator<MessageInput[]> {
-  const convs = readLocomo(data);
-  for (let copy = 0; ; copy++) {
-    for (const [ci, conv] of convs.entries()) {
-      const rename = new Map<string, string>();
-      conv.speakers.forEach((s, i) => rename.set(s, copy === 0 ? s : `${NAMES[(copy * 2 + i + ci) % NAMES.length]}${copy}`));
-      const re = new RegExp(`\\b(${[...rename.keys()].join("|")})\\b`, "g");
-      const swap = (t: string) => (copy === 0 ? t : t.replace(re, (n) => rename.get(n) ?? n));
-      for (const s of conv.sessions) {
-        yield s.messages.map((m) => ({
-          ...m,
-          id: `c${copy}:${conv.sampleId}:${m.id}`,
-          sessionId: `c${copy}:${conv.sampleId}:${s.sessionId}`,
-          speaker: swap(m.speaker ?? "user"),
-          content: swap(m.content),
-          occurredAt: new Date(Date.parse(String(m.occurredAt)) + copy * 400 * DAY).toISOString(),
-        }));
-      }
-    }
-  }
-}
+const sessions = () => grownSessions(data);
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 const now = () => Number(process.hrtime.bigint()) / 1e6;

@@ -23,11 +23,10 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Mnemo } from "../src/mnemo.js";
 import { readLocomo } from "../src/importers/locomo.js";
+import { grownSessions } from "./grown-user.js";
 import type { MessageInput } from "../src/core/types.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const NAMES = ["Avery", "Blake", "Casey", "Dana", "Elliot", "Frankie", "Gray", "Harper", "Indigo", "Jules", "Kai", "Logan", "Morgan", "Noor", "Oakley", "Parker", "Quinn", "Riley", "Sage", "Tatum", "Umi", "Vesper", "Wren", "Xiomara", "Yael", "Zion"];
-const DAY = 86_400_000;
 
 interface Args {
   sizes: number[];
@@ -58,27 +57,7 @@ function parseArgs(argv: string[]): Args {
 
 /** The LoCoMo conversations as one endless stream of sessions (renamed, shifted copies). */
 function* sessions(data: string): Generator<{ messages: MessageInput[] }> {
-  const convs = readLocomo(data);
-  for (let copy = 0; ; copy++) {
-    for (const [ci, conv] of convs.entries()) {
-      const rename = new Map<string, string>();
-      conv.speakers.forEach((s, i) => rename.set(s, copy === 0 ? s : `${NAMES[(copy * 2 + i + ci) % NAMES.length]}${copy}`));
-      const re = new RegExp(`\\b(${[...rename.keys()].join("|")})\\b`, "g");
-      const swap = (t: string) => (copy === 0 ? t : t.replace(re, (n) => rename.get(n) ?? n));
-      for (const s of conv.sessions) {
-        yield {
-          messages: s.messages.map((m) => ({
-            ...m,
-            id: `c${copy}:${conv.sampleId}:${m.id}`,
-            sessionId: `c${copy}:${conv.sampleId}:${s.sessionId}`,
-            speaker: swap(m.speaker ?? "user"),
-            content: swap(m.content),
-            occurredAt: new Date(Date.parse(String(m.occurredAt)) + copy * 400 * DAY).toISOString(),
-          })),
-        };
-      }
-    }
-  }
+  for (const messages of grownSessions(data)) yield { messages };
 }
 
 /** The first `n` turns of the stream, by session. */
