@@ -161,8 +161,13 @@ const RULE_SENTENCE = /^(?:please\s+)?(?:always|never|avoid|make sure|remember t
 export function ruleText(m: Pick<Memory, "text" | "subject">): string | null {
   const prefix = m.subject !== null ? `${m.subject}: ` : null;
   const body = prefix && m.text.startsWith(prefix) ? m.text.slice(prefix.length) : m.text;
-  const rules = sentences(body).filter((x) => RULE_SENTENCE.test(x) && !/\?\s*$/.test(x));
+  const rules = ruleSentences(body);
   return rules.length > 0 ? rules.join(" ") : null;
+}
+
+/** The sentences of `text` that state a standing rule (at most 40 words, not a question). */
+function ruleSentences(text: string): string[] {
+  return sentences(text).filter((x) => RULE_SENTENCE.test(x) && x.split(/\s+/).length <= 40 && !/\?\s*$/.test(x));
 }
 
 /**
@@ -198,8 +203,7 @@ export async function pinnedCandidates(snap: Snapshot, eligible: (key: string) =
     const e = snap.episodes.get(h.id);
     const key = "e:" + h.id;
     if (!e || (e.role ?? "").toLowerCase() !== "user" || !eligible(key)) continue;
-    for (const sentence of sentences(e.text)) {
-      if (!RULE_SENTENCE.test(sentence) || sentence.split(/\s+/).length > 40 || /\?\s*$/.test(sentence)) continue;
+    for (const sentence of ruleSentences(e.text)) {
       out.push({ candidate: { key, type: "episode", episode: e, score: scores.get(key) ?? 0, channels: { pinned: 1 } }, text: sentence, rank: /prefer/i.test(sentence) ? 0 : 1, at: e.occurredAt });
     }
   }
