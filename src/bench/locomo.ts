@@ -196,7 +196,7 @@ export async function runLocomoBench(opts: LocomoBenchOptions): Promise<LocomoBe
   const total = perConv.reduce((s, p) => s + p.questions.length, 0);
   let done = 0;
   // One-time loads (NLP libraries, word vectors) are reported apart from the ingest rate.
-  const warmUpSeconds = systems.includes("mnemo") && !opts.pgUrl ? await warmUpMnemo(opts.embedder) : undefined;
+  const warmUpSeconds = systems.includes("mnemo") ? await warmUpMnemo(opts.embedder) : undefined;
 
   for (const { conv, questions } of perConv) {
     const turns = locomoTurns(conv);
