@@ -2,36 +2,56 @@
  * Regression (isolation property test, seed 1955761431: "export by 0/2 shows id … of 0/1";
  * replay with `MNEMO_SOAK_SEED=1955761431 npx vitest run test/server-isolation.test.ts`):
  * importing another user's export rebound the ids of the records in the file, but a
- * reference to a record the file does not hold (a history row or memory citing a message
- * deleted since) kept the other user's id, which then showed in the importer's own export.
- * Every reference is now rebound like the records.
+ * reference to a record the file does not hold (a history row citing a message deleted
+ * since) kept the other user's id, which then showed in the importer's
+ * own export. Every reference is now rebound like the records.
  */
-import { describe, expect, it } from "vitest";
-import { isScopedId, scopedId } from "../src/core/ids.js";
-import { bindImportIds, type ImportRecords } from "../src/lifecycle/import-ids.js";
-import type { Context } from "../src/core/context.js";
-import type { Memory, MemoryVersion } from "../src/core/types.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Mnemo } from "../src/mnemo.js";
+import { openTempMnemo } from "./support/fixtures.js";
+
+let mnemo: Mnemo;
+let cleanup: () => Promise<void>;
+beforeAll(async () => {
+  ({ mnemo, cleanup } = await openTempMnemo());
+});
+afterAll(async () => cleanup());
+
+const exportOf = async (userId: string): Promise<string> => {
+  const lines: string[] = [];
+  for await (const l of mnemo.export({ userId })) lines.push(l);
+  return lines.join("\n");
+};
 
 describe("regression: an import never takes another scope's ids through references", () => {
-  it("a history source and a memory source the file does not hold are rebound to the importer's scope", async () => {
-    const from = { tenant: "t", userId: "alice" };
-    const to = { tenant: "t", userId: "bob" };
-    const gone = scopedId("ep", from); // alice's message, deleted before her export
-    const memId = scopedId("mem", from);
-    const recs: ImportRecords = {
-      episodes: [],
-      segments: [],
-      entities: [],
-      memories: [{ id: memId, kind: "fact", subject: null, sources: [gone], segmentIds: [], entityIds: [], metadata: {} } as unknown as Memory],
-      history: [{ memoryId: memId, sources: [gone] } as unknown as MemoryVersion],
-    };
-    // the target scope holds nothing: the store answers every lookup with no rows
-    const store = { getEpisodes: async () => [], getSegments: async () => [], getMemories: async () => [] };
-    await bindImportIds({ store } as unknown as Context, to, recs);
-    const refs = [recs.memories[0]!.id, ...recs.memories[0]!.sources, recs.history[0]!.memoryId, ...recs.history[0]!.sources];
-    expect(refs).not.toContain(gone);
-    expect(refs).not.toContain(memId);
-    expect(recs.history[0]!.sources[0]).toBe(recs.memories[0]!.sources[0]);
-    expect(isScopedId(recs.memories[0]!.sources[0]!, "ep", to)).toBe(true);
+  it("a message cited by history rows but missing from the file gets an id of the importer's own", async () => {
+    await mnemo.remember(
+      [
+        { id: "a1", speaker: "Alice", content: "I live in Boston and I work as a nurse.", occurredAt: "2024-01-01T10:00:00Z" },
+        { id: "a2", speaker: "Alice", content: "I adopted a dog named Mochi last weekend.", occurredAt: "2024-02-01T10:00:00Z" },
+      ],
+      { userId: "alice" },
+    );
+    const file = (await exportOf("alice")).split("\n");
+    const episodes = file.filter((l) => JSON.parse(l).type === "episode");
+    const dropped = JSON.parse(episodes[0]!).id as string;
+    // alice's file without one of her messages, as after deleting it: memories no longer cite
+    // it (one that only did is gone), their history rows still do
+    const partial = file
+      .flatMap((l) => {
+        const r = JSON.parse(l) as { type: string; id?: string; sources?: string[] };
+        if (r.type === "episode" && r.id === dropped) return [];
+        if (r.type !== "memory" || !r.sources?.includes(dropped)) return [l];
+        const sources = r.sources.filter((x) => x !== dropped);
+        return sources.length ? [JSON.stringify({ ...r, sources })] : [];
+      })
+      .join("\n");
+    expect(partial).toContain(dropped);
+    const aliceIds = new Set([...file.join("\n").matchAll(/\b(?:ep|mem|seg)_[0-9a-f]{16,}\b/g)].map((m) => m[0]));
+
+    await mnemo.import(partial, { userId: "bob" });
+    const bob = await exportOf("bob");
+    expect(bob).toContain("Mochi");
+    expect([...aliceIds].filter((id) => bob.includes(id))).toEqual([]);
   });
 });
