@@ -1,21 +1,30 @@
 /**
  * Filler is not memory (#8 §3): greetings, acknowledgements, compliments, wishes, small
  * talk and bare questions yield no memory; a plain preference does. The share of filler
- * and garbled memories on locomo-dev is measured against a hand-labelled sample
- * (test/fixtures/filler-sample.json; procedure in docs/BENCHMARKS.md).
+ * and garbled memories on locomo-dev is measured against hand-labelled samples
+ * (test/fixtures/filler-*.json, keyed by text hashes; procedure in docs/BENCHMARKS.md).
  */
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isFiller } from "../src/ingest/extract/filler.js";
-import { readLocomo, rememberConversation } from "../src/index.js";
+import { storedMemoryTexts, textId } from "../src/bench/memory-texts.js";
+import { OfflineExtractor } from "../src/ingest/extract/offline.js";
 import type { Mnemo } from "../src/mnemo.js";
 import { LOCOMO_PATH, openTempMnemo } from "./support/fixtures.js";
 
 interface Labelled {
-  text: string;
+  id: string;
   label: "informative" | "filler" | "garbled";
 }
-const SAMPLE = JSON.parse(readFileSync(new URL("./fixtures/filler-sample.json", import.meta.url), "utf8")) as { seed: number; items: Labelled[] };
+const LABELS = ["informative", "filler", "garbled"];
+const fixture = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8")) as { items: Labelled[] };
+/** Drawn after the learned filter (stop 17). */
+const SAMPLE = fixture("filler-sample.json");
+/** Drawn at stop 16 from the rules alone; held out from training. */
+const HOLDOUT = fixture("filler-holdout.json");
+/** The filter's training set (rules-only texts). */
+const TRAIN = fixture("filler-train.json");
+const CAPTION = /^[^:]{1,60} shared a photo: /;
 
 let mnemo: Mnemo;
 let cleanup: () => Promise<void>;
@@ -54,31 +63,65 @@ describe("regression: filler is not memory", () => {
   });
 });
 
-describe("filler and garbled share on locomo-dev (hand-labelled sample)", () => {
-  it("the fixture holds 200 labelled memory texts, not the dataset", () => {
-    expect(SAMPLE.items.length).toBe(200);
-    expect(SAMPLE.items.every((x) => ["informative", "filler", "garbled"].includes(x.label) && x.text.length < 1000)).toBe(true);
+describe("learned filler filter (hand-labelled samples of locomo-dev)", () => {
+  let rulesOnly: Map<string, string>;
+  let stored: Map<string, string>;
+  beforeAll(async () => {
+    const byId = (texts: string[]) => new Map(texts.map((t) => [textId(t), t]));
+    rulesOnly = byId(await storedMemoryTexts(LOCOMO_PATH, new OfflineExtractor({ fillerModel: false })));
+    stored = byId(await storedMemoryTexts(LOCOMO_PATH));
+  }, 300_000);
+
+  it("the fixtures hold labels keyed by text hashes, not the dataset's text", () => {
+    for (const f of [SAMPLE, HOLDOUT, TRAIN]) {
+      expect(f.items.every((x) => /^[0-9a-f]{16}$/.test(x.id) && LABELS.includes(x.label))).toBe(true);
+      expect(JSON.stringify(f)).not.toMatch(/"text"/);
+    }
+    expect(SAMPLE.items).toHaveLength(200);
+    expect(TRAIN.items).toHaveLength(800);
+    // Held out means held out: no labelled text is in two sets.
+    const ids = [SAMPLE, HOLDOUT, TRAIN].flatMap((f) => f.items.map((x) => x.id));
+    expect(new Set(ids).size).toBe(ids.length);
   });
 
-  // The issue's target is ≤ 5%; the offline rules reach 18.5% on this sample (37/200 filler,
-  // 0 garbled; docs/BENCHMARKS.md). This guards the level reached, not the target.
-  it("re-extracted memories that match a labelled text are ≤ 20% filler + garbled (target 5% not reached)", async () => {
-    const labels = new Map(SAMPLE.items.map((x) => [x.text, x.label]));
-    const texts = new Set<string>();
-    for (const conv of readLocomo(LOCOMO_PATH)) {
-      await rememberConversation(mnemo, conv);
-      let cursor: string | undefined;
-      do {
-        const page = await mnemo.memories({ userId: conv.sampleId, limit: 1000, ...(cursor ? { cursor } : {}) });
-        for (const m of page.items) if (m.kind !== "summary") texts.add(m.text);
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor);
+  // The stop-16 sample (rules only; never trained on): what the filter drops of it.
+  it("on the held-out stop-16 sample the filter drops ≥ 70% of the filler and ≤ 20% of the informative lines it judges (measured 23/32 and 12/103)", () => {
+    const judged = HOLDOUT.items.filter((x) => rulesOnly.has(x.id) && !CAPTION.test(rulesOnly.get(x.id)!));
+    expect(judged.length).toBeGreaterThanOrEqual(130);
+    const dropped = judged.filter((x) => !stored.has(x.id));
+    const filler = judged.filter((x) => x.label !== "informative");
+    const caught = dropped.filter((x) => x.label !== "informative").length;
+    const lost = dropped.filter((x) => x.label === "informative").length;
+    console.log(`holdout: ${judged.length} judged, filler caught ${caught}/${filler.length}, informative dropped ${lost}/${judged.length - filler.length}`);
+    expect(caught / filler.length).toBeGreaterThanOrEqual(0.7);
+    expect(lost / (judged.length - filler.length)).toBeLessThanOrEqual(0.2);
+  });
+
+  // The issue's target is ≤ 5%; this sample (drawn after the filter, one reader) has 13.5%
+  // (27/200 filler, 0 garbled; docs/BENCHMARKS.md). This guards the level reached.
+  it("what is stored now: the stop-17 sample comes back and is ≤ 15% filler + garbled (target 5% not reached)", () => {
+    const matched = SAMPLE.items.filter((x) => stored.has(x.id));
+    const bad = matched.filter((x) => x.label !== "informative");
+    console.log(`filler sample: ${matched.length}/${SAMPLE.items.length} labelled texts stored, ${bad.length} filler/garbled (${((100 * bad.length) / Math.max(1, matched.length)).toFixed(1)}%) of ${stored.size} stored texts`);
+    expect(matched.length).toBeGreaterThanOrEqual(190);
+    expect(bad.length / matched.length).toBeLessThanOrEqual(0.15);
+  });
+
+  it("keeps particular facts and drops reflections (examples outside the samples)", async () => {
+    const turns = [
+      { id: "k1", speaker: "Caroline", content: "I keep my spare key under the blue flowerpot.", occurredAt: "2023-05-01T10:00:00Z", sessionId: "s" },
+      { id: "k2", speaker: "Caroline", content: "Having people who accept me for who I am has made a huge difference in my journey.", occurredAt: "2023-05-01T10:01:00Z", sessionId: "s" },
+    ];
+    await mnemo.remember(turns, { userId: "filter-examples" });
+    const texts = (await mnemo.memories({ userId: "filter-examples", limit: 100 })).items.filter((m) => m.kind !== "summary").map((m) => m.text);
+    expect(texts).toEqual(["Caroline: I keep my spare key under the blue flowerpot."]);
+    // The rules alone keep the reflection: the learned filter is what drops it.
+    const rules = await openTempMnemo({ extractor: new OfflineExtractor({ fillerModel: false }) });
+    try {
+      await rules.mnemo.remember(turns, { userId: "filter-examples" });
+      expect((await rules.mnemo.memories({ userId: "filter-examples", limit: 100 })).items.filter((m) => m.kind !== "summary")).toHaveLength(2);
+    } finally {
+      await rules.cleanup();
     }
-    const matched = [...texts].filter((t) => labels.has(t));
-    const bad = matched.filter((t) => labels.get(t) !== "informative");
-    console.log(`filler sample: ${matched.length}/${SAMPLE.items.length} labelled texts re-extracted, ${bad.length} filler/garbled (${((100 * bad.length) / Math.max(1, matched.length)).toFixed(1)}%); ${texts.size - matched.length} of ${texts.size} texts are unlabelled`);
-    // The sample must still describe what the extractor stores: most labelled texts come back.
-    expect(matched.length).toBeGreaterThanOrEqual(180);
-    expect(bad.length / matched.length).toBeLessThanOrEqual(0.2);
-  }, 300_000);
+  });
 });

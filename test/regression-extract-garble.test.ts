@@ -49,6 +49,13 @@ describe("regression: dates are annotated, not spliced", () => {
     expect(ms.find((m) => m.text.includes("October 12"))!.validFrom).toBe("2024-10-12T00:00:00.000Z");
   });
 
+  it("'feels like just yesterday I put this dress on' is an idiom, not yesterday's date", async () => {
+    const ms = await said(["We got married 5 years ago. Time flies - feels like just yesterday I put this dress on!"]);
+    expect(texts(ms)).toContain("feels like just yesterday I put this dress on");
+    expect(texts(ms)).not.toMatch(/yesterday \[=/);
+    expect(texts(ms)).toMatch(/5 years ago \[=[^\]]*2019\]/);
+  });
+
   it("'held for 30 seconds each' is a duration, not a date", async () => {
     const ms = await said(["I did ten planks and held for 30 seconds each."]);
     expect(texts(ms)).toContain("held for 30 seconds each");

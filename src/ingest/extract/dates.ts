@@ -58,6 +58,7 @@ function label(from: Date, g: TimeMention["granularity"]): string {
  * ```ts
  * dateNotes("We fly out on October 12.", "2024-07-23T10:00:00Z")[0]?.note; // "[= 12 October 2024]"
  * dateNotes("Each plank is held for 30 seconds.", "2024-07-23T10:00:00Z"); // []
+ * dateNotes("Feels like just yesterday I put this dress on!", "2024-07-23T10:00:00Z"); // []
  * ```
  */
 export function dateNotes(sentence: string, reference: string): DateNote[] {
@@ -66,6 +67,8 @@ export function dateNotes(sentence: string, reference: string): DateNote[] {
   const recurring = RECURRING.test(sentence);
   for (const m of resolveTimes(sentence, reference)) {
     if (DURATION.test(m.text)) continue;
+    // "Feels like just yesterday I put this dress on": an idiom, not a date.
+    if (/^yesterday$/i.test(m.text) && /\blike\s+(just\s+|only\s+)?$/i.test(sentence.slice(Math.max(0, m.index - 14), m.index))) continue;
     if (/^(last|next|this)\s/i.test(m.text) && DETERMINED.test(sentence.slice(Math.max(0, m.index - 8), m.index))) continue;
     const explicitYear = HAS_YEAR.test(m.text);
     if (recurring && !explicitYear && m.granularity === "day" && !/\b(ago|yesterday|today|tomorrow|tonight|last|next|this)\b/i.test(m.text)) {

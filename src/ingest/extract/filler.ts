@@ -95,3 +95,17 @@ export function specific(sentence: string): boolean {
 /** First-person lines that state a feeling, a wish or a resolve rather than a fact. */
 const VAGUE_SELF =
   /\b(I|we)\s*(['’]m|['’]ll|['’]d|['’]ve| am| will| would| have)?\s*(so |really |just |totally |definitely |always |still |also )*(think|thought|guess|feel|felt|hope|bet|believe|wish|agree|appreciate|can['’]?t wait|won['’]?t (quit|give up|stop|let)|keep (going|pushing|at it|working|trying)|do my best|love to|like to|sure|glad|happy|grateful|thankful|proud|excited|stoked|pumped|determined|hoping|looking forward|mean it|know what you mean|understand|get it|love (that|it|this|how|the way|when|seeing|hearing))\b/i;
+
+/**
+ * Whether a sentence states a feeling, a wish or a resolve of the speaker ("I'm so glad",
+ * "I won't give up") rather than a fact.
+ *
+ * @example
+ * ```ts
+ * vagueSelf("I won't give up on my dreams."); // true
+ * vagueSelf("I moved to Denver."); // false
+ * ```
+ */
+export function vagueSelf(sentence: string): boolean {
+  return VAGUE_SELF.test(sentence);
+}

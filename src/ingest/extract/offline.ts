@@ -4,6 +4,9 @@ import type { EntityType, Episode, MemoryKind } from "../../core/types.js";
 import { mergeCategories, tagSensitivity } from "../../guard/sensitivity.js";
 import { annotate, dateNotes } from "./dates.js";
 import { FILLER, isFiller } from "./filler.js";
+import { fillerProbability, type FillerModel } from "./filler-model.js";
+import { FILLER_MODEL } from "./filler-weights.js";
+import { loadWordVectorFile } from "../../providers/embeddings/word-vector-table.js";
 import { slotIn } from "./slots.js";
 import { personOf, turnKind } from "./speaker.js";
 import { splitSentences } from "./split.js";
@@ -126,6 +129,32 @@ const SLOT_NOTE: Readonly<Record<string, readonly [string, RegExp]>> = {
   job: ["works at", /\bwork(s|ing|ed)?\b/i],
 };
 
+/**
+ * Kinds the learned filler model judges. Instructions, preferences and profile lines are
+ * kept (the preference rule also catches lines such as "Events like these energize us":
+ * judging them too removed more filler but dropped the first mention of a name, "Totally
+ * agree, Mel.", from which an alias is learned; docs/BENCHMARKS.md).
+ */
+const JUDGED_KINDS: ReadonlySet<MemoryKind> = new Set(["fact", "event"]);
+/** A shared photo's caption ("Ann shared a photo: ...") is always kept. */
+const CAPTION = /^[^:]{1,60} shared a photo: /;
+
+/**
+ * Options of the offline extractor.
+ *
+ * @example
+ * ```ts
+ * const rulesOnly = new OfflineExtractor({ fillerModel: false });
+ * ```
+ */
+export interface OfflineExtractorOptions {
+  /**
+   * The learned filler filter run after the rules (default: the bundled model,
+   * src/ingest/extract/filler-weights.ts); `false` keeps everything the rules keep.
+   */
+  fillerModel?: FillerModel | false | undefined;
+}
+
 type Known = Map<string, { name: string; type: EntityType }>;
 
 /**
@@ -143,9 +172,23 @@ type Known = Map<string, { name: string; type: EntityType }>;
  * ```
  */
 export class OfflineExtractor implements Extractor {
-  readonly id = "offline-v2";
+  readonly id = "offline-v3";
+  private readonly model: FillerModel | null;
+
+  constructor(options: OfflineExtractorOptions = {}) {
+    this.model = options.fillerModel === false ? null : (options.fillerModel ?? FILLER_MODEL);
+  }
 
   async extract(episodes: Episode[], context: ExtractionContext): Promise<CandidateMemory[]> {
+    const out = this.rules(episodes, context);
+    const model = this.model;
+    if (!model || out.length === 0) return out;
+    // The learned filter judges what the rules kept (the bundled word table is loaded once per process).
+    const table = await loadWordVectorFile();
+    return out.filter((c) => c.slot !== null || !JUDGED_KINDS.has(c.kind) || CAPTION.test(c.text) || fillerProbability(c.text, table, model) < model.threshold);
+  }
+
+  private rules(episodes: Episode[], context: ExtractionContext): CandidateMemory[] {
     const out: CandidateMemory[] = [];
     const userName = context.userName?.trim() || context.scope.userId;
     const known: Known = new Map(context.knownEntities.flatMap((e) => [e.name, ...e.aliases].map((n) => [n.toLowerCase(), e] as const)));
