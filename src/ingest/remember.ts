@@ -79,7 +79,12 @@ async function rememberInScope(ctx: Context, messagesInput: unknown, scopeInput:
   const key = { tenant: scope.tenant, userId: scope.userId };
   const result: RememberResult = { episodes: { added: 0, duplicates: 0, ids: [] }, memories: { added: 0, updated: 0, invalidated: 0, unchanged: 0 }, segments: 0, entities: 0 };
   const dedup = await duplicates(ctx, key, prepared, nowDate);
-  let seq = await ctx.store.maxSeq(key);
+  // The scope's last sequence number: kept per scope for one generation (MAX(seq) reads
+  // the user's episodes on a store without a seq index), advanced by this call's commit.
+  const seqKey = "maxseq\u0000" + scopeCacheKey(scope.tenant, scope.userId);
+  const generationAtStart = await ctx.store.generation(key);
+  const knownSeq = ctx.caches.get(seqKey) as { generation: number; seq: number } | undefined;
+  let seq = knownSeq && knownSeq.generation === generationAtStart ? knownSeq.seq : await ctx.store.maxSeq(key);
   const episodes: Episode[] = [];
   for (const p of prepared) {
     const dup = dedup.match(p);
@@ -177,10 +182,20 @@ async function rememberInScope(ctx: Context, messagesInput: unknown, scopeInput:
   const generationAfter = await ctx.store.generation(key);
   if (generationAfter === generationBefore + 1) index.generation = generationAfter;
   else ctx.caches.delete(indexKey);
+  if (generationAfter === generationAtStart + 1) rememberSeq(ctx, seqKey, generationAfter, seq);
   return result;
   } catch (e) {
     // The index may hold uncommitted changes: drop it.
     ctx.caches.delete(indexKey);
     throw e;
   }
+}
+
+/** How many scopes' last sequence numbers a process keeps (the least recently used is dropped). */
+const SEQ_CACHE_SCOPES = 4096;
+
+function rememberSeq(ctx: Context, seqKey: string, generation: number, seq: number): void {
+  ctx.caches.set(seqKey, { generation, seq });
+  let kept = 0;
+  for (const k of [...ctx.caches.keys()].reverse()) if (k.startsWith("maxseq\u0000") && ++kept > SEQ_CACHE_SCOPES) ctx.caches.delete(k);
 }
