@@ -6,7 +6,7 @@ import type { ScopeKey, Store } from "../store/types.js";
 
 /**
  * Turns per scope up to which consolidation keeps a whole-scope index in memory (ids and
- * stemmed terms only: about 150 bytes per active memory, 18 MB for a 100K-turn user);
+ * stemmed terms only: about 500 bytes per active memory, ≈ 12 MB for a 30K-turn user);
  * above it, or when the index would not fit {@link INDEX_CACHE_BYTES}, each `remember`
  * reads only its candidates' neighbours through the store's indexes (full-text and slot).
  *
@@ -61,16 +61,15 @@ export class MemoryIndex {
   generation: number;
   /** Active memory id → its ordinal. */
   private readonly ordinals = new Map<string, number>();
-  /** By ordinal (a free ordinal is reused): id, term ids, slot, and the scratch counters of {@link MemoryIndex.similar}. */
+  /** By ordinal (a free ordinal is reused): id, slot, and the scratch counters of {@link MemoryIndex.similar}. */
   private readonly ids: Array<string | null> = [];
-  private readonly termsByOrd: Array<Uint32Array | null> = [];
   private readonly slotByOrd: Array<string | null> = [];
   private readonly stamps: number[] = [];
   private readonly counts: number[] = [];
   private readonly free: number[] = [];
   private readonly termIds = new Map<string, number>();
-  /** Term id → the ordinals holding it, in the order they were put. */
-  private readonly postings: Array<Set<number>> = [];
+  /** Term id → the ordinals holding it, in the order they were put (arrays: most terms are in one or two memories). */
+  private readonly postings: number[][] = [];
   private readonly slots = new Map<string, Set<number>>();
   private stamp = 0;
   /** Rows this call has read or written (the index keeps ids, not rows); cleared by {@link MemoryIndex.use}. */
@@ -150,7 +149,7 @@ export class MemoryIndex {
 
   /** Estimated heap bytes of the index (ids, terms, postings, slots). */
   bytes(): number {
-    return this.ordinals.size * 150 + this.postingEntries * 24 + this.termIds.size * 120 + this.termChars * 2 + this.held.size * 2048;
+    return this.ordinals.size * 330 + this.postingEntries * 10 + this.termIds.size * 150 + this.termChars * 2 + this.held.size * 2048;
   }
 
   /** Stemmed content terms of a memory. */
@@ -169,23 +168,19 @@ export class MemoryIndex {
     if (m.invalidatedAt || m.forgottenAt) return;
     const o = this.free.pop() ?? this.ids.length;
     const terms = new Set(termList(m.text));
-    const tids = new Uint32Array(terms.size);
-    let i = 0;
     for (const x of terms) {
       let t = this.termIds.get(x);
       if (t === undefined) {
         t = this.postings.length;
         this.termIds.set(x, t);
-        this.postings.push(new Set());
+        this.postings.push([]);
         this.termChars += x.length;
       }
-      this.postings[t]!.add(o);
-      tids[i++] = t;
+      this.postings[t]!.push(o);
     }
-    this.postingEntries += tids.length;
+    this.postingEntries += terms.size;
     this.ordinals.set(m.id, o);
     this.ids[o] = m.id;
-    this.termsByOrd[o] = tids;
     this.slotByOrd[o] = m.slot;
     this.stamps[o] = 0;
     this.counts[o] = 0;
@@ -197,17 +192,22 @@ export class MemoryIndex {
   }
 
   private remove(id: string): void {
+    const old = this.held.get(id);
     this.held.delete(id);
     const o = this.ordinals.get(id);
     if (o === undefined) return;
-    const tids = this.termsByOrd[o]!;
-    for (const t of tids) this.postings[t]!.delete(o);
-    this.postingEntries -= tids.length;
+    // The index keeps no terms per memory: a memory is replaced after its row was read in
+    // this call (consolidation reads every row it changes), whose text gives the postings.
+    const drop = (p: number[] | undefined) => {
+      const at = p ? p.indexOf(o) : -1;
+      if (at >= 0) (p!.splice(at, 1), this.postingEntries--);
+    };
+    if (old) for (const x of new Set(termList(old.text))) drop(this.postings[this.termIds.get(x) ?? -1]);
+    else for (const p of this.postings) drop(p);
     const slot = this.slotByOrd[o];
     if (slot) this.slots.get(slot)?.delete(o);
     this.ordinals.delete(id);
     this.ids[o] = null;
-    this.termsByOrd[o] = null;
     this.slotByOrd[o] = null;
     this.free.push(o);
   }
@@ -250,21 +250,21 @@ export class MemoryIndex {
     // The 6 rarest terms (shortest non-empty postings), picked without sorting everything.
     // Terms in more than 64 memories say little about duplication; they are probed only
     // when nothing rarer is shared.
-    const probe: Array<Set<number>> = [];
-    let commonest: Set<number> | null = null;
+    const probe: number[][] = [];
+    let commonest: number[] | null = null;
     for (const x of t) {
       const id = this.termIds.get(x);
       const p = id === undefined ? undefined : this.postings[id];
-      if (!p || p.size === 0) continue;
-      if (p.size > 64) {
-        if (!commonest || p.size < commonest.size) commonest = p;
+      if (!p || p.length === 0) continue;
+      if (p.length > 64) {
+        if (!commonest || p.length < commonest.length) commonest = p;
         continue;
       }
       if (probe.length < 6) probe.push(p);
       else {
         let worst = 0;
-        for (let i = 1; i < probe.length; i++) if (probe[i]!.size > probe[worst]!.size) worst = i;
-        if (p.size < probe[worst]!.size) probe[worst] = p;
+        for (let i = 1; i < probe.length; i++) if (probe[i]!.length > probe[worst]!.length) worst = i;
+        if (p.length < probe[worst]!.length) probe[worst] = p;
       }
     }
     if (probe.length === 0 && commonest) probe.push(commonest);
