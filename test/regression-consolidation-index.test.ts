@@ -2,7 +2,8 @@
  * Stop 17 (issue 9, ingest at scale): consolidation's whole-scope index keeps ids, terms
  * and slots, not rows, is built once and then updated by each commit, so a `remember`
  * reads only its candidates' rows (one `getMemories`), never the scope (no `listMemories`,
- * no full-text query, no `MAX(seq)`) — on SQLite and on PostgreSQL. Before, above 20,000
+ * no full-text query, no `MAX(seq)`, no entity listing: the last two are kept per
+ * generation) — on SQLite and on PostgreSQL. Before, above 20,000
  * turns each `remember` ran one full-text query with every word of its messages, whose
  * cost grew with the user (ingest fell to ~105 turns/s at 100K turns on SQLite and
  * ~27 turns/s above 20K on PostgreSQL). Decisions must stay those of the whole index:
@@ -58,20 +59,20 @@ for (const [name, open, skip] of [
   ["postgres", postgres, PG_OFF],
 ] as Array<[string, Open, boolean]>) {
   describe.skipIf(skip)(`consolidation index at scale (${name})`, () => {
-    it("a warm remember reads its candidates' rows only: no scope listing, no full-text query, no MAX(seq)", async () => {
+    it("a warm remember reads its candidates' rows only: no scope listing, no full-text query, no MAX(seq), no entity listing", async () => {
       const { mnemo, cleanup } = await open();
       try {
         const u = { userId: "warm" };
         await mnemo.remember([{ id: "f1", speaker: "Caroline", content: "I adopted a golden retriever named Biscuit.", occurredAt: "2023-01-01T10:00:00Z" }], u);
         await grow(mnemo, "warm", 30);
         const store = mnemo.store;
-        const spies = (["listMemories", "searchText", "maxSeq", "getMemories"] as const).map((m) => vi.spyOn(Object.getPrototypeOf(store) as Record<string, () => unknown>, m));
+        const spies = (["listMemories", "searchText", "maxSeq", "listEntities", "getMemories"] as const).map((m) => vi.spyOn(Object.getPrototypeOf(store) as Record<string, () => unknown>, m));
         const again = await mnemo.remember([{ id: "f2", speaker: "Caroline", content: "I adopted a golden retriever named Biscuit.", occurredAt: "2023-03-01T10:00:00Z" }], u);
         // The fact said 31 remembers ago is found through the cached index.
         expect(again.memories.added).toBe(0);
         expect(again.memories.unchanged).toBeGreaterThan(0);
-        const [list, text, seq, rows] = spies.map((s) => s.mock.calls.length);
-        expect({ list, text, seq }).toEqual({ list: 0, text: 0, seq: 0 });
+        const [list, text, seq, entities, rows] = spies.map((s) => s.mock.calls.length);
+        expect({ list, text, seq, entities }).toEqual({ list: 0, text: 0, seq: 0, entities: 0 });
         expect(rows).toBeGreaterThan(0);
         const biscuit = (await mnemo.memories({ ...u, limit: 200 })).items.filter((m) => m.text.includes("Biscuit") && m.kind !== "summary");
         expect(biscuit).toHaveLength(1);
@@ -106,6 +107,10 @@ for (const [name, open, skip] of [
         expect(all.filter((m) => m.text.includes("Denver") && !m.invalidatedAt)).toHaveLength(1);
         expect(all.filter((m) => m.text.includes("Biscuit"))).toHaveLength(1);
         expect(all.find((m) => m.text.includes("Biscuit"))!.strength).toBe(3);
+        // Entities (kept per generation) were re-read after the other writer: one row per name.
+        const ents = await mnemo.store.listEntities({ tenant: "default", userId: "moves" });
+        expect(new Set(ents.map((e) => e.name.toLowerCase())).size).toBe(ents.length);
+        expect(ents.some((e) => e.name === "Melanie")).toBe(true);
         // Sequence numbers stay dense and unique across both writers (the cached MAX(seq) is per generation).
         const eps = await mnemo.store.listEpisodes({ tenant: "default", userId: "moves" }, { limit: 1000 });
         const seqs = eps.map((e) => e.seq).sort((a, b) => a - b);
