@@ -1,4 +1,3 @@
-import { allMemories } from "../store/all-memories.js";
 import { scopeCacheKey, type Context } from "../core/context.js";
 import { contentWords, termList } from "../core/text.js";
 import type { Memory } from "../core/types.js";
@@ -88,7 +87,15 @@ export class MemoryIndex {
   /** Loads the index of a scope from the store. */
   static async build(ctx: Context, key: ScopeKey): Promise<MemoryIndex> {
     const index = new MemoryIndex(await ctx.store.generation(key));
-    for (const m of await allMemories(ctx.store, { tenant: key.tenant, userId: key.userId })) index.add(m);
+    // Page by page, newest first (as `allMemories` reads): only a page of rows is alive at a
+    // time, so building a large user's index does not hold all its rows at once.
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await ctx.store.listMemories({ tenant: key.tenant, userId: key.userId, limit: 1000, cursor });
+      for (const m of page.items) index.add(m);
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
     return index;
   }
 
