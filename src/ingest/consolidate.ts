@@ -113,6 +113,8 @@ export async function consolidate(input: ConsolidateInput): Promise<Consolidated
     out.history.push({ memoryId: m.id, version: m.version, op, text: m.text, validFrom: m.validFrom, validTo: m.validTo, sources: [...m.sources], at: now, reason });
   };
 
+  // The rows the candidates will compare with, in one store read (the index keeps ids).
+  await index.prefetch(candidates);
   for (let i = 0; i < candidates.length; i++) {
     const c = candidates[i]!;
     const cTerms = new Set(termList(c.text));
@@ -120,7 +122,7 @@ export async function consolidate(input: ConsolidateInput): Promise<Consolidated
     const segmentIds = [...new Set(c.sources.map((s) => input.episodes.get(s)?.segmentId).filter((s): s is string => !!s))];
 
     // 1. Near-duplicates and refinements among memories sharing rare terms.
-    const pool = index.similar(cTerms);
+    const pool = await index.similar(cTerms);
     let best: Memory | null = null;
     let bestSim = 0;
     for (const m of pool) {
@@ -165,7 +167,7 @@ export async function consolidate(input: ConsolidateInput): Promise<Consolidated
     // 2. Contradictions of single-valued slots.
     let decision: Decision = "add";
     if (c.slot) {
-      for (const cur of index.bySlot(c.slot)) {
+      for (const cur of await index.bySlot(c.slot)) {
         // Compare like with like: the stored values when both have one, else the texts.
         const both = typeof cur.metadata.slotValue === "string" && !!c.slotValue;
         if (both ? cur.metadata.slotValue === c.slotValue : slotValue({ text: cur.text }) === slotValue({ text: c.text })) continue;

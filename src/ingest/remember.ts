@@ -2,7 +2,7 @@ import { vectorRows } from "../core/embed-text.js";
 import { contentHash, newId } from "../core/ids.js";
 import { ensureEmbedder, scopeCacheKey, type Context } from "../core/context.js";
 import { parseDate } from "../core/time.js";
-import type { Episode, RememberResult, ScopeInput, Segment } from "../core/types.js";
+import type { Entity, Episode, RememberResult, ScopeInput, Segment } from "../core/types.js";
 import { resolveScope, validateMessages } from "../core/validate.js";
 import { MnemoError } from "../core/errors.js";
 import type { WriteBatch } from "../store/types.js";
@@ -79,7 +79,12 @@ async function rememberInScope(ctx: Context, messagesInput: unknown, scopeInput:
   const key = { tenant: scope.tenant, userId: scope.userId };
   const result: RememberResult = { episodes: { added: 0, duplicates: 0, ids: [] }, memories: { added: 0, updated: 0, invalidated: 0, unchanged: 0 }, segments: 0, entities: 0 };
   const dedup = await duplicates(ctx, key, prepared, nowDate);
-  let seq = await ctx.store.maxSeq(key);
+  // The scope's last sequence number: kept per scope for one generation (MAX(seq) reads
+  // the user's episodes on a store without a seq index), advanced by this call's commit.
+  const seqKey = "maxseq\u0000" + scopeCacheKey(scope.tenant, scope.userId);
+  const generationAtStart = await ctx.store.generation(key);
+  const knownSeq = ctx.caches.get(seqKey) as { generation: number; seq: number } | undefined;
+  let seq = knownSeq && knownSeq.generation === generationAtStart ? knownSeq.seq : await ctx.store.maxSeq(key);
   const episodes: Episode[] = [];
   for (const p of prepared) {
     const dup = dedup.match(p);
@@ -135,7 +140,11 @@ async function rememberInScope(ctx: Context, messagesInput: unknown, scopeInput:
   }
   result.segments = segments.length;
 
-  const known = await ctx.store.listEntities(key);
+  // The scope's entities, kept for one generation like the sequence number (a user's
+  // entities grow with the user; reading them all was a per-remember scan).
+  const entKey = "entities\u0000" + scopeCacheKey(scope.tenant, scope.userId);
+  const knownEnts = ctx.caches.get(entKey) as { generation: number; entities: Entity[] } | undefined;
+  const known = knownEnts && knownEnts.generation === generationAtStart ? knownEnts.entities : await ctx.store.listEntities(key);
   let candidates: CandidateMemory[];
   try {
     candidates = await ctx.extractor.extract(episodes, { scope, knownEntities: known, previous, userName });
@@ -177,10 +186,37 @@ async function rememberInScope(ctx: Context, messagesInput: unknown, scopeInput:
   const generationAfter = await ctx.store.generation(key);
   if (generationAfter === generationBefore + 1) index.generation = generationAfter;
   else ctx.caches.delete(indexKey);
+  if (generationAfter === generationAtStart + 1) {
+    rememberSeq(ctx, seqKey, generationAfter, seq);
+    rememberEntities(ctx, entKey, generationAfter, known, resolver.changes());
+  } else ctx.caches.delete(entKey);
   return result;
   } catch (e) {
     // The index may hold uncommitted changes: drop it.
     ctx.caches.delete(indexKey);
     throw e;
   }
+}
+
+/** How many scopes' last sequence numbers a process keeps (the least recently used is dropped). */
+const SEQ_CACHE_SCOPES = 4096;
+
+function rememberSeq(ctx: Context, seqKey: string, generation: number, seq: number): void {
+  ctx.caches.set(seqKey, { generation, seq });
+  let kept = 0;
+  for (const k of [...ctx.caches.keys()].reverse()) if (k.startsWith("maxseq\u0000") && ++kept > SEQ_CACHE_SCOPES) ctx.caches.delete(k);
+}
+
+/** How many scopes' entity lists a process keeps (the least recently used is dropped). */
+const ENTITY_CACHE_SCOPES = 64;
+
+/** The entities after a commit: `known` with `changes` applied, in the store's order (by name, bytewise). */
+function rememberEntities(ctx: Context, entKey: string, generation: number, known: Entity[], changes: Entity[]): void {
+  const byId = new Map(known.map((e) => [e.id, e]));
+  for (const e of changes) byId.set(e.id, { ...e, aliases: [...e.aliases] });
+  const entities = [...byId.values()].sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
+  ctx.caches.delete(entKey);
+  ctx.caches.set(entKey, { generation, entities });
+  let kept = 0;
+  for (const k of [...ctx.caches.keys()].reverse()) if (k.startsWith("entities\u0000") && ++kept > ENTITY_CACHE_SCOPES) ctx.caches.delete(k);
 }
