@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import type { Memory } from "../../core/types.js";
-import type { LinkedMemories, MemoryLink, ScopeKey } from "../types.js";
+import type { LinkedMemories, MemoryLink, ScopeKey, TargetType, TextHit, TextSearchOptions } from "../types.js";
+import { scopeToken } from "./fts.js";
 
 /**
  * The `memory_links.link` code of each link kind.
@@ -13,7 +14,7 @@ import type { LinkedMemories, MemoryLink, ScopeKey } from "../types.js";
 export const LINK_CODE: Record<MemoryLink, number> = { entity: 0, source: 1, segment: 2 };
 
 /** Prepares (and caches) a statement. */
-type Prepare = (sql: string) => Database.Statement;
+export type Prepare = (sql: string) => Database.Statement;
 
 /**
  * Rewrites the link rows of one memory: removes those of its previous row (when given)
@@ -107,4 +108,64 @@ export function episodeNeighbourIds(stmt: Prepare, scope: ScopeKey, episodeIds: 
     out.push({ episodeId: id, before: n === 0 ? [] : (JSON.parse(r.before) as string[]), after: n === 0 ? [] : (JSON.parse(r.after) as string[]) });
   }
   return out;
+}
+
+export const FTS_TABLE: Record<TargetType, string> = { memory: "fts_memories", episode: "fts_episodes", segment: "fts_segments" };
+const MAIN_TABLE: Record<TargetType, string> = { memory: "memories", episode: "episodes", segment: "segments" };
+/** The event time of a row, for time-window searches. */
+const TIME_COLUMN: Record<TargetType, string> = { memory: "COALESCE(m.valid_from, m.observed_at)", episode: "m.occurred_at", segment: "m.started_at" };
+
+/**
+ * BM25 weight of the `head` column (an episode's speaker, a memory's subject) relative
+ * to the text: a name in the query should prefer that person's rows, not outrank content.
+ *
+ * @example
+ * ```ts
+ * const rank = `bm25(${fts}, 1.0, 0.0, ${HEAD_WEIGHT})`; // text 1.0, head 0.3
+ * ```
+ */
+export const HEAD_WEIGHT = 0.3;
+
+/**
+ * {@link Store.searchText} for SQLite: BM25 over the scope's full-text rows, best first,
+ * optionally within an event-time window.
+ *
+ * @example
+ * ```ts
+ * const hits = searchText(stmt, key, "episode", ["hiking"], 60); // [{ id: "ep_3", score: 4.2 }, ...]
+ * ```
+ */
+export function searchText(stmt: Prepare, scope: ScopeKey, target: TargetType, terms: string[], limit: number, options: TextSearchOptions = {}): TextHit[] {
+  // Each word becomes its single tokens (the index keeps no positions, so no phrases):
+  // "it's" → "it", "s"; anything that is not a letter or digit is a separator.
+  const clean = [...new Set(terms.flatMap((t) => t.split(/[^\p{L}\p{N}]+/u)).filter((t) => t.length > 0))].slice(0, 64);
+  if (clean.length === 0) return [];
+  const fts = FTS_TABLE[target];
+  const window: string[] = [];
+  const args: string[] = [];
+  if (options.from !== undefined) (window.push(`${TIME_COLUMN[target]} >= ?`), args.push(options.from));
+  if (options.to !== undefined) (window.push(`${TIME_COLUMN[target]} < ?`), args.push(options.to));
+  const query = (ts: string[]) =>
+    stmt(`SELECT m.id AS id, -bm25(${fts}, 1.0, 0.0, ${HEAD_WEIGHT}) AS score FROM ${fts} f JOIN ${MAIN_TABLE[target]} m ON m.rid = f.rowid
+      WHERE ${fts} MATCH ? ${window.map((w) => `AND ${w}`).join(" ")} ORDER BY bm25(${fts}, 1.0, 0.0, ${HEAD_WEIGHT}) LIMIT ?`)
+      .all(`sk:${scopeToken(scope)} AND (${ts.map((t) => `{text head}:"${t}"`).join(" OR ")})`, ...args, limit) as Array<{ id: string; score: number }>;
+  let rows: Array<{ id: string; score: number }>;
+  try {
+    rows = query(clean);
+  } catch (e) {
+    // A word the index's tokenizer splits where JavaScript does not (some scripts'
+    // marks) would be a phrase, which a position-less index cannot answer: keep the
+    // words it reads as one token.
+    if (!/phrase/i.test((e as Error).message)) throw e;
+    const single = clean.filter((t) => {
+      try {
+        query([t]);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    rows = single.length > 0 ? query(single) : [];
+  }
+  return rows;
 }

@@ -1,0 +1,78 @@
+import type Database from "better-sqlite3";
+import type { ScopeKey, TargetType } from "../types.js";
+import type { VectorCache } from "../vector-cache.js";
+import type { Prepare } from "./search.js";
+
+/**
+ * Tables of at least this many vectors (one scope, one target) have their cache's 8-bit
+ * codes persisted when the store closes (`vector_snapshots`, valid for that generation of
+ * the scope): the first search after the next open reads them in one row instead of
+ * loading and encoding every vector (issue 9). Smaller tables load fast enough.
+ *
+ * @example
+ * ```ts
+ * if (rows >= VECTOR_SNAPSHOT_MIN) persist(); // 20,000
+ * ```
+ */
+export const VECTOR_SNAPSHOT_MIN = 20_000;
+
+/** A typed array's bytes as a Buffer (no copy). */
+export function bytes(a: Int8Array | Float32Array): Buffer {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+}
+
+/** A stored Float32 vector as a view of its blob (copied only when the blob is not 4-byte aligned). */
+export function floats(b: Buffer): Float32Array {
+  const a = b.byteOffset % 4 === 0 ? b : Buffer.from(b);
+  return new Float32Array(a.buffer, a.byteOffset, a.byteLength / 4);
+}
+
+/** Cache key of a scope's vectors of one table ("" for every table of the scope). */
+export function vectorKey(scope: ScopeKey, target: TargetType | ""): string {
+  return `${scope.tenant}\u0000${scope.userId}\u0000${target}`;
+}
+
+/**
+ * Writes the cached codes of large vector tables that are current (their scope's
+ * generation has not moved) and not persisted yet. Best effort: a busy or read-only file
+ * is left as it is (the next open loads the vectors instead).
+ */
+export function persistVectorSnapshots(db: Database.Database, stmt: Prepare, cache: VectorCache, minRows: number): void {
+  const todo = cache.unpersisted(minRows);
+  if (todo.length === 0) return;
+  try {
+    db.pragma("busy_timeout = 0");
+    const gen = stmt(`SELECT gen FROM generations WHERE tenant = ? AND user_id = ?`);
+    const put = stmt(`INSERT INTO vector_snapshots (tenant, user_id, target_type, gen, dim, ids, codes, scales) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT(tenant, user_id, target_type) DO UPDATE SET gen = excluded.gen, dim = excluded.dim, ids = excluded.ids, codes = excluded.codes, scales = excluded.scales`);
+    db.transaction(() => {
+      for (const [key, snap] of todo) {
+        const [tenant, userId, target] = key.split("\u0000") as [string, string, string];
+        if (((gen.get(tenant, userId) as { gen: number } | undefined)?.gen ?? 0) !== snap.generation) continue;
+        // Ids joined by NUL (no id holds one, or the table is not snapshotted): splitting is
+        // several times faster than JSON.parse for the first search.
+        if (snap.ids.some((id) => id.includes("\u0000"))) continue;
+        put.run(tenant, userId, target, snap.generation, snap.dim, Buffer.from(snap.ids.join("\u0000"), "utf8"), bytes(snap.codes), bytes(snap.scales));
+        cache.markPersisted(key, snap.generation);
+      }
+    }).immediate();
+  } catch {
+    // Best effort (SQLITE_BUSY, SQLITE_READONLY): the snapshot is only a cache.
+  } finally {
+    db.pragma("busy_timeout = 5000");
+  }
+}
+
+/** Reads back a persisted snapshot of a vector table when it is valid for `generation`. */
+export function restoreVectorSnapshot(stmt: Prepare, cache: VectorCache, scope: ScopeKey, target: TargetType, generation: number): void {
+  const r = stmt(`SELECT dim, ids, codes, scales FROM vector_snapshots WHERE tenant = ? AND user_id = ? AND target_type = ? AND gen = ?`).get(scope.tenant, scope.userId, target, generation) as { dim: number; ids: Buffer; codes: Buffer; scales: Buffer } | undefined;
+  if (!r || r.ids.length === 0) return;
+  const scales = floats(r.scales);
+  cache.restore(vectorKey(scope, target), {
+    generation,
+    dim: r.dim,
+    ids: r.ids.toString("utf8").split("\u0000"),
+    codes: new Int8Array(r.codes.buffer, r.codes.byteOffset, r.codes.byteLength),
+    scales: scales.buffer === r.scales.buffer ? scales.slice() : scales,
+  });
+}
