@@ -18,6 +18,13 @@ const B: ScopeKey = { tenant: "t1", userId: "bob" };
 /** Same user id as A, other tenant. */
 const C: ScopeKey = { tenant: "t2", userId: "alice" };
 
+/** A vector read back equals the one written within the stores' stated tolerance: half an 8-bit step (max|v| / 254) per component. */
+function closeVector(got: Float32Array, want: Float32Array): void {
+  expect(got.length).toBe(want.length);
+  const tol = Math.max(0, ...Array.from(want, Math.abs)) / 254;
+  for (let j = 0; j < want.length; j++) expect(Math.abs(got[j]! - want[j]!)).toBeLessThanOrEqual(tol * (1 + 1e-6));
+}
+
 async function rejectsWith(p: Promise<unknown>, codes: string[]): Promise<MnemoError> {
   let err: unknown;
   try {
@@ -206,7 +213,7 @@ export function runStoreContract(name: string, create: () => Promise<{ store: St
         expect((await store.searchText(A, "segment", ["camping"], 10)).map((h) => h.id)).toEqual([seg.id]);
         const v = await store.loadVectors(A, "episode");
         expect(v.ids).toEqual([ep.id]);
-        expect(Array.from(v.data)).toEqual(Array.from(vec(4, 2)));
+        closeVector(v.data, vec(4, 2));
         expect((await store.stats()).vectors).toBe(1);
       });
 
@@ -545,9 +552,12 @@ export function runStoreContract(name: string, create: () => Promise<{ store: St
     });
 
     describe("vectors", () => {
-      it("loadVectors round-trips Float32 values exactly, per scope and target", async () => {
+      it("loadVectors round-trips Float32 values within half an 8-bit step of the largest component, per scope and target", async () => {
+        // The contract (issue 9): a store may keep vectors as 8-bit codes and a scale (SQLite
+        // does; PostgreSQL keeps pgvector's float4, exact): each component reads back within
+        // max|v| / 254 of what was written. Embeddings are finite: so are these values.
         await fc.assert(
-          fc.asyncProperty(fc.array(fc.float({ noNaN: true }), { minLength: 1, maxLength: 16 }), fc.nat({ max: 3 }), async (vals, offset) => {
+          fc.asyncProperty(fc.array(fc.float({ noNaN: true, noDefaultInfinity: true, min: Math.fround(-1e30), max: Math.fround(1e30) }), { minLength: 1, maxLength: 16 }), fc.nat({ max: 3 }), async (vals, offset) => {
             const dim = vals.length;
             // A view with a non-zero byte offset, as produced by subarray().
             const backing = new Float32Array(dim + offset + 1);
@@ -560,7 +570,8 @@ export function runStoreContract(name: string, create: () => Promise<{ store: St
             expect(i).toBeGreaterThanOrEqual(0);
             expect(m.dim).toBe(dim);
             const got = m.data.subarray(i * dim, (i + 1) * dim);
-            for (let j = 0; j < dim; j++) expect(Object.is(got[j], v[j])).toBe(true);
+            const tol = Math.max(...Array.from(v, Math.abs)) / 254;
+            for (let j = 0; j < dim; j++) expect(Math.abs(got[j]! - v[j]!)).toBeLessThanOrEqual(tol * (1 + 1e-6) + 1e-38);
             await store.clearVectors();
           }),
           { numRuns: 60 },
@@ -574,7 +585,7 @@ export function runStoreContract(name: string, create: () => Promise<{ store: St
         const m = await store.loadVectors(A, "memory");
         expect(m.dim).toBe(6);
         expect(m.data.length).toBe(12);
-        for (const [k, id] of m.ids.entries()) expect(Array.from(m.data.subarray(k * 6, k * 6 + 6))).toEqual(Array.from(vs[id === "m1" ? 0 : 1]!));
+        for (const [k, id] of m.ids.entries()) closeVector(m.data.subarray(k * 6, k * 6 + 6), vs[id === "m1" ? 0 : 1]!);
         expect(m.ids.sort()).toEqual(["m1", "m2"]);
         expect((await store.loadVectors(A, "episode")).ids).toEqual(["e1"]);
         expect((await store.loadVectors(A, "segment")).ids).toEqual([]);

@@ -2,8 +2,9 @@ import { episodeText } from "../../core/embed-text.js";
 import { MnemoError } from "../../core/errors.js";
 import type { WriteBatch } from "../types.js";
 import { ftsText, scopeToken } from "./fts.js";
-import { guardColumns } from "./rows.js";
+import { guardColumns, hashColumn } from "./rows.js";
 import { writeLinks, type Prepare } from "./search.js";
+import { encodeVector } from "./vectors.js";
 
 /**
  * Meta key of the lowest generation a (re-)created scope may start above.
@@ -63,7 +64,7 @@ export function applyBatch(stmt: Prepare, batch: WriteBatch): { before: number; 
       // Positional parameters (binding by name costs a property lookup per column and row).
       const row = ins.get(
         e.id, e.externalId, e.tenant, e.userId, e.agentId, e.sessionId, e.speaker, e.role, e.text, e.attachmentText,
-        e.occurredAt, e.recordedAt, e.contentHash, e.segmentId, e.seq, json(e.metadata), ...guardColumns(e), e.quarantine ? json(e.quarantine) : null,
+        e.occurredAt, e.recordedAt, hashColumn(e.contentHash), e.segmentId, e.seq, json(e.metadata), ...guardColumns(e), e.quarantine ? json(e.quarantine) : null,
       ) as { rid: number } | undefined;
       if (!row) throw conflict("episode", e.id);
       rids.push(row.rid);
@@ -126,8 +127,11 @@ export function applyBatch(stmt: Prepare, batch: WriteBatch): { before: number; 
       RETURNING rid`);
     const delFts = stmt(`DELETE FROM fts_memories WHERE rowid = ?`);
     const fts = stmt(`INSERT INTO fts_memories (rowid, text, sk, head) VALUES (?, ?, ?, ?)`);
-    const prev = stmt(`SELECT text, subject, entity_ids, sources, segment_ids, forgotten_at FROM memories WHERE id = ?`);
-    type Old = { text: string; subject: string | null; entity_ids: string; sources: string; segment_ids: string; forgotten_at: string | null };
+    const prev = stmt(`SELECT text, subject, entity_ids, sources, segment_ids, forgotten_at, valid_from, valid_to FROM memories WHERE id = ?`);
+    type Old = { text: string; subject: string | null; entity_ids: string; sources: string; segment_ids: string; forgotten_at: string | null; valid_from: string | null; valid_to: string | null };
+    // History rows stored as "the memory's current row" (text NULL, schema 6) get their own
+    // copy of the row before it changes.
+    const keep = stmt(`UPDATE memory_history SET text = ?, valid_from = ?, valid_to = ?, sources = ? WHERE memory_id = ? AND tenant = ? AND user_id = ? AND text IS NULL`);
     const written: Array<{ rid: number; old: Old | undefined }> = [];
     for (const m of batch.memories) {
       if (m.tenant !== tenant || m.userId !== userId) throw new MnemoError("INVALID_SCOPE", "A memory in the batch belongs to another scope.");
@@ -138,6 +142,9 @@ export function applyBatch(stmt: Prepare, batch: WriteBatch): { before: number; 
         m.confidence, m.importance, m.strength, m.lastAccessedAt, m.accessCount, json(m.sources), json(m.entityIds), json(m.segmentIds), m.version, m.forgottenAt, m.expiresAt, json(m.metadata), ...guardColumns(m),
       ) as { rid: number } | undefined;
       if (!row) throw conflict("memory", m.id);
+      if (old && (old.text !== m.text || old.valid_from !== m.validFrom || old.valid_to !== m.validTo || old.sources !== json(m.sources))) {
+        keep.run(old.text, old.valid_from, old.valid_to, old.sources, m.id, tenant, userId);
+      }
       written.push({ rid: row.rid, old });
       writeLinks((sql) => stmt(sql), row.rid, old, m);
     }
@@ -154,20 +161,27 @@ export function applyBatch(stmt: Prepare, batch: WriteBatch): { before: number; 
   if (batch.history?.length) {
     const ins = stmt(`INSERT INTO memory_history (memory_id, tenant, user_id, version, op, text, valid_from, valid_to, sources, at, reason)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    const owner = stmt(`SELECT tenant, user_id FROM memories WHERE id = ?`);
-    // The memories upserted above are this scope's (the upsert refuses another scope's id).
-    const upserted = new Set(batch.memories?.map((m) => m.id));
+    const current = stmt(`SELECT tenant, user_id, text, valid_from, valid_to, sources FROM memories WHERE id = ?`);
+    type Current = { tenant: string; user_id: string; text: string; valid_from: string | null; valid_to: string | null; sources: string };
     for (const h of batch.history) {
-      const o = upserted.has(h.memoryId) ? undefined : (owner.get(h.memoryId) as { tenant: string; user_id: string } | undefined);
+      const o = current.get(h.memoryId) as Current | undefined;
       if (o && (o.tenant !== tenant || o.user_id !== userId)) throw conflict("memory", h.memoryId);
-      ins.run(h.memoryId, tenant, userId, h.version, h.op, h.text, h.validFrom, h.validTo, json(h.sources), h.at, h.reason);
+      const sources = json(h.sources);
+      // A version equal to the memory's current row (most of them: every "add" of a memory
+      // not changed since) is stored without its copy of the text, times and sources (schema 6):
+      // memoryHistory reads them from the memory row, and a commit that changes the row
+      // first writes them back into the history row (above).
+      if (o && o.text === h.text && o.valid_from === h.validFrom && o.valid_to === h.validTo && o.sources === sources) {
+        ins.run(h.memoryId, tenant, userId, h.version, h.op, null, null, null, null, h.at, h.reason);
+      } else ins.run(h.memoryId, tenant, userId, h.version, h.op, h.text, h.validFrom, h.validTo, sources, h.at, h.reason);
     }
   }
   if (batch.vectors?.length) {
     // Keyed by scope first (schema 4): another scope's row with the same id is another row.
-    const up = stmt(`INSERT INTO vectors (tenant, user_id, target_type, target_id, dim, data) VALUES (?, ?, ?, ?, ?, ?)
-      ON CONFLICT(tenant, user_id, target_type, target_id) DO UPDATE SET dim = excluded.dim, data = excluded.data`);
-    for (const v of batch.vectors) up.run(tenant, userId, v.targetType, v.targetId, v.vector.length, Buffer.from(v.vector.buffer, v.vector.byteOffset, v.vector.byteLength));
+    // Stored as 8-bit codes and a scale (schema 6; src/store/sqlite/vectors.ts).
+    const up = stmt(`INSERT INTO vectors (tenant, user_id, target_type, target_id, data) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT(tenant, user_id, target_type, target_id) DO UPDATE SET data = excluded.data`);
+    for (const v of batch.vectors) up.run(tenant, userId, v.targetType, v.targetId, encodeVector(v.vector));
   }
   // A new (or erased and re-created) scope starts above every generation handed out
   // before an erase, so caches keyed by (scope, generation) never serve erased data.

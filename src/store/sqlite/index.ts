@@ -15,7 +15,7 @@ import { rowToEntity, rowToEpisode, rowToMemory, rowToSegment, rowToVersion, typ
 import { byIds, findEpisodes, listMemories, stats } from "./reads.js";
 import { migrate } from "./schema.js";
 import { episodeNeighbourIds, HEAD_WEIGHT, linkedMemories, searchText } from "./search.js";
-import { floats, persistVectorSnapshots, restoreVectorSnapshot, VECTOR_SNAPSHOT_MIN, vectorKey } from "./vectors.js";
+import { eachVector, loadVectors, vectorsById, persistVectorSnapshots, restoreVectorSnapshot, VECTOR_SNAPSHOT_MIN, vectorKey } from "./vectors.js";
 
 // The store is split by concern: commit.ts (writes), search.ts (full-text, links,
 // neighbours), vectors.ts (vector blobs and snapshots), remove.ts (delete and erase),
@@ -67,7 +67,7 @@ function rowScope(scope: ScopeKey): string {
 class ScopeChanged extends Error {}
 
 /**
- * The embedded default store: one SQLite file (WAL mode, FTS5 for BM25, vectors as BLOBs).
+ * The embedded default store: one SQLite file (WAL mode, FTS5 for BM25, vectors as 8-bit codes).
  * Deleted content is overwritten (`secure_delete`) and `erase` vacuums, so erased data
  * does not linger in the file.
  *
@@ -397,7 +397,11 @@ export class SqliteStore implements Store {
   }
 
   async memoryHistory(tenant: string, id: string): Promise<MemoryVersion[]> {
-    const rows = this.stmt(`SELECT * FROM memory_history WHERE tenant = ? AND memory_id = ? ORDER BY version, rowid`).all(tenant, id) as Row[];
+    // A row without text (schema 6) is the memory's current row at that version.
+    const rows = this.stmt(`SELECT h.memory_id, h.version, h.op, h.at, h.reason, COALESCE(h.text, m.text) AS text,
+        IIF(h.text IS NULL, m.valid_from, h.valid_from) AS valid_from, IIF(h.text IS NULL, m.valid_to, h.valid_to) AS valid_to, COALESCE(h.sources, m.sources) AS sources
+      FROM memory_history h LEFT JOIN memories m ON h.text IS NULL AND m.id = h.memory_id AND m.tenant = h.tenant
+      WHERE h.tenant = ? AND h.memory_id = ? ORDER BY h.version, h.rowid`).all(tenant, id) as Row[];
     return rows.map(rowToVersion);
   }
 
@@ -423,22 +427,12 @@ export class SqliteStore implements Store {
   }
 
   async searchVectors(scope: ScopeKey, target: TargetType, vector: Float32Array, k: number): Promise<VectorHit[]> {
-    const exact = async (ids: string[]) => {
-      const rows = this
-        .stmt(`SELECT target_id, data FROM vectors WHERE tenant = ? AND user_id = ? AND target_type = ? AND target_id IN (SELECT value FROM json_each(?))`)
-        .all(scope.tenant, scope.userId, target, JSON.stringify(ids)) as Array<{ target_id: string; data: Buffer }>;
-      return new Map(rows.map((r) => [r.target_id, floats(r.data)]));
-    };
     // One range of the clustered vectors table (schema 5), rows as arrays; no COUNT first
     // (on a WITHOUT ROWID table it reads the whole range too): the cache grows as it reads.
-    const load = async () => ({
-      count: 0,
-      dim: vector.length,
-      each: (sink: (id: string, v: Float32Array) => void) => {
-        const rows = this.stmt(`SELECT target_id, data FROM vectors WHERE tenant = ? AND user_id = ? AND target_type = ?`).raw(true).iterate(scope.tenant, scope.userId, target) as Iterable<[string, Buffer]>;
-        for (const r of rows) sink(r[0], floats(r[1]));
-      },
-    });
+    const load = async () => ({ count: 0, dim: vector.length, each: (sink: (id: string, v: Float32Array) => void) => eachVector((sql) => this.stmt(sql), scope, target, sink) });
+    // The shortlist is re-scored from the stored rows (the same codes since schema 6): a row
+    // deleted behind a persisted snapshot's back is not returned.
+    const exact = async (ids: string[]) => vectorsById((sql) => this.stmt(sql), scope, target, ids);
     const gen = await this.generation(scope);
     const key = vectorKey(scope, target);
     if (!this.vectorCache.has(key, gen)) restoreVectorSnapshot((sql) => this.stmt(sql), this.vectorCache, scope, target, gen);
@@ -457,18 +451,7 @@ export class SqliteStore implements Store {
   }
 
   async loadVectors(scope: ScopeKey, target: TargetType): Promise<VectorMatrix> {
-    const rows = this
-      .stmt(`SELECT target_id, dim, data FROM vectors WHERE tenant = ? AND user_id = ? AND target_type = ?`)
-      .all(scope.tenant, scope.userId, target) as Array<{ target_id: string; dim: number; data: Buffer }>;
-    const dim = rows[0]?.dim ?? 0;
-    const data = new Float32Array(rows.length * dim);
-    const ids: string[] = [];
-    rows.forEach((r, i) => {
-      if (r.dim !== dim) throw new MnemoError("EMBEDDER_MISMATCH", `Vectors of dimension ${r.dim} and ${dim} are mixed.`);
-      data.set(new Float32Array(r.data.buffer, r.data.byteOffset, dim), i * dim);
-      ids.push(r.target_id);
-    });
-    return { ids, dim, data };
+    return loadVectors((sql) => this.stmt(sql), scope, target);
   }
 
   async clearVectors(): Promise<void> {

@@ -1,7 +1,7 @@
 import { MnemoError } from "../../core/errors.js";
 import type { Episode, Memory, Stats } from "../../core/types.js";
 import type { MemoryFilter, Page, ScopeKey } from "../types.js";
-import { rowToMemory, type Row } from "./rows.js";
+import { hashColumn, hashText, rowToMemory, type Row } from "./rows.js";
 import type { Prepare } from "./search.js";
 
 /**
@@ -17,10 +17,10 @@ export function findEpisodes(stmt: Prepare, scope: ScopeKey, keys: { externalIds
   const byExt = stmt(`SELECT id, external_id, content_hash, session_id FROM episodes WHERE tenant = ? AND user_id = ? AND external_id = ?`);
   const byHash = stmt(`SELECT id, external_id, content_hash, session_id FROM episodes WHERE tenant = ? AND user_id = ? AND content_hash = ?`);
   const push = (r: Row | undefined) => {
-    if (r) out.push({ id: r.id as string, externalId: (r.external_id as string | null) ?? null, contentHash: r.content_hash as string, sessionId: (r.session_id as string | null) ?? null });
+    if (r) out.push({ id: r.id as string, externalId: (r.external_id as string | null) ?? null, contentHash: hashText(r.content_hash), sessionId: (r.session_id as string | null) ?? null });
   };
   for (const x of new Set(keys.externalIds)) push(byExt.get(scope.tenant, scope.userId, x) as Row | undefined);
-  for (const h of new Set(keys.hashes)) for (const r of byHash.all(scope.tenant, scope.userId, h) as Row[]) push(r);
+  for (const h of new Set(keys.hashes)) for (const r of byHash.all(scope.tenant, scope.userId, hashColumn(h)) as Row[]) push(r);
   return out;
 }
 

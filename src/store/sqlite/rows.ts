@@ -79,7 +79,7 @@ export function rowToEpisode(r: Row): Episode {
     attachmentText: strOrNull(r.attachment_text),
     occurredAt: str(r.occurred_at),
     recordedAt: str(r.recorded_at),
-    contentHash: str(r.content_hash),
+    contentHash: hashText(r.content_hash),
     segmentId: strOrNull(r.segment_id),
     seq: Number(r.seq),
     metadata: obj(r.metadata),
@@ -189,4 +189,32 @@ export function rowToEntity(r: Row): Entity {
     aliases: arr(r.aliases),
     mentionCount: Number(r.mention_count),
   };
+}
+
+const HEX_HASH = /^[0-9a-f]{64}$/;
+
+/**
+ * How a content hash is stored (schema 6): a hex SHA-256 as its 32 bytes (half the row's
+ * and the hash index's bytes), anything else as the text it is.
+ *
+ * @example
+ * ```ts
+ * hashColumn("6a32…f9b"); // Buffer of 32 bytes
+ * hashText(hashColumn(h)) === h; // true
+ * ```
+ */
+export function hashColumn(h: string): string | Buffer {
+  return HEX_HASH.test(h) ? Buffer.from(h, "hex") : h;
+}
+
+/**
+ * A stored content hash as text (see {@link hashColumn}).
+ *
+ * @example
+ * ```ts
+ * hashText(Buffer.from("ab", "hex")); // "ab"
+ * ```
+ */
+export function hashText(v: unknown): string {
+  return Buffer.isBuffer(v) ? v.toString("hex") : str(v);
 }

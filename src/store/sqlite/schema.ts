@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import { MnemoError } from "../../core/errors.js";
 import { rebuildFts } from "./fts.js";
+import { encodeVector, floats } from "./vectors.js";
 
 /**
  * The on-disk schema version this build writes.
@@ -10,7 +11,7 @@ import { rebuildFts } from "./fts.js";
  * db.pragma("user_version", { simple: true }) === SCHEMA_VERSION; // true once migrated
  * ```
  */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /** Adds a column unless the table has it (migrations stay safe to re-run on a file whose version was rewound). */
 function addColumns(db: Database.Database, table: string, columns: string[]): void {
@@ -121,6 +122,40 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
     db.exec(`CREATE TABLE IF NOT EXISTS vector_snapshots (
       tenant TEXT NOT NULL, user_id TEXT NOT NULL, target_type TEXT NOT NULL, gen INTEGER NOT NULL, dim INTEGER NOT NULL,
       ids BLOB NOT NULL, codes BLOB NOT NULL, scales BLOB NOT NULL, PRIMARY KEY (tenant, user_id, target_type))`);
+  },
+  // 5 → 6 (issue 9: ≤ 2 KB per turn): vectors stored as 8-bit codes and a scale (4 + dim
+  // bytes, src/store/sqlite/vectors.ts; the `dim` column goes: it is the blob's length − 4);
+  // history rows that repeat their memory's current row keep no copy of its text, times
+  // and sources (text NULL; src/store/sqlite/commit.ts); content hashes stored as their
+  // 32 bytes (src/store/sqlite/rows.ts, hashColumn).
+  (db) => {
+    db.function("mnemo_q8", { deterministic: true }, (data: unknown) => encodeVector(floats(data as Buffer)));
+    db.exec(`
+    CREATE TABLE vectors_v6 (
+      tenant TEXT NOT NULL, user_id TEXT NOT NULL, target_type TEXT NOT NULL, target_id TEXT NOT NULL,
+      data BLOB NOT NULL, PRIMARY KEY (tenant, user_id, target_type, target_id)
+    ) WITHOUT ROWID;
+    INSERT INTO vectors_v6 (tenant, user_id, target_type, target_id, data) SELECT tenant, user_id, target_type, target_id, mnemo_q8(data) FROM vectors ORDER BY tenant, user_id, target_type, target_id;
+    DROP TABLE vectors;
+    ALTER TABLE vectors_v6 RENAME TO vectors;
+
+    CREATE TABLE memory_history_v6 (
+      memory_id TEXT NOT NULL, tenant TEXT NOT NULL, user_id TEXT NOT NULL, version INTEGER NOT NULL, op TEXT NOT NULL,
+      text TEXT, valid_from TEXT, valid_to TEXT, sources TEXT, at TEXT NOT NULL, reason TEXT
+    );
+    INSERT INTO memory_history_v6 (rowid, memory_id, tenant, user_id, version, op, text, valid_from, valid_to, sources, at, reason)
+      SELECT h.rowid, h.memory_id, h.tenant, h.user_id, h.version, h.op,
+        IIF(same, NULL, h.text), IIF(same, NULL, h.valid_from), IIF(same, NULL, h.valid_to), IIF(same, NULL, h.sources), h.at, h.reason
+      FROM (SELECT h.*, h.rowid AS rowid, (m.id IS NOT NULL AND m.text = h.text AND m.valid_from IS h.valid_from AND m.valid_to IS h.valid_to AND m.sources = h.sources) AS same
+        FROM memory_history h LEFT JOIN memories m ON m.id = h.memory_id AND m.tenant = h.tenant AND m.user_id = h.user_id) h
+      ORDER BY h.rowid;
+    DROP TABLE memory_history;
+    ALTER TABLE memory_history_v6 RENAME TO memory_history;
+    CREATE INDEX memory_history_id ON memory_history (memory_id, version);
+    CREATE INDEX memory_history_scope ON memory_history (tenant, user_id);
+
+    UPDATE episodes SET content_hash = unhex(content_hash) WHERE typeof(content_hash) = 'text' AND length(content_hash) = 64 AND content_hash NOT GLOB '*[^0-9a-f]*';
+    `);
   },
 ];
 

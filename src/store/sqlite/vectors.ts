@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
-import type { ScopeKey, TargetType } from "../types.js";
+import { MnemoError } from "../../core/errors.js";
+import type { ScopeKey, TargetType, VectorMatrix } from "../types.js";
 import type { VectorCache } from "../vector-cache.js";
 import type { Prepare } from "./search.js";
 
@@ -15,6 +16,50 @@ import type { Prepare } from "./search.js";
  * ```
  */
 export const VECTOR_SNAPSHOT_MIN = 20_000;
+
+/**
+ * The stored form of a vector (schema 6, issue 9): one Float32 scale (little-endian) then
+ * one signed 8-bit code per component, `code = round(v / scale)` with `scale = max|v| / 127`
+ * — the vector cache's own codes, so loading a table re-encodes nothing new and the cache's
+ * scores are the stored vectors' scores. 4 + dim bytes instead of 4 × dim. Each component
+ * reads back within `max|v| / 254` of what was written (half a step).
+ *
+ * @example
+ * ```ts
+ * const blob = encodeVector(new Float32Array([0.5, -1, 0])); // 7 bytes
+ * decodeVector(blob); // Float32Array [0.5039…, -1, 0]
+ * ```
+ */
+export function encodeVector(v: Float32Array): Buffer {
+  let max = 0;
+  for (let j = 0; j < v.length; j++) max = Math.max(max, Math.abs(v[j]!));
+  // The cache's scale (src/store/vector-cache.ts); a scale below the smallest normal Float32
+  // would round to 0 there: such vectors are stored as that smallest scale.
+  const scale = max > 0 ? Math.max(max / 127, 1.1754943508222875e-38) : 1;
+  const out = Buffer.allocUnsafe(4 + v.length);
+  out.writeFloatLE(scale, 0);
+  const codes = new Int8Array(out.buffer, out.byteOffset + 4, v.length);
+  for (let j = 0; j < v.length; j++) codes[j] = Math.max(-127, Math.min(127, Math.round(v[j]! / scale)));
+  return out;
+}
+
+/**
+ * A stored vector (see {@link encodeVector}) as Float32 values.
+ *
+ * @example
+ * ```ts
+ * decodeVector(encodeVector(v)).length === v.length; // true
+ * ```
+ */
+export function decodeVector(b: Buffer): Float32Array {
+  const dim = b.length - 4;
+  const out = new Float32Array(Math.max(0, dim));
+  if (dim < 0) return out;
+  const scale = b.readFloatLE(0);
+  const codes = new Int8Array(b.buffer, b.byteOffset + 4, dim);
+  for (let j = 0; j < dim; j++) out[j] = codes[j]! * scale;
+  return out;
+}
 
 /** A typed array's bytes as a Buffer (no copy). */
 export function bytes(a: Int8Array | Float32Array): Buffer {
@@ -75,4 +120,54 @@ export function restoreVectorSnapshot(stmt: Prepare, cache: VectorCache, scope: 
     codes: new Int8Array(r.codes.buffer, r.codes.byteOffset, r.codes.byteLength),
     scales: scales.buffer === r.scales.buffer ? scales.slice() : scales,
   });
+}
+
+/**
+ * Calls `sink` for every stored vector of one scope and table (one range of the clustered
+ * table), decoded.
+ *
+ * @example
+ * ```ts
+ * eachVector(stmt, key, "episode", (id, v) => cache.put(id, v));
+ * ```
+ */
+export function eachVector(stmt: Prepare, scope: ScopeKey, target: TargetType, sink: (id: string, v: Float32Array) => void): void {
+  const rows = stmt(`SELECT target_id, data FROM vectors WHERE tenant = ? AND user_id = ? AND target_type = ?`).raw(true).iterate(scope.tenant, scope.userId, target) as Iterable<[string, Buffer]>;
+  for (const r of rows) sink(r[0], decodeVector(r[1]));
+}
+
+/**
+ * {@link Store.loadVectors} for SQLite: every vector of one scope and table, decoded, row-major.
+ *
+ * @example
+ * ```ts
+ * const { ids, dim, data } = loadVectors(stmt, key, "memory");
+ * ```
+ */
+export function loadVectors(stmt: Prepare, scope: ScopeKey, target: TargetType): VectorMatrix {
+  // The statement {@link eachVector} reads as arrays: set back to objects.
+  const rows = stmt(`SELECT target_id, data FROM vectors WHERE tenant = ? AND user_id = ? AND target_type = ?`).raw(false).all(scope.tenant, scope.userId, target) as Array<{ target_id: string; data: Buffer }>;
+  const dim = rows.length > 0 ? rows[0]!.data.length - 4 : 0;
+  const data = new Float32Array(rows.length * dim);
+  const ids: string[] = [];
+  rows.forEach((r, i) => {
+    if (r.data.length - 4 !== dim) throw new MnemoError("EMBEDDER_MISMATCH", `Vectors of dimension ${r.data.length - 4} and ${dim} are mixed.`);
+    data.set(decodeVector(r.data), i * dim);
+    ids.push(r.target_id);
+  });
+  return { ids, dim, data };
+}
+
+/**
+ * Stored vectors of one scope and table by id, decoded (ids without a row are left out).
+ *
+ * @example
+ * ```ts
+ * vectorsById(stmt, key, "memory", ["mem_1"]); // Map { "mem_1" => Float32Array [...] }
+ * ```
+ */
+export function vectorsById(stmt: Prepare, scope: ScopeKey, target: TargetType, ids: string[]): Map<string, Float32Array> {
+  const rows = stmt(`SELECT target_id, data FROM vectors WHERE tenant = ? AND user_id = ? AND target_type = ? AND target_id IN (SELECT value FROM json_each(?))`)
+    .all(scope.tenant, scope.userId, target, JSON.stringify(ids)) as Array<{ target_id: string; data: Buffer }>;
+  return new Map(rows.map((r) => [r.target_id, decodeVector(r.data)]));
 }
