@@ -604,6 +604,25 @@ export function runStoreContract(name: string, create: () => Promise<{ store: St
         return v.map((x) => x / n);
       };
 
+      it("searchText with entityIds keeps only memories linked to one of those entities, ranked as without (issue 9)", async () => {
+        const ep = makeEpisode(A, { text: "moved to Boston from Sweden" });
+        const boston = makeEntity(A, "Boston", { type: "place" });
+        const sweden = makeEntity(A, "Sweden", { type: "place" });
+        const m1 = makeMemory(A, [ep.id], { text: "Caroline moved to Boston", entityIds: [boston.id] });
+        const m2 = makeMemory(A, [ep.id], { text: "Caroline moved from Sweden, moved twice", entityIds: [sweden.id, boston.id] });
+        const m3 = makeMemory(A, [ep.id], { text: "Caroline moved house", entityIds: [] });
+        await store.commit({ scope: A, episodes: [ep], entities: [boston, sweden], memories: [m1, m2, m3] });
+        const all = (await store.searchText(A, "memory", ["moved"], 10)).map((h) => h.id);
+        expect(all.sort()).toEqual([m1.id, m2.id, m3.id].sort());
+        const linked = await store.searchText(A, "memory", ["moved"], 10, { entityIds: [boston.id] });
+        expect(linked.map((h) => h.id).sort()).toEqual([m1.id, m2.id].sort());
+        expect((await store.searchText(A, "memory", ["moved"], 10, { entityIds: [sweden.id] })).map((h) => h.id)).toEqual([m2.id]);
+        expect((await store.searchText(A, "memory", ["moved"], 1, { entityIds: [boston.id, sweden.id] })).length).toBe(1);
+        expect(await store.searchText(A, "memory", ["moved"], 10, { entityIds: [] })).toEqual([]);
+        expect(await store.searchText(A, "episode", ["moved"], 10, { entityIds: [boston.id] })).toEqual([]);
+        expect(await store.searchText(B, "memory", ["moved"], 10, { entityIds: [boston.id] })).toEqual([]);
+      });
+
       it("searchText with a time window keeps only rows whose event time is in [from, to)", async () => {
         const early = makeEpisode(A, { text: "hiking trip in the hills", occurredAt: "2023-05-01T10:00:00.000Z" });
         const late = makeEpisode(A, { text: "hiking again near the lake", occurredAt: "2023-06-01T10:00:00.000Z" });

@@ -128,7 +128,7 @@ export const HEAD_WEIGHT = 0.3;
 
 /**
  * {@link Store.searchText} for SQLite: BM25 over the scope's full-text rows, best first,
- * optionally within an event-time window.
+ * optionally within an event-time window, or among the memories linked to given entities.
  *
  * @example
  * ```ts
@@ -145,6 +145,12 @@ export function searchText(stmt: Prepare, scope: ScopeKey, target: TargetType, t
   const args: string[] = [];
   if (options.from !== undefined) (window.push(`${TIME_COLUMN[target]} >= ?`), args.push(options.from));
   if (options.to !== undefined) (window.push(`${TIME_COLUMN[target]} < ?`), args.push(options.to));
+  if (options.entityIds !== undefined) {
+    if (target !== "memory" || options.entityIds.length === 0) return [];
+    // Checked on each matched row's own entity ids (a few) against the set, built once.
+    window.push(`EXISTS (SELECT 1 FROM json_each(m.entity_ids) j WHERE j.value IN (SELECT value FROM json_each(?)))`);
+    args.push(JSON.stringify([...new Set(options.entityIds)]));
+  }
   const query = (ts: string[]) =>
     stmt(`SELECT m.id AS id, -bm25(${fts}, 1.0, 0.0, ${HEAD_WEIGHT}) AS score FROM ${fts} f JOIN ${MAIN_TABLE[target]} m ON m.rid = f.rowid
       WHERE ${fts} MATCH ? ${window.map((w) => `AND ${w}`).join(" ")} ORDER BY bm25(${fts}, 1.0, 0.0, ${HEAD_WEIGHT}) LIMIT ?`)
