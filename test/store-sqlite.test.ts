@@ -182,11 +182,12 @@ describe("SqliteStore specifics", () => {
       await s.close();
       const raw = new Database(path);
       expect(raw.prepare(`SELECT target_type, gen FROM vector_snapshots`).all()).toEqual([{ target_type: "memory", gen: 1 }]);
-      // Changed behind the store's back (no new generation): the snapshot is what is searched.
+      // Changed behind the store's back (no new generation): the snapshot is what is searched
+      // (its codes are the stored rows' own since schema 6: no row is re-read).
       raw.exec(`DELETE FROM vectors WHERE target_id = 'm2'`);
       raw.close();
       const again = await SqliteStore.open(path, { snapshotMinVectors: 2 });
-      expect((await again.searchVectors(key, "memory", unit(0), 3)).map((h) => h.id)).toEqual(["m0", "m1"]);
+      expect((await again.searchVectors(key, "memory", unit(0), 3)).map((h) => h.id)).toEqual(["m0", "m1", "m2"]);
       expect(again.vectorCache.loads).toBe(1);
       await again.close();
       // Another process's commit moves the generation: the snapshot is stale and the next open loads the vectors.

@@ -15,7 +15,7 @@ import { rowToEntity, rowToEpisode, rowToMemory, rowToSegment, rowToVersion, typ
 import { byIds, findEpisodes, listMemories, stats } from "./reads.js";
 import { migrate } from "./schema.js";
 import { episodeNeighbourIds, HEAD_WEIGHT, linkedMemories, searchText } from "./search.js";
-import { eachVector, loadVectors, vectorsById, persistVectorSnapshots, restoreVectorSnapshot, VECTOR_SNAPSHOT_MIN, vectorKey } from "./vectors.js";
+import { eachVector, loadVectors, persistVectorSnapshots, restoreVectorSnapshot, VECTOR_SNAPSHOT_MIN, vectorKey } from "./vectors.js";
 
 // The store is split by concern: commit.ts (writes), search.ts (full-text, links,
 // neighbours), vectors.ts (vector blobs and snapshots), remove.ts (delete and erase),
@@ -430,13 +430,12 @@ export class SqliteStore implements Store {
     // One range of the clustered vectors table (schema 5), rows as arrays; no COUNT first
     // (on a WITHOUT ROWID table it reads the whole range too): the cache grows as it reads.
     const load = async () => ({ count: 0, dim: vector.length, each: (sink: (id: string, v: Float32Array) => void) => eachVector((sql) => this.stmt(sql), scope, target, sink) });
-    // The shortlist is re-scored from the stored rows (the same codes since schema 6): a row
-    // deleted behind a persisted snapshot's back is not returned.
-    const exact = async (ids: string[]) => vectorsById((sql) => this.stmt(sql), scope, target, ids);
+    // No re-read of the shortlist's rows for exact scores: since schema 6 the stored vectors
+    // are the cache's own 8-bit codes, so the cache's scores are the stored vectors' scores.
     const gen = await this.generation(scope);
     const key = vectorKey(scope, target);
     if (!this.vectorCache.has(key, gen)) restoreVectorSnapshot((sql) => this.stmt(sql), this.vectorCache, scope, target, gen);
-    return this.vectorCache.search(key, gen, load, vector, k, exact);
+    return this.vectorCache.search(key, gen, load, vector, k);
   }
 
   async linkedMemories(scope: ScopeKey, link: MemoryLink, keys: string[], limit: number): Promise<LinkedMemories[]> {

@@ -157,17 +157,3 @@ export function loadVectors(stmt: Prepare, scope: ScopeKey, target: TargetType):
   });
   return { ids, dim, data };
 }
-
-/**
- * Stored vectors of one scope and table by id, decoded (ids without a row are left out).
- *
- * @example
- * ```ts
- * vectorsById(stmt, key, "memory", ["mem_1"]); // Map { "mem_1" => Float32Array [...] }
- * ```
- */
-export function vectorsById(stmt: Prepare, scope: ScopeKey, target: TargetType, ids: string[]): Map<string, Float32Array> {
-  const rows = stmt(`SELECT target_id, data FROM vectors WHERE tenant = ? AND user_id = ? AND target_type = ? AND target_id IN (SELECT value FROM json_each(?))`)
-    .all(scope.tenant, scope.userId, target, JSON.stringify(ids)) as Array<{ target_id: string; data: Buffer }>;
-  return new Map(rows.map((r) => [r.target_id, decodeVector(r.data)]));
-}
