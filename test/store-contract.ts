@@ -9,7 +9,7 @@
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MnemoError } from "../src/core/errors.js";
-import type { Memory } from "../src/core/types.js";
+import type { Memory, MemoryVersion } from "../src/core/types.js";
 import type { ScopeKey, Store } from "../src/store/types.js";
 import { at, makeEntity, makeEpisode, makeMemory, makeSegment, makeVersion, vec } from "./support/fixtures.js";
 
@@ -419,6 +419,28 @@ export function runStoreContract(name: string, create: () => Promise<{ store: St
         expect((await store.memoriesBySlot(A, ["caroline|lives_in", "caroline|job"])).map((m) => m.id).sort()).toEqual([active.id, job.id].sort());
         expect(await store.memoriesBySlot(A, [])).toEqual([]);
         expect(await store.memoriesBySlot(A, ["nobody|x"])).toEqual([]);
+      });
+
+      it("memoryHistory gives back each version as committed through a memory's life: add, reinforce, update, patch of sources, invalidate (issue 9: a store may keep versions equal to the current row without a copy)", async () => {
+        const { ep, mem } = await seed(A);
+        const ep2 = makeEpisode(A, { text: "another turn" });
+        await store.commit({ scope: A, episodes: [ep2] });
+        const fresh = makeMemory(A, [ep.id], { text: "Caroline lives in Paris", recordedAt: at(5), version: 1 });
+        const steps: Array<{ m: Memory; op: "add" | "reinforce" | "update" | "patch" | "invalidate"; reason: string | null; at: string }> = [
+          { m: fresh, op: "add", reason: null, at: at(5) },
+          { m: fresh, op: "reinforce", reason: "repeated", at: at(6) },
+          { m: { ...fresh, version: 2, text: "Caroline lives in Paris, France", recordedAt: at(7) }, op: "update", reason: "refined", at: at(7) },
+          { m: { ...fresh, version: 3, text: "Caroline lives in Paris, France", sources: [ep.id, ep2.id], recordedAt: at(7) }, op: "patch", reason: null, at: at(8) },
+          { m: { ...fresh, version: 4, text: "Caroline lives in Paris, France", sources: [ep.id, ep2.id], validTo: at(9), invalidatedAt: at(9), recordedAt: at(7) }, op: "invalidate", reason: "contradicted", at: at(9) },
+        ];
+        const want: MemoryVersion[] = [];
+        for (const s of steps) {
+          const v = makeVersion(s.m, s.op, { reason: s.reason, at: s.at });
+          want.push(v);
+          await store.commit({ scope: A, memories: [s.m], history: [v] });
+          expect(await store.memoryHistory(A.tenant, fresh.id)).toEqual(want);
+        }
+        expect(await store.memoryHistory(A.tenant, mem.id)).toEqual([]);
       });
 
       it("memoryHistory lists every version oldest first, within the tenant", async () => {

@@ -115,7 +115,7 @@ describe("SqliteStore specifics", () => {
     }
   });
 
-  it("migrates a version-5 file to 6: vectors become 8-bit codes, history rows that repeat their memory lose their copy, hashes become bytes; same answers (issue 9)", async () => {
+  it("migrates a version-5 file to 6: vectors become 8-bit codes, history rows that repeat their memory lose their copy, hashes become bytes, link keys hashes; same answers (issue 9)", async () => {
     const { dir, cleanup } = tempDir();
     try {
       const path = join(dir, "v5.db");
@@ -134,7 +134,9 @@ describe("SqliteStore specifics", () => {
           dim INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (tenant, user_id, target_type, target_id)) WITHOUT ROWID;
         DROP TABLE memory_history; CREATE TABLE memory_history (memory_id TEXT NOT NULL, tenant TEXT NOT NULL, user_id TEXT NOT NULL, version INTEGER NOT NULL, op TEXT NOT NULL,
           text TEXT NOT NULL, valid_from TEXT, valid_to TEXT, sources TEXT NOT NULL, at TEXT NOT NULL, reason TEXT);
-        UPDATE episodes SET content_hash = lower(hex(content_hash));`);
+        UPDATE episodes SET content_hash = lower(hex(content_hash));
+        DROP TABLE memory_links; CREATE TABLE memory_links (link INTEGER NOT NULL, key TEXT NOT NULL, memory_rid INTEGER NOT NULL, PRIMARY KEY (link, key, memory_rid)) WITHOUT ROWID;
+        INSERT INTO memory_links SELECT 1, j.value, m.rid FROM memories m, json_each(m.sources) j;`);
       raw.prepare(`INSERT INTO vectors VALUES ('default', 'u', 'memory', ?, 3, ?)`).run(m1.id, Buffer.from(v.buffer, v.byteOffset, v.byteLength));
       const ins = raw.prepare(`INSERT INTO memory_history VALUES (?, 'default', 'u', ?, ?, ?, ?, ?, ?, ?, ?)`);
       for (const h of history) ins.run(h.memoryId, h.version, h.op, h.text, h.validFrom, h.validTo, JSON.stringify(h.sources), h.at, h.reason);
@@ -147,6 +149,8 @@ describe("SqliteStore specifics", () => {
       expect(await again.memoryHistory("default", m2.id)).toEqual(history.slice(1));
       expect(await again.findEpisodes(key, { externalIds: [], hashes: [ep.contentHash] })).toEqual([{ id: ep.id, externalId: ep.externalId, contentHash: ep.contentHash, sessionId: ep.sessionId }]);
       expect(await again.getEpisodes(key, [ep.id])).toEqual([ep]);
+      const [linked] = await again.linkedMemories(key, "source", [ep.id], 10);
+      expect([linked!.key, linked!.count, [...linked!.memoryIds].sort()]).toEqual([ep.id, 2, [m1.id, m2.id].sort()]);
       const back = await again.loadVectors(key, "memory");
       back.data.forEach((x, j) => expect(Math.abs(x - v[j]!)).toBeLessThanOrEqual(0.8 / 254));
       // A later change of m1 keeps its earlier version in history.

@@ -4,7 +4,7 @@ import type { WriteBatch } from "../types.js";
 import { ftsText, scopeToken } from "./fts.js";
 import { guardColumns, hashColumn } from "./rows.js";
 import { writeLinks, type Prepare } from "./search.js";
-import { encodeVector } from "./vectors.js";
+import { encodeVector, TARGET_CODE } from "./vectors.js";
 
 /**
  * Meta key of the lowest generation a (re-)created scope may start above.
@@ -127,11 +127,18 @@ export function applyBatch(stmt: Prepare, batch: WriteBatch): { before: number; 
       RETURNING rid`);
     const delFts = stmt(`DELETE FROM fts_memories WHERE rowid = ?`);
     const fts = stmt(`INSERT INTO fts_memories (rowid, text, sk, head) VALUES (?, ?, ?, ?)`);
-    const prev = stmt(`SELECT text, subject, entity_ids, sources, segment_ids, forgotten_at, valid_from, valid_to FROM memories WHERE id = ?`);
-    type Old = { text: string; subject: string | null; entity_ids: string; sources: string; segment_ids: string; forgotten_at: string | null; valid_from: string | null; valid_to: string | null };
+    const prev = stmt(`SELECT text, subject, entity_ids, sources, segment_ids, forgotten_at, valid_from, valid_to, recorded_at, version, history_add FROM memories WHERE id = ?`);
+    type Old = {
+      text: string; subject: string | null; entity_ids: string; sources: string; segment_ids: string; forgotten_at: string | null;
+      valid_from: string | null; valid_to: string | null; recorded_at: string; version: number; history_add: number | null;
+    };
     // History rows stored as "the memory's current row" (text NULL, schema 6) get their own
-    // copy of the row before it changes.
+    // copy of the row before it changes; so does an implicit "add" row (history_add = 1),
+    // written first of the memory's rows (a rowid below every other).
     const keep = stmt(`UPDATE memory_history SET text = ?, valid_from = ?, valid_to = ?, sources = ? WHERE memory_id = ? AND tenant = ? AND user_id = ? AND text IS NULL`);
+    const keepAdd = stmt(`INSERT INTO memory_history (rowid, memory_id, tenant, user_id, version, op, text, valid_from, valid_to, sources, at, reason)
+      VALUES ((SELECT COALESCE(MIN(rowid), 1) - 1 FROM memory_history), ?, ?, ?, ?, 'add', ?, ?, ?, ?, ?, NULL)`);
+    const clearAdd = stmt(`UPDATE memories SET history_add = NULL WHERE rid = ?`);
     const written: Array<{ rid: number; old: Old | undefined }> = [];
     for (const m of batch.memories) {
       if (m.tenant !== tenant || m.userId !== userId) throw new MnemoError("INVALID_SCOPE", "A memory in the batch belongs to another scope.");
@@ -139,11 +146,15 @@ export function applyBatch(stmt: Prepare, batch: WriteBatch): { before: number; 
       const old = prev.get(m.id) as Old | undefined;
       const row = up.get(
         m.id, m.tenant, m.userId, m.agentId, m.kind, m.text, m.subject, m.slot, m.validFrom, m.validTo, m.observedAt, m.recordedAt, m.invalidatedAt,
-        m.confidence, m.importance, m.strength, m.lastAccessedAt, m.accessCount, json(m.sources), json(m.entityIds), json(m.segmentIds), m.version, m.forgottenAt, m.expiresAt, json(m.metadata), ...guardColumns(m),
+        m.confidence, m.importance, m.strength, m.lastAccessedAt === m.observedAt ? "" : m.lastAccessedAt, m.accessCount, json(m.sources), json(m.entityIds), json(m.segmentIds), m.version, m.forgottenAt, m.expiresAt, json(m.metadata), ...guardColumns(m),
       ) as { rid: number } | undefined;
       if (!row) throw conflict("memory", m.id);
       if (old && (old.text !== m.text || old.valid_from !== m.validFrom || old.valid_to !== m.validTo || old.sources !== json(m.sources))) {
         keep.run(old.text, old.valid_from, old.valid_to, old.sources, m.id, tenant, userId);
+      }
+      if (old?.history_add && (old.text !== m.text || old.valid_from !== m.validFrom || old.valid_to !== m.validTo || old.sources !== json(m.sources) || old.recorded_at !== m.recordedAt || old.version !== m.version)) {
+        keepAdd.run(m.id, tenant, userId, old.version, old.text, old.valid_from, old.valid_to, old.sources, old.recorded_at);
+        clearAdd.run(row.rid);
       }
       written.push({ rid: row.rid, old });
       writeLinks((sql) => stmt(sql), row.rid, old, m);
@@ -161,8 +172,10 @@ export function applyBatch(stmt: Prepare, batch: WriteBatch): { before: number; 
   if (batch.history?.length) {
     const ins = stmt(`INSERT INTO memory_history (memory_id, tenant, user_id, version, op, text, valid_from, valid_to, sources, at, reason)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    const current = stmt(`SELECT tenant, user_id, text, valid_from, valid_to, sources FROM memories WHERE id = ?`);
-    type Current = { tenant: string; user_id: string; text: string; valid_from: string | null; valid_to: string | null; sources: string };
+    const current = stmt(`SELECT tenant, user_id, text, valid_from, valid_to, sources, recorded_at, version, history_add FROM memories WHERE id = ?`);
+    type Current = { tenant: string; user_id: string; text: string; valid_from: string | null; valid_to: string | null; sources: string; recorded_at: string; version: number; history_add: number | null };
+    const any = stmt(`SELECT 1 FROM memory_history WHERE memory_id = ? LIMIT 1`);
+    const implicitAdd = stmt(`UPDATE memories SET history_add = 1 WHERE id = ?`);
     for (const h of batch.history) {
       const o = current.get(h.memoryId) as Current | undefined;
       if (o && (o.tenant !== tenant || o.user_id !== userId)) throw conflict("memory", h.memoryId);
@@ -171,9 +184,14 @@ export function applyBatch(stmt: Prepare, batch: WriteBatch): { before: number; 
       // not changed since) is stored without its copy of the text, times and sources (schema 6):
       // memoryHistory reads them from the memory row, and a commit that changes the row
       // first writes them back into the history row (above).
-      if (o && o.text === h.text && o.valid_from === h.validFrom && o.valid_to === h.validTo && o.sources === sources) {
-        ins.run(h.memoryId, tenant, userId, h.version, h.op, null, null, null, null, h.at, h.reason);
-      } else ins.run(h.memoryId, tenant, userId, h.version, h.op, h.text, h.validFrom, h.validTo, sources, h.at, h.reason);
+      const same = o !== undefined && o.text === h.text && o.valid_from === h.validFrom && o.valid_to === h.validTo && o.sources === sources;
+      // The plain "add" that created the memory (its first version, at its recorded time,
+      // no reason) is no row at all: a flag on the memory (history_add), read as that row.
+      if (same && h.op === "add" && h.reason === null && h.at === o.recorded_at && h.version === o.version && !o.history_add && any.get(h.memoryId) === undefined) {
+        implicitAdd.run(h.memoryId);
+        o.history_add = 1;
+      } else if (same) ins.run(h.memoryId, tenant, userId, h.version, h.op, null, null, null, null, h.at, h.reason);
+      else ins.run(h.memoryId, tenant, userId, h.version, h.op, h.text, h.validFrom, h.validTo, sources, h.at, h.reason);
     }
   }
   if (batch.vectors?.length) {
@@ -181,7 +199,7 @@ export function applyBatch(stmt: Prepare, batch: WriteBatch): { before: number; 
     // Stored as 8-bit codes and a scale (schema 6; src/store/sqlite/vectors.ts).
     const up = stmt(`INSERT INTO vectors (tenant, user_id, target_type, target_id, data) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT(tenant, user_id, target_type, target_id) DO UPDATE SET data = excluded.data`);
-    for (const v of batch.vectors) up.run(tenant, userId, v.targetType, v.targetId, encodeVector(v.vector));
+    for (const v of batch.vectors) up.run(tenant, userId, TARGET_CODE[v.targetType], v.targetId, encodeVector(v.vector));
   }
   // A new (or erased and re-created) scope starts above every generation handed out
   // before an erase, so caches keyed by (scope, generation) never serve erased data.

@@ -397,11 +397,18 @@ export class SqliteStore implements Store {
   }
 
   async memoryHistory(tenant: string, id: string): Promise<MemoryVersion[]> {
-    // A row without text (schema 6) is the memory's current row at that version.
-    const rows = this.stmt(`SELECT h.memory_id, h.version, h.op, h.at, h.reason, COALESCE(h.text, m.text) AS text,
-        IIF(h.text IS NULL, m.valid_from, h.valid_from) AS valid_from, IIF(h.text IS NULL, m.valid_to, h.valid_to) AS valid_to, COALESCE(h.sources, m.sources) AS sources
-      FROM memory_history h LEFT JOIN memories m ON h.text IS NULL AND m.id = h.memory_id AND m.tenant = h.tenant
-      WHERE h.tenant = ? AND h.memory_id = ? ORDER BY h.version, h.rowid`).all(tenant, id) as Row[];
+    // Schema 6: a row without text is the memory's current row at that version, and a
+    // memory flagged history_add has an implicit first row, its plain "add".
+    const rows = this.stmt(`SELECT memory_id, version, op, at, reason, text, valid_from, valid_to, sources FROM (
+        SELECT m.id AS memory_id, m.version AS version, 'add' AS op, m.recorded_at AS at, NULL AS reason, m.text AS text,
+          m.valid_from AS valid_from, m.valid_to AS valid_to, m.sources AS sources, -9e18 AS ord
+        FROM memories m WHERE m.tenant = ? AND m.id = ? AND m.history_add = 1
+        UNION ALL
+        SELECT h.memory_id, h.version, h.op, h.at, h.reason, COALESCE(h.text, m.text),
+          IIF(h.text IS NULL, m.valid_from, h.valid_from), IIF(h.text IS NULL, m.valid_to, h.valid_to), COALESCE(h.sources, m.sources), h.rowid
+        FROM memory_history h LEFT JOIN memories m ON h.text IS NULL AND m.id = h.memory_id AND m.tenant = h.tenant
+        WHERE h.tenant = ? AND h.memory_id = ?)
+      ORDER BY version, ord`).all(tenant, id, tenant, id) as Row[];
     return rows.map(rowToVersion);
   }
 

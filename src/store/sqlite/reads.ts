@@ -15,12 +15,16 @@ import type { Prepare } from "./search.js";
 export function findEpisodes(stmt: Prepare, scope: ScopeKey, keys: { externalIds: string[]; hashes: string[] }): Array<Pick<Episode, "id" | "externalId" | "contentHash" | "sessionId">> {
   const out: Array<Pick<Episode, "id" | "externalId" | "contentHash" | "sessionId">> = [];
   const byExt = stmt(`SELECT id, external_id, content_hash, session_id FROM episodes WHERE tenant = ? AND user_id = ? AND external_id = ?`);
-  const byHash = stmt(`SELECT id, external_id, content_hash, session_id FROM episodes WHERE tenant = ? AND user_id = ? AND content_hash = ?`);
+  // The hash index holds the first 8 bytes of each hash (schema 6): the whole hash is checked on the rows.
+  const byHash = stmt(`SELECT id, external_id, content_hash, session_id FROM episodes WHERE tenant = ? AND user_id = ? AND substr(content_hash, 1, 8) = substr(?, 1, 8) AND content_hash = ?`);
   const push = (r: Row | undefined) => {
     if (r) out.push({ id: r.id as string, externalId: (r.external_id as string | null) ?? null, contentHash: hashText(r.content_hash), sessionId: (r.session_id as string | null) ?? null });
   };
   for (const x of new Set(keys.externalIds)) push(byExt.get(scope.tenant, scope.userId, x) as Row | undefined);
-  for (const h of new Set(keys.hashes)) for (const r of byHash.all(scope.tenant, scope.userId, hashColumn(h)) as Row[]) push(r);
+  for (const h of new Set(keys.hashes)) {
+    const c = hashColumn(h);
+    for (const r of byHash.all(scope.tenant, scope.userId, c, c) as Row[]) push(r);
+  }
   return out;
 }
 

@@ -28,13 +28,14 @@ export function deleteRows(stmt: Prepare, scope: ScopeKey, ids: string[], memory
   const args = [scope.tenant, scope.userId];
   for (const id of new Set(ids)) {
     stmt(`DELETE FROM fts_episodes WHERE rowid IN (SELECT rid FROM episodes WHERE tenant = ? AND user_id = ? AND id = ?)`).run(...args, id);
-    stmt(`DELETE FROM vectors WHERE target_type = 'episode' AND tenant = ? AND user_id = ? AND target_id = ?`).run(...args, id);
+    // target_type codes: src/store/sqlite/vectors.ts, TARGET_CODE (episode 1, memory 0).
+    stmt(`DELETE FROM vectors WHERE target_type = 1 AND tenant = ? AND user_id = ? AND target_id = ?`).run(...args, id);
     n += stmt(`DELETE FROM episodes WHERE tenant = ? AND user_id = ? AND id = ?`).run(...args, id).changes;
   }
   for (const id of new Set(memoryIds)) {
     stmt(`DELETE FROM memory_links WHERE memory_rid IN (SELECT rid FROM memories WHERE tenant = ? AND user_id = ? AND id = ?)`).run(...args, id);
     stmt(`DELETE FROM fts_memories WHERE rowid IN (SELECT rid FROM memories WHERE tenant = ? AND user_id = ? AND id = ?)`).run(...args, id);
-    stmt(`DELETE FROM vectors WHERE target_type = 'memory' AND tenant = ? AND user_id = ? AND target_id = ?`).run(...args, id);
+    stmt(`DELETE FROM vectors WHERE target_type = 0 AND tenant = ? AND user_id = ? AND target_id = ?`).run(...args, id);
     stmt(`DELETE FROM memory_history WHERE tenant = ? AND user_id = ? AND memory_id = ?`).run(...args, id);
     stmt(`DELETE FROM memories WHERE tenant = ? AND user_id = ? AND id = ?`).run(...args, id);
   }

@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import { MnemoError } from "../../core/errors.js";
 import { rebuildFts } from "./fts.js";
+import { linkKey } from "./search.js";
 import { encodeVector, floats } from "./vectors.js";
 
 /**
@@ -124,18 +125,25 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
       ids BLOB NOT NULL, codes BLOB NOT NULL, scales BLOB NOT NULL, PRIMARY KEY (tenant, user_id, target_type))`);
   },
   // 5 → 6 (issue 9: ≤ 2 KB per turn): vectors stored as 8-bit codes and a scale (4 + dim
-  // bytes, src/store/sqlite/vectors.ts; the `dim` column goes: it is the blob's length − 4);
+  // bytes, src/store/sqlite/vectors.ts; the `dim` column goes: it is the blob's length − 4),
+  // their table as an integer code (TARGET_CODE);
   // history rows that repeat their memory's current row keep no copy of its text, times
-  // and sources (text NULL; src/store/sqlite/commit.ts); content hashes stored as their
-  // 32 bytes (src/store/sqlite/rows.ts, hashColumn).
+  // and sources (text NULL; src/store/sqlite/commit.ts), and the plain "add" that created
+  // a memory is a flag on it (memories.history_add); a last access equal to the observed
+  // time is stored as '' (src/store/sqlite/rows.ts); content hashes stored as their
+  // 32 bytes (src/store/sqlite/rows.ts, hashColumn), indexed by their first 8; memory_links keyed by a 53-bit hash
+  // of the id (src/store/sqlite/search.ts, linkKey).
   (db) => {
+    addColumns(db, "memories", ["history_add INTEGER"]);
     db.function("mnemo_q8", { deterministic: true }, (data: unknown) => encodeVector(floats(data as Buffer)));
+    db.function("mnemo_link_key", { deterministic: true }, (key: unknown) => linkKey(String(key)));
     db.exec(`
     CREATE TABLE vectors_v6 (
-      tenant TEXT NOT NULL, user_id TEXT NOT NULL, target_type TEXT NOT NULL, target_id TEXT NOT NULL,
+      tenant TEXT NOT NULL, user_id TEXT NOT NULL, target_type INTEGER NOT NULL, target_id TEXT NOT NULL,
       data BLOB NOT NULL, PRIMARY KEY (tenant, user_id, target_type, target_id)
     ) WITHOUT ROWID;
-    INSERT INTO vectors_v6 (tenant, user_id, target_type, target_id, data) SELECT tenant, user_id, target_type, target_id, mnemo_q8(data) FROM vectors ORDER BY tenant, user_id, target_type, target_id;
+    INSERT INTO vectors_v6 (tenant, user_id, target_type, target_id, data)
+      SELECT tenant, user_id, CASE target_type WHEN 'memory' THEN 0 WHEN 'episode' THEN 1 ELSE 2 END, target_id, mnemo_q8(data) FROM vectors ORDER BY 1, 2, 3, 4;
     DROP TABLE vectors;
     ALTER TABLE vectors_v6 RENAME TO vectors;
 
@@ -154,7 +162,22 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
     CREATE INDEX memory_history_id ON memory_history (memory_id, version);
     CREATE INDEX memory_history_scope ON memory_history (tenant, user_id);
 
+    CREATE TEMP TABLE implicit_add AS SELECT h.rowid AS hid, m.rid AS mrid FROM memories m JOIN memory_history h ON h.memory_id = m.id
+      WHERE h.rowid = (SELECT MIN(rowid) FROM memory_history WHERE memory_id = m.id)
+        AND h.tenant = m.tenant AND h.user_id = m.user_id AND h.op = 'add' AND h.reason IS NULL AND h.text IS NULL AND h.version = m.version AND h.at = m.recorded_at;
+    UPDATE memories SET history_add = 1 WHERE rid IN (SELECT mrid FROM implicit_add);
+    DELETE FROM memory_history WHERE rowid IN (SELECT hid FROM implicit_add);
+    DROP TABLE implicit_add;
+
     UPDATE episodes SET content_hash = unhex(content_hash) WHERE typeof(content_hash) = 'text' AND length(content_hash) = 64 AND content_hash NOT GLOB '*[^0-9a-f]*';
+    UPDATE memories SET last_accessed_at = '' WHERE last_accessed_at = observed_at;
+    DROP INDEX IF EXISTS episodes_hash;
+    CREATE INDEX episodes_hash ON episodes (tenant, user_id, substr(content_hash, 1, 8));
+
+    CREATE TABLE memory_links_v6 (link INTEGER NOT NULL, key INTEGER NOT NULL, memory_rid INTEGER NOT NULL, PRIMARY KEY (link, key, memory_rid)) WITHOUT ROWID;
+    INSERT OR IGNORE INTO memory_links_v6 (link, key, memory_rid) SELECT link, mnemo_link_key(key), memory_rid FROM memory_links;
+    DROP TABLE memory_links;
+    ALTER TABLE memory_links_v6 RENAME TO memory_links;
     `);
   },
 ];

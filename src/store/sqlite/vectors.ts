@@ -61,6 +61,17 @@ export function decodeVector(b: Buffer): Float32Array {
   return out;
 }
 
+/**
+ * The `vectors.target_type` code of each table (schema 6): an integer of no bytes (0, 1)
+ * or one instead of the table's name in every row's key.
+ *
+ * @example
+ * ```ts
+ * stmt("SELECT data FROM vectors WHERE tenant = ? AND user_id = ? AND target_type = ?").all(t, u, TARGET_CODE.episode);
+ * ```
+ */
+export const TARGET_CODE: Record<TargetType, number> = { memory: 0, episode: 1, segment: 2 };
+
 /** A typed array's bytes as a Buffer (no copy). */
 export function bytes(a: Int8Array | Float32Array): Buffer {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
@@ -132,7 +143,7 @@ export function restoreVectorSnapshot(stmt: Prepare, cache: VectorCache, scope: 
  * ```
  */
 export function eachVector(stmt: Prepare, scope: ScopeKey, target: TargetType, sink: (id: string, v: Float32Array) => void): void {
-  const rows = stmt(`SELECT target_id, data FROM vectors WHERE tenant = ? AND user_id = ? AND target_type = ?`).raw(true).iterate(scope.tenant, scope.userId, target) as Iterable<[string, Buffer]>;
+  const rows = stmt(`SELECT target_id, data FROM vectors WHERE tenant = ? AND user_id = ? AND target_type = ?`).raw(true).iterate(scope.tenant, scope.userId, TARGET_CODE[target]) as Iterable<[string, Buffer]>;
   for (const r of rows) sink(r[0], decodeVector(r[1]));
 }
 
@@ -146,7 +157,7 @@ export function eachVector(stmt: Prepare, scope: ScopeKey, target: TargetType, s
  */
 export function loadVectors(stmt: Prepare, scope: ScopeKey, target: TargetType): VectorMatrix {
   // The statement {@link eachVector} reads as arrays: set back to objects.
-  const rows = stmt(`SELECT target_id, data FROM vectors WHERE tenant = ? AND user_id = ? AND target_type = ?`).raw(false).all(scope.tenant, scope.userId, target) as Array<{ target_id: string; data: Buffer }>;
+  const rows = stmt(`SELECT target_id, data FROM vectors WHERE tenant = ? AND user_id = ? AND target_type = ?`).raw(false).all(scope.tenant, scope.userId, TARGET_CODE[target]) as Array<{ target_id: string; data: Buffer }>;
   const dim = rows.length > 0 ? rows[0]!.data.length - 4 : 0;
   const data = new Float32Array(rows.length * dim);
   const ids: string[] = [];
