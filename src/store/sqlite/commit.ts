@@ -2,7 +2,7 @@ import { episodeText } from "../../core/embed-text.js";
 import { MnemoError } from "../../core/errors.js";
 import type { WriteBatch } from "../types.js";
 import { ftsText, scopeToken } from "./fts.js";
-import { guardColumns, hashColumn } from "./rows.js";
+import { compactGuardColumns, hashColumn } from "./rows.js";
 import { writeLinks, type Prepare } from "./search.js";
 import { encodeVector, TARGET_CODE } from "./vectors.js";
 
@@ -64,7 +64,7 @@ export function applyBatch(stmt: Prepare, batch: WriteBatch): { before: number; 
       // Positional parameters (binding by name costs a property lookup per column and row).
       const row = ins.get(
         e.id, e.externalId, e.tenant, e.userId, e.agentId, e.sessionId, e.speaker, e.role, e.text, e.attachmentText,
-        e.occurredAt, e.recordedAt, hashColumn(e.contentHash), e.segmentId, e.seq, json(e.metadata), ...guardColumns(e), e.quarantine ? json(e.quarantine) : null,
+        e.occurredAt, e.recordedAt, hashColumn(e.contentHash), e.segmentId, e.seq, json(e.metadata), ...compactGuardColumns(e), e.quarantine ? json(e.quarantine) : null,
       ) as { rid: number } | undefined;
       if (!row) throw conflict("episode", e.id);
       rids.push(row.rid);
@@ -146,7 +146,7 @@ export function applyBatch(stmt: Prepare, batch: WriteBatch): { before: number; 
       const old = prev.get(m.id) as Old | undefined;
       const row = up.get(
         m.id, m.tenant, m.userId, m.agentId, m.kind, m.text, m.subject, m.slot, m.validFrom, m.validTo, m.observedAt, m.recordedAt, m.invalidatedAt,
-        m.confidence, m.importance, m.strength, m.lastAccessedAt === m.observedAt ? "" : m.lastAccessedAt, m.accessCount, json(m.sources), json(m.entityIds), json(m.segmentIds), m.version, m.forgottenAt, m.expiresAt, json(m.metadata), ...guardColumns(m),
+        m.confidence, m.importance, m.strength, m.lastAccessedAt === m.observedAt ? "" : m.lastAccessedAt, m.accessCount, json(m.sources), json(m.entityIds), json(m.segmentIds), m.version, m.forgottenAt, m.expiresAt, json(m.metadata), ...compactGuardColumns(m),
       ) as { rid: number } | undefined;
       if (!row) throw conflict("memory", m.id);
       if (old && (old.text !== m.text || old.valid_from !== m.validFrom || old.valid_to !== m.validTo || old.sources !== json(m.sources))) {

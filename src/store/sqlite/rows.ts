@@ -21,7 +21,7 @@ const CATEGORIES = new Set<string>(SENSITIVITY_CATEGORIES);
 /** Provenance columns (NULL on rows written before they existed: user, trusted, nothing sensitive). */
 const sourceOf = (v: unknown): SourceRole => (typeof v === "string" && SOURCES.has(v) ? (v as SourceRole) : "user");
 const trustOf = (v: unknown): TrustLevel => (v === "untrusted" ? "untrusted" : "trusted");
-const categoriesOf = (v: unknown): SensitivityCategory[] => arr(v ?? "[]").filter((c): c is SensitivityCategory => CATEGORIES.has(c));
+const categoriesOf = (v: unknown): SensitivityCategory[] => (v === "" ? [] : arr(v ?? "[]").filter((c): c is SensitivityCategory => CATEGORIES.has(c)));
 const quarantineOf = (v: unknown): Quarantine | null => {
   if (v === null || v === undefined) return null;
   const q = obj(v) as Partial<Quarantine>;
@@ -55,6 +55,20 @@ export function guardFields(r: Row): Pick<Memory, "source" | "trust" | "sensitiv
  */
 export function guardColumns(r: Pick<Memory, "source" | "trust" | "sensitivity">): [string | null, string | null, string | null] {
   return [r.source ?? null, r.trust ?? null, r.sensitivity ? JSON.stringify(r.sensitivity) : null];
+}
+
+/**
+ * {@link guardColumns} as SQLite stores them (schema 6): the usual values (user, trusted,
+ * nothing sensitive) as '' (read back as those values; NULL still means "not set").
+ *
+ * @example
+ * ```ts
+ * compactGuardColumns({ source: "user", trust: "trusted", sensitivity: [] }); // ["", "", ""]
+ * ```
+ */
+export function compactGuardColumns(r: Pick<Memory, "source" | "trust" | "sensitivity">): [string | null, string | null, string | null] {
+  const [source, trust, sensitivity] = guardColumns(r);
+  return [source === "user" ? "" : source, trust === "trusted" ? "" : trust, sensitivity === "[]" ? "" : sensitivity];
 }
 
 /**

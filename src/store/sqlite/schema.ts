@@ -130,7 +130,8 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
   // history rows that repeat their memory's current row keep no copy of its text, times
   // and sources (text NULL; src/store/sqlite/commit.ts), and the plain "add" that created
   // a memory is a flag on it (memories.history_add); a last access equal to the observed
-  // time is stored as '' (src/store/sqlite/rows.ts); content hashes stored as their
+  // time is stored as '', so are the usual provenance values (user, trusted, none;
+  // src/store/sqlite/rows.ts); content hashes stored as their
   // 32 bytes (src/store/sqlite/rows.ts, hashColumn), indexed by their first 8; memory_links keyed by a 53-bit hash
   // of the id (src/store/sqlite/search.ts, linkKey).
   (db) => {
@@ -171,6 +172,8 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
 
     UPDATE episodes SET content_hash = unhex(content_hash) WHERE typeof(content_hash) = 'text' AND length(content_hash) = 64 AND content_hash NOT GLOB '*[^0-9a-f]*';
     UPDATE memories SET last_accessed_at = '' WHERE last_accessed_at = observed_at;
+    UPDATE memories SET source = IIF(source = 'user', '', source), trust = IIF(trust = 'trusted', '', trust), sensitivity = IIF(sensitivity = '[]', '', sensitivity);
+    UPDATE episodes SET source = IIF(source = 'user', '', source), trust = IIF(trust = 'trusted', '', trust), sensitivity = IIF(sensitivity = '[]', '', sensitivity);
     DROP INDEX IF EXISTS episodes_hash;
     CREATE INDEX episodes_hash ON episodes (tenant, user_id, substr(content_hash, 1, 8));
 
