@@ -10,12 +10,13 @@ import { VectorCache } from "../vector-cache.js";
 import { DEFAULT_ROW_CACHE_ROWS, RowCache } from "../row-cache.js";
 import { applyBatch } from "./commit.js";
 import { scopeToken } from "./fts.js";
-import { deleteRows, eraseUsers, ERASED_FINGERPRINT } from "./remove.js";
+import { ERASED_FINGERPRINT, HEAD_WEIGHT, VECTOR_SNAPSHOT_MIN } from "./constants.js";
+import { deleteRows, eraseUsers } from "./remove.js";
 import { rowToEntity, rowToEpisode, rowToMemory, rowToSegment, rowToVersion, type Row } from "./rows.js";
 import { byIds, findEpisodes, listMemories, stats } from "./reads.js";
 import { migrate } from "./schema.js";
-import { episodeNeighbourIds, HEAD_WEIGHT, linkedMemories, searchText } from "./search.js";
-import { eachVector, loadVectors, persistVectorSnapshots, restoreVectorSnapshot, VECTOR_SNAPSHOT_MIN, vectorKey } from "./vectors.js";
+import { episodeNeighbourIds, linkedMemories, searchText } from "./search.js";
+import { eachVector, loadVectors, persistVectorSnapshots, restoreVectorSnapshot, vectorKey } from "./vectors.js";
 
 // The store is split by concern: commit.ts (writes), search.ts (full-text, links,
 // neighbours), vectors.ts (vector blobs and snapshots), remove.ts (delete and erase),

@@ -1,18 +1,9 @@
 import type Database from "better-sqlite3";
 import type { ScopeKey } from "../types.js";
 import { GENERATION_FLOOR_KEY } from "./commit.js";
+import { ERASED_FINGERPRINT } from "./constants.js";
 import { FTS_TABLE, type Prepare } from "./search.js";
 
-/**
- * The fingerprint of an Idempotency-Key record whose user was erased (a tombstone: no
- * content, and a retry of the key is refused).
- *
- * @example
- * ```ts
- * if (row.fingerprint === ERASED_FINGERPRINT) throw new MnemoError("CONFLICT");
- * ```
- */
-export const ERASED_FINGERPRINT = "erased";
 
 /**
  * {@link Store.deleteEpisodes} inside the caller's transaction: the episodes and memories

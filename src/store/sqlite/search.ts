@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import type { Memory } from "../../core/types.js";
 import type { LinkedMemories, MemoryLink, ScopeKey, TargetType, TextHit, TextSearchOptions } from "../types.js";
+import { HEAD_WEIGHT } from "./constants.js";
 import { scopeToken } from "./fts.js";
 
 /**
@@ -142,16 +143,6 @@ const MAIN_TABLE: Record<TargetType, string> = { memory: "memories", episode: "e
 /** The event time of a row, for time-window searches. */
 const TIME_COLUMN: Record<TargetType, string> = { memory: "COALESCE(m.valid_from, m.observed_at)", episode: "m.occurred_at", segment: "m.started_at" };
 
-/**
- * BM25 weight of the `head` column (an episode's speaker, a memory's subject) relative
- * to the text: a name in the query should prefer that person's rows, not outrank content.
- *
- * @example
- * ```ts
- * const rank = `bm25(${fts}, 1.0, 0.0, ${HEAD_WEIGHT})`; // text 1.0, head 0.3
- * ```
- */
-export const HEAD_WEIGHT = 0.3;
 
 /**
  * {@link Store.searchText} for SQLite: BM25 over the scope's full-text rows, best first,

@@ -4,18 +4,6 @@ import type { ScopeKey, TargetType, VectorMatrix } from "../types.js";
 import type { VectorCache } from "../vector-cache.js";
 import type { Prepare } from "./search.js";
 
-/**
- * Tables of at least this many vectors (one scope, one target) have their cache's 8-bit
- * codes persisted when the store closes (`vector_snapshots`, valid for that generation of
- * the scope): the first search after the next open reads them in one row instead of
- * loading and encoding every vector (issue 9). Smaller tables load fast enough.
- *
- * @example
- * ```ts
- * if (rows >= VECTOR_SNAPSHOT_MIN) persist(); // 20,000
- * ```
- */
-export const VECTOR_SNAPSHOT_MIN = 20_000;
 
 /**
  * The stored form of a vector (schema 6, issue 9): one Float32 scale (little-endian) then
