@@ -52,7 +52,7 @@ if (!existsSync(dbPath)) {
 }
 
 // Store calls, timed (sum of ms and count per method).
-const calls = new Map<string, { ms: number; n: number }>();
+const calls = new Map<string, { ms: number; n: number; ids: number }>();
 const inner = await SqliteStore.open(dbPath);
 const store = new Proxy(inner, {
   get(target, prop, recv) {
@@ -62,9 +62,12 @@ const store = new Proxy(inner, {
       const t = now();
       const out = v.apply(target, a);
       const done = () => {
-        const c = calls.get(String(prop)) ?? { ms: 0, n: 0 };
+        const c = calls.get(String(prop)) ?? { ms: 0, n: 0, ids: 0 };
         c.ms += now() - t;
         c.n++;
+        // Rows (or keys) asked: the array argument of getMemories, getEpisodes, linkedMemories….
+        const arr = a.find((x) => Array.isArray(x)) as unknown[] | undefined;
+        c.ids += arr?.length ?? 0;
         calls.set(String(prop), c);
       };
       if (out && typeof (out as Promise<unknown>).then === "function") return (out as Promise<unknown>).finally(done);
@@ -94,12 +97,20 @@ const cpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
+// --slow N: the N recalls of most CPU, with their store calls (where the tail goes).
+const slow = Number(get("--slow") ?? 0);
+const perRecall: Array<{ q: string; cpu: number; calls: string }> = [];
 for (const q of qs.slice(1, 1 + iters)) {
+  const before = new Map([...calls].map(([k, v]) => [k, { ...v }]));
   t = now();
   const c = cpuMs();
   await mnemo.recall(q, { ...user, reinforce: argv.includes("--reinforce") });
   cpu.push(cpuMs() - c);
   lat.push(now() - t);
+  if (slow > 0) {
+    const diff = [...calls].map(([k, v]) => [k, v.ms - (before.get(k)?.ms ?? 0), v.n - (before.get(k)?.n ?? 0), v.ids - (before.get(k)?.ids ?? 0)] as const).filter(([, , n]) => n > 0).sort((a, b) => b[1] - a[1]);
+    perRecall.push({ q, cpu: cpu.at(-1)!, calls: diff.map(([k, ms, n, ids]) => `${k} ${ms.toFixed(1)} ms ×${n}${ids ? ` (${ids} ids)` : ""}`).join(", ") });
+  }
 }
 await mnemo.close();
 
@@ -129,4 +140,5 @@ for (const text of qs.slice(1, 1 + iters)) {
 const total = lat.reduce((a, b) => a + b, 0);
 console.log(JSON.stringify({ size, first: +first.toFixed(1), second: +second.toFixed(1), p50: +pct(lat, 50).toFixed(2), p95: +pct(lat, 95).toFixed(2), floorP50: +pct(floor, 50).toFixed(3), floorP95: +pct(floor, 95).toFixed(3), xFloorP50: +(pct(lat, 50) / pct(floor, 50)).toFixed(0), cpuP50: +pct(cpu, 50).toFixed(2), cpuP95: +pct(cpu, 95).toFixed(2), floorCpuP50: +pct(floorCpu, 50).toFixed(3), floorCpuP95: +pct(floorCpu, 95).toFixed(3), cpuXFloorP50: +(pct(cpu, 50) / pct(floorCpu, 50)).toFixed(0) }));
 console.log(`store calls over ${iters} recalls (${total.toFixed(0)} ms total):`);
-for (const [k, c] of [...calls.entries()].sort((a, b) => b[1].ms - a[1].ms)) console.log(`  ${k.padEnd(20)} ${c.ms.toFixed(1).padStart(8)} ms  ${(c.ms / total * 100).toFixed(1).padStart(5)}%  n=${c.n} (${(c.n / iters).toFixed(1)}/recall)`);
+for (const [k, c] of [...calls.entries()].sort((a, b) => b[1].ms - a[1].ms)) console.log(`  ${k.padEnd(20)} ${c.ms.toFixed(1).padStart(8)} ms  ${(c.ms / total * 100).toFixed(1).padStart(5)}%  n=${c.n} (${(c.n / iters).toFixed(1)}/recall)${c.ids ? `, ${(c.ids / iters).toFixed(0)} ids/recall` : ""}`);
+for (const r of perRecall.sort((a, b) => b.cpu - a.cpu).slice(0, slow)) console.log(`  ${r.cpu.toFixed(1).padStart(6)} ms CPU  ${JSON.stringify(r.q)}\n      ${r.calls}`);

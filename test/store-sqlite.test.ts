@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Mnemo } from "../src/mnemo.js";
 import { SqliteStore, scopeToken } from "../src/store/sqlite/index.js";
-import { at, expectCode, makeEpisode, makeMemory, tempDir } from "./support/fixtures.js";
+import { at, expectCode, makeEpisode, makeMemory, makeVersion, tempDir } from "./support/fixtures.js";
 import { runStoreContract } from "./store-contract.js";
 
 runStoreContract("sqlite (file)", async () => {
@@ -89,22 +89,83 @@ describe("SqliteStore specifics", () => {
       raw.exec(`ALTER TABLE vectors RENAME TO vectors_new;
         CREATE TABLE vectors (target_type TEXT NOT NULL, target_id TEXT NOT NULL, tenant TEXT NOT NULL, user_id TEXT NOT NULL, dim INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (target_type, target_id));
         CREATE INDEX vectors_scope ON vectors (tenant, user_id, target_type);
-        INSERT INTO vectors SELECT target_type, target_id, tenant, user_id, dim, data FROM vectors_new; DROP TABLE vectors_new;`);
+        DROP TABLE vectors_new;`);
+      raw.prepare(`INSERT INTO vectors VALUES ('memory', ?, 'default', 'u', 3, ?)`).run(m.id, Buffer.from(v.buffer, v.byteOffset, v.byteLength));
       raw.pragma("user_version = 3");
       raw.close();
       const again = await SqliteStore.open(path);
       expect(await again.searchText(key, "episode", ["hiking", "go"], 5)).toEqual(before.e);
       expect(await again.searchText(key, "memory", ["hiking", "caroline"], 5)).toEqual(before.m);
       expect(before.e.map((h) => h.id)).toEqual([ep.id]);
-      expect(await again.loadVectors(key, "memory")).toEqual({ ids: [m.id], dim: 3, data: v });
+      // Stored as 8-bit codes since schema 6: within half a step (max|v| / 254) per component.
+      const back = await again.loadVectors(key, "memory");
+      expect([back.ids, back.dim]).toEqual([[m.id], 3]);
+      back.data.forEach((x, j) => expect(Math.abs(x - v[j]!)).toBeLessThanOrEqual(0.8 / 254));
       expect((await again.searchVectors(key, "memory", v, 1)).map((h) => h.id)).toEqual([m.id]);
       await again.close();
       const check = new Database(path, { readonly: true });
-      expect(check.pragma("user_version", { simple: true })).toBe(5);
+      expect(check.pragma("user_version", { simple: true })).toBe(6);
       const sql = check.prepare(`SELECT sql FROM sqlite_master WHERE name = 'fts_episodes'`).get() as { sql: string };
       expect(sql.sql).toContain("contentless_delete");
       expect(check.prepare(`SELECT COUNT(*) AS n FROM sqlite_master WHERE name IN ('fts_episodes_content', 'vectors_scope')`).get()).toEqual({ n: 0 });
       expect((check.prepare(`SELECT sql FROM sqlite_master WHERE name = 'vectors'`).get() as { sql: string }).sql).toContain("WITHOUT ROWID");
+      check.close();
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("migrates a version-5 file to 6: vectors become 8-bit codes, history rows that repeat their memory lose their copy, hashes become bytes, link keys hashes; same answers (issue 9)", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const path = join(dir, "v5.db");
+      const s = await SqliteStore.open(path);
+      const key = { tenant: "default", userId: "u" };
+      const ep = makeEpisode(key, { text: "We went hiking near the lake", contentHash: "6a32bd87c97138632a2ccfaad43696de82d9c8f24aac2d43f43fac4275f38f9b" });
+      const m1 = makeMemory(key, [ep.id], { text: "Caroline went hiking" });
+      const m2 = makeMemory(key, [ep.id], { text: "Caroline likes lakes", version: 2 });
+      const v = new Float32Array([0.6, -0.8, 0.01]);
+      await s.commit({ scope: key, episodes: [ep], memories: [m1, m2], vectors: [{ targetType: "memory", targetId: m1.id, vector: v }] });
+      const history = [makeVersion(m1, "add"), makeVersion(m2, "add", { version: 1, text: "Caroline likes the lake" }), makeVersion(m2, "update")];
+      const raw = new Database(path);
+      // The version-5 layout: Float32 vectors with a dim column, history rows with every
+      // column, hex hashes.
+      raw.exec(`DROP TABLE vectors; CREATE TABLE vectors (tenant TEXT NOT NULL, user_id TEXT NOT NULL, target_type TEXT NOT NULL, target_id TEXT NOT NULL,
+          dim INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (tenant, user_id, target_type, target_id)) WITHOUT ROWID;
+        DROP TABLE memory_history; CREATE TABLE memory_history (memory_id TEXT NOT NULL, tenant TEXT NOT NULL, user_id TEXT NOT NULL, version INTEGER NOT NULL, op TEXT NOT NULL,
+          text TEXT NOT NULL, valid_from TEXT, valid_to TEXT, sources TEXT NOT NULL, at TEXT NOT NULL, reason TEXT);
+        UPDATE episodes SET content_hash = lower(hex(content_hash));
+        DROP TABLE memory_links; CREATE TABLE memory_links (link INTEGER NOT NULL, key TEXT NOT NULL, memory_rid INTEGER NOT NULL, PRIMARY KEY (link, key, memory_rid)) WITHOUT ROWID;
+        INSERT INTO memory_links SELECT 1, j.value, m.rid FROM memories m, json_each(m.sources) j;`);
+      raw.prepare(`INSERT INTO vectors VALUES ('default', 'u', 'memory', ?, 3, ?)`).run(m1.id, Buffer.from(v.buffer, v.byteOffset, v.byteLength));
+      const ins = raw.prepare(`INSERT INTO memory_history VALUES (?, 'default', 'u', ?, ?, ?, ?, ?, ?, ?, ?)`);
+      for (const h of history) ins.run(h.memoryId, h.version, h.op, h.text, h.validFrom, h.validTo, JSON.stringify(h.sources), h.at, h.reason);
+      raw.pragma("user_version = 5");
+      raw.close();
+      await s.close();
+
+      const again = await SqliteStore.open(path);
+      expect(await again.memoryHistory("default", m1.id)).toEqual([history[0]]);
+      expect(await again.memoryHistory("default", m2.id)).toEqual(history.slice(1));
+      expect(await again.findEpisodes(key, { externalIds: [], hashes: [ep.contentHash] })).toEqual([{ id: ep.id, externalId: ep.externalId, contentHash: ep.contentHash, sessionId: ep.sessionId }]);
+      expect(await again.getEpisodes(key, [ep.id])).toEqual([ep]);
+      const [linked] = await again.linkedMemories(key, "source", [ep.id], 10);
+      expect([linked!.key, linked!.count, [...linked!.memoryIds].sort()]).toEqual([ep.id, 2, [m1.id, m2.id].sort()]);
+      const back = await again.loadVectors(key, "memory");
+      back.data.forEach((x, j) => expect(Math.abs(x - v[j]!)).toBeLessThanOrEqual(0.8 / 254));
+      // A later change of m1 keeps its earlier version in history.
+      const m1b = { ...m1, text: "Caroline went hiking twice", version: 2 };
+      await again.commit({ scope: key, memories: [m1b], history: [makeVersion(m1b, "update")] });
+      expect((await again.memoryHistory("default", m1.id)).map((h) => h.text)).toEqual(["Caroline went hiking", "Caroline went hiking twice"]);
+      await again.close();
+      const check = new Database(path, { readonly: true });
+      expect(check.pragma("user_version", { simple: true })).toBe(6);
+      expect(check.prepare(`SELECT typeof(content_hash) AS t, length(content_hash) AS n FROM episodes`).get()).toEqual({ t: "blob", n: 32 });
+      expect(check.prepare(`SELECT length(data) AS n FROM vectors`).get()).toEqual({ n: 7 });
+      // Stored without a copy: m1's first version until it changed (then copied back), m2's update.
+      expect(check.prepare(`SELECT op, text IS NULL AS bare FROM memory_history ORDER BY rowid`).all()).toEqual([
+        { op: "add", bare: 0 }, { op: "add", bare: 0 }, { op: "update", bare: 1 }, { op: "update", bare: 1 },
+      ]);
       check.close();
     } finally {
       cleanup();
@@ -125,11 +186,12 @@ describe("SqliteStore specifics", () => {
       await s.close();
       const raw = new Database(path);
       expect(raw.prepare(`SELECT target_type, gen FROM vector_snapshots`).all()).toEqual([{ target_type: "memory", gen: 1 }]);
-      // Changed behind the store's back (no new generation): the snapshot is what is searched.
+      // Changed behind the store's back (no new generation): the snapshot is what is searched
+      // (its codes are the stored rows' own since schema 6: no row is re-read).
       raw.exec(`DELETE FROM vectors WHERE target_id = 'm2'`);
       raw.close();
       const again = await SqliteStore.open(path, { snapshotMinVectors: 2 });
-      expect((await again.searchVectors(key, "memory", unit(0), 3)).map((h) => h.id)).toEqual(["m0", "m1"]);
+      expect((await again.searchVectors(key, "memory", unit(0), 3)).map((h) => h.id)).toEqual(["m0", "m1", "m2"]);
       expect(again.vectorCache.loads).toBe(1);
       await again.close();
       // Another process's commit moves the generation: the snapshot is stale and the next open loads the vectors.
@@ -216,7 +278,8 @@ describe("SqliteStore specifics", () => {
       expect(await s.getEpisodes(scope, [ep.id])).toEqual([ep]);
       expect(await s.getMemory("t", mem.id)).toEqual(mem);
       expect((await s.searchText(scope, "memory", ["heron"], 5)).map((h) => h.id)).toEqual([mem.id]);
-      expect(Array.from((await s.loadVectors(scope, "memory")).data)).toEqual(Array.from(new Float32Array([0.5, -0.25, 1e-30])));
+      const back = (await s.loadVectors(scope, "memory")).data;
+      [0.5, -0.25, 1e-30].forEach((x, j) => expect(Math.abs(back[j]! - x)).toBeLessThanOrEqual(0.5 / 254));
       expect(await s.getMeta("k")).toBe("v");
       expect(await s.generation(scope)).toBe(gen);
       await s.close();

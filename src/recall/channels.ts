@@ -62,14 +62,17 @@ export const GRAPH_FANOUT = 100;
 
 /**
  * How many entities of an asked-for type (place, person, organisation) the answer-type
- * channel reads, most mentioned first, and how many memories of each.
+ * channel considers, most mentioned first, and how many of their memories (× the recall
+ * depth) it asks the store for, ranked there by the question's words (issue 9: it used to
+ * load up to 50 memories of each entity, ≈ 1,700 rows at 10K turns).
  *
  * @example
  * ```ts
  * const typed = entities.sort((a, b) => b.mentionCount - a.mentionCount).slice(0, ANSWER_TYPE_LIMITS.entities);
+ * await store.searchText(key, "memory", words, ANSWER_TYPE_LIMITS.perDepth * depth, { entityIds: typed.map((e) => e.id) });
  * ```
  */
-export const ANSWER_TYPE_LIMITS = { entities: 300, perEntity: 50 } as const;
+export const ANSWER_TYPE_LIMITS = { entities: 300, perDepth: 4 } as const;
 
 /**
  * The first `depth` eligible keys of a ranked hit list, reading rows a chunk at a time
@@ -186,7 +189,8 @@ const ANSWER_TYPES: Array<[RegExp, string]> = [
 /**
  * Answer-type channel (classic QA answer typing): a question asking for places, people or
  * organisations ranks the memories linked to entities of that type, those about the
- * people it names first.
+ * people it names first. The candidates are the store's best full-text matches among
+ * those memories (a bounded query), not every memory of every typed entity.
  */
 async function answerType(inp: ChannelInput): Promise<ChannelList | null> {
   const { ctx, key, snap, query, depth } = inp;
@@ -199,16 +203,16 @@ async function answerType(inp: ChannelInput): Promise<ChannelList | null> {
     .filter((e) => types.has(e.type) && !named.has(e.id))
     .sort((a, b) => b.mentionCount - a.mentionCount || (a.id < b.id ? -1 : 1))
     .slice(0, ANSWER_TYPE_LIMITS.entities);
-  const links = await ctx.store.linkedMemories(key, "entity", typed.map((e) => e.id), ANSWER_TYPE_LIMITS.perEntity);
-  await snap.load(links.flatMap((l) => l.memoryIds));
+  // The store ranks the typed entities' memories by the question's words (a person it
+  // names matches the memories about them through their subject); only those are loaded.
+  const hits = typed.length === 0 ? [] : await ctx.store.searchText(key, "memory", [...query.words, ...query.people], ANSWER_TYPE_LIMITS.perDepth * depth, { entityIds: typed.map((e) => e.id) });
+  await snap.load(hits.map((h) => h.id));
   const best = new Map<string, number>();
-  for (const l of links) {
-    for (const mid of l.memoryIds) {
-      const m = snap.memories.get(mid);
-      if (!m || !inp.eligible("m:" + mid)) continue;
-      const s = (m.subject !== null && people.has(m.subject) ? 2 : people.size === 0 ? 1 : 0) + overlapOf(q, termSet(snap, "m:" + mid, m.text));
-      if (s > 0) best.set("m:" + mid, Math.max(best.get("m:" + mid) ?? 0, s));
-    }
+  for (const { id: mid } of hits) {
+    const m = snap.memories.get(mid);
+    if (!m || !inp.eligible("m:" + mid)) continue;
+    const s = (m.subject !== null && people.has(m.subject) ? 2 : people.size === 0 ? 1 : 0) + overlapOf(q, termSet(snap, "m:" + mid, m.text));
+    if (s > 0) best.set("m:" + mid, s);
   }
   const ranked = [...best.entries()].sort((a, b) => b[1] - a[1] || byOrder(snap, a[0], b[0])).slice(0, depth);
   return { channel: "graph", weight: inp.weights.graph, ids: ranked.map(([k]) => k), ranks: tiedRanks(ranked.map(([, v]) => v)) };

@@ -122,7 +122,7 @@ export interface VectorHit {
 /**
  * Optional filters of {@link Store.searchText}: a time window `[from, to)` (ISO-8601) on
  * the row's event time: an episode's `occurredAt`, a memory's `validFrom ?? observedAt`,
- * a segment's `startedAt`.
+ * a segment's `startedAt`; for memories, a set of entities they must be linked to.
  *
  * @example
  * ```ts
@@ -132,6 +132,12 @@ export interface VectorHit {
 export interface TextSearchOptions {
   from?: string | undefined;
   to?: string | undefined;
+  /**
+   * Memories only: keep the rows linked to at least one of these entities (their
+   * `entityIds`). The answer-type channel asks this way for the memories of the typed
+   * entities a question asks about, ranked in the store, instead of loading them all.
+   */
+  entityIds?: string[] | undefined;
 }
 
 /**

@@ -92,7 +92,7 @@ export async function searchTextPg(
   target: TargetType,
   terms: string[],
   limit: number,
-  window: { from?: string | undefined; to?: string | undefined } = {},
+  window: { from?: string | undefined; to?: string | undefined; entityIds?: string[] | undefined } = {},
 ): Promise<TextHit[]> {
   const words = [...new Set(terms.flatMap((t) => ftsWords(t)))].slice(0, 64);
   if (words.length === 0 || limit <= 0) return [];
@@ -101,6 +101,12 @@ export async function searchTextPg(
   const time: string[] = [];
   if (window.from !== undefined) (params.push(window.from), time.push(`${EVENT_TIME[target]} >= $${params.length}`));
   if (window.to !== undefined) (params.push(window.to), time.push(`${EVENT_TIME[target]} < $${params.length}`));
+  if (window.entityIds !== undefined) {
+    if (target !== "memory" || window.entityIds.length === 0) return [];
+    // Memories linked to one of the entities (the GIN index on entity_ids).
+    params.push([...new Set(window.entityIds)]);
+    time.push(`t.entity_ids && $${params.length}::text[]`);
+  }
   const timeSql = time.length ? `AND ${time.join(" AND ")}` : "";
   // The query's lexemes, OR-ed: each word matches on its own (no phrases). Row count and
   // average length of the scope come from text_stats (kept by every write), not from a

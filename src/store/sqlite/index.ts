@@ -1,4 +1,3 @@
-import { episodeText } from "../../core/embed-text.js";
 import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
@@ -9,17 +8,20 @@ import type {
 } from "../types.js";
 import { VectorCache } from "../vector-cache.js";
 import { DEFAULT_ROW_CACHE_ROWS, RowCache } from "../row-cache.js";
-import { episodeNeighbourIds, linkedMemories, writeLinks } from "./search.js";
+import { applyBatch } from "./commit.js";
+import { scopeToken } from "./fts.js";
+import { ERASED_FINGERPRINT, HEAD_WEIGHT, VECTOR_SNAPSHOT_MIN } from "./constants.js";
+import { deleteRows, eraseUsers } from "./remove.js";
+import { rowToEntity, rowToEpisode, rowToMemory, rowToSegment, rowToVersion, type Row } from "./rows.js";
+import { byIds, findEpisodes, listMemories, stats } from "./reads.js";
 import { migrate } from "./schema.js";
-import { ftsText, scopeToken } from "./fts.js";
+import { episodeNeighbourIds, linkedMemories, searchText } from "./search.js";
+import { eachVector, loadVectors, persistVectorSnapshots, restoreVectorSnapshot, vectorKey } from "./vectors.js";
 
-export { scopeToken };
-import { guardColumns, rowToEntity, rowToEpisode, rowToMemory, rowToSegment, rowToVersion, type Row } from "./rows.js";
-
-const FTS_TABLE: Record<TargetType, string> = { memory: "fts_memories", episode: "fts_episodes", segment: "fts_segments" };
-const MAIN_TABLE: Record<TargetType, string> = { memory: "memories", episode: "episodes", segment: "segments" };
-/** The event time of a row, for time-window searches. */
-const TIME_COLUMN: Record<TargetType, string> = { memory: "COALESCE(m.valid_from, m.observed_at)", episode: "m.occurred_at", segment: "m.started_at" };
+// The store is split by concern: commit.ts (writes), search.ts (full-text, links,
+// neighbours), vectors.ts (vector blobs and snapshots), remove.ts (delete and erase),
+// rows.ts (row mapping), fts.ts and schema.ts.
+export { ERASED_FINGERPRINT, HEAD_WEIGHT, scopeToken, VECTOR_SNAPSHOT_MIN };
 
 /**
  * Options of {@link SqliteStore.open}.
@@ -37,30 +39,6 @@ export interface SqliteStoreOptions {
   /** Vector tables of at least this many rows are snapshotted at close (default {@link VECTOR_SNAPSHOT_MIN}). */
   snapshotMinVectors?: number | undefined;
 }
-
-/**
- * Tables of at least this many vectors (one scope, one target) have their cache's 8-bit
- * codes persisted when the store closes (`vector_snapshots`, valid for that generation of
- * the scope): the first search after the next open reads them in one row instead of
- * loading and encoding every vector (issue 9). Smaller tables load fast enough.
- *
- * @example
- * ```ts
- * if (rows >= VECTOR_SNAPSHOT_MIN) persist(); // 20,000
- * ```
- */
-export const VECTOR_SNAPSHOT_MIN = 20_000;
-
-/**
- * BM25 weight of the `head` column (an episode's speaker, a memory's subject) relative
- * to the text: a name in the query should prefer that person's rows, not outrank content.
- *
- * @example
- * ```ts
- * const rank = `bm25(${fts}, 1.0, 0.0, ${HEAD_WEIGHT})`; // text 1.0, head 0.3
- * ```
- */
-export const HEAD_WEIGHT = 0.3;
 
 /**
  * Opens (creating its folder) a SQLite file with better-sqlite3, or `:memory:`;
@@ -81,55 +59,16 @@ export function openDatabaseFile(path: string): Database.Database {
   }
 }
 
-/** A typed array's bytes as a Buffer (no copy). */
-function bytes(a: Int8Array | Float32Array): Buffer {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-}
-
-/** A stored Float32 vector as a view of its blob (copied only when the blob is not 4-byte aligned). */
-function floats(b: Buffer): Float32Array {
-  const a = b.byteOffset % 4 === 0 ? b : Buffer.from(b);
-  return new Float32Array(a.buffer, a.byteOffset, a.byteLength / 4);
-}
-
-function json(v: unknown): string {
-  return JSON.stringify(v);
-}
-
-/** Cache key of a scope's vectors of one table ("" for every table of the scope). */
-function vectorKey(scope: ScopeKey, target: TargetType | ""): string {
-  return `${scope.tenant}\u0000${scope.userId}\u0000${target}`;
-}
-
 /** Row-cache key of a scope. */
 function rowScope(scope: ScopeKey): string {
   return `${scope.tenant}\u0000${scope.userId}`;
 }
 
-/** Meta key of the lowest generation a (re-)created scope may start above. */
-const GENERATION_FLOOR_KEY = "store.generation_floor";
-
 /** Thrown inside a write scope whose scope another process wrote to meanwhile: the scope runs again. */
 class ScopeChanged extends Error {}
 
 /**
- * The fingerprint of an Idempotency-Key record whose user was erased (a tombstone: no
- * content, and a retry of the key is refused).
- *
- * @example
- * ```ts
- * if (row.fingerprint === ERASED_FINGERPRINT) throw new MnemoError("CONFLICT");
- * ```
- */
-export const ERASED_FINGERPRINT = "erased";
-
-/** A batch row whose id belongs to another scope: never overwritten. */
-function conflict(what: string, id: string): MnemoError {
-  return new MnemoError("CONFLICT", `The ${what} id ${JSON.stringify(id)} belongs to another scope.`);
-}
-
-/**
- * The embedded default store: one SQLite file (WAL mode, FTS5 for BM25, vectors as BLOBs).
+ * The embedded default store: one SQLite file (WAL mode, FTS5 for BM25, vectors as 8-bit codes).
  * Deleted content is overwritten (`secure_delete`) and `erase` vacuums, so erased data
  * does not linger in the file.
  *
@@ -196,57 +135,9 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.closed || this.inScope) return;
-    await this.exclusive(async () => this.persistVectorSnapshots());
+    await this.exclusive(async () => persistVectorSnapshots(this.db, (sql) => this.stmt(sql), this.vectorCache, this.snapshotMin));
     this.closed = true;
     this.db.close();
-  }
-
-  /**
-   * Writes the cached codes of large vector tables that are current (their scope's
-   * generation has not moved) and not persisted yet. Best effort: a busy or read-only file
-   * is left as it is (the next open loads the vectors instead).
-   */
-  private persistVectorSnapshots(): void {
-    const todo = this.vectorCache.unpersisted(this.snapshotMin);
-    if (todo.length === 0) return;
-    const db = this.db;
-    try {
-      db.pragma("busy_timeout = 0");
-      const gen = this.stmt(`SELECT gen FROM generations WHERE tenant = ? AND user_id = ?`);
-      const put = this.stmt(`INSERT INTO vector_snapshots (tenant, user_id, target_type, gen, dim, ids, codes, scales) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT(tenant, user_id, target_type) DO UPDATE SET gen = excluded.gen, dim = excluded.dim, ids = excluded.ids, codes = excluded.codes, scales = excluded.scales`);
-      db.transaction(() => {
-        for (const [key, snap] of todo) {
-          const [tenant, userId, target] = key.split("\u0000") as [string, string, string];
-          if (((gen.get(tenant, userId) as { gen: number } | undefined)?.gen ?? 0) !== snap.generation) continue;
-          // Ids joined by NUL (no id holds one, or the table is not snapshotted): splitting is
-          // several times faster than JSON.parse for the first search.
-          if (snap.ids.some((id) => id.includes("\u0000"))) continue;
-          put.run(tenant, userId, target, snap.generation, snap.dim, Buffer.from(snap.ids.join("\u0000"), "utf8"), bytes(snap.codes), bytes(snap.scales));
-          this.vectorCache.markPersisted(key, snap.generation);
-        }
-      }).immediate();
-    } catch {
-      // Best effort (SQLITE_BUSY, SQLITE_READONLY): the snapshot is only a cache.
-    } finally {
-      db.pragma("busy_timeout = 5000");
-    }
-  }
-
-  /** Reads back a persisted snapshot of a vector table when it is valid for `generation`. */
-  private restoreVectorSnapshot(scope: ScopeKey, target: TargetType, generation: number): void {
-    const r = this
-      .stmt(`SELECT dim, ids, codes, scales FROM vector_snapshots WHERE tenant = ? AND user_id = ? AND target_type = ? AND gen = ?`)
-      .get(scope.tenant, scope.userId, target, generation) as { dim: number; ids: Buffer; codes: Buffer; scales: Buffer } | undefined;
-    if (!r || r.ids.length === 0) return;
-    const scales = floats(r.scales);
-    this.vectorCache.restore(vectorKey(scope, target), {
-      generation,
-      dim: r.dim,
-      ids: r.ids.toString("utf8").split("\u0000"),
-      codes: new Int8Array(r.codes.buffer, r.codes.byteOffset, r.codes.byteLength),
-      scales: scales.buffer === r.scales.buffer ? scales.slice() : scales,
-    });
   }
 
   /** The tail of the queue for this connection's write transaction (one open at a time). */
@@ -395,150 +286,11 @@ export class SqliteStore implements Store {
 
   async commit(batch: WriteBatch): Promise<void> {
     const db = this.conn;
-    const { tenant, userId } = batch.scope;
-    const sk = scopeToken(batch.scope);
-    const apply = db.transaction(() => {
-      if (batch.episodes?.length) {
-        // Upsert by id; a row of another scope with the same id is never touched (CONFLICT).
-        const ins = this.stmt(`INSERT INTO episodes (id, external_id, tenant, user_id, agent_id, session_id, speaker, role, text, attachment_text, occurred_at, recorded_at, content_hash, segment_id, seq, metadata,
-            source, trust, sensitivity, quarantine)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-          ON CONFLICT(id) DO UPDATE SET external_id = excluded.external_id, agent_id = excluded.agent_id, session_id = excluded.session_id, speaker = excluded.speaker,
-            role = excluded.role, text = excluded.text, attachment_text = excluded.attachment_text, occurred_at = excluded.occurred_at, recorded_at = excluded.recorded_at,
-            content_hash = excluded.content_hash, segment_id = excluded.segment_id, seq = excluded.seq, metadata = excluded.metadata,
-            source = COALESCE(excluded.source, episodes.source), trust = COALESCE(excluded.trust, episodes.trust),
-            sensitivity = COALESCE(excluded.sensitivity, episodes.sensitivity), quarantine = COALESCE(excluded.quarantine, episodes.quarantine)
-          WHERE episodes.tenant = excluded.tenant AND episodes.user_id = excluded.user_id
-          RETURNING rid`);
-        const delFts = this.stmt(`DELETE FROM fts_episodes WHERE rowid = ?`);
-        const fts = this.stmt(`INSERT INTO fts_episodes (rowid, text, sk, head) VALUES (?, ?, ?, ?)`);
-        // All row upserts first, then the full-text rows (the same operations, in the same
-        // order per table). A RETURNING upsert opens a statement savepoint, and FTS5 writes
-        // its pending terms to disk at every savepoint: interleaved, each row became its own
-        // tiny index segment to merge, which made a bulk commit about twice as slow. The
-        // explicit flush writes each table's new terms once, before the next section's rows
-        // (so pages freed by FTS5 merges are reused and the file does not grow).
-        const rids: number[] = [];
-        for (const e of batch.episodes) {
-          if (e.tenant !== tenant || e.userId !== userId) throw new MnemoError("INVALID_SCOPE", "An episode in the batch belongs to another scope.");
-          // Positional parameters (binding by name costs a property lookup per column and row).
-          const row = ins.get(
-            e.id, e.externalId, e.tenant, e.userId, e.agentId, e.sessionId, e.speaker, e.role, e.text, e.attachmentText,
-            e.occurredAt, e.recordedAt, e.contentHash, e.segmentId, e.seq, json(e.metadata), ...guardColumns(e), e.quarantine ? json(e.quarantine) : null,
-          ) as { rid: number } | undefined;
-          if (!row) throw conflict("episode", e.id);
-          rids.push(row.rid);
-        }
-        batch.episodes.forEach((e, i) => {
-          delFts.run(rids[i]);
-          fts.run(rids[i], ftsText(episodeText(e)), sk, e.speaker);
-        });
-        this.stmt(`INSERT INTO fts_episodes (fts_episodes) VALUES ('flush')`).run();
-      }
-      if (batch.episodeSegments?.length) {
-        const upd = this.stmt(`UPDATE episodes SET segment_id = ? WHERE id = ? AND tenant = ? AND user_id = ?`);
-        for (const a of batch.episodeSegments) upd.run(a.segmentId, a.episodeId, tenant, userId);
-      }
-      if (batch.segments?.length) {
-        const up = this.stmt(`INSERT INTO segments (id, tenant, user_id, session_id, episode_ids, started_at, ended_at, summary)
-          VALUES (@id, @tenant, @userId, @sessionId, @episodeIds, @startedAt, @endedAt, @summary)
-          ON CONFLICT(id) DO UPDATE SET session_id = excluded.session_id, episode_ids = excluded.episode_ids, started_at = excluded.started_at, ended_at = excluded.ended_at, summary = excluded.summary
-          WHERE segments.tenant = excluded.tenant AND segments.user_id = excluded.user_id
-          RETURNING rid`);
-        const del = this.stmt(`DELETE FROM fts_segments WHERE rowid = ?`);
-        const fts = this.stmt(`INSERT INTO fts_segments (rowid, text, sk, head) VALUES (?, ?, ?, '')`);
-        const rids: number[] = [];
-        for (const s of batch.segments) {
-          if (s.tenant !== tenant || s.userId !== userId) throw new MnemoError("INVALID_SCOPE", "A segment in the batch belongs to another scope.");
-          const row = up.get({ ...s, episodeIds: json(s.episodeIds) }) as { rid: number } | undefined;
-          if (!row) throw conflict("segment", s.id);
-          rids.push(row.rid);
-        }
-        batch.segments.forEach((s, i) => {
-          del.run(rids[i]);
-          fts.run(rids[i], ftsText(s.summary), sk);
-        });
-        this.stmt(`INSERT INTO fts_segments (fts_segments) VALUES ('flush')`).run();
-      }
-      if (batch.entities?.length) {
-        const up = this.stmt(`INSERT INTO entities (id, tenant, user_id, name, type, aliases, mention_count) VALUES (@id, @tenant, @userId, @name, @type, @aliases, @mentionCount)
-          ON CONFLICT(id) DO UPDATE SET name = excluded.name, type = excluded.type, aliases = excluded.aliases, mention_count = excluded.mention_count
-          WHERE entities.tenant = excluded.tenant AND entities.user_id = excluded.user_id`);
-        for (const en of batch.entities) {
-          if (en.tenant !== tenant || en.userId !== userId) throw new MnemoError("INVALID_SCOPE", "An entity in the batch belongs to another scope.");
-          if (up.run({ ...en, aliases: json(en.aliases) }).changes === 0) throw conflict("entity", en.id);
-        }
-      }
-      if (batch.memories?.length) {
-        const up = this.stmt(`INSERT INTO memories (id, tenant, user_id, agent_id, kind, text, subject, slot, valid_from, valid_to, observed_at, recorded_at, invalidated_at,
-            confidence, importance, strength, last_accessed_at, access_count, sources, entity_ids, segment_ids, version, forgotten_at, expires_at, metadata,
-            source, trust, sensitivity)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-            ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-          ON CONFLICT(id) DO UPDATE SET agent_id = excluded.agent_id, kind = excluded.kind, text = excluded.text, subject = excluded.subject, slot = excluded.slot,
-            observed_at = excluded.observed_at, recorded_at = excluded.recorded_at,
-            valid_from = excluded.valid_from, valid_to = excluded.valid_to, invalidated_at = excluded.invalidated_at,
-            confidence = excluded.confidence, importance = excluded.importance, strength = excluded.strength,
-            last_accessed_at = excluded.last_accessed_at, access_count = excluded.access_count, sources = excluded.sources,
-            entity_ids = excluded.entity_ids, segment_ids = excluded.segment_ids, version = excluded.version,
-            forgotten_at = excluded.forgotten_at, expires_at = excluded.expires_at, metadata = excluded.metadata,
-            source = COALESCE(excluded.source, memories.source), trust = COALESCE(excluded.trust, memories.trust), sensitivity = COALESCE(excluded.sensitivity, memories.sensitivity)
-          WHERE memories.tenant = excluded.tenant AND memories.user_id = excluded.user_id
-          RETURNING rid`);
-        const delFts = this.stmt(`DELETE FROM fts_memories WHERE rowid = ?`);
-        const fts = this.stmt(`INSERT INTO fts_memories (rowid, text, sk, head) VALUES (?, ?, ?, ?)`);
-        const prev = this.stmt(`SELECT text, subject, entity_ids, sources, segment_ids, forgotten_at FROM memories WHERE id = ?`);
-        type Old = { text: string; subject: string | null; entity_ids: string; sources: string; segment_ids: string; forgotten_at: string | null };
-        const written: Array<{ rid: number; old: Old | undefined }> = [];
-        for (const m of batch.memories) {
-          if (m.tenant !== tenant || m.userId !== userId) throw new MnemoError("INVALID_SCOPE", "A memory in the batch belongs to another scope.");
-          if (m.sources.length === 0) throw new MnemoError("INVALID_INPUT", `Memory ${m.id} has no source episode.`);
-          const old = prev.get(m.id) as Old | undefined;
-          const row = up.get(
-            m.id, m.tenant, m.userId, m.agentId, m.kind, m.text, m.subject, m.slot, m.validFrom, m.validTo, m.observedAt, m.recordedAt, m.invalidatedAt,
-            m.confidence, m.importance, m.strength, m.lastAccessedAt, m.accessCount, json(m.sources), json(m.entityIds), json(m.segmentIds), m.version, m.forgottenAt, m.expiresAt, json(m.metadata), ...guardColumns(m),
-          ) as { rid: number } | undefined;
-          if (!row) throw conflict("memory", m.id);
-          written.push({ rid: row.rid, old });
-          writeLinks((sql) => this.stmt(sql), row.rid, old, m);
-        }
-        batch.memories.forEach((m, i) => {
-          const { rid, old } = written[i]!;
-          // A reinforced memory keeps its text: its full-text row stays as it is.
-          if (!old || old.text !== m.text || old.subject !== m.subject) {
-            if (old) delFts.run(rid);
-            fts.run(rid, ftsText(m.text), sk, m.subject ?? "");
-          }
-        });
-        this.stmt(`INSERT INTO fts_memories (fts_memories) VALUES ('flush')`).run();
-      }
-      if (batch.history?.length) {
-        const ins = this.stmt(`INSERT INTO memory_history (memory_id, tenant, user_id, version, op, text, valid_from, valid_to, sources, at, reason)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-        const owner = this.stmt(`SELECT tenant, user_id FROM memories WHERE id = ?`);
-        // The memories upserted above are this scope's (the upsert refuses another scope's id).
-        const upserted = new Set(batch.memories?.map((m) => m.id));
-        for (const h of batch.history) {
-          const o = upserted.has(h.memoryId) ? undefined : (owner.get(h.memoryId) as { tenant: string; user_id: string } | undefined);
-          if (o && (o.tenant !== tenant || o.user_id !== userId)) throw conflict("memory", h.memoryId);
-          ins.run(h.memoryId, tenant, userId, h.version, h.op, h.text, h.validFrom, h.validTo, json(h.sources), h.at, h.reason);
-        }
-      }
-      if (batch.vectors?.length) {
-        // Keyed by scope first (schema 4): another scope's row with the same id is another row.
-        const up = this.stmt(`INSERT INTO vectors (tenant, user_id, target_type, target_id, dim, data) VALUES (?, ?, ?, ?, ?, ?)
-          ON CONFLICT(tenant, user_id, target_type, target_id) DO UPDATE SET dim = excluded.dim, data = excluded.data`);
-        for (const v of batch.vectors) up.run(tenant, userId, v.targetType, v.targetId, v.vector.length, Buffer.from(v.vector.buffer, v.vector.byteOffset, v.vector.byteLength));
-      }
-      // A new (or erased and re-created) scope starts above every generation handed out
-      // before an erase, so caches keyed by (scope, generation) never serve erased data.
-      genBefore = (this.stmt(`SELECT gen FROM generations WHERE tenant = ? AND user_id = ?`).get(tenant, userId) as { gen: number } | undefined)?.gen ?? 0;
-      this.stmt(`INSERT INTO generations (tenant, user_id, gen) VALUES (?, ?, 1 + COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = '${GENERATION_FLOOR_KEY}'), 0))
-        ON CONFLICT(tenant, user_id) DO UPDATE SET gen = gen + 1`).run(tenant, userId);
-      genAfter = (this.stmt(`SELECT gen FROM generations WHERE tenant = ? AND user_id = ?`).get(tenant, userId) as { gen: number }).gen;
-    });
     let genBefore = 0;
     let genAfter = 0;
+    const apply = db.transaction(() => {
+      ({ before: genBefore, after: genAfter } = applyBatch((sql) => this.stmt(sql), batch));
+    });
     try {
       if (this.inScope) {
         await this.openScopeTx();
@@ -567,15 +319,7 @@ export class SqliteStore implements Store {
   }
 
   async findEpisodes(scope: ScopeKey, keys: { externalIds: string[]; hashes: string[] }) {
-    const out: Array<Pick<Episode, "id" | "externalId" | "contentHash" | "sessionId">> = [];
-    const byExt = this.stmt(`SELECT id, external_id, content_hash, session_id FROM episodes WHERE tenant = ? AND user_id = ? AND external_id = ?`);
-    const byHash = this.stmt(`SELECT id, external_id, content_hash, session_id FROM episodes WHERE tenant = ? AND user_id = ? AND content_hash = ?`);
-    const push = (r: Row | undefined) => {
-      if (r) out.push({ id: r.id as string, externalId: (r.external_id as string | null) ?? null, contentHash: r.content_hash as string, sessionId: (r.session_id as string | null) ?? null });
-    };
-    for (const x of new Set(keys.externalIds)) push(byExt.get(scope.tenant, scope.userId, x) as Row | undefined);
-    for (const h of new Set(keys.hashes)) for (const r of byHash.all(scope.tenant, scope.userId, h) as Row[]) push(r);
-    return out;
+    return findEpisodes((sql) => this.stmt(sql), scope, keys);
   }
 
   /** {@link byIds} through the row cache. */
@@ -598,18 +342,7 @@ export class SqliteStore implements Store {
   }
 
   private byIds<T>(table: string, scope: ScopeKey, ids: string[], map: (r: Row) => T, idOf: (t: T) => string): T[] {
-    if (ids.length === 0) return [];
-    const found = new Map<string, T>();
-    // One statement for any number of ids, through the id index ("+" keeps the planner
-    // off the scope index, which would scan the whole user).
-    const rows = this
-      .stmt(`SELECT * FROM ${table} WHERE id IN (SELECT value FROM json_each(?)) AND +tenant = ? AND +user_id = ?`)
-      .all(JSON.stringify([...new Set(ids)]), scope.tenant, scope.userId) as Row[];
-    for (const r of rows) {
-      const t = map(r);
-      found.set(idOf(t), t);
-    }
-    return ids.map((id) => found.get(id)).filter((t): t is T => t !== undefined);
+    return byIds((sql) => this.stmt(sql), table, scope, ids, map, idOf);
   }
 
   async getEpisodes(scope: ScopeKey, ids: string[]): Promise<Episode[]> {
@@ -652,24 +385,7 @@ export class SqliteStore implements Store {
   }
 
   async listMemories(filter: MemoryFilter): Promise<Page<Memory>> {
-    const where = ["tenant = ?"];
-    const args: unknown[] = [filter.tenant];
-    if (filter.userId !== undefined) (where.push("user_id = ?"), args.push(filter.userId));
-    if (filter.agentId !== undefined) (where.push("agent_id = ?"), args.push(filter.agentId));
-    if (filter.kinds?.length) (where.push(`kind IN (${filter.kinds.map(() => "?").join(",")})`), args.push(...filter.kinds));
-    if (!filter.includeInvalidated) where.push("invalidated_at IS NULL");
-    if (!filter.includeForgotten) where.push("forgotten_at IS NULL");
-    if (filter.cursor !== undefined) {
-      const rid = Number.parseInt(filter.cursor, 36);
-      if (!Number.isFinite(rid)) throw new MnemoError("INVALID_INPUT", "The cursor is not valid.");
-      where.push("rid < ?");
-      args.push(rid);
-    }
-    const limit = Math.max(1, Math.min(filter.limit ?? 50, 1000));
-    const rows = this.stmt(`SELECT * FROM memories WHERE ${where.join(" AND ")} ORDER BY rid DESC LIMIT ?`).all(...args, limit + 1) as Row[];
-    const items = rows.slice(0, limit).map(rowToMemory);
-    const last = rows.length > limit ? rows[limit - 1] : undefined;
-    return { items, nextCursor: last ? (last.rid as number).toString(36) : null };
+    return listMemories((sql) => this.stmt(sql), filter);
   }
 
   async memoriesBySlot(scope: ScopeKey, slots: string[]): Promise<Memory[]> {
@@ -682,7 +398,18 @@ export class SqliteStore implements Store {
   }
 
   async memoryHistory(tenant: string, id: string): Promise<MemoryVersion[]> {
-    const rows = this.stmt(`SELECT * FROM memory_history WHERE tenant = ? AND memory_id = ? ORDER BY version, rowid`).all(tenant, id) as Row[];
+    // Schema 6: a row without text is the memory's current row at that version, and a
+    // memory flagged history_add has an implicit first row, its plain "add".
+    const rows = this.stmt(`SELECT memory_id, version, op, at, reason, text, valid_from, valid_to, sources FROM (
+        SELECT m.id AS memory_id, m.version AS version, 'add' AS op, m.recorded_at AS at, NULL AS reason, m.text AS text,
+          m.valid_from AS valid_from, m.valid_to AS valid_to, m.sources AS sources, -9e18 AS ord
+        FROM memories m WHERE m.tenant = ? AND m.id = ? AND m.history_add = 1
+        UNION ALL
+        SELECT h.memory_id, h.version, h.op, h.at, h.reason, COALESCE(h.text, m.text),
+          IIF(h.text IS NULL, m.valid_from, h.valid_from), IIF(h.text IS NULL, m.valid_to, h.valid_to), COALESCE(h.sources, m.sources), h.rowid
+        FROM memory_history h LEFT JOIN memories m ON h.text IS NULL AND m.id = h.memory_id AND m.tenant = h.tenant
+        WHERE h.tenant = ? AND h.memory_id = ?)
+      ORDER BY version, ord`).all(tenant, id, tenant, id) as Row[];
     return rows.map(rowToVersion);
   }
 
@@ -704,61 +431,19 @@ export class SqliteStore implements Store {
   }
 
   async searchText(scope: ScopeKey, target: TargetType, terms: string[], limit: number, options: TextSearchOptions = {}): Promise<TextHit[]> {
-    // Each word becomes its single tokens (the index keeps no positions, so no phrases):
-    // "it's" → "it", "s"; anything that is not a letter or digit is a separator.
-    const clean = [...new Set(terms.flatMap((t) => t.split(/[^\p{L}\p{N}]+/u)).filter((t) => t.length > 0))].slice(0, 64);
-    if (clean.length === 0) return [];
-    const fts = FTS_TABLE[target];
-    const window: string[] = [];
-    const args: string[] = [];
-    if (options.from !== undefined) (window.push(`${TIME_COLUMN[target]} >= ?`), args.push(options.from));
-    if (options.to !== undefined) (window.push(`${TIME_COLUMN[target]} < ?`), args.push(options.to));
-    const query = (ts: string[]) =>
-      this.stmt(`SELECT m.id AS id, -bm25(${fts}, 1.0, 0.0, ${HEAD_WEIGHT}) AS score FROM ${fts} f JOIN ${MAIN_TABLE[target]} m ON m.rid = f.rowid
-        WHERE ${fts} MATCH ? ${window.map((w) => `AND ${w}`).join(" ")} ORDER BY bm25(${fts}, 1.0, 0.0, ${HEAD_WEIGHT}) LIMIT ?`)
-        .all(`sk:${scopeToken(scope)} AND (${ts.map((t) => `{text head}:"${t}"`).join(" OR ")})`, ...args, limit) as Array<{ id: string; score: number }>;
-    let rows: Array<{ id: string; score: number }>;
-    try {
-      rows = query(clean);
-    } catch (e) {
-      // A word the index's tokenizer splits where JavaScript does not (some scripts'
-      // marks) would be a phrase, which a position-less index cannot answer: keep the
-      // words it reads as one token.
-      if (!/phrase/i.test((e as Error).message)) throw e;
-      const single = clean.filter((t) => {
-        try {
-          query([t]);
-          return true;
-        } catch {
-          return false;
-        }
-      });
-      rows = single.length > 0 ? query(single) : [];
-    }
-    return rows;
+    return searchText((sql) => this.stmt(sql), scope, target, terms, limit, options);
   }
 
   async searchVectors(scope: ScopeKey, target: TargetType, vector: Float32Array, k: number): Promise<VectorHit[]> {
-    const exact = async (ids: string[]) => {
-      const rows = this
-        .stmt(`SELECT target_id, data FROM vectors WHERE tenant = ? AND user_id = ? AND target_type = ? AND target_id IN (SELECT value FROM json_each(?))`)
-        .all(scope.tenant, scope.userId, target, JSON.stringify(ids)) as Array<{ target_id: string; data: Buffer }>;
-      return new Map(rows.map((r) => [r.target_id, floats(r.data)]));
-    };
     // One range of the clustered vectors table (schema 5), rows as arrays; no COUNT first
     // (on a WITHOUT ROWID table it reads the whole range too): the cache grows as it reads.
-    const load = async () => ({
-      count: 0,
-      dim: vector.length,
-      each: (sink: (id: string, v: Float32Array) => void) => {
-        const rows = this.stmt(`SELECT target_id, data FROM vectors WHERE tenant = ? AND user_id = ? AND target_type = ?`).raw(true).iterate(scope.tenant, scope.userId, target) as Iterable<[string, Buffer]>;
-        for (const r of rows) sink(r[0], floats(r[1]));
-      },
-    });
+    const load = async () => ({ count: 0, dim: vector.length, each: (sink: (id: string, v: Float32Array) => void) => eachVector((sql) => this.stmt(sql), scope, target, sink) });
+    // No re-read of the shortlist's rows for exact scores: since schema 6 the stored vectors
+    // are the cache's own 8-bit codes, so the cache's scores are the stored vectors' scores.
     const gen = await this.generation(scope);
     const key = vectorKey(scope, target);
-    if (!this.vectorCache.has(key, gen)) this.restoreVectorSnapshot(scope, target, gen);
-    return this.vectorCache.search(key, gen, load, vector, k, exact);
+    if (!this.vectorCache.has(key, gen)) restoreVectorSnapshot((sql) => this.stmt(sql), this.vectorCache, scope, target, gen);
+    return this.vectorCache.search(key, gen, load, vector, k);
   }
 
   async linkedMemories(scope: ScopeKey, link: MemoryLink, keys: string[], limit: number): Promise<LinkedMemories[]> {
@@ -773,18 +458,7 @@ export class SqliteStore implements Store {
   }
 
   async loadVectors(scope: ScopeKey, target: TargetType): Promise<VectorMatrix> {
-    const rows = this
-      .stmt(`SELECT target_id, dim, data FROM vectors WHERE tenant = ? AND user_id = ? AND target_type = ?`)
-      .all(scope.tenant, scope.userId, target) as Array<{ target_id: string; dim: number; data: Buffer }>;
-    const dim = rows[0]?.dim ?? 0;
-    const data = new Float32Array(rows.length * dim);
-    const ids: string[] = [];
-    rows.forEach((r, i) => {
-      if (r.dim !== dim) throw new MnemoError("EMBEDDER_MISMATCH", `Vectors of dimension ${r.dim} and ${dim} are mixed.`);
-      data.set(new Float32Array(r.data.buffer, r.data.byteOffset, dim), i * dim);
-      ids.push(r.target_id);
-    });
-    return { ids, dim, data };
+    return loadVectors((sql) => this.stmt(sql), scope, target);
   }
 
   async clearVectors(): Promise<void> {
@@ -809,21 +483,7 @@ export class SqliteStore implements Store {
     const db = this.conn;
     let n = 0;
     const remove = db.transaction(() => {
-      const args = [scope.tenant, scope.userId];
-      for (const id of new Set(ids)) {
-        this.stmt(`DELETE FROM fts_episodes WHERE rowid IN (SELECT rid FROM episodes WHERE tenant = ? AND user_id = ? AND id = ?)`).run(...args, id);
-        this.stmt(`DELETE FROM vectors WHERE target_type = 'episode' AND tenant = ? AND user_id = ? AND target_id = ?`).run(...args, id);
-        n += this.stmt(`DELETE FROM episodes WHERE tenant = ? AND user_id = ? AND id = ?`).run(...args, id).changes;
-      }
-      for (const id of new Set(memoryIds)) {
-        this.stmt(`DELETE FROM memory_links WHERE memory_rid IN (SELECT rid FROM memories WHERE tenant = ? AND user_id = ? AND id = ?)`).run(...args, id);
-        this.stmt(`DELETE FROM fts_memories WHERE rowid IN (SELECT rid FROM memories WHERE tenant = ? AND user_id = ? AND id = ?)`).run(...args, id);
-        this.stmt(`DELETE FROM vectors WHERE target_type = 'memory' AND tenant = ? AND user_id = ? AND target_id = ?`).run(...args, id);
-        this.stmt(`DELETE FROM memory_history WHERE tenant = ? AND user_id = ? AND memory_id = ?`).run(...args, id);
-        this.stmt(`DELETE FROM memories WHERE tenant = ? AND user_id = ? AND id = ?`).run(...args, id);
-      }
-      this.stmt(`DELETE FROM vector_snapshots WHERE tenant = ? AND user_id = ?`).run(...args);
-      this.stmt(`UPDATE generations SET gen = gen + 1 WHERE tenant = ? AND user_id = ?`).run(...args);
+      n = deleteRows((sql) => this.stmt(sql), scope, ids, memoryIds);
     });
     await this.writeTxn(() => remove.immediate());
     this.vectorCache.drop(vectorKey(scope, ""));
@@ -839,31 +499,7 @@ export class SqliteStore implements Store {
     const hasIdempotency = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'mnemo_idempotency'`).get() !== undefined;
     for (const userId of users) this.vectorCache.drop(vectorKey({ tenant: scope.tenant, userId }, ""));
     for (const userId of users) this.rowCache.drop(rowScope({ tenant: scope.tenant, userId }));
-    const remove = db.transaction(() => {
-      for (const userId of users) {
-        const args = [scope.tenant, userId];
-        this.stmt(`DELETE FROM memory_links WHERE memory_rid IN (SELECT rid FROM memories WHERE tenant = ? AND user_id = ?)`).run(...args);
-        for (const [t, fts] of [["episodes", "fts_episodes"], ["memories", "fts_memories"], ["segments", "fts_segments"]] as const) {
-          this.stmt(`DELETE FROM ${fts} WHERE rowid IN (SELECT rid FROM ${t} WHERE tenant = ? AND user_id = ?)`).run(...args);
-        }
-        counts.episodes += this.stmt(`DELETE FROM episodes WHERE tenant = ? AND user_id = ?`).run(...args).changes;
-        counts.memories += this.stmt(`DELETE FROM memories WHERE tenant = ? AND user_id = ?`).run(...args).changes;
-        counts.entities += this.stmt(`DELETE FROM entities WHERE tenant = ? AND user_id = ?`).run(...args).changes;
-        this.stmt(`INSERT INTO meta (key, value) SELECT '${GENERATION_FLOOR_KEY}', gen FROM generations WHERE tenant = ? AND user_id = ?
-          ON CONFLICT(key) DO UPDATE SET value = MAX(CAST(meta.value AS INTEGER), CAST(excluded.value AS INTEGER))`).run(...args);
-        for (const t of ["segments", "memory_history", "vectors", "vector_snapshots", "generations"]) {
-          this.stmt(`DELETE FROM ${t} WHERE tenant = ? AND user_id = ?`).run(...args);
-        }
-        // Responses saved for Idempotency-Key retries (the HTTP server keeps them in this file)
-        // hold the user's content: they become tombstones, so a late retry neither replays
-        // erased content nor re-runs the write that would recreate the user.
-        if (hasIdempotency) {
-          db.prepare(`UPDATE mnemo_idempotency SET user_id = NULL, fingerprint = '${ERASED_FINGERPRINT}', status = 409, content_type = '', body = '', created_at = ? WHERE tenant = ? AND user_id = ?`).run(Date.now(), ...args);
-        }
-      }
-      // FTS5 keeps deleted terms in old index segments until they are merged: rebuild them.
-      for (const fts of Object.values(FTS_TABLE)) this.stmt(`INSERT INTO ${fts} (${fts}) VALUES ('optimize')`).run();
-    });
+    const remove = db.transaction(() => eraseUsers(db, (sql) => this.stmt(sql), scope.tenant, users, counts, hasIdempotency));
     // Queued behind this process's writers, and VACUUM too (it cannot run inside a transaction).
     return this.exclusive(async () => {
       await this.beginImmediate();
@@ -883,24 +519,7 @@ export class SqliteStore implements Store {
   }
 
   async stats(scope: { tenant?: string | undefined; userId?: string | undefined } = {}): Promise<Stats> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (scope.tenant !== undefined) (where.push("tenant = ?"), args.push(scope.tenant));
-    if (scope.userId !== undefined) (where.push("user_id = ?"), args.push(scope.userId));
-    const w = where.length ? `WHERE ${where.join(" AND ")}` : "";
-    const count = (table: string, extra = "") => {
-      const clause = extra ? (w ? `${w} AND ${extra}` : `WHERE ${extra}`) : w;
-      return (this.stmt(`SELECT COUNT(*) AS n FROM ${table} ${clause}`).get(...args) as { n: number }).n;
-    };
-    const users = (this.stmt(`SELECT COUNT(*) AS n FROM (SELECT DISTINCT tenant, user_id FROM episodes ${w})`).get(...args) as { n: number }).n;
-    return {
-      episodes: count("episodes"),
-      memories: count("memories", "invalidated_at IS NULL AND forgotten_at IS NULL"),
-      entities: count("entities"),
-      segments: count("segments"),
-      users,
-      vectors: count("vectors"),
-    };
+    return stats((sql) => this.stmt(sql), scope);
   }
 
   async listTenants(): Promise<string[]> {

@@ -21,7 +21,7 @@ const CATEGORIES = new Set<string>(SENSITIVITY_CATEGORIES);
 /** Provenance columns (NULL on rows written before they existed: user, trusted, nothing sensitive). */
 const sourceOf = (v: unknown): SourceRole => (typeof v === "string" && SOURCES.has(v) ? (v as SourceRole) : "user");
 const trustOf = (v: unknown): TrustLevel => (v === "untrusted" ? "untrusted" : "trusted");
-const categoriesOf = (v: unknown): SensitivityCategory[] => arr(v ?? "[]").filter((c): c is SensitivityCategory => CATEGORIES.has(c));
+const categoriesOf = (v: unknown): SensitivityCategory[] => (v === "" ? [] : arr(v ?? "[]").filter((c): c is SensitivityCategory => CATEGORIES.has(c)));
 const quarantineOf = (v: unknown): Quarantine | null => {
   if (v === null || v === undefined) return null;
   const q = obj(v) as Partial<Quarantine>;
@@ -58,6 +58,20 @@ export function guardColumns(r: Pick<Memory, "source" | "trust" | "sensitivity">
 }
 
 /**
+ * {@link guardColumns} as SQLite stores them (schema 6): the usual values (user, trusted,
+ * nothing sensitive) as '' (read back as those values; NULL still means "not set").
+ *
+ * @example
+ * ```ts
+ * compactGuardColumns({ source: "user", trust: "trusted", sensitivity: [] }); // ["", "", ""]
+ * ```
+ */
+export function compactGuardColumns(r: Pick<Memory, "source" | "trust" | "sensitivity">): [string | null, string | null, string | null] {
+  const [source, trust, sensitivity] = guardColumns(r);
+  return [source === "user" ? "" : source, trust === "trusted" ? "" : trust, sensitivity === "[]" ? "" : sensitivity];
+}
+
+/**
  * Maps an `episodes` row to an {@link Episode}. Shared by every SQL store.
  *
  * @example
@@ -79,7 +93,7 @@ export function rowToEpisode(r: Row): Episode {
     attachmentText: strOrNull(r.attachment_text),
     occurredAt: str(r.occurred_at),
     recordedAt: str(r.recorded_at),
-    contentHash: str(r.content_hash),
+    contentHash: hashText(r.content_hash),
     segmentId: strOrNull(r.segment_id),
     seq: Number(r.seq),
     metadata: obj(r.metadata),
@@ -135,7 +149,8 @@ export function rowToMemory(r: Row): Memory {
     confidence: Number(r.confidence),
     importance: Number(r.importance),
     strength: Number(r.strength),
-    lastAccessedAt: str(r.last_accessed_at),
+    // "" (SQLite, schema 6): never accessed since observed, the common case, in 1 byte instead of 24.
+    lastAccessedAt: r.last_accessed_at === "" ? str(r.observed_at) : str(r.last_accessed_at),
     accessCount: Number(r.access_count),
     sources: arr(r.sources),
     entityIds: arr(r.entity_ids),
@@ -189,4 +204,32 @@ export function rowToEntity(r: Row): Entity {
     aliases: arr(r.aliases),
     mentionCount: Number(r.mention_count),
   };
+}
+
+const HEX_HASH = /^[0-9a-f]{64}$/;
+
+/**
+ * How a content hash is stored (schema 6): a hex SHA-256 as its 32 bytes (half the row's
+ * and the hash index's bytes), anything else as the text it is.
+ *
+ * @example
+ * ```ts
+ * hashColumn("6a32…f9b"); // Buffer of 32 bytes
+ * hashText(hashColumn(h)) === h; // true
+ * ```
+ */
+export function hashColumn(h: string): string | Buffer {
+  return HEX_HASH.test(h) ? Buffer.from(h, "hex") : h;
+}
+
+/**
+ * A stored content hash as text (see {@link hashColumn}).
+ *
+ * @example
+ * ```ts
+ * hashText(Buffer.from("ab", "hex")); // "ab"
+ * ```
+ */
+export function hashText(v: unknown): string {
+  return Buffer.isBuffer(v) ? v.toString("hex") : str(v);
 }

@@ -1,6 +1,8 @@
 import type Database from "better-sqlite3";
 import { MnemoError } from "../../core/errors.js";
 import { rebuildFts } from "./fts.js";
+import { linkKey } from "./search.js";
+import { encodeVector, floats } from "./vectors.js";
 
 /**
  * The on-disk schema version this build writes.
@@ -10,7 +12,7 @@ import { rebuildFts } from "./fts.js";
  * db.pragma("user_version", { simple: true }) === SCHEMA_VERSION; // true once migrated
  * ```
  */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /** Adds a column unless the table has it (migrations stay safe to re-run on a file whose version was rewound). */
 function addColumns(db: Database.Database, table: string, columns: string[]): void {
@@ -121,6 +123,65 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
     db.exec(`CREATE TABLE IF NOT EXISTS vector_snapshots (
       tenant TEXT NOT NULL, user_id TEXT NOT NULL, target_type TEXT NOT NULL, gen INTEGER NOT NULL, dim INTEGER NOT NULL,
       ids BLOB NOT NULL, codes BLOB NOT NULL, scales BLOB NOT NULL, PRIMARY KEY (tenant, user_id, target_type))`);
+  },
+  // 5 → 6 (issue 9: ≤ 2 KB per turn): vectors stored as 8-bit codes and a scale (4 + dim
+  // bytes, src/store/sqlite/vectors.ts; the `dim` column goes: it is the blob's length − 4),
+  // their table as an integer code (TARGET_CODE);
+  // history rows that repeat their memory's current row keep no copy of its text, times
+  // and sources (text NULL; src/store/sqlite/commit.ts), and the plain "add" that created
+  // a memory is a flag on it (memories.history_add); a last access equal to the observed
+  // time is stored as '', so are the usual provenance values (user, trusted, none;
+  // src/store/sqlite/rows.ts); content hashes stored as their
+  // 32 bytes (src/store/sqlite/rows.ts, hashColumn), indexed by their first 8; memory_links keyed by a 53-bit hash
+  // of the id (src/store/sqlite/search.ts, linkKey).
+  (db) => {
+    addColumns(db, "memories", ["history_add INTEGER"]);
+    db.function("mnemo_q8", { deterministic: true }, (data: unknown) => encodeVector(floats(data as Buffer)));
+    db.function("mnemo_link_key", { deterministic: true }, (key: unknown) => linkKey(String(key)));
+    db.exec(`
+    CREATE TABLE vectors_v6 (
+      tenant TEXT NOT NULL, user_id TEXT NOT NULL, target_type INTEGER NOT NULL, target_id TEXT NOT NULL,
+      data BLOB NOT NULL, PRIMARY KEY (tenant, user_id, target_type, target_id)
+    ) WITHOUT ROWID;
+    INSERT INTO vectors_v6 (tenant, user_id, target_type, target_id, data)
+      SELECT tenant, user_id, CASE target_type WHEN 'memory' THEN 0 WHEN 'episode' THEN 1 ELSE 2 END, target_id, mnemo_q8(data) FROM vectors ORDER BY 1, 2, 3, 4;
+    DROP TABLE vectors;
+    ALTER TABLE vectors_v6 RENAME TO vectors;
+
+    CREATE TABLE memory_history_v6 (
+      memory_id TEXT NOT NULL, tenant TEXT NOT NULL, user_id TEXT NOT NULL, version INTEGER NOT NULL, op TEXT NOT NULL,
+      text TEXT, valid_from TEXT, valid_to TEXT, sources TEXT, at TEXT NOT NULL, reason TEXT
+    );
+    INSERT INTO memory_history_v6 (rowid, memory_id, tenant, user_id, version, op, text, valid_from, valid_to, sources, at, reason)
+      SELECT h.rowid, h.memory_id, h.tenant, h.user_id, h.version, h.op,
+        IIF(same, NULL, h.text), IIF(same, NULL, h.valid_from), IIF(same, NULL, h.valid_to), IIF(same, NULL, h.sources), h.at, h.reason
+      FROM (SELECT h.*, h.rowid AS rowid, (m.id IS NOT NULL AND m.text = h.text AND m.valid_from IS h.valid_from AND m.valid_to IS h.valid_to AND m.sources = h.sources) AS same
+        FROM memory_history h LEFT JOIN memories m ON m.id = h.memory_id AND m.tenant = h.tenant AND m.user_id = h.user_id) h
+      ORDER BY h.rowid;
+    DROP TABLE memory_history;
+    ALTER TABLE memory_history_v6 RENAME TO memory_history;
+    CREATE INDEX memory_history_id ON memory_history (memory_id, version);
+    CREATE INDEX memory_history_scope ON memory_history (tenant, user_id);
+
+    CREATE TEMP TABLE implicit_add AS SELECT h.rowid AS hid, m.rid AS mrid FROM memories m JOIN memory_history h ON h.memory_id = m.id
+      WHERE h.rowid = (SELECT MIN(rowid) FROM memory_history WHERE memory_id = m.id)
+        AND h.tenant = m.tenant AND h.user_id = m.user_id AND h.op = 'add' AND h.reason IS NULL AND h.text IS NULL AND h.version = m.version AND h.at = m.recorded_at;
+    UPDATE memories SET history_add = 1 WHERE rid IN (SELECT mrid FROM implicit_add);
+    DELETE FROM memory_history WHERE rowid IN (SELECT hid FROM implicit_add);
+    DROP TABLE implicit_add;
+
+    UPDATE episodes SET content_hash = unhex(content_hash) WHERE typeof(content_hash) = 'text' AND length(content_hash) = 64 AND content_hash NOT GLOB '*[^0-9a-f]*';
+    UPDATE memories SET last_accessed_at = '' WHERE last_accessed_at = observed_at;
+    UPDATE memories SET source = IIF(source = 'user', '', source), trust = IIF(trust = 'trusted', '', trust), sensitivity = IIF(sensitivity = '[]', '', sensitivity);
+    UPDATE episodes SET source = IIF(source = 'user', '', source), trust = IIF(trust = 'trusted', '', trust), sensitivity = IIF(sensitivity = '[]', '', sensitivity);
+    DROP INDEX IF EXISTS episodes_hash;
+    CREATE INDEX episodes_hash ON episodes (tenant, user_id, substr(content_hash, 1, 8));
+
+    CREATE TABLE memory_links_v6 (link INTEGER NOT NULL, key INTEGER NOT NULL, memory_rid INTEGER NOT NULL, PRIMARY KEY (link, key, memory_rid)) WITHOUT ROWID;
+    INSERT OR IGNORE INTO memory_links_v6 (link, key, memory_rid) SELECT link, mnemo_link_key(key), memory_rid FROM memory_links;
+    DROP TABLE memory_links;
+    ALTER TABLE memory_links_v6 RENAME TO memory_links;
+    `);
   },
 ];
 

@@ -1,19 +1,46 @@
 import type Database from "better-sqlite3";
 import type { Memory } from "../../core/types.js";
-import type { LinkedMemories, MemoryLink, ScopeKey } from "../types.js";
+import type { LinkedMemories, MemoryLink, ScopeKey, TargetType, TextHit, TextSearchOptions } from "../types.js";
+import { HEAD_WEIGHT } from "./constants.js";
+import { scopeToken } from "./fts.js";
 
 /**
  * The `memory_links.link` code of each link kind.
  *
  * @example
  * ```ts
- * db.prepare("SELECT memory_rid FROM memory_links WHERE link = ? AND key = ?").all(LINK_CODE.entity, "ent_1");
+ * db.prepare("SELECT memory_rid FROM memory_links WHERE link = ? AND key = ?").all(LINK_CODE.entity, linkKey("ent_1"));
  * ```
  */
 export const LINK_CODE: Record<MemoryLink, number> = { entity: 0, source: 1, segment: 2 };
 
 /** Prepares (and caches) a statement. */
-type Prepare = (sql: string) => Database.Statement;
+export type Prepare = (sql: string) => Database.Statement;
+
+/**
+ * The `memory_links.key` of an id (schema 6): a 53-bit hash of the id (cyrb53), an integer
+ * of 1–8 bytes instead of the 35-byte id text (the table was ≈ 150 bytes per turn). A
+ * collision (≈ n² / 2^54 for n distinct ids in the file) would only add the other id's
+ * memories, filtered to the same scope, to a graph lookup. Part of the file format: it
+ * must not change without a migration.
+ *
+ * @example
+ * ```ts
+ * linkKey("ent_7c34d9fa2309f15a4dd52e3caa119624"); // an integer below 2^53
+ * ```
+ */
+export function linkKey(id: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
 
 /**
  * Rewrites the link rows of one memory: removes those of its previous row (when given)
@@ -36,10 +63,10 @@ export function writeLinks(
     const before: string[][] = old.forgotten_at ? [[], [], []] : [old.entity_ids, old.sources, old.segment_ids].map((j) => JSON.parse(j) as string[]);
     if (before.every((keys, i) => keys.length === next[i]!.length && keys.every((k, j) => k === next[i]![j]))) return;
     const del = stmt(`DELETE FROM memory_links WHERE link = ? AND key = ? AND memory_rid = ?`);
-    before.forEach((keys, code) => keys.forEach((k) => del.run(code, k, rid)));
+    before.forEach((keys, code) => keys.forEach((k) => del.run(code, linkKey(k), rid)));
   }
   const ins = stmt(`INSERT OR IGNORE INTO memory_links (link, key, memory_rid) VALUES (?, ?, ?)`);
-  next.forEach((keys, code) => keys.forEach((k) => ins.run(code, k, rid)));
+  next.forEach((keys, code) => keys.forEach((k) => ins.run(code, linkKey(k), rid)));
 }
 
 /**
@@ -61,10 +88,12 @@ export function linkedMemories(stmt: Prepare, scope: ScopeKey, link: MemoryLink,
   const ids = stmt(`SELECT k.value AS key, (SELECT json_group_array(id) FROM (SELECT m.id AS id FROM memory_links l JOIN memories m ON m.rid = l.memory_rid
       WHERE l.link = ? AND l.key = k.value AND m.tenant = ? AND m.user_id = ? AND m.forgotten_at IS NULL ORDER BY l.memory_rid DESC LIMIT ?)) AS ids
     FROM json_each(?) k`);
-  const rows = ids.all(code, scope.tenant, scope.userId, n, JSON.stringify(uniq)) as Array<{ key: string; ids: string }>;
+  // Asked by hashed key (linkKey); the answer's keys map back to the ids asked.
+  const byHash = new Map(uniq.map((k) => [linkKey(k), k]));
+  const rows = ids.all(code, scope.tenant, scope.userId, n, JSON.stringify([...byHash.keys()])) as Array<{ key: number; ids: string }>;
   const out: LinkedMemories[] = rows.map((r) => {
     const memoryIds = JSON.parse(r.ids) as string[];
-    return { key: r.key, count: memoryIds.length, memoryIds };
+    return { key: byHash.get(r.key)!, count: memoryIds.length, memoryIds };
   });
   // Forgotten memories hold no link rows, and keys are row ids (each of one scope): the
   // degree of a key with more links than the limit is a range count on the primary key,
@@ -72,7 +101,7 @@ export function linkedMemories(stmt: Prepare, scope: ScopeKey, link: MemoryLink,
   const full = out.filter((l) => l.memoryIds.length >= n);
   if (full.length > 0) {
     const count = stmt(`SELECT k.value AS key, (SELECT COUNT(*) FROM memory_links WHERE link = ? AND key = k.value) AS n FROM json_each(?) k`);
-    const counts = new Map((count.all(code, JSON.stringify(full.map((l) => l.key))) as Array<{ key: string; n: number }>).map((r) => [r.key, r.n]));
+    const counts = new Map((count.all(code, JSON.stringify(full.map((l) => linkKey(l.key)))) as Array<{ key: number; n: number }>).map((r) => [byHash.get(r.key)!, r.n]));
     for (const l of full) l.count = counts.get(l.key) ?? l.count;
   }
   return out;
@@ -107,4 +136,60 @@ export function episodeNeighbourIds(stmt: Prepare, scope: ScopeKey, episodeIds: 
     out.push({ episodeId: id, before: n === 0 ? [] : (JSON.parse(r.before) as string[]), after: n === 0 ? [] : (JSON.parse(r.after) as string[]) });
   }
   return out;
+}
+
+export const FTS_TABLE: Record<TargetType, string> = { memory: "fts_memories", episode: "fts_episodes", segment: "fts_segments" };
+const MAIN_TABLE: Record<TargetType, string> = { memory: "memories", episode: "episodes", segment: "segments" };
+/** The event time of a row, for time-window searches. */
+const TIME_COLUMN: Record<TargetType, string> = { memory: "COALESCE(m.valid_from, m.observed_at)", episode: "m.occurred_at", segment: "m.started_at" };
+
+
+/**
+ * {@link Store.searchText} for SQLite: BM25 over the scope's full-text rows, best first,
+ * optionally within an event-time window, or among the memories linked to given entities.
+ *
+ * @example
+ * ```ts
+ * const hits = searchText(stmt, key, "episode", ["hiking"], 60); // [{ id: "ep_3", score: 4.2 }, ...]
+ * ```
+ */
+export function searchText(stmt: Prepare, scope: ScopeKey, target: TargetType, terms: string[], limit: number, options: TextSearchOptions = {}): TextHit[] {
+  // Each word becomes its single tokens (the index keeps no positions, so no phrases):
+  // "it's" → "it", "s"; anything that is not a letter or digit is a separator.
+  const clean = [...new Set(terms.flatMap((t) => t.split(/[^\p{L}\p{N}]+/u)).filter((t) => t.length > 0))].slice(0, 64);
+  if (clean.length === 0) return [];
+  const fts = FTS_TABLE[target];
+  const window: string[] = [];
+  const args: string[] = [];
+  if (options.from !== undefined) (window.push(`${TIME_COLUMN[target]} >= ?`), args.push(options.from));
+  if (options.to !== undefined) (window.push(`${TIME_COLUMN[target]} < ?`), args.push(options.to));
+  if (options.entityIds !== undefined) {
+    if (target !== "memory" || options.entityIds.length === 0) return [];
+    // Checked on each matched row's own entity ids (a few) against the set, built once.
+    window.push(`EXISTS (SELECT 1 FROM json_each(m.entity_ids) j WHERE j.value IN (SELECT value FROM json_each(?)))`);
+    args.push(JSON.stringify([...new Set(options.entityIds)]));
+  }
+  const query = (ts: string[]) =>
+    stmt(`SELECT m.id AS id, -bm25(${fts}, 1.0, 0.0, ${HEAD_WEIGHT}) AS score FROM ${fts} f JOIN ${MAIN_TABLE[target]} m ON m.rid = f.rowid
+      WHERE ${fts} MATCH ? ${window.map((w) => `AND ${w}`).join(" ")} ORDER BY bm25(${fts}, 1.0, 0.0, ${HEAD_WEIGHT}) LIMIT ?`)
+      .all(`sk:${scopeToken(scope)} AND (${ts.map((t) => `{text head}:"${t}"`).join(" OR ")})`, ...args, limit) as Array<{ id: string; score: number }>;
+  let rows: Array<{ id: string; score: number }>;
+  try {
+    rows = query(clean);
+  } catch (e) {
+    // A word the index's tokenizer splits where JavaScript does not (some scripts'
+    // marks) would be a phrase, which a position-less index cannot answer: keep the
+    // words it reads as one token.
+    if (!/phrase/i.test((e as Error).message)) throw e;
+    const single = clean.filter((t) => {
+      try {
+        query([t]);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    rows = single.length > 0 ? query(single) : [];
+  }
+  return rows;
 }
