@@ -17,7 +17,15 @@ export { slotOf } from "./slots.js";
 const SENTENCE_INITIAL_NOISE = new Set(["Wow", "Hey", "Hi", "Hello", "Thanks", "Thank", "Yeah", "Yes", "No", "Oh", "Aw", "Awesome", "Great", "Congrats", "Sounds", "Sure", "Haha", "Lol", "Ok", "Okay", "Omg", "Absolutely", "Totally", "Definitely", "Glad", "Sorry", "Good", "Nice", "Cool", "Love", "Same", "Anyway", "Btw", "Gosh", "Dang", "Whoa", "Yay", "Ugh", "Hmm", "Well", "So", "And", "But", "Also"]);
 const CALENDAR = /^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December|Christmas|Easter|Halloween|Thanksgiving)$/;
 const PAST_EVENT = /\b(went|visited|attended|started|joined|finished|bought|moved|got|took|made|met|saw|painted|ran|won|lost|adopted|travel(?:l)?ed|signed|volunteered|graduated|hosted|organized|organised|launched|received|celebrated|learned|learnt|tried|read|wrote|built|played|performed|completed|began|left|quit|found|gave|competed|participated|watched|cooked|baked|camped|hiked|created|published|released|accepted|applied|opened|decided)\b/i;
-const PREFERENCE = /\b(don'?t eat|do not eat|never eat|allergic to|vegetarian|vegan|can'?t stand|love[sd]?|like[sd]?|enjoy(?:s|ed)?|prefer(?:s|red)?|hate[sd]?|dislike[sd]?|favou?rite|passionate about|fan of|into)\b/i;
+/**
+ * A liking or a dislike said of someone: a subject, then a verb of liking ("I really enjoy
+ * reading", "Maya loves sushi", "we don't like crowds"), or a taste word ("my favorite",
+ * "allergic to", "a fan of", "I'm into"). "Like" as a preposition ("looks like", "events
+ * like these"), "my love for" or "a love story" are no preference (they were, and filled the
+ * pinned block and escaped the filler filter).
+ */
+const PREFERENCE =
+  /\b(I|we|you|he|she|they|[A-Z][a-z]+)\s+(?:(?:really|just|also|absolutely|totally|still|always|truly|kinda|do|does|did|don'?t|doesn'?t|didn'?t|never|now|both|mostly|especially|definitely)\s+)*(?:love[sd]?|like[sd]?|enjoy(?:s|ed)?|prefer(?:s|red)?|hate[sd]?|dislike[sd]?|adore[sd]?)\b|\b(don'?t eat|do not eat|never eat|allergic to|vegetarian|vegan|can'?t stand|favou?rite|passionate about|fan of|(?:I'm|I am|we're|she's|he's|they're)\s+(?:really\s+|so\s+|totally\s+)?into)\b/;
 const PROFILE = /\b(is an?|am an?|I'm an?|works? (?:as|at|for)|lives? in|moved to|(?:is|am) from|grew up|years old|married|single|divorced|engaged|name is|studies|studying|majored|identity|identifies|transgender|pronouns|kids|children|husband|wife|partner|boyfriend|girlfriend|job|career|degree)\b/i;
 const INSTRUCTION = /^(please\s+)?(always|never|remember to|don'?t forget|make sure|call me|refer to me|use|avoid)\b/i;
 
@@ -129,12 +137,7 @@ const SLOT_NOTE: Readonly<Record<string, readonly [string, RegExp]>> = {
   job: ["works at", /\bwork(s|ing|ed)?\b/i],
 };
 
-/**
- * Kinds the learned filler model judges. Instructions, preferences and profile lines are
- * kept (the preference rule also catches lines such as "Events like these energize us":
- * judging them too removed more filler but dropped the first mention of a name, "Totally
- * agree, Mel.", from which an alias is learned; docs/BENCHMARKS.md).
- */
+/** Kinds the learned filler model judges; instructions, preferences and profile lines are kept. */
 const JUDGED_KINDS: ReadonlySet<MemoryKind> = new Set(["fact", "event"]);
 /** A shared photo's caption ("Ann shared a photo: ...") is always kept. */
 const CAPTION = /^[^:]{1,60} shared a photo: /;
@@ -185,7 +188,11 @@ export class OfflineExtractor implements Extractor {
     if (!model || out.length === 0) return out;
     // The learned filter judges what the rules kept (the bundled word table is loaded once per process).
     const table = await loadWordVectorFile();
-    return out.filter((c) => c.slot !== null || !JUDGED_KINDS.has(c.kind) || CAPTION.test(c.text) || fillerProbability(c.text, table, model) < model.threshold);
+    // A dropped line still names people: it is returned as `mentionOnly` (no memory), so an
+    // alias said only in passing ("Totally agree, Mel.") is still learned.
+    return out.map((c) =>
+      c.slot !== null || !JUDGED_KINDS.has(c.kind) || CAPTION.test(c.text) || fillerProbability(c.text, table, model) < model.threshold ? c : { ...c, mentionOnly: true },
+    );
   }
 
   private rules(episodes: Episode[], context: ExtractionContext): CandidateMemory[] {

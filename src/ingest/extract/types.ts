@@ -45,6 +45,12 @@ export interface CandidateMemory {
   trust?: TrustLevel | undefined;
   /** Sensitive categories; an LLM extractor may set them, the guard adds the lexicon's. */
   sensitivity?: SensitivityCategory[] | undefined;
+  /**
+   * True for a line judged not worth a memory whose entity mentions still count: its names
+   * are resolved (an alias such as "Mel" learned from "Totally agree, Mel.") but no memory
+   * is stored.
+   */
+  mentionOnly?: boolean | undefined;
 }
 
 /**
