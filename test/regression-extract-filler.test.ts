@@ -18,7 +18,7 @@ interface Labelled {
 }
 const LABELS = ["informative", "filler", "garbled"];
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8")) as { items: Labelled[] };
-/** Drawn after the learned filter (stop 17). */
+/** Drawn after the learned filter and the tighter preference kind (stop 17, seed 21). */
 const SAMPLE = fixture("filler-sample.json");
 /** Drawn at stop 16 from the rules alone; held out from training. */
 const HOLDOUT = fixture("filler-holdout.json");
@@ -97,14 +97,14 @@ describe("learned filler filter (hand-labelled samples of locomo-dev)", () => {
     expect(lost / (judged.length - filler.length)).toBeLessThanOrEqual(0.2);
   });
 
-  // The issue's target is ≤ 5%; this sample (drawn after the filter, one reader) has 13.5%
-  // (27/200 filler, 0 garbled; docs/BENCHMARKS.md). This guards the level reached.
-  it("what is stored now: the stop-17 sample comes back and is ≤ 15% filler + garbled (target 5% not reached)", () => {
+  // The issue's target is ≤ 5%; this sample (seed 21, drawn after the filter, read blind) has
+  // 11.0% (20 filler, 2 garbled of 200; docs/BENCHMARKS.md). This guards the level reached.
+  it("what is stored now: the stop-17 sample comes back and is ≤ 13% filler + garbled (target 5% not reached)", () => {
     const matched = SAMPLE.items.filter((x) => stored.has(x.id));
     const bad = matched.filter((x) => x.label !== "informative");
     console.log(`filler sample: ${matched.length}/${SAMPLE.items.length} labelled texts stored, ${bad.length} filler/garbled (${((100 * bad.length) / Math.max(1, matched.length)).toFixed(1)}%) of ${stored.size} stored texts`);
     expect(matched.length).toBeGreaterThanOrEqual(190);
-    expect(bad.length / matched.length).toBeLessThanOrEqual(0.15);
+    expect(bad.length / matched.length).toBeLessThanOrEqual(0.13);
   });
 
   it("keeps particular facts and drops reflections (examples outside the samples)", async () => {

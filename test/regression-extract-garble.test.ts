@@ -49,10 +49,14 @@ describe("regression: dates are annotated, not spliced", () => {
     expect(ms.find((m) => m.text.includes("October 12"))!.validFrom).toBe("2024-10-12T00:00:00.000Z");
   });
 
-  it("'feels like just yesterday I put this dress on' is an idiom, not yesterday's date", async () => {
+  it("'feels like just yesterday I put this dress on' and 'Rome wasn't built in a day' are idioms, not dates", async () => {
     const { dateNotes } = await import("../src/ingest/extract/dates.js");
     expect(dateNotes("Time flies - feels like just yesterday I put this dress on!", "2023-06-09T10:00:00Z")).toEqual([]);
     expect(dateNotes("It seems like only yesterday we met.", "2023-06-09T10:00:00Z")).toEqual([]);
+    // "in a day" after a verb of making is a duration (found by a labeller at stop 17).
+    expect(dateNotes("Rome wasn't built in a day so keep pushing on!", "2023-07-21T10:00:00Z")).toEqual([]);
+    expect(dateNotes("The shelf was done in a day.", "2023-07-21T10:00:00Z")).toEqual([]);
+    expect(dateNotes("I'll call you back in a day or two.", "2023-07-21T10:00:00Z").map((n) => n.note)).toEqual(["[= around 22 July 2023]"]);
     // Yesterday as a date is still resolved.
     expect(dateNotes("I put this dress on yesterday.", "2023-06-09T10:00:00Z").map((n) => n.note)).toEqual(["[= 8 June 2023]"]);
   });

@@ -59,6 +59,7 @@ function label(from: Date, g: TimeMention["granularity"]): string {
  * dateNotes("We fly out on October 12.", "2024-07-23T10:00:00Z")[0]?.note; // "[= 12 October 2024]"
  * dateNotes("Each plank is held for 30 seconds.", "2024-07-23T10:00:00Z"); // []
  * dateNotes("Feels like just yesterday I put this dress on!", "2024-07-23T10:00:00Z"); // []
+ * dateNotes("Rome wasn't built in a day.", "2024-07-23T10:00:00Z"); // []
  * ```
  */
 export function dateNotes(sentence: string, reference: string): DateNote[] {
@@ -91,6 +92,8 @@ export function dateNotes(sentence: string, reference: string): DateNote[] {
   for (const m of sentence.matchAll(IN_UNITS)) {
     const start = m.index!;
     if (out.some((d) => start < d.end && start + m[0].length > d.index)) continue;
+    // "Rome wasn't built in a day", "it was done in a day": how long, not when.
+    if (/\b(built|done|made|finished|learned|learnt|written|read|cleaned|painted)\s+$/i.test(sentence.slice(Math.max(0, start - 12), start))) continue;
     const n = NUMBER[m[1]!.toLowerCase().replace(/\s+of$/, "")] ?? Number(m[1]);
     if (!Number.isFinite(n) || n <= 0) continue;
     const { from, granularity } = addUnits(ref, n, m[2]!);
