@@ -23,7 +23,9 @@ export { HashingEmbedder, OpenAIEmbedder, LocalTransformerEmbedder, WordVectorEm
 export type { LLM, ChatMessage, Completion, CompletionOptions } from "./providers/llm/types.js";
 export { openAICompatible, anthropic, createLLM } from "./providers/llm/index.js";
 export type { Extractor, CandidateMemory, ExtractionContext, EntityMention } from "./ingest/extract/types.js";
-export { OfflineExtractor } from "./ingest/extract/offline.js";
+export { OfflineExtractor, type OfflineExtractorOptions } from "./ingest/extract/offline.js";
+export { fillerProbability, type FillerModel } from "./ingest/extract/filler-model.js";
+export { FILLER_MODEL } from "./ingest/extract/filler-weights.js";
 export type { RememberScope } from "./ingest/remember.js";
 export { LLMExtractor } from "./ingest/extract/llm.js";
 export { parseLocomo, readLocomo, rememberConversation, type LocomoConversation, type LocomoSession } from "./importers/locomo.js";
