@@ -74,6 +74,10 @@ describe("mnemo CLI", () => {
     const v = await spawnAsync(["--version"], "");
     expect(v.status).toBe(0);
     expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    // MNEMO_LOW_MEMORY=1 sets V8's --optimize-for-size from inside the CLI (NODE_OPTIONS may not carry it).
+    const low = await spawnAsync(["--version"], "", { ...process.env, MNEMO_LOW_MEMORY: "1" });
+    expect(low.status).toBe(0);
+    expect(low.stdout.trim()).toBe(v.stdout.trim());
     const bad = await spawnAsync(["--db", db, "--json", "memories", "show", "mem_nope"], "");
     expect(bad.status).toBe(4);
     expect(errorOf({ code: bad.status ?? -1, stdout: bad.stdout, stderr: bad.stderr }).code).toBe("NOT_FOUND");

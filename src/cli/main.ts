@@ -10,6 +10,12 @@ import { registerServiceCommands } from "./commands/services.js";
 import { cliIo, withIo, type CliIo } from "./io.js";
 import { registerUiCommand } from "./commands/ui.js";
 import { EXIT, fail, type GlobalOptions } from "./output.js";
+import v8 from "node:v8";
+
+// MNEMO_LOW_MEMORY=1: V8 keeps a smaller heap — about a third less resident memory for a
+// server, recalls ≈ 1.3× slower (docs/SCALING.md, "Memory of a server process").
+// NODE_OPTIONS may not carry --optimize-for-size, so the CLI sets it itself.
+if (process.env.MNEMO_LOW_MEMORY === "1") v8.setFlagsFromString("--optimize-for-size");
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 
