@@ -156,8 +156,11 @@ class Entry {
     this.ann?.add([id], [v]);
   }
 
-  /** The `n` best rows by the 8-bit codes (approximate cosine), best first. */
-  shortlist(q: Float32Array, n: number, annMin: number, simdMin = SIMD_MIN_ROWS): VectorHit[] {
+  /**
+   * The `n` best rows by the 8-bit codes (approximate cosine), best first, with their row
+   * (-1 from the graph), so that re-scoring needs no id → row map.
+   */
+  shortlist(q: Float32Array, n: number, annMin: number, simdMin = SIMD_MIN_ROWS): RowHit[] {
     if (this.size === 0 || n <= 0) return [];
     if (q.length !== this.dim) throw new MnemoError("EMBEDDER_MISMATCH", `The query vector has dimension ${q.length}; stored vectors have ${this.dim}.`);
     const d = this.dim;
@@ -167,7 +170,7 @@ class Entry {
         for (let i = 0; i < this.size; i++) this.ann.add([this.ids[i]!], [this.decode(i)]);
       }
       // An updated row keeps its old place in the graph; the exact re-score uses its new vector.
-      return this.ann.search(q, Math.max(n, 64));
+      return this.ann.search(q, Math.max(n, 64)).map((h) => ({ ...h, row: -1 }));
     }
     if (this.size >= simdMin) {
       if (!this.mat) this.toSimd();
@@ -184,8 +187,8 @@ class Entry {
       else if (s > heap.topScore()) heap.replaceTop(i, s);
     }
     const { ids, scores } = heap.drain();
-    const out: VectorHit[] = [];
-    for (let i = ids.length - 1; i >= 0; i--) out.push({ id: this.ids[ids[i]!]!, score: scores[i]! });
+    const out: RowHit[] = [];
+    for (let i = ids.length - 1; i >= 0; i--) out.push({ id: this.ids[ids[i]!]!, score: scores[i]!, row: ids[i]! });
     return out;
   }
 
@@ -203,7 +206,7 @@ class Entry {
    * The same query asked again (the dense channel's second, deeper ask) reuses the last
    * scan's scores while no row changed.
    */
-  private simdShortlist(q: Float32Array, n: number): VectorHit[] {
+  private simdShortlist(q: Float32Array, n: number): RowHit[] {
     const mat = this.mat!;
     let dots = this.scanDots;
     const same = this.scanQ !== null && this.scanRows === this.size && dots !== null && dots.length === this.size && sameVector(this.scanQ, q);
@@ -223,14 +226,19 @@ class Entry {
     }
     const { ids, scores } = heap.drain();
     const qs = this.scanQs;
-    const out: VectorHit[] = [];
-    for (let i = ids.length - 1; i >= 0; i--) out.push({ id: this.ids[ids[i]!]!, score: scores[i]! * qs });
+    const out: RowHit[] = [];
+    for (let i = ids.length - 1; i >= 0; i--) out.push({ id: this.ids[ids[i]!]!, score: scores[i]! * qs, row: ids[i]! });
     return out;
   }
 
   private get scanQs(): number {
     return this.mat?.queryScale ?? 1;
   }
+}
+
+/** A shortlisted row: its id, approximate score and row in the matrix (-1 when unknown). */
+interface RowHit extends VectorHit {
+  row: number;
 }
 
 function sameVector(a: Float32Array, b: Float32Array): boolean {
@@ -259,7 +267,7 @@ export interface VectorSnapshot {
 }
 
 /** Exact cosine of stored vectors against the query, best first, ties by id. */
-function rescore(hits: VectorHit[], exact: Map<string, Float32Array>, q: Float32Array, k: number): VectorHit[] {
+function rescore(hits: readonly VectorHit[], exact: Map<string, Float32Array>, q: Float32Array, k: number): VectorHit[] {
   const out: VectorHit[] = [];
   for (const h of hits) {
     const v = exact.get(h.id);
@@ -375,7 +383,7 @@ export class VectorCache {
       this.recount(key, e);
     }
     if (exact) return rescore(short, await exact(short.map((h) => h.id)), q, k);
-    return rescore(short, new Map(short.map((h) => [h.id, e.decode(e.pos.get(h.id)!)])), q, k);
+    return rescore(short, new Map(short.map((h) => [h.id, e.decode(h.row >= 0 ? h.row : e.pos.get(h.id)!)])), q, k);
   }
 
   /** Whether the table is cached for `generation`. */
