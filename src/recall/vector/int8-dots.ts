@@ -110,7 +110,14 @@ function wasmModule(): object | null {
   return compiled;
 }
 
-/** Whether {@link Int8Matrix} can be used here (WebAssembly with SIMD). */
+/**
+ * Whether {@link Int8Matrix} can be used here (WebAssembly with SIMD).
+ *
+ * @example
+ * ```ts
+ * const scan = int8DotsAvailable() ? "simd" : "javascript";
+ * ```
+ */
 export function int8DotsAvailable(): boolean {
   return wasmModule() !== null;
 }
