@@ -20,6 +20,35 @@ runStoreContract("sqlite (file)", async () => {
 });
 
 describe("SqliteStore specifics", () => {
+  it("full-text search of a scope alone in its file (no scope token in the query) gives the hits and scores of the scoped query, and stays scoped once another user writes", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const s = await SqliteStore.open(join(dir, "alone.db"));
+      const a = { tenant: "t", userId: "a" };
+      const b = { tenant: "t", userId: "b" };
+      const texts = ["hiking in the alps", "hiking with my sister", "a book about the alps", "sister's birthday cake", "cake and hiking"];
+      const epsA = texts.map((text) => makeEpisode(a, { text }));
+      await s.commit({ scope: a, episodes: epsA, memories: epsA.map((e) => makeMemory(a, [e.id], { text: e.text })) });
+      const raw = (s as unknown as { db: Database.Database }).db;
+      const scoped = (fts: string, main: string) =>
+        raw
+          .prepare(`SELECT m.id AS id, -bm25(${fts}, 1.0, 0.0, 0.3) AS score FROM ${fts} f JOIN ${main} m ON m.rid = f.rowid WHERE ${fts} MATCH ? ORDER BY bm25(${fts}, 1.0, 0.0, 0.3) LIMIT 10`)
+          .all(`sk:${scopeToken(a)} AND ({text head}:"hiking" OR {text head}:"alps" OR {text head}:"cake")`);
+      expect(await s.searchText(a, "episode", ["hiking", "alps", "cake"], 10)).toEqual(scoped("fts_episodes", "episodes"));
+      expect(await s.searchText(a, "memory", ["hiking", "alps", "cake"], 10)).toEqual(scoped("fts_memories", "memories"));
+      const epsB = texts.map((text) => makeEpisode(b, { text: text + " again" }));
+      await s.commit({ scope: b, episodes: epsB, memories: epsB.map((e) => makeMemory(b, [e.id], { text: e.text })) });
+      const idsA = new Set(epsA.map((e) => e.id));
+      const hits = await s.searchText(a, "episode", ["hiking", "alps", "cake"], 10);
+      expect(hits).toHaveLength(5);
+      expect(hits.every((h) => idsA.has(h.id))).toBe(true);
+      expect((await s.searchText(b, "episode", ["again"], 10)).map((h) => h.id).sort()).toEqual(epsB.map((e) => e.id).sort());
+      await s.close();
+    } finally {
+      cleanup();
+    }
+  });
+
   it("refuses a database with a newer schema version (SCHEMA_MISMATCH) and releases the file", async () => {
     const { dir, cleanup } = tempDir();
     try {

@@ -57,6 +57,29 @@ describe("VectorCache (issue 9: bounded, incremental)", () => {
     expect(cache.bytes).toBeLessThanOrEqual(200_000);
   });
 
+  it("the SIMD scan of large tables gives the JavaScript scan's hits, and sees rows added and changed after it (same query asked again)", async () => {
+    const m = matrix(5000, 100);
+    const js = new VectorCache({ simdMin: Infinity });
+    const simd = new VectorCache({ simdMin: 1 });
+    for (let t = 0; t < 5; t++) {
+      const q = unit(Array.from({ length: 100 }, (_, j) => Math.cos(j * (t + 1))));
+      for (const k of [1, 10, 83, 180]) {
+        const a = await js.search("k", 1, async () => rows(m), q, k);
+        const b = await simd.search("k", 1, async () => rows(m), q, k);
+        expect(b.map((h) => h.id)).toEqual(a.map((h) => h.id));
+        b.forEach((h, i) => expect(h.score).toBeCloseTo(a[i]!.score, 6));
+      }
+    }
+    const q = unit(Array.from({ length: 100 }, (_, j) => Math.sin(j)));
+    expect((await simd.search("k", 1, async () => rows(m), q, 1))[0]!.id).not.toBe("fresh");
+    // Enough new rows to grow the matrix, one of them the query itself; then an old row changed to it.
+    const added = Array.from({ length: 4000 }, (_, i) => ({ id: `n${i}`, vector: m.data.subarray((i % 5000) * 100, (i % 5000 + 1) * 100) }));
+    simd.apply("k", 1, 2, [...added, { id: "fresh", vector: q }]);
+    expect((await simd.search("k", 2, async () => rows(m), q, 1))[0]).toEqual({ id: "fresh", score: expect.closeTo(1, 2) });
+    simd.apply("k", 2, 3, [{ id: "fresh", vector: unit(Array.from({ length: 100 }, (_, j) => Math.cos(j))) }, { id: "v7", vector: q }]);
+    expect((await simd.search("k", 3, async () => rows(m), q, 1))[0]!.id).toBe("v7");
+  });
+
   it("8-bit codes shortlist, exact re-scoring: equals a brute-force ranking; above the ANN size the graph's hits are re-scored", async () => {
     const m = matrix(3000, 16);
     const q = unit(Array.from({ length: 16 }, (_, j) => Math.cos(j)));

