@@ -89,7 +89,8 @@ describe("mnemo CLI", () => {
     expect(first.turnsPerSecond).toBeGreaterThan(0);
     const stats = await json<StatsJson>(mnemo("--json", "stats", "--user", "conv-26"));
     expect(stats.episodes).toBe(419);
-    expect(stats.memories).toBeGreaterThan(300);
+    // 288 with the learned filler filter (conv-26's 419 turns; 300+ before it).
+    expect(stats.memories).toBeGreaterThan(250);
     expect(stats.entities).toBeGreaterThan(5);
     const again = await json<{ episodes: number; duplicates: number; added: number }>(mnemo("--json", "import", "locomo", LOCOMO, "--conversations", "conv-26"));
     expect(again).toMatchObject({ episodes: 0, duplicates: 419, added: 0 });
