@@ -122,10 +122,9 @@ export async function searchTextPg(
       FROM text_stats s WHERE s.tenant = $1 AND s.user_id = $2 AND s.target = $5
     ),
     tf AS MATERIALIZED (
-      SELECT t.id, t.rid, t.tlen, u.lexeme, (cardinality(u.positions) - ${1 - PG_HEAD_WEIGHT} * COALESCE(cardinality(h.positions), 0))::float8 AS f
+      SELECT t.id, t.rid, t.tlen, u.lexeme, (cardinality(array_positions(u.weights, 'B')) - ${1 - PG_HEAD_WEIGHT} * cardinality(array_positions(u.weights, 'C')))::float8 AS f
       FROM ${table} t CROSS JOIN query
-      CROSS JOIN LATERAL unnest(ts_filter(setweight(t.tsv, 'B', query.terms), '{B}')) AS u
-      LEFT JOIN LATERAL unnest(ts_filter(setweight(ts_filter(t.tsv, '{A}'), 'B', query.terms), '{B}')) AS h ON h.lexeme = u.lexeme
+      CROSS JOIN LATERAL unnest(ts_filter(setweight(t.tsv, 'B', query.terms) || setweight(ts_filter(t.tsv, '{A}'), 'C', query.terms), '{B,C}')) AS u
       WHERE t.tenant = $1 AND t.user_id = $2 AND t.tsv @@ query.q ${timeSql}
     ),
     idf AS (SELECT lexeme, GREATEST(ln((st.n - count(*) + 0.5) / (count(*) + 0.5)), 1e-6) AS w FROM tf, st GROUP BY lexeme, st.n)
