@@ -28,6 +28,7 @@ const { values } = parseArgs({
     recalls: { type: "string" },
     skip: { type: "string" },
     slow: { type: "string" },
+    timeline: { type: "boolean" },
     data: { type: "string" },
   },
 });
@@ -43,6 +44,8 @@ const stats = new Map<string, Stat>();
 let count = 0;
 let total = 0;
 let tracing = false;
+let recallStart = 0;
+const timeline: string[] = [];
 const pg = createRequire(import.meta.url)("pg") as typeof import("pg");
 const proto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
 const orig = proto.query;
@@ -58,6 +61,7 @@ proto.query = function (this: unknown, ...a: unknown[]) {
     s.n++, (s.ms += ms);
     if (ms > s.worst) (s.worst = ms), (s.worstParams = Array.isArray(params) ? params : undefined);
     stats.set(flat, s), count++, (total += ms);
+    if (values.timeline) timeline.push(`${(t0 - recallStart).toFixed(1).padStart(7)} → ${(t0 - recallStart + ms).toFixed(1).padStart(7)} ms  ${flat.slice(0, 110)}`);
   };
   const cb = a[a.length - 1];
   if (typeof cb === "function") a[a.length - 1] = (...r: unknown[]) => (done(), (cb as (...x: unknown[]) => unknown)(...r));
@@ -99,8 +103,12 @@ try {
   tracing = true;
   for (const q of qs.slice(skip, skip + recalls)) {
     const t = performance.now();
+    recallStart = t;
+    timeline.length = 0;
     await mnemo.recall(q, user);
     lat.push(performance.now() - t);
+    // --timeline: each statement's start and end within the recall (the last recall's).
+    if (values.timeline && lat.length === recalls) console.log(`timeline of the last recall (${lat.at(-1)!.toFixed(1)} ms):\n${timeline.join("\n")}`);
   }
   tracing = false;
   console.log(`warm recall: ${recalls} recalls, p50 ${pct(lat, 50).toFixed(1)} ms, p95 ${pct(lat, 95).toFixed(1)} ms, mean ${(lat.reduce((a, b) => a + b, 0) / lat.length).toFixed(1)} ms; ${(count / recalls).toFixed(1)} statements/recall, ${(total / recalls).toFixed(1)} ms in statements/recall`);
