@@ -188,6 +188,35 @@ describe.skipIf(PG_OFF)("PostgreSQL", () => {
       }
     });
 
+    it("schema 4 indexes every memory link array (GIN); a database at schema 3 gets the segment index on open", async () => {
+      const { url, drop } = await freshPgUrl();
+      try {
+        await (await PostgresStore.open(url)).close();
+        const c = await raw(url);
+        const defs = async () => (await c.query(`SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'memories'`)).rows.map((r) => String(r.indexdef));
+        for (const col of ["entity_ids", "sources", "segment_ids"]) expect((await defs()).some((d) => d.includes(`USING gin (${col})`))).toBe(true);
+        await c.query("DROP INDEX memories_segments; UPDATE mnemo_schema SET version = 3");
+        const s = await PostgresStore.open(url);
+        expect((await c.query("SELECT version FROM mnemo_schema")).rows[0].version).toBe(PG_SCHEMA_VERSION);
+        expect((await defs()).some((d) => d.includes("USING gin (segment_ids)"))).toBe(true);
+        // The segment link reads through it: the memories of a segment, newest first.
+        const scope = { tenant: "t", userId: "u" };
+        const ep = makeEpisode(scope, { text: "we met at the lake" });
+        const m1 = { ...makeMemory(scope, [ep.id], { text: "met at the lake" }), segmentIds: ["seg_1"] };
+        const m2 = { ...makeMemory(scope, [ep.id], { text: "likes the lake" }), segmentIds: ["seg_1", "seg_2"] };
+        await s.commit({ scope, episodes: [ep], memories: [m1, m2] });
+        expect(await s.linkedMemories(scope, "segment", ["seg_2", "seg_1", "seg_3"], 10)).toEqual([
+          { key: "seg_2", count: 1, memoryIds: [m2.id] },
+          { key: "seg_1", count: 2, memoryIds: [m2.id, m1.id] },
+          { key: "seg_3", count: 0, memoryIds: [] },
+        ]);
+        await s.close();
+        await c.end();
+      } finally {
+        await drop();
+      }
+    });
+
     it("never prints the password of a URL", () => {
       expect(redactUrl("postgres://mnemo:s3cret@db:5432/mnemo")).toBe("postgres://mnemo:***@db:5432/mnemo");
       expect(parsePostgresUrl("postgres://u@h/db?schema=acme&pool=20&sslmode=require")).toEqual({ connectionString: "postgres://u@h/db?sslmode=require", schema: "acme", poolSize: 20 });

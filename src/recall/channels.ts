@@ -1,6 +1,7 @@
 import type { Context } from "../core/context.js";
 import type { ChannelWeights } from "../core/options.js";
-import type { ScopeKey } from "../store/types.js";
+import type { Segment } from "../core/types.js";
+import type { LinkedMemories, ScopeKey, TextHit, VectorHit } from "../store/types.js";
 import type { ChannelList } from "./fuse.js";
 import type { QueryAnalysis } from "./query.js";
 import { byOrder, termSet, type Snapshot } from "./snapshot.js";
@@ -117,11 +118,11 @@ export function denseFirstK(depth: number): number {
 }
 
 /** Dense channel: cosine similarity of embeddings (the store's vector search). */
-async function dense(inp: ChannelInput): Promise<ChannelList[]> {
+async function dense(inp: ChannelInput, early: Early): Promise<ChannelList[]> {
   const { ctx, key, queryVector, depth } = inp;
   const one = async (target: "memory" | "episode", prefix: "m:" | "e:") => {
     const first = denseFirstK(depth);
-    let hits = await ctx.store.searchVectors(key, target, queryVector, first);
+    let hits = await early[target === "memory" ? "denseMemory" : "denseEpisode"]!;
     let ids = await firstEligible(inp, prefix, hits.filter((h) => h.score > 0).map((h) => h.id), depth);
     if (ids.length < depth && hits.length >= first && depth * 3 > first) {
       hits = await ctx.store.searchVectors(key, target, queryVector, depth * 3);
@@ -192,20 +193,26 @@ const ANSWER_TYPES: Array<[RegExp, string]> = [
  * people it names first. The candidates are the store's best full-text matches among
  * those memories (a bounded query), not every memory of every typed entity.
  */
-async function answerType(inp: ChannelInput): Promise<ChannelList | null> {
+async function answerTypeHits(inp: ChannelInput): Promise<TextHit[] | null> {
   const { ctx, key, snap, query, depth } = inp;
   const types = new Set(ANSWER_TYPES.filter(([re]) => re.test(query.text)).map(([, t]) => t));
   if (types.size === 0) return null;
-  const people = new Set(query.people);
   const named = new Set(query.entities.map((e) => e.id));
-  const q = new Set(query.terms);
   const typed = [...snap.entities.values()]
     .filter((e) => types.has(e.type) && !named.has(e.id))
     .sort((a, b) => b.mentionCount - a.mentionCount || (a.id < b.id ? -1 : 1))
     .slice(0, ANSWER_TYPE_LIMITS.entities);
   // The store ranks the typed entities' memories by the question's words (a person it
   // names matches the memories about them through their subject); only those are loaded.
-  const hits = typed.length === 0 ? [] : await ctx.store.searchText(key, "memory", [...query.words, ...query.people], ANSWER_TYPE_LIMITS.perDepth * depth, { entityIds: typed.map((e) => e.id) });
+  return typed.length === 0 ? [] : await ctx.store.searchText(key, "memory", [...query.words, ...query.people], ANSWER_TYPE_LIMITS.perDepth * depth, { entityIds: typed.map((e) => e.id) });
+}
+
+async function answerType(inp: ChannelInput, early: Early): Promise<ChannelList | null> {
+  const { snap, query, depth } = inp;
+  const hits = await early.answerType!;
+  if (hits === null) return null;
+  const people = new Set(query.people);
+  const q = new Set(query.terms);
   await snap.load(hits.map((h) => h.id));
   const best = new Map<string, number>();
   for (const { id: mid } of hits) {
@@ -222,15 +229,19 @@ async function answerType(inp: ChannelInput): Promise<ChannelList | null> {
  * Temporal channel: items whose event time falls in the query's period (the store's
  * full-text search restricted to the window), ranked by term overlap.
  */
-async function temporal(inp: ChannelInput): Promise<ChannelList | null> {
-  const { ctx, key, snap, query, depth } = inp;
+async function temporalHits(inp: ChannelInput): Promise<[TextHit[], TextHit[]] | null> {
+  const { ctx, key, query, depth } = inp;
   if (!query.timeRange) return null;
-  const q = new Set(query.terms);
   const { from, to } = query.timeRange;
-  const [mem, eps] = await Promise.all([
-    ctx.store.searchText(key, "memory", query.words, depth * 4, { from, to }),
-    ctx.store.searchText(key, "episode", query.words, depth * 4, { from, to }),
-  ]);
+  return Promise.all([ctx.store.searchText(key, "memory", query.words, depth * 4, { from, to }), ctx.store.searchText(key, "episode", query.words, depth * 4, { from, to })]);
+}
+
+async function temporal(inp: ChannelInput, early: Early): Promise<ChannelList | null> {
+  const { snap, query, depth } = inp;
+  const found = await early.temporal!;
+  if (found === null) return null;
+  const q = new Set(query.terms);
+  const [mem, eps] = found;
   await snap.load(mem.map((h) => h.id), eps.map((h) => h.id));
   const scored: Array<[ItemKey, number]> = [];
   for (const h of mem) {
@@ -252,14 +263,23 @@ async function temporal(inp: ChannelInput): Promise<ChannelList | null> {
  * the query is about; their memories and episodes that share a query term are ranked by
  * the segment's rank.
  */
-async function segments(inp: ChannelInput): Promise<ChannelList> {
-  const { ctx, key, snap, query } = inp;
+async function segmentReads(inp: ChannelInput): Promise<{ hits: TextHit[]; segs: Segment[]; linked: LinkedMemories[] }> {
+  const { ctx, key, query } = inp;
   const hits = await ctx.store.searchText(key, "segment", query.words, 6);
+  const ids = hits.map((h) => h.id);
+  const [segs, linked] = await Promise.all([ctx.store.getSegments(key, ids), ctx.store.linkedMemories(key, "segment", ids, GRAPH_FANOUT)]);
+  return { hits, segs, linked };
+}
+
+async function segments(inp: ChannelInput, early: Early): Promise<ChannelList> {
+  const { snap, query } = inp;
+  const read = await early.segment!;
+  const hits = read.hits;
   const q = new Set(query.terms);
   const ids: string[] = [];
   const ranks: number[] = [];
-  const segs = new Map((await ctx.store.getSegments(key, hits.map((h) => h.id))).map((s) => [s.id, s]));
-  const linked = await ctx.store.linkedMemories(key, "segment", hits.map((h) => h.id), GRAPH_FANOUT);
+  const segs = new Map(read.segs.map((s) => [s.id, s]));
+  const linked = read.linked;
   await snap.load(linked.flatMap((l) => l.memoryIds), [...segs.values()].flatMap((s) => s.episodeIds));
   hits.forEach((h, r) => {
     const seg = segs.get(h.id);
@@ -296,21 +316,47 @@ async function segments(inp: ChannelInput): Promise<ChannelList> {
  */
 export async function runChannels(inp: ChannelInput): Promise<ChannelList[]> {
   const on = (c: string) => inp.enabled.has(c);
+  const { ctx, key, queryVector, depth } = inp;
+  // The channels' searches start at once (on PostgreSQL each is a round trip and server
+  // work that overlaps the others); every channel then reads rows into the snapshot and
+  // ranks in the same order as before, so the lists are the same.
+  const early: Early = {
+    denseMemory: on("dense") ? started(ctx.store.searchVectors(key, "memory", queryVector, denseFirstK(depth))) : undefined,
+    denseEpisode: on("dense") ? started(ctx.store.searchVectors(key, "episode", queryVector, denseFirstK(depth))) : undefined,
+    answerType: on("graph") ? started(answerTypeHits(inp)) : undefined,
+    temporal: on("temporal") ? started(temporalHits(inp)) : undefined,
+    segment: on("segment") ? started(segmentReads(inp)) : undefined,
+  };
   const lists: ChannelList[] = [];
   const lex = on("lexical") || on("graph") ? await lexical(inp) : [];
   if (on("lexical")) lists.push(...lex);
-  if (on("dense")) lists.push(...(await dense(inp)));
+  if (on("dense")) lists.push(...(await dense(inp, early)));
   if (on("graph")) {
     lists.push(await graph(inp, lex[0]?.ids ?? []));
-    const typed = await answerType(inp);
+    const typed = await answerType(inp, early);
     if (typed) lists.push(typed);
   }
   if (on("temporal")) {
-    const t = await temporal(inp);
+    const t = await temporal(inp, early);
     if (t) lists.push(t);
   }
-  if (on("segment")) lists.push(await segments(inp));
+  if (on("segment")) lists.push(await segments(inp, early));
   return lists;
+}
+
+/** The store reads of the channels, started before the channels run in turn. */
+interface Early {
+  denseMemory: Promise<VectorHit[]> | undefined;
+  denseEpisode: Promise<VectorHit[]> | undefined;
+  answerType: Promise<TextHit[] | null> | undefined;
+  temporal: Promise<[TextHit[], TextHit[]] | null> | undefined;
+  segment: Promise<{ hits: TextHit[]; segs: Segment[]; linked: LinkedMemories[] }> | undefined;
+}
+
+/** A read started early: its failure surfaces where it is awaited, not as an unhandled rejection before. */
+function started<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
 }
 
 /**

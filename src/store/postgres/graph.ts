@@ -7,9 +7,9 @@ const EPISODE_COLS = "rid, id, external_id, tenant, user_id, agent_id, session_i
 const LINK_COLUMN: Record<MemoryLink, string> = { entity: "entity_ids", source: "sources", segment: "segment_ids" };
 
 /**
- * {@link Store.linkedMemories} for PostgreSQL, in one statement for every key: the scope's
- * not-forgotten memories holding any of the keys (GIN index on the link array, `&&`) are
- * read once, unnested by key, counted and cut to the `limit` newest (highest rid) per key.
+ * {@link Store.linkedMemories} for PostgreSQL, in one statement for every key: each key's
+ * not-forgotten memories of the scope (GIN index on the link array, `@>`) are counted and
+ * cut to the `limit` newest (highest rid).
  *
  * @example
  * ```ts
@@ -21,15 +21,14 @@ export async function linkedMemoriesPg(q: Queryable, scope: ScopeKey, link: Memo
   const uniq = [...new Set(keys)];
   if (uniq.length === 0) return [];
   const n = Math.max(0, Math.floor(limit));
+  // One GIN probe per key (`@> ARRAY[key]`, a nested loop): with the whole list in one
+  // `&&`, the planner reads every row of the scope once the list is long (75 episode ids:
+  // a sequential scan, 32 ms at 10K turns, against 1 ms by key).
   const r = await q.query(
-    `SELECT k.key, COALESCE(g.n, 0) AS n, COALESCE(g.ids, '{}') AS ids
+    `SELECT k.key, count(m.id) AS n, COALESCE((array_agg(m.id ORDER BY m.rid DESC) FILTER (WHERE m.id IS NOT NULL))[1:$4::int], '{}') AS ids
      FROM unnest($3::text[]) WITH ORDINALITY AS k(key, ord)
-     LEFT JOIN (
-       SELECT h.key, count(*) AS n, (array_agg(h.id ORDER BY h.rid DESC))[1:$4::int] AS ids
-       FROM (SELECT DISTINCT l.key, m.id, m.rid FROM memories m CROSS JOIN LATERAL unnest(m.${col}) AS l(key)
-             WHERE m.tenant = $1 AND m.user_id = $2 AND m.forgotten_at IS NULL AND m.${col} && $3::text[] AND l.key = ANY($3::text[])) h
-       GROUP BY h.key
-     ) g ON g.key = k.key
+     LEFT JOIN memories m ON m.${col} @> ARRAY[k.key] AND m.tenant = $1 AND m.user_id = $2 AND m.forgotten_at IS NULL
+     GROUP BY k.key, k.ord
      ORDER BY k.ord`,
     [scope.tenant, scope.userId, uniq, n],
   );

@@ -111,7 +111,9 @@ export async function searchTextPg(
   // The query's lexemes, OR-ed: each word matches on its own (no phrases). Row count and
   // average length of the scope come from text_stats (kept by every write), not from a
   // scan. A term's frequency in a row: its positions, head (weight A) ones
-  // counting ${PG_HEAD_WEIGHT}.
+  // counting ${PG_HEAD_WEIGHT}. Only the query's lexemes of a row are unnested (marked with
+  // weight B, which no row uses, and kept by ts_filter; the head's own by a second, tiny
+  // filter), not the whole tsvector: most of a matching row's lexemes are not the query's.
   const sql = `
     WITH lex AS MATERIALIZED (SELECT tsvector_to_array(to_tsvector('mnemo_text', $3)) AS terms),
     query AS MATERIALIZED (SELECT (SELECT string_agg(quote_literal(term), ' | ')::tsquery FROM unnest(lex.terms) AS term) AS q, lex.terms FROM lex),
@@ -120,9 +122,10 @@ export async function searchTextPg(
       FROM text_stats s WHERE s.tenant = $1 AND s.user_id = $2 AND s.target = $5
     ),
     tf AS MATERIALIZED (
-      SELECT t.id, t.rid, t.tlen, u.lexeme, (cardinality(u.weights) - ${1 - PG_HEAD_WEIGHT} * cardinality(array_positions(u.weights, 'A')))::float8 AS f
-      FROM ${table} t CROSS JOIN query CROSS JOIN LATERAL unnest(t.tsv) AS u
-      WHERE t.tenant = $1 AND t.user_id = $2 AND t.tsv @@ query.q ${timeSql} AND u.lexeme = ANY(query.terms)
+      SELECT t.id, t.rid, t.tlen, u.lexeme, (cardinality(array_positions(u.weights, 'B')) - ${1 - PG_HEAD_WEIGHT} * cardinality(array_positions(u.weights, 'C')))::float8 AS f
+      FROM ${table} t CROSS JOIN query
+      CROSS JOIN LATERAL unnest(ts_filter(setweight(t.tsv, 'B', query.terms) || setweight(ts_filter(t.tsv, '{A}'), 'C', query.terms), '{B,C}')) AS u
+      WHERE t.tenant = $1 AND t.user_id = $2 AND t.tsv @@ query.q ${timeSql}
     ),
     idf AS (SELECT lexeme, GREATEST(ln((st.n - count(*) + 0.5) / (count(*) + 0.5)), 1e-6) AS w FROM tf, st GROUP BY lexeme, st.n)
     SELECT tf.id, sum(idf.w * (tf.f * ${K1 + 1}) / (tf.f + ${K1} * (1 - ${B} + ${B} * tf.tlen / st.avgdl))) AS score
