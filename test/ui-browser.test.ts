@@ -256,6 +256,9 @@ describe("web inspector in Chromium", () => {
     await page.getByRole("heading", { name: "Users" }).waitFor();
     // After each navigation focus moves to the main region (in an effect, so wait for it), so Tab reaches the content first.
     await poll(() => js<string>(page, "document.activeElement?.id")).toBe("main");
+    // The users list loads after its heading: until the link is there, Tab leaves the region
+    // and wraps to the skip link (flaked once in a clean-clone CI run, stop 17).
+    await page.getByRole("link", { name: "alice", exact: true }).waitFor();
     await page.keyboard.press("Tab");
     expect(await js<string>(page, "document.activeElement?.textContent")).toBe("alice");
     // The first Tab stop of the page is the skip link, which moves focus to the content.
