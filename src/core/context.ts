@@ -77,3 +77,23 @@ export async function ensureEmbedder(ctx: Context): Promise<void> {
 export function scopeCacheKey(tenant: string, userId: string): string {
   return `${tenant}\u0000${userId}`;
 }
+
+/**
+ * Puts `value` under `key` in the context's caches as the most recently used entry, then
+ * drops the least recently used entries of the same kind (keys with the same prefix up to
+ * the first NUL) beyond `max`. The caches Map keeps insertion order, so a re-insert is a use.
+ *
+ * @example
+ * ```ts
+ * cachePut(ctx.caches, "pinned\u0000" + scopeCacheKey("default", "alice"), entry, 64);
+ * ```
+ */
+export function cachePut(caches: Map<string, unknown>, key: string, value: unknown, max: number): void {
+  caches.delete(key);
+  caches.set(key, value);
+  // No kind can hold more than `max` entries while the whole map holds no more.
+  if (caches.size <= max) return;
+  const prefix = key.slice(0, key.indexOf("\u0000") + 1);
+  let kept = 0;
+  for (const k of [...caches.keys()].reverse()) if (k.startsWith(prefix) && ++kept > max) caches.delete(k);
+}

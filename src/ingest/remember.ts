@@ -1,6 +1,6 @@
 import { vectorRows } from "../core/embed-text.js";
 import { contentHash, newId } from "../core/ids.js";
-import { ensureEmbedder, scopeCacheKey, type Context } from "../core/context.js";
+import { cachePut, ensureEmbedder, scopeCacheKey, type Context } from "../core/context.js";
 import { parseDate } from "../core/time.js";
 import type { Entity, Episode, RememberResult, ScopeInput, Segment } from "../core/types.js";
 import { resolveScope, validateMessages } from "../core/validate.js";
@@ -190,7 +190,7 @@ async function rememberInScope(ctx: Context, messagesInput: unknown, scopeInput:
   if (generationAfter === generationBefore + 1) index.generation = generationAfter;
   else ctx.caches.delete(indexKey);
   if (generationAfter === generationAtStart + 1) {
-    rememberSeq(ctx, seqKey, generationAfter, seq);
+    cachePut(ctx.caches, seqKey, { generation: generationAfter, seq }, SEQ_CACHE_SCOPES);
     rememberEntities(ctx, entKey, generationAfter, known, resolver.changes());
   } else ctx.caches.delete(entKey);
   return result;
@@ -204,11 +204,6 @@ async function rememberInScope(ctx: Context, messagesInput: unknown, scopeInput:
 /** How many scopes' last sequence numbers a process keeps (the least recently used is dropped). */
 const SEQ_CACHE_SCOPES = 4096;
 
-function rememberSeq(ctx: Context, seqKey: string, generation: number, seq: number): void {
-  ctx.caches.set(seqKey, { generation, seq });
-  let kept = 0;
-  for (const k of [...ctx.caches.keys()].reverse()) if (k.startsWith("maxseq\u0000") && ++kept > SEQ_CACHE_SCOPES) ctx.caches.delete(k);
-}
 
 /** How many scopes' entity lists a process keeps (the least recently used is dropped). */
 const ENTITY_CACHE_SCOPES = 64;
@@ -218,8 +213,5 @@ function rememberEntities(ctx: Context, entKey: string, generation: number, know
   const byId = new Map(known.map((e) => [e.id, e]));
   for (const e of changes) byId.set(e.id, { ...e, aliases: [...e.aliases] });
   const entities = [...byId.values()].sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
-  ctx.caches.delete(entKey);
-  ctx.caches.set(entKey, { generation, entities });
-  let kept = 0;
-  for (const k of [...ctx.caches.keys()].reverse()) if (k.startsWith("entities\u0000") && ++kept > ENTITY_CACHE_SCOPES) ctx.caches.delete(k);
+  cachePut(ctx.caches, entKey, { generation, entities }, ENTITY_CACHE_SCOPES);
 }

@@ -4,6 +4,7 @@
  * only to queries that happen to match their words. They head the context under their own
  * header, within a small token cap, best match to the query first.
  */
+import { cachePut } from "../core/context.js";
 import { sentences } from "../core/text.js";
 import type { Memory } from "../core/types.js";
 import type { Candidate } from "./pack.js";
@@ -128,9 +129,8 @@ async function standingIds(snap: Snapshot): Promise<{ memoryIds: string[]; episo
   const cacheKey = "pinned\u0000" + key.tenant + "\u0000" + key.userId;
   const gen = await store.generation(key);
   const cached = ctx.caches.get(cacheKey) as { gen: number; memoryIds: string[]; episodeIds: string[] } | undefined;
-  ctx.caches.delete(cacheKey);
   if (cached && cached.gen === gen) {
-    ctx.caches.set(cacheKey, cached);
+    cachePut(ctx.caches, cacheKey, cached, PINNED_CACHE_SCOPES);
     return cached;
   }
   const [page, hits] = await Promise.all([
@@ -139,9 +139,7 @@ async function standingIds(snap: Snapshot): Promise<{ memoryIds: string[]; episo
   ]);
   for (const m of page.items) if (!snap.memories.has(m.id)) snap.memories.set(m.id, m);
   const entry = { gen, memoryIds: page.items.filter((m) => STANDING.test(m.text)).map((m) => m.id), episodeIds: hits.map((h) => h.id) };
-  ctx.caches.set(cacheKey, entry);
-  let kept = 0;
-  for (const k of [...ctx.caches.keys()].reverse()) if (k.startsWith("pinned\u0000") && ++kept > PINNED_CACHE_SCOPES) ctx.caches.delete(k);
+  cachePut(ctx.caches, cacheKey, entry, PINNED_CACHE_SCOPES);
   return entry;
 }
 
