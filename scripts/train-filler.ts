@@ -15,7 +15,7 @@
  *   npx tsx scripts/train-filler.ts --labels a.jsonl,b.jsonl --save-fixture test/fixtures/filler-train.json   # labels with texts → the hashed fixture
  */
 import { storedMemoryTexts, textId } from "../src/bench/memory-texts.js";
-import { OfflineExtractor } from "../src/ingest/extract/offline.js";
+import { isPhotoCaption, OfflineExtractor } from "../src/ingest/extract/offline.js";
 import { readFileSync, writeFileSync } from "node:fs";
 import { FILLER_FEATURES, fillerFeatures, predict, type FillerModel } from "../src/ingest/extract/filler-model.js";
 import { loadWordVectorFile } from "../src/providers/embeddings/word-vector-table.js";
@@ -30,11 +30,13 @@ const readRows = (file: string): Row[] =>
   file.endsWith(".json") ? (JSON.parse(readFileSync(file, "utf8")) as { items: Row[] }).items : readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as Row);
 
 const table = await loadWordVectorFile();
-/** Photo captions are always kept (src/ingest/extract/offline.ts): the model never judges them. */
-const judged = (r: Row) => !/^[^:]{1,40} shared a photo: /.test(r.text);
-/** Every memory text the rules-only extractor stores for locomo-dev, by id. */
-async function rulesOnlyTexts(data: string): Promise<Map<string, string>> {
-  return new Map((await storedMemoryTexts(data, new OfflineExtractor({ fillerModel: false }))).map((t) => [textId(t), t]));
+/** Photo captions are always kept: the model never judges them. */
+const judged = (r: Row) => !isPhotoCaption(r.text);
+let rulesOnly: Promise<Map<string, string>> | undefined;
+/** Every memory text the rules-only extractor stores for locomo-dev, by id (extracted once per run). */
+function rulesOnlyTexts(data: string): Promise<Map<string, string>> {
+  rulesOnly ??= storedMemoryTexts(data, new OfflineExtractor({ fillerModel: false })).then((texts) => new Map(texts.map((t) => [textId(t), t])));
+  return rulesOnly;
 }
 
 let labelled = arg("labels", "")!.split(",").filter(Boolean).flatMap(readRows);

@@ -1,6 +1,6 @@
 import { stableId } from "../core/ids.js";
 import type { Entity, Scope } from "../core/types.js";
-import type { EntityMention } from "./extract/types.js";
+import type { CandidateMemory, EntityMention } from "./extract/types.js";
 
 /**
  * Resolves mentions to the scope's entities, merging aliases: a person mention that is a
@@ -31,6 +31,20 @@ export class EntityResolver {
   /** Every entity known now. */
   all(): Entity[] {
     return [...new Set(this.byName.values())];
+  }
+
+  /**
+   * Resolves the names of the candidates marked `mentionOnly` (lines judged not worth a
+   * memory still teach the names they use) and returns the others, the ones to store.
+   *
+   * @example
+   * ```ts
+   * candidates = resolver.learnNames(candidates); // "Totally agree, Mel." makes "Mel" an alias, stores nothing
+   * ```
+   */
+  learnNames(candidates: CandidateMemory[]): CandidateMemory[] {
+    for (const c of candidates) if (c.mentionOnly) for (const m of c.entities) this.resolve(m);
+    return candidates.filter((c) => !c.mentionOnly);
   }
 
   /** Entities created or changed since construction. */

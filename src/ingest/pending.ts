@@ -123,8 +123,7 @@ export async function extractPending(ctx: Context, scope: Scope): Promise<{ extr
   }
   const now = ctx.options.now().toISOString();
   const resolver = new EntityResolver(scope, known);
-  for (const c of candidates) if (c.mentionOnly) for (const m of c.entities) resolver.resolve(m);
-  candidates = candidates.filter((c) => !c.mentionOnly);
+  candidates = resolver.learnNames(candidates);
   const entityIds = candidates.map((c) => c.entities.map((m) => resolver.resolve(m).id));
   const epInfo = new Map(episodes.map((e) => [e.id, { segmentId: e.segmentId, occurredAt: e.occurredAt }]));
   const indexKey = "memidx\u0000" + scopeCacheKey(scope.tenant, scope.userId);

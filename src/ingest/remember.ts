@@ -155,9 +155,7 @@ async function rememberInScope(ctx: Context, messagesInput: unknown, scopeInput:
   // Quarantined text is never distilled; untrusted text never becomes a user fact.
   candidates = guardCandidates(candidates, new Map([...previous, ...episodes].map((e) => [e.id, e])));
   const resolver = new EntityResolver(scope, known);
-  // Lines judged not worth a memory still teach the names they use.
-  for (const c of candidates) if (c.mentionOnly) for (const m of c.entities) resolver.resolve(m);
-  candidates = candidates.filter((c) => !c.mentionOnly);
+  candidates = resolver.learnNames(candidates);
   const entityIds = candidates.map((c) => c.entities.map((m) => resolver.resolve(m).id));
   const epInfo = new Map(episodes.map((e) => [e.id, { segmentId: e.segmentId, occurredAt: e.occurredAt }]));
   const index = await MemoryIndex.forScope(ctx, key, candidates);

@@ -40,7 +40,7 @@ export interface FillerModel {
  *
  * @example
  * ```ts
- * FILLER_FEATURES.length; // 10
+ * FILLER_FEATURES.length; // 15
  * ```
  */
 export const FILLER_FEATURES = [

@@ -139,8 +139,18 @@ const SLOT_NOTE: Readonly<Record<string, readonly [string, RegExp]>> = {
 
 /** Kinds the learned filler model judges; instructions, preferences and profile lines are kept. */
 const JUDGED_KINDS: ReadonlySet<MemoryKind> = new Set(["fact", "event"]);
-/** A shared photo's caption ("Ann shared a photo: ...") is always kept. */
-const CAPTION = /^[^:]{1,60} shared a photo: /;
+/**
+ * Whether a memory's text is a shared photo's caption ("Ann shared a photo: …", made by
+ * this extractor): always kept, never judged by the filler model (nor counted in its training).
+ *
+ * @example
+ * ```ts
+ * isPhotoCaption("Ann shared a photo: a photo of a dog on a boat"); // true
+ * ```
+ */
+export function isPhotoCaption(text: string): boolean {
+  return /^[^:]{1,60} shared a photo: /.test(text);
+}
 
 /**
  * Options of the offline extractor.
@@ -191,7 +201,7 @@ export class OfflineExtractor implements Extractor {
     // A dropped line still names people: it is returned as `mentionOnly` (no memory), so an
     // alias said only in passing ("Totally agree, Mel.") is still learned.
     return out.map((c) =>
-      c.slot !== null || !JUDGED_KINDS.has(c.kind) || CAPTION.test(c.text) || fillerProbability(c.text, table, model) < model.threshold ? c : { ...c, mentionOnly: true },
+      c.slot !== null || !JUDGED_KINDS.has(c.kind) || isPhotoCaption(c.text) || fillerProbability(c.text, table, model) < model.threshold ? c : { ...c, mentionOnly: true },
     );
   }
 
