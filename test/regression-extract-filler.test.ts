@@ -10,7 +10,7 @@ import { isFiller } from "../src/ingest/extract/filler.js";
 import { storedMemoryTexts, textId } from "../src/bench/memory-texts.js";
 import { isPhotoCaption, OfflineExtractor } from "../src/ingest/extract/offline.js";
 import type { Mnemo } from "../src/mnemo.js";
-import { LOCOMO_PATH, openTempMnemo } from "./support/fixtures.js";
+import { expectCode, LOCOMO_PATH, openTempMnemo } from "./support/fixtures.js";
 
 interface Labelled {
   id: string;
@@ -122,5 +122,13 @@ describe("learned filler filter (hand-labelled samples of locomo-dev)", () => {
     } finally {
       await rules.cleanup();
     }
+  });
+
+  it("a malformed filler model is a typed INVALID_CONFIG at construction, not NaN probabilities", async () => {
+    const { FILLER_MODEL } = await import("../src/ingest/extract/filler-weights.js");
+    for (const bad of [{ ...FILLER_MODEL, weights: FILLER_MODEL.weights.slice(1) }, { ...FILLER_MODEL, dim: 50 }, { ...FILLER_MODEL, scale: FILLER_MODEL.scale.map(() => 0) }, { ...FILLER_MODEL, threshold: 2 }, { ...FILLER_MODEL, word: [] }]) {
+      await expectCode(() => new OfflineExtractor({ fillerModel: bad }), "INVALID_CONFIG");
+    }
+    expect(() => new OfflineExtractor({ fillerModel: { ...FILLER_MODEL } })).not.toThrow();
   });
 });

@@ -1,6 +1,7 @@
 import { contentWords, sentences, wordTokens } from "../../core/text.js";
 import { specific, vagueSelf } from "./filler.js";
 import type { WordVectorTable } from "../../providers/embeddings/word-vector-table.js";
+import { MnemoError } from "../../core/errors.js";
 
 /**
  * A logistic-regression model of "this memory is chat filler", over what a line's words
@@ -168,3 +169,37 @@ export function predict(x: ArrayLike<number>, model: Pick<FillerModel, "mean" | 
   for (let j = 0; j < model.weights.length; j++) z += model.weights[j]! * ((x[j]! - model.mean[j]!) / model.scale[j]!);
   return 1 / (1 + Math.exp(-z));
 }
+
+/**
+ * Checks a filler model's shape before it is used: version 1, vectors of the bundled word
+ * table's dimension (100), `dim` + {@link FILLER_FEATURES} finite weights, means and positive
+ * scales, a `word` direction of `dim`, a threshold in (0, 1]. A malformed model would make
+ * every probability NaN and silently keep or drop everything; it is an `INVALID_CONFIG` instead.
+ *
+ * @example
+ * ```ts
+ * checkFillerModel(FILLER_MODEL); // returns it
+ * checkFillerModel({ ...FILLER_MODEL, weights: [] }); // throws MnemoError INVALID_CONFIG
+ * ```
+ */
+export function checkFillerModel(model: FillerModel): FillerModel {
+  const n = model?.dim + FILLER_FEATURES.length;
+  const finite = (xs: unknown, len: number) => Array.isArray(xs) && xs.length === len && xs.every((x) => typeof x === "number" && Number.isFinite(x));
+  const problem =
+    model?.version !== 1
+      ? "version must be 1"
+      : model.dim !== FILLER_DIM
+        ? `dim must be ${FILLER_DIM} (the bundled word table's), got ${String(model.dim)}`
+        : !finite(model.weights, n) || !finite(model.mean, n) || !finite(model.scale, n) || !model.scale.every((x) => x > 0)
+          ? `weights, mean and scale must be ${n} finite numbers (scale > 0)`
+          : !finite(model.word, model.dim)
+            ? `word must be ${model.dim} finite numbers`
+            : !(typeof model.bias === "number" && Number.isFinite(model.bias)) || !(model.threshold > 0 && model.threshold <= 1)
+              ? "bias must be finite and threshold in (0, 1]"
+              : null;
+  if (problem) throw new MnemoError("INVALID_CONFIG", `fillerModel: ${problem}.`, { hint: "Pass a model written by scripts/train-filler.ts, or false to keep everything the rules keep." });
+  return model;
+}
+
+/** Dimension of the bundled word table the filler model reads. */
+const FILLER_DIM = 100;

@@ -4,7 +4,7 @@ import type { EntityType, Episode, MemoryKind } from "../../core/types.js";
 import { mergeCategories, tagSensitivity } from "../../guard/sensitivity.js";
 import { annotate, dateNotes } from "./dates.js";
 import { FILLER, isFiller } from "./filler.js";
-import { fillerProbability, type FillerModel } from "./filler-model.js";
+import { checkFillerModel, fillerProbability, type FillerModel } from "./filler-model.js";
 import { FILLER_MODEL } from "./filler-weights.js";
 import { loadWordVectorFile } from "../../providers/embeddings/word-vector-table.js";
 import { slotIn } from "./slots.js";
@@ -189,7 +189,7 @@ export class OfflineExtractor implements Extractor {
   private readonly model: FillerModel | null;
 
   constructor(options: OfflineExtractorOptions = {}) {
-    this.model = options.fillerModel === false ? null : (options.fillerModel ?? FILLER_MODEL);
+    this.model = options.fillerModel === false ? null : options.fillerModel === undefined ? FILLER_MODEL : checkFillerModel(options.fillerModel);
   }
 
   async extract(episodes: Episode[], context: ExtractionContext): Promise<CandidateMemory[]> {
