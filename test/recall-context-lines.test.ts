@@ -16,6 +16,15 @@ describe("context lines carry the content that made them relevant (#8 §4)", () 
     expect(quoteFor("Audrey made some goodies recently to thank Audrey's neighbors.", turn, q)).toEqual([]);
   });
 
+  it("regression: a fragment that shares one query term still quotes the sentence with the term it lacks", () => {
+    // "Last weekend I had an experience…" matched "weekend"; the answer ("volunteer at a career fair") was left unquoted
+    const turn =
+      "What a photo! Last weekend I had an experience that reminded me of the impact we can make. I got to volunteer at a career fair at a local school, and it was incredible to see how lack of resources affects these kids' dreams.";
+    const q = new Set(termList("What event did John volunteer at last weekend?"));
+    const quote = quoteFor("John: Last weekend I had an experience that reminded me of the impact we can make.", turn, q);
+    expect(quote.join(" ")).toContain("volunteer at a career fair");
+  });
+
   it("addedDates keeps the dates a memory resolved that its turn does not say", () => {
     expect(addedDates("Melanie ran a charity race on 20 May 2023.", "I ran a charity race last Saturday.")).toEqual(["20 May 2023"]);
     expect(addedDates("This book Melanie read in 2022 reminds her.", "This book I read last year reminds me.")).toEqual(["in 2022"]);

@@ -86,10 +86,13 @@ export function quoteFor(memoryText: string, turn: string, queryTerms: ReadonlyS
   if (sents.length === 0) return [];
   const scored = sents.map((s, i) => {
     const t = termList(s);
-    return { s, i, t, q: overlap(t, queryTerms), m: overlap(t, have), fresh: t.filter((x) => !have.has(x)).length };
+    const fresh = t.filter((x) => !have.has(x));
+    return { s, i, t, q: overlap(t, queryTerms), qNew: overlap(fresh, queryTerms), m: overlap(t, have), fresh: fresh.length };
   });
   const pick = new Set<number>();
-  const byQuery = [...scored].sort((a, b) => b.q - a.q || b.m - a.m || a.i - b.i)[0]!;
+  // the sentence that brings the query terms the memory lacks ("volunteer" when the memory
+  // kept only "Last weekend I had an experience…"), else the best match overall
+  const byQuery = [...scored].sort((a, b) => b.qNew - a.qNew || b.q - a.q || b.m - a.m || a.i - b.i)[0]!;
   if (byQuery.q > 0 && byQuery.fresh > 0) pick.add(byQuery.i);
   const byMemory = [...scored].sort((a, b) => b.m - a.m || b.q - a.q || a.i - b.i)[0]!;
   if (byMemory.fresh > 0 && byMemory.q > 0) pick.add(byMemory.i);
