@@ -6,15 +6,20 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Mnemo } from "../src/mnemo.js";
-import { openTempMnemo } from "./support/fixtures.js";
-import type { SqliteStore } from "../src/store/sqlite/index.js";
+import { openTempMnemo, tempDir } from "./support/fixtures.js";
+import { join } from "node:path";
+import { SqliteStore } from "../src/store/sqlite/index.js";
 
 let mnemo: Mnemo;
 let cleanup: () => Promise<void>;
 
 beforeAll(async () => {
   process.env.MNEMO_FULL_INDEX_MAX_TURNS = "0";
-  ({ mnemo, cleanup } = await openTempMnemo({ now: () => new Date("2023-07-01T00:00:00Z") }));
+  // cacheMinRows 0: these users are small, and a small user's vectors are otherwise read at each search, not cached
+  const tmp = tempDir();
+  const opened = await openTempMnemo({ now: () => new Date("2023-07-01T00:00:00Z"), store: await SqliteStore.open(join(tmp.dir, "m.db"), { cacheMinRows: 0 }) });
+  mnemo = opened.mnemo;
+  cleanup = async () => (await opened.cleanup(), tmp.cleanup());
 });
 afterAll(async () => {
   delete process.env.MNEMO_FULL_INDEX_MAX_TURNS;
@@ -58,7 +63,10 @@ describe("recall after a write (issue 9)", () => {
   });
 
   it("the vector cache stays under its bound however many users are recalled", async () => {
-    const { mnemo: small, cleanup: done } = await openTempMnemo({ cacheBytes: 64 * 1024 });
+    const tmp = tempDir();
+    const opened = await openTempMnemo({ store: await SqliteStore.open(join(tmp.dir, "m.db"), { cacheBytes: 64 * 1024, cacheMinRows: 0 }) });
+    const small = opened.mnemo;
+    const done = async () => (await opened.cleanup(), tmp.cleanup());
     try {
       for (let i = 0; i < 60; i++) {
         const u = { userId: `user-${i}` };

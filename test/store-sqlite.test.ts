@@ -208,7 +208,7 @@ describe("SqliteStore specifics", () => {
       const key = { tenant: "default", userId: "u" };
       const unit = (a: number) => new Float32Array([Math.cos(a), Math.sin(a), 0]);
       const vectors = [0, 1, 2].map((i) => ({ targetType: "memory" as const, targetId: `m${i}`, vector: unit(i * 0.5) }));
-      const s = await SqliteStore.open(path, { snapshotMinVectors: 2 });
+      const s = await SqliteStore.open(path, { snapshotMinVectors: 2, cacheMinRows: 0 });
       await s.commit({ scope: key, vectors });
       const first = await s.searchVectors(key, "memory", unit(0), 3);
       expect(first.map((h) => h.id)).toEqual(["m0", "m1", "m2"]);
@@ -219,7 +219,7 @@ describe("SqliteStore specifics", () => {
       // (its codes are the stored rows' own since schema 6: no row is re-read).
       raw.exec(`DELETE FROM vectors WHERE target_id = 'm2'`);
       raw.close();
-      const again = await SqliteStore.open(path, { snapshotMinVectors: 2 });
+      const again = await SqliteStore.open(path, { snapshotMinVectors: 2, cacheMinRows: 0 });
       expect((await again.searchVectors(key, "memory", unit(0), 3)).map((h) => h.id)).toEqual(["m0", "m1", "m2"]);
       expect(again.vectorCache.loads).toBe(1);
       await again.close();
@@ -259,11 +259,15 @@ describe("SqliteStore specifics", () => {
       // This process writes m2: the new row, and m1 still right.
       await a.commit({ scope: key, memories: [{ ...m2, text: "changed by a", version: 2 }] });
       expect((await a.getMemories(key, [m1.id, m2.id])).map((m) => m.text)).toEqual(["changed by b", "changed by a"]);
-      // touchMemories shows in cached rows; callers get copies.
+      // touchMemories shows in cached rows; callers get the cached rows frozen (no copy per
+      // read), so a caller cannot change what the next reader gets.
       await a.touchMemories(key, [m1.id], at(50), 0.5);
       const got = (await a.getMemories(key, [m1.id]))[0]!;
       expect(got).toMatchObject({ accessCount: 1, lastAccessedAt: at(50), strength: 1.5 });
-      got.text = "mutated by a caller";
+      expect(Object.isFrozen(got)).toBe(true);
+      expect(() => {
+        got.text = "mutated by a caller";
+      }).toThrow(TypeError);
       expect((await a.getMemories(key, [m1.id]))[0]!.text).toBe("changed by b");
       await a.erase(key);
       expect(await a.getMemories(key, [m1.id])).toEqual([]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { VectorCache, type VectorRows } from "../src/store/vector-cache.js";
+import { CACHE_MIN_ROWS, VectorCache, type VectorRows } from "../src/store/vector-cache.js";
 
 const unit = (xs: number[]) => {
   const n = Math.hypot(...xs);
@@ -25,7 +25,7 @@ function rows(m: { ids: string[]; dim: number; data: Float32Array }): VectorRows
 
 describe("VectorCache (issue 9: bounded, incremental)", () => {
   it("loads a table once per generation and applies this process's commits without reloading", async () => {
-    const cache = new VectorCache();
+    const cache = new VectorCache({ minRows: 0 });
     let loads = 0;
     const load = async () => (loads++, rows(matrix(50, 8)));
     const q = unit([1, 0, 0, 0, 0, 0, 0, 0]);
@@ -45,7 +45,7 @@ describe("VectorCache (issue 9: bounded, incremental)", () => {
   });
 
   it("stays under its byte bound across many scopes, evicting the least recently used (regression: RSS grew with users recalled)", async () => {
-    const cache = new VectorCache({ maxBytes: 200_000 });
+    const cache = new VectorCache({ maxBytes: 200_000, minRows: 0 });
     const q = unit([1, 2, 3, 4, 5, 6, 7, 8]);
     for (let u = 0; u < 500; u++) await cache.search(`t\u0000u${u}\u0000memory`, 1, async () => rows(matrix(40, 8)), q, 3);
     expect(cache.bytes).toBeLessThanOrEqual(200_000);
@@ -55,6 +55,25 @@ describe("VectorCache (issue 9: bounded, incremental)", () => {
     const big = await cache.search("t\u0000big\u0000memory", 1, async () => rows(matrix(20_000, 8)), q, 3);
     expect(big).toHaveLength(3);
     expect(cache.bytes).toBeLessThanOrEqual(200_000);
+  });
+
+  it("regression: a small table (fewer than CACHE_MIN_ROWS) is read at each search and never kept, so many small users leave the cache empty", async () => {
+    const cache = new VectorCache();
+    let loads = 0;
+    const q = unit([1, 2, 3, 4, 5, 6, 7, 8]);
+    for (let u = 0; u < 200; u++) {
+      const hits = await cache.search(`t\u0000u${u}\u0000memory`, 1, async () => (loads++, rows(matrix(CACHE_MIN_ROWS - 1, 8))), q, 3);
+      expect(hits).toHaveLength(3);
+    }
+    expect(loads).toBe(200);
+    expect(cache.size).toBe(0);
+    expect(cache.bytes).toBe(0);
+    // A table of CACHE_MIN_ROWS rows is kept: asked again, it is not reloaded.
+    const load = async () => (loads++, rows(matrix(CACHE_MIN_ROWS, 8)));
+    await cache.search("t\u0000big\u0000memory", 1, load, q, 3);
+    await cache.search("t\u0000big\u0000memory", 1, load, q, 3);
+    expect(loads).toBe(201);
+    expect(cache.size).toBe(1);
   });
 
   it("the SIMD scan of large tables gives the JavaScript scan's hits, and sees rows added and changed after it (same query asked again)", async () => {

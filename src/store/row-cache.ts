@@ -21,7 +21,7 @@ interface Slot {
  * across users. Rows of a scope are valid for one store generation: this process's
  * commits move the scope to the next generation and drop only the rows they wrote; a
  * generation this process did not write (another process) drops the scope's rows. Access
- * bookkeeping (`touchMemories`) is applied to cached rows in place. Callers get copies.
+ * bookkeeping (`touchMemories`) replaces cached rows. Callers get the cached (frozen) rows.
  *
  * @example
  * ```ts
@@ -53,22 +53,26 @@ export class RowCache {
     if (!s || s.generation !== generation) this.scopes.set(scope, { generation, epoch: ++this.epochs });
   }
 
-  /** A copy of a cached row of the scope, or undefined. */
+  /**
+   * A cached row of the scope, or undefined. Rows are frozen when cached and handed out
+   * as they are (no copy per read: a recall reads hundreds); a caller that needs to change
+   * one spreads it first.
+   */
   get<T extends Memory | Episode>(scope: string, key: string): T | undefined {
     const r = this.rows.get(key);
     const s = this.scopes.get(scope);
     if (!r || !s || r.scope !== scope || r.epoch !== s.epoch) return undefined;
     this.rows.delete(key);
     this.rows.set(key, r);
-    return { ...r.value } as T;
+    return r.value as T;
   }
 
-  /** Caches rows just read for the scope at its synced generation. */
+  /** Caches a row just read for the scope at its synced generation; the row is frozen (the cache owns it). */
   put(scope: string, key: string, value: Memory | Episode): void {
     const s = this.scopes.get(scope);
     if (!s || this.maxRows <= 0) return;
     this.rows.delete(key);
-    this.rows.set(key, { scope, epoch: s.epoch, value: { ...value } });
+    this.rows.set(key, { scope, epoch: s.epoch, value: Object.freeze(value) });
     for (const k of this.rows.keys()) {
       if (this.rows.size <= this.maxRows) break;
       this.rows.delete(k);
@@ -96,7 +100,7 @@ export class RowCache {
       const r = this.rows.get("m:" + id);
       if (!r || r.scope !== scope) continue;
       const m = r.value as Memory;
-      r.value = { ...m, accessCount: m.accessCount + 1, lastAccessedAt: at, strength: m.strength + strengthGain };
+      r.value = Object.freeze({ ...m, accessCount: m.accessCount + 1, lastAccessedAt: at, strength: m.strength + strengthGain });
     }
   }
 

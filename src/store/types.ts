@@ -231,7 +231,7 @@ export interface Store {
 
   /** Episodes of the scope matching any of the external ids or content hashes. */
   findEpisodes(scope: ScopeKey, keys: { externalIds: string[]; hashes: string[] }): Promise<Array<Pick<Episode, "id" | "externalId" | "contentHash" | "sessionId">>>;
-  /** Episodes by id (missing ids are skipped); in the order asked. */
+  /** Episodes by id (missing ids are skipped); in the order asked. Rows may be shared with a cache and frozen: spread one before changing it. */
   getEpisodes(scope: ScopeKey, ids: string[]): Promise<Episode[]>;
   /** Episodes of the scope in time order. */
   listEpisodes(scope: ScopeKey, options?: { sessionId?: string; after?: string; limit?: number }): Promise<Episode[]>;
@@ -245,7 +245,7 @@ export interface Store {
 
   /** A memory by id within a tenant, or null. */
   getMemory(tenant: string, id: string): Promise<Memory | null>;
-  /** Memories by id within a scope; in the order asked. */
+  /** Memories by id within a scope; in the order asked. Rows may be shared with a cache and frozen: spread one before changing it. */
   getMemories(scope: ScopeKey, ids: string[]): Promise<Memory[]>;
   /** Paginated listing, newest first. */
   listMemories(filter: MemoryFilter): Promise<Page<Memory>>;

@@ -52,6 +52,20 @@ export const RESCORE_FACTOR = 2;
 export const SIMD_MIN_ROWS = 2048;
 
 /**
+ * Rows of a table from which it is kept in the cache. A smaller table (a user with a few
+ * hundred memories) is read from the store at each search — one range of the clustered
+ * vectors table, about as fast as the cache for such a table — so that a server recalling
+ * thousands of small users does not fill its memory with their vectors (issue 9: RSS after
+ * recalling 10,000 users).
+ *
+ * @example
+ * ```ts
+ * const keep = table.size >= CACHE_MIN_ROWS; // 1,024
+ * ```
+ */
+export const CACHE_MIN_ROWS = 1024;
+
+/**
  * The cached vectors of one scope and table: a growable row-major matrix of 8-bit codes
  * (one scale per row: a quarter of Float32's memory), with an id → row map.
  */
@@ -310,6 +324,8 @@ export interface VectorCacheOptions {
   annMin?: number | undefined;
   /** Vectors per scope and table from which the scan runs in WebAssembly SIMD (default {@link SIMD_MIN_ROWS}). */
   simdMin?: number | undefined;
+  /** Vectors per scope and table from which a table is kept (default {@link CACHE_MIN_ROWS}; smaller ones are read at each search). */
+  minRows?: number | undefined;
 }
 
 /**
@@ -328,6 +344,7 @@ export class VectorCache {
   readonly maxBytes: number;
   readonly annMin: number;
   readonly simdMin: number;
+  readonly minRows: number;
   /** Insertion order = recency (a hit re-inserts). */
   private readonly entries = new Map<string, Entry>();
   /** Sum of the entries' bytes, as last measured. */
@@ -338,6 +355,7 @@ export class VectorCache {
     this.maxBytes = options.maxBytes ?? DEFAULT_CACHE_BYTES;
     this.annMin = options.annMin ?? ANN_MIN_VECTORS;
     this.simdMin = options.simdMin ?? SIMD_MIN_ROWS;
+    this.minRows = options.minRows ?? CACHE_MIN_ROWS;
   }
 
   /** How many tables were loaded from the store so far (a write by this process adds none). */
@@ -355,7 +373,8 @@ export class VectorCache {
 
   /**
    * The `k` nearest vectors of a cached table, loading it with `load` when it is missing
-   * or older than `generation`. A table larger than the bound is searched and not kept.
+   * or older than `generation`. A table larger than the bound, or smaller than `minRows`,
+   * is searched and not kept.
    * The cache ranks by 8-bit codes; `exact` reads the stored vectors of the shortlist
    * ({@link RESCORE_FACTOR} · k + 16 rows), which give the final order and scores.
    */
@@ -378,7 +397,7 @@ export class VectorCache {
     } else this.remove(key);
     if (k <= 0) return [];
     const short = e.shortlist(q, k * RESCORE_FACTOR + 16, this.annMin, this.simdMin);
-    if (e.bytes <= this.maxBytes) {
+    if (e.bytes <= this.maxBytes && e.size >= this.minRows) {
       this.entries.set(key, e);
       this.recount(key, e);
     }

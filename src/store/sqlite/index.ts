@@ -34,6 +34,8 @@ export { ERASED_FINGERPRINT, HEAD_WEIGHT, scopeToken, VECTOR_SNAPSHOT_MIN };
 export interface SqliteStoreOptions {
   /** Bound of the in-memory vector cache across every user (default 128 MiB, or `MNEMO_CACHE_MB`). */
   cacheBytes?: number | undefined;
+  /** Vector tables (one user's memories, or episodes) of fewer rows are read at each search, not cached (default 1,024, `CACHE_MIN_ROWS` in src/store/vector-cache.ts). */
+  cacheMinRows?: number | undefined;
   /** Bound of the parsed-row cache across every user, in rows (default 20,000; 0 turns it off). */
   cacheRows?: number | undefined;
   /** Vector tables of at least this many rows are snapshotted at close (default {@link VECTOR_SNAPSHOT_MIN}). */
@@ -91,7 +93,7 @@ export class SqliteStore implements Store {
   private constructor(db: Database.Database, options: SqliteStoreOptions) {
     this.db = db;
     const env = Number(process.env.MNEMO_CACHE_MB);
-    this.vectorCache = new VectorCache({ maxBytes: options.cacheBytes ?? (env > 0 ? env * 1024 * 1024 : undefined) });
+    this.vectorCache = new VectorCache({ maxBytes: options.cacheBytes ?? (env > 0 ? env * 1024 * 1024 : undefined), minRows: options.cacheMinRows });
     this.rowCache = new RowCache(options.cacheRows ?? DEFAULT_ROW_CACHE_ROWS);
     this.snapshotMin = options.snapshotMinVectors ?? VECTOR_SNAPSHOT_MIN;
   }
