@@ -95,8 +95,14 @@ function scanWords(s: string): string[] {
  * times (extraction, consolidation, the memory index, embedding, the full-text rows).
  * Two generations of at most `size` entries each; the older one is dropped when the
  * newer one fills up, so it stays bounded.
+ *
+ * @example
+ * ```ts
+ * const upper = new StringMemo(1024, (s) => s.toUpperCase());
+ * upper.get("abc"); // "ABC", computed once
+ * ```
  */
-class StringMemo<T> {
+export class StringMemo<T> {
   private young = new Map<string, T>();
   private old = new Map<string, T>();
   private readonly size: number;
@@ -330,7 +336,11 @@ const EMOJI = /[\p{Extended_Pictographic}\u{FE0F}\u{200D}]/gu;
  * ```
  */
 export function compressText(text: string): string {
-  return text
+  return compressMemo.get(text);
+}
+
+const compressMemo = new StringMemo<string>(4096, (text) =>
+  text
     .replace(EMOJI, "")
     .replace(INTERJECTION, "$1")
     .replace(SOFT_WORDS, "")
@@ -338,5 +348,5 @@ export function compressText(text: string): string {
     .replace(/\s+([,.!?])/g, "$1")
     .replace(/\s{2,}/g, " ")
     .replace(/^[,.!\s]+/, "")
-    .trim();
-}
+    .trim(),
+);

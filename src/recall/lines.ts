@@ -6,7 +6,7 @@
  * the one it came from), quoted after the memory, so the model reads the answer, not only
  * the gist.
  */
-import { compressText, sentences, termList } from "../core/text.js";
+import { compressText, sentences, StringMemo, termList } from "../core/text.js";
 import type { Episode, Memory } from "../core/types.js";
 import { FILLER, isFiller } from "../ingest/extract/filler.js";
 
@@ -181,6 +181,10 @@ export function saysMoreThan(m: Memory, turns: readonly string[]): boolean {
  * ```
  */
 export function trimSmallTalk(text: string): string {
+  return trimMemo.get(text);
+}
+
+const trimMemo = new StringMemo<string>(4096, (text) => {
   const sents = sentences(text);
   const idle = (x: string) => termList(x).length < 3 && FILLER.test(x.trim()) && isFiller(x);
   let a = 0;
@@ -188,7 +192,7 @@ export function trimSmallTalk(text: string): string {
   while (a < b && idle(sents[a]!)) a++;
   while (b > a && idle(sents[b - 1]!)) b--;
   return a >= b || (a === 0 && b === sents.length) ? text : sents.slice(a, b).join(" ");
-}
+});
 
 /**
  * A turn longer than this many words (a long assistant answer, a pasted document) is shown

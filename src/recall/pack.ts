@@ -234,7 +234,7 @@ export function pack(
     if ((shows && c.type === "memory" && shownTurns.has(shows.id)) || seenLines.has(line)) continue;
     const day = dayOf(c);
     const header = days.has(day) ? 0 : countTokens(`[${formatDay(day + "T00:00:00Z")}]`) + 1;
-    const tokens = countTokens(line) + 1 + header;
+    const tokens = (item.line === line ? item.lineTokens : countTokens(line)) + 1 + header;
     // Only items too long for what is left count towards giving up; an episode over its
     // share is skipped without ending the search for memories that still fit.
     if (c.type === "episode" && episodeTokens + tokens > budget * episodeShare) continue;
