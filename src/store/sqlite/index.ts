@@ -16,7 +16,7 @@ import { rowToEntity, rowToEpisode, rowToMemory, rowToSegment, rowToVersion, typ
 import { byIds, findEpisodes, listMemories, stats } from "./reads.js";
 import { migrate } from "./schema.js";
 import { episodeNeighbourIds, linkedMemories, searchText } from "./search.js";
-import { eachVector, loadVectors, persistVectorSnapshots, restoreVectorSnapshot, vectorKey } from "./vectors.js";
+import { eachVector, loadVectors, persistVectorSnapshots, restoreVectorSnapshot, scanSmallTable, vectorKey } from "./vectors.js";
 
 // The store is split by concern: commit.ts (writes), search.ts (full-text, links,
 // neighbours), vectors.ts (vector blobs and snapshots), remove.ts (delete and erase),
@@ -444,7 +444,14 @@ export class SqliteStore implements Store {
     // are the cache's own 8-bit codes, so the cache's scores are the stored vectors' scores.
     const gen = await this.generation(scope);
     const key = vectorKey(scope, target);
-    if (!this.vectorCache.has(key, gen)) restoreVectorSnapshot((sql) => this.stmt(sql), this.vectorCache, scope, target, gen);
+    if (!this.vectorCache.has(key, gen)) {
+      restoreVectorSnapshot((sql) => this.stmt(sql), this.vectorCache, scope, target, gen);
+      // A table too small to be cached is scored as it is read (no decoding, nothing kept).
+      if (!this.vectorCache.has(key, gen)) {
+        const small = scanSmallTable((sql) => this.stmt(sql), scope, target, vector, k, this.vectorCache.minRows);
+        if (small) return small;
+      }
+    }
     return this.vectorCache.search(key, gen, load, vector, k);
   }
 

@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import { MnemoError } from "../../core/errors.js";
-import type { ScopeKey, TargetType, VectorMatrix } from "../types.js";
+import type { ScopeKey, TargetType, VectorHit, VectorMatrix } from "../types.js";
 import type { VectorCache } from "../vector-cache.js";
 import type { Prepare } from "./search.js";
 
@@ -155,4 +155,38 @@ export function loadVectors(stmt: Prepare, scope: ScopeKey, target: TargetType):
     ids.push(r.target_id);
   });
   return { ids, dim, data };
+}
+
+/**
+ * Vector search over a table too small to be cached (fewer than `maxRows` rows): the
+ * stored 8-bit codes are scored as they are read (score = scale · Σ code·q, the same score
+ * the cache gives), so a small user costs one range read and no decoding. Returns null as
+ * soon as the table reaches `maxRows` rows (the caller then loads it into the cache).
+ *
+ * @example
+ * ```ts
+ * const hits = scanSmallTable(stmt, key, "memory", query, 20, 1024) ?? (await cache.search(...));
+ * ```
+ */
+export function scanSmallTable(stmt: Prepare, scope: ScopeKey, target: TargetType, q: Float32Array, k: number, maxRows: number): VectorHit[] | null {
+  const rows = stmt(`SELECT target_id, data FROM vectors WHERE tenant = ? AND user_id = ? AND target_type = ?`).raw(true).iterate(scope.tenant, scope.userId, TARGET_CODE[target]) as IterableIterator<[string, Buffer]>;
+  const hits: VectorHit[] = [];
+  const dim = q.length;
+  for (const [id, b] of rows) {
+    if (hits.length >= maxRows) {
+      rows.return?.();
+      return null;
+    }
+    if (b.length - 4 !== dim) {
+      rows.return?.();
+      throw new MnemoError("EMBEDDER_MISMATCH", `The query vector has dimension ${dim}; stored vectors have ${b.length - 4}.`);
+    }
+    const scale = b.readFloatLE(0);
+    const codes = new Int8Array(b.buffer, b.byteOffset + 4, dim);
+    let s = 0;
+    for (let j = 0; j < dim; j++) s += codes[j]! * q[j]!;
+    hits.push({ id, score: s * scale });
+  }
+  if (k <= 0) return [];
+  return hits.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).slice(0, k);
 }
