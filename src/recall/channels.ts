@@ -4,7 +4,7 @@ import type { Segment } from "../core/types.js";
 import type { LinkedMemories, ScopeKey, TextHit, VectorHit } from "../store/types.js";
 import type { ChannelList } from "./fuse.js";
 import type { QueryAnalysis } from "./query.js";
-import { byOrder, termSet, type Snapshot } from "./snapshot.js";
+import { byOrder, startedRead, termSet, type Snapshot } from "./snapshot.js";
 
 /**
  * Item keys: "m:<memory id>" or "e:<episode id>".
@@ -321,11 +321,11 @@ export async function runChannels(inp: ChannelInput): Promise<ChannelList[]> {
   // work that overlaps the others); every channel then reads rows into the snapshot and
   // ranks in the same order as before, so the lists are the same.
   const early: Early = {
-    denseMemory: on("dense") ? started(ctx.store.searchVectors(key, "memory", queryVector, denseFirstK(depth))) : undefined,
-    denseEpisode: on("dense") ? started(ctx.store.searchVectors(key, "episode", queryVector, denseFirstK(depth))) : undefined,
-    answerType: on("graph") ? started(answerTypeHits(inp)) : undefined,
-    temporal: on("temporal") ? started(temporalHits(inp)) : undefined,
-    segment: on("segment") ? started(segmentReads(inp)) : undefined,
+    denseMemory: on("dense") ? startedRead(ctx.store.searchVectors(key, "memory", queryVector, denseFirstK(depth))) : undefined,
+    denseEpisode: on("dense") ? startedRead(ctx.store.searchVectors(key, "episode", queryVector, denseFirstK(depth))) : undefined,
+    answerType: on("graph") ? startedRead(answerTypeHits(inp)) : undefined,
+    temporal: on("temporal") ? startedRead(temporalHits(inp)) : undefined,
+    segment: on("segment") ? startedRead(segmentReads(inp)) : undefined,
   };
   const lists: ChannelList[] = [];
   const lex = on("lexical") || on("graph") ? await lexical(inp) : [];
@@ -353,11 +353,6 @@ interface Early {
   segment: Promise<{ hits: TextHit[]; segs: Segment[]; linked: LinkedMemories[] }> | undefined;
 }
 
-/** A read started early: its failure surfaces where it is awaited, not as an unhandled rejection before. */
-function started<T>(p: Promise<T>): Promise<T> {
-  p.catch(() => undefined);
-  return p;
-}
 
 /**
  * Every channel name.

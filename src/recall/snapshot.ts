@@ -61,10 +61,10 @@ export class Snapshot {
     const derivedFor = askedE.filter((id) => !this.episodeMemories.has(id));
     // The reads that do not depend on each other start together (one round trip's wait on
     // PostgreSQL instead of three); rows enter the maps in the same order as one by one.
-    const memoriesRead = wantM.length > 0 ? quiet(store.getMemories(this.key, wantM)) : null;
-    const linksRead = derivedFor.length > 0 ? quiet(store.linkedMemories(this.key, "source", derivedFor, DERIVED_LIMIT)) : null;
+    const memoriesRead = wantM.length > 0 ? startedRead(store.getMemories(this.key, wantM)) : null;
+    const linksRead = derivedFor.length > 0 ? startedRead(store.linkedMemories(this.key, "source", derivedFor, DERIVED_LIMIT)) : null;
     const askedNew = askedE.filter((id) => !this.episodes.has(id));
-    const episodesRead = !this.withSources && askedNew.length > 0 ? quiet(store.getEpisodes(this.key, askedNew)) : null;
+    const episodesRead = !this.withSources && askedNew.length > 0 ? startedRead(store.getEpisodes(this.key, askedNew)) : null;
     if (memoriesRead) for (const m of await memoriesRead) this.memories.set(m.id, m);
     if (linksRead) {
       const links = await linksRead;
@@ -200,8 +200,17 @@ function sharedTerms(text: string): Set<string> {
   return t;
 }
 
-/** A read awaited later: its failure surfaces there, not as an unhandled rejection before. */
-function quiet<T>(p: Promise<T>): Promise<T> {
+/**
+ * A read started now and awaited later: its failure surfaces where it is awaited, not as
+ * an unhandled rejection before.
+ *
+ * @example
+ * ```ts
+ * const rows = startedRead(store.getMemories(key, ids)); // … other reads …
+ * for (const m of await rows) use(m);
+ * ```
+ */
+export function startedRead<T>(p: Promise<T>): Promise<T> {
   p.catch(() => undefined);
   return p;
 }
