@@ -353,7 +353,6 @@ interface Early {
   segment: Promise<{ hits: TextHit[]; segs: Segment[]; linked: LinkedMemories[] }> | undefined;
 }
 
-
 /**
  * Every channel name.
  *
