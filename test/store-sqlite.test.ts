@@ -20,6 +20,49 @@ runStoreContract("sqlite (file)", async () => {
 });
 
 describe("SqliteStore specifics", () => {
+  it("rejects a malformed cache or snapshot bound with INVALID_CONFIG before creating the file", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const path = join(dir, "bad.db");
+      for (const bad of [{ cacheMinRows: -1 }, { cacheMinRows: Number.NaN }, { cacheRows: 1.5 }, { cacheBytes: -5 }, { snapshotMinVectors: Infinity }]) {
+        const err = await expectCode(SqliteStore.open(path, bad), "INVALID_CONFIG");
+        expect(err.message).toMatch(/must be a non-negative integer/);
+        expect(existsSync(path)).toBe(false);
+      }
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("a table below cacheMinRows, scored as it is read, gives the cached table's hits and scores (property, random vectors)", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const path = join(dir, "scan.db");
+      const key = { tenant: "default", userId: "u" };
+      let seed = 7;
+      const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+      const vec = () => Float32Array.from({ length: 16 }, rnd);
+      const s = await SqliteStore.open(path);
+      await s.commit({ scope: key, vectors: Array.from({ length: 300 }, (_, i) => ({ targetType: "memory" as const, targetId: `m${i}`, vector: vec() })) });
+      await s.close();
+      const scan = await SqliteStore.open(path); // default: 300 rows < 1,024, never cached
+      const cached = await SqliteStore.open(path, { cacheMinRows: 0 });
+      for (let t = 0; t < 20; t++) {
+        const q = vec();
+        const a = await scan.searchVectors(key, "memory", q, 10);
+        const b = await cached.searchVectors(key, "memory", q, 10);
+        expect(a.map((h) => h.id)).toEqual(b.map((h) => h.id));
+        a.forEach((h, i) => expect(h.score).toBeCloseTo(b[i]!.score, 5));
+      }
+      expect(scan.vectorCache.size).toBe(0);
+      expect(cached.vectorCache.size).toBe(1);
+      await scan.close();
+      await cached.close();
+    } finally {
+      cleanup();
+    }
+  });
+
   it("full-text search of a scope alone in its file (no scope token in the query) gives the hits and scores of the scoped query, and stays scoped once another user writes", async () => {
     const { dir, cleanup } = tempDir();
     try {

@@ -24,11 +24,12 @@ import { eachVector, loadVectors, persistVectorSnapshots, restoreVectorSnapshot,
 export { ERASED_FINGERPRINT, HEAD_WEIGHT, scopeToken, VECTOR_SNAPSHOT_MIN };
 
 /**
- * Options of {@link SqliteStore.open}.
+ * Options of {@link SqliteStore.open}. Each number must be a non-negative integer
+ * (otherwise `INVALID_CONFIG`, before the file is opened).
  *
  * @example
  * ```ts
- * const store = await SqliteStore.open("./mnemo.db", { cacheBytes: 64 * 1024 * 1024 });
+ * const store = await SqliteStore.open("./mnemo.db", { cacheBytes: 64 * 1024 * 1024, cacheMinRows: 1024 });
  * ```
  */
 export interface SqliteStoreOptions {
@@ -40,6 +41,25 @@ export interface SqliteStoreOptions {
   cacheRows?: number | undefined;
   /** Vector tables of at least this many rows are snapshotted at close (default {@link VECTOR_SNAPSHOT_MIN}). */
   snapshotMinVectors?: number | undefined;
+}
+
+/**
+ * Checks {@link SqliteStoreOptions}' numbers before any file is opened: each given one must
+ * be a non-negative integer (a NaN bound would silently turn a cache off or make it unbounded).
+ *
+ * @example
+ * ```ts
+ * checkStoreOptions({ cacheMinRows: 0 }); // fine
+ * checkStoreOptions({ cacheMinRows: -1 }); // throws MnemoError INVALID_CONFIG
+ * ```
+ */
+export function checkStoreOptions(options: SqliteStoreOptions): void {
+  for (const name of ["cacheBytes", "cacheMinRows", "cacheRows", "snapshotMinVectors"] as const) {
+    const v = options[name];
+    if (v !== undefined && !(Number.isInteger(v) && v >= 0)) {
+      throw new MnemoError("INVALID_CONFIG", `${name} must be a non-negative integer, got ${String(v)}.`, { hint: `Leave ${name} out for its default.` });
+    }
+  }
 }
 
 /**
@@ -102,6 +122,7 @@ export class SqliteStore implements Store {
 
   /** Opens (creating if needed) a database file, or `:memory:`. */
   static async open(path: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
+    checkStoreOptions(options);
     const db = openDatabaseFile(path);
     try {
       db.pragma("journal_mode = WAL");
