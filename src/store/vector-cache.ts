@@ -280,6 +280,18 @@ export interface VectorSnapshot {
   scales: Float32Array;
 }
 
+/**
+ * The order of vector hits: best score first, ties by id (the cache and the SQLite store's small-table scan).
+ *
+ * @example
+ * ```ts
+ * hits.sort(byScoreThenId);
+ * ```
+ */
+export function byScoreThenId(a: VectorHit, b: VectorHit): number {
+  return b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
 /** Exact cosine of stored vectors against the query, best first, ties by id. */
 function rescore(hits: readonly VectorHit[], exact: Map<string, Float32Array>, q: Float32Array, k: number): VectorHit[] {
   const out: VectorHit[] = [];
@@ -290,7 +302,7 @@ function rescore(hits: readonly VectorHit[], exact: Map<string, Float32Array>, q
     for (let j = 0; j < q.length; j++) s += v[j]! * q[j]!;
     out.push({ id: h.id, score: s });
   }
-  return out.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).slice(0, k);
+  return out.sort(byScoreThenId).slice(0, k);
 }
 
 /**

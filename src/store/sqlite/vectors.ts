@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import { MnemoError } from "../../core/errors.js";
 import type { ScopeKey, TargetType, VectorHit, VectorMatrix } from "../types.js";
-import type { VectorCache } from "../vector-cache.js";
+import { byScoreThenId, type VectorCache } from "../vector-cache.js";
 import type { Prepare } from "./search.js";
 
 
@@ -188,5 +188,5 @@ export function scanSmallTable(stmt: Prepare, scope: ScopeKey, target: TargetTyp
     hits.push({ id, score: s * scale });
   }
   if (k <= 0) return [];
-  return hits.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).slice(0, k);
+  return hits.sort(byScoreThenId).slice(0, k);
 }
