@@ -80,6 +80,12 @@ describe("regression: dates are annotated, not spliced", () => {
     expect(texts(ms)).toContain("May 10 [= 10 May 2025]");
   });
 
+  it("a day-and-month that passed a day ago stays this year's, though the sentence says 'plan' (BEAM chat 19: 'February 19' said on 20 February 2025 became 19 February 2026)", async () => {
+    const ms = await said(["I want to make sure I'm doing everything right for our estate plan celebration, like the surprise dinner Douglas planned at The Blue Lagoon on February 19."], "2025-02-20T10:00:00Z");
+    expect(texts(ms)).toContain("February 19 [= 19 February 2025]");
+    expect(texts(ms)).not.toContain("2026");
+  });
+
   it("birthdays and anniversaries stay recurring, not one past date", async () => {
     const ms = await said(["My birthday is May 10.", "Our anniversary is on June 3."]);
     const bday = ms.find((m) => m.text.includes("birthday"))!;

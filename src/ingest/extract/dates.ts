@@ -32,6 +32,8 @@ const RECURRING = /\b(birthday|bday|anniversary|every year|each year|annual(?:ly
 const FUTURE = /\b(will|'ll|’ll|going to|gonna|is on|are on|fly(?:ing)? out|leav(?:e|ing)|plan(?:ning)?|upcoming|scheduled|due|starts?|is|are)\b/i;
 const HAS_YEAR = /\b(19|20)\d{2}\b/;
 const DAY = 86_400_000;
+/** A bare day-and-month that passed at most this many days ago is that day, even said with a future verb. */
+const RECENT_DAYS = 7;
 
 function addUnits(ref: Date, n: number, unit: string): { from: Date; granularity: TimeMention["granularity"] } {
   const u = unit.toLowerCase().replace(/s$/, "");
@@ -52,7 +54,8 @@ function label(from: Date, g: TimeMention["granularity"]): string {
  * in: "We fly out on October 12" → note "[= 12 October 2024]" after "October 12".
  * Durations ("for 30 seconds"), noun phrases ("my last day") are no dates; "in two weeks"
  * is resolved; a birthday or anniversary stays recurring ("[every year on 10 May]");
- * a day-and-month said with a future verb that already passed this year is next year's.
+ * a day-and-month said with a future verb that passed this year more than a week ago is
+ * next year's.
  *
  * @example
  * ```ts
@@ -80,7 +83,8 @@ export function dateNotes(sentence: string, reference: string): DateNote[] {
     let from = new Date(m.range.from);
     let text = m.label;
     // "My last day is May 10" said in July: a future verb with a bare day-and-month means next year.
-    if (!explicitYear && m.granularity === "day" && from.getTime() < ref.getTime() - DAY && /^[A-Z][a-z]+\.? \d|^\d{1,2}(st|nd|rd|th)? (of )?[A-Z]/.test(m.text) && FUTURE.test(sentence) && !/\b(was|were|did|went|had|ago)\b/i.test(sentence)) {
+    // One that passed within the last week is the day that just happened ("the dinner on February 19", said on the 20th).
+    if (!explicitYear && m.granularity === "day" && from.getTime() < ref.getTime() - RECENT_DAYS * DAY && /^[A-Z][a-z]+\.? \d|^\d{1,2}(st|nd|rd|th)? (of )?[A-Z]/.test(m.text) && FUTURE.test(sentence) && !/\b(was|were|did|went|had|ago)\b/i.test(sentence)) {
       from = new Date(Date.UTC(from.getUTCFullYear() + 1, from.getUTCMonth(), from.getUTCDate()));
       text = formatDay(from);
     }
