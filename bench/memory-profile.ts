@@ -2,7 +2,8 @@
  * Where a process's memory goes when it serves one large user: builds (once) a user grown
  * from LoCoMo dev text into a SQLite file, then in a fresh child process opens it, runs
  * recalls and a few writes, and prints RSS, V8 heap and external bytes, each Mnemo cache's
- * own estimate, after each phase (with a full GC first when node runs with --expose-gc).
+ * own estimate, after each phase (with a full GC first when node runs with --expose-gc), and
+ * the peak RSS so far (a forced GC lowers RSS, not the peak a server must have room for).
  *
  *   npx tsx bench/memory-profile.ts --size 100000 --file /tmp/grown-100k.db [--recalls 30]
  */
@@ -27,7 +28,9 @@ const mb = (b: number) => (b / 2 ** 20).toFixed(1);
 function usage(label: string): void {
   (globalThis as { gc?: () => void }).gc?.();
   const m = process.memoryUsage();
-  console.log(`${label.padEnd(34)} rss ${mb(m.rss).padStart(7)} MB  heapUsed ${mb(m.heapUsed).padStart(7)}  heapTotal ${mb(m.heapTotal).padStart(7)}  external ${mb(m.external).padStart(6)}  arrayBuffers ${mb(m.arrayBuffers).padStart(6)}`);
+  // Peak RSS so far (getrusage): what the process needed at its worst, whenever V8 gave pages back.
+  const peak = process.resourceUsage().maxRSS / 1024;
+  console.log(`${label.padEnd(34)} rss ${mb(m.rss).padStart(7)} MB  peak ${peak.toFixed(1).padStart(7)}  heapUsed ${mb(m.heapUsed).padStart(7)}  heapTotal ${mb(m.heapTotal).padStart(7)}  external ${mb(m.external).padStart(6)}  arrayBuffers ${mb(m.arrayBuffers).padStart(6)}`);
 }
 
 if (process.argv.includes("--serve")) {

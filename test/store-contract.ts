@@ -405,6 +405,29 @@ export function runStoreContract(name: string, create: () => Promise<{ store: St
         await rejectsWith(store.listMemories({ tenant: "t1", userId: "alice", cursor: "!!not a cursor!!" }), ["INVALID_INPUT"]);
       });
 
+      it("listMemoryTexts pages the scope's active memories newest first as id, slot and text, with no gaps, and rejects a malformed cursor", async () => {
+        const ep = makeEpisode(A);
+        const active = Array.from({ length: 7 }, (_, i) => makeMemory(A, [ep.id], { text: `fact number ${i}`, slot: i === 3 ? "alice|lives_in" : null }));
+        const invalid = makeMemory(A, [ep.id], { invalidatedAt: at(5), validTo: at(5) });
+        const forgotten = makeMemory(A, [ep.id], { forgottenAt: at(6) });
+        for (const m of [...active.slice(0, 4), invalid, forgotten, ...active.slice(4)]) await store.commit({ scope: A, episodes: [ep], memories: [m] });
+        await seed(B);
+        for (const limit of [1, 3, 7, 100]) {
+          const got: Array<{ id: string; slot: string | null; text: string }> = [];
+          let cursor: string | undefined;
+          for (;;) {
+            const page = await store.listMemoryTexts(A, { limit, cursor });
+            expect(page.items.length).toBeLessThanOrEqual(limit);
+            got.push(...page.items);
+            if (!page.nextCursor) break;
+            cursor = page.nextCursor;
+          }
+          expect(got).toEqual([...active].reverse().map((m) => ({ id: m.id, slot: m.slot, text: m.text })));
+        }
+        expect((await store.listMemoryTexts({ tenant: "t2", userId: "alice" })).items).toEqual([]);
+        await rejectsWith(store.listMemoryTexts(A, { cursor: "!!not a cursor!!" }), ["INVALID_INPUT"]);
+      });
+
       it("memoriesBySlot returns only active memories of the scope holding the slots", async () => {
         const ep = makeEpisode(A);
         const active = makeMemory(A, [ep.id], { slot: "caroline|lives_in" });

@@ -80,6 +80,16 @@ export interface MemoryFilter {
 }
 
 /**
+ * A memory as consolidation's index reads it ({@link Store.listMemoryTexts}).
+ *
+ * @example
+ * ```ts
+ * const t: MemoryText = { id: "mem_1", slot: "alice|lives_in", text: "Alice lives in Lisbon." };
+ * ```
+ */
+export type MemoryText = Pick<Memory, "id" | "slot" | "text">;
+
+/**
  * One page of a listing.
  *
  * @example
@@ -249,6 +259,12 @@ export interface Store {
   getMemories(scope: ScopeKey, ids: string[]): Promise<Memory[]>;
   /** Paginated listing, newest first. */
   listMemories(filter: MemoryFilter): Promise<Page<Memory>>;
+  /**
+   * The active (not invalidated, not forgotten) memories of a scope as id, slot and text only,
+   * newest first, a page at a time (at most 1,000): what consolidation's index is built from,
+   * without decoding whole rows.
+   */
+  listMemoryTexts(scope: ScopeKey, options?: { cursor?: string | undefined; limit?: number | undefined }): Promise<Page<MemoryText>>;
   /** Active (not invalidated, not forgotten) memories holding one of the slots. */
   memoriesBySlot(scope: ScopeKey, slots: string[]): Promise<Memory[]>;
   /** Every version of a memory, oldest first. */

@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from "pg";
 import { MnemoError } from "../../core/errors.js";
 import type { Entity, Episode, Memory, MemoryVersion, Segment, Stats } from "../../core/types.js";
 import { rowToEntity, rowToEpisode, rowToMemory, rowToSegment, rowToVersion, type Row } from "../sqlite/rows.js";
-import type { EpisodeNeighbours, LinkedMemories, MemoryFilter, MemoryLink, Page, ScopeKey, Store, TargetType, TextHit, TextSearchOptions, VectorHit, VectorMatrix, WriteBatch } from "../types.js";
+import type { EpisodeNeighbours, LinkedMemories, MemoryFilter, MemoryLink, MemoryText, Page, ScopeKey, Store, TargetType, TextHit, TextSearchOptions, VectorHit, VectorMatrix, WriteBatch } from "../types.js";
 import { episodeNeighboursPg, linkedMemoriesPg, searchVectorsPg } from "./graph.js";
 import { applyBatch, deleteWithTextStats, PG_GENERATION_FLOOR_KEY, scopeLockKey } from "./commit.js";
 import { inTransaction, openPool, redactUrl, type Queryable } from "./driver.js";
@@ -294,6 +294,19 @@ export class PostgresStore implements Store {
     args.push(limit + 1);
     const rows = await this.run(`SELECT ${MEMORY_COLS} FROM memories WHERE ${where.join(" AND ")} ORDER BY rid DESC LIMIT $${args.length}`, args);
     const items = rows.slice(0, limit).map(rowToMemory);
+    const last = rows.length > limit ? rows[limit - 1] : undefined;
+    return { items, nextCursor: last ? Number(last.rid).toString(36) : null };
+  }
+
+  async listMemoryTexts(scope: ScopeKey, options: { cursor?: string | undefined; limit?: number | undefined } = {}): Promise<Page<MemoryText>> {
+    const rid = options.cursor === undefined ? Number.MAX_SAFE_INTEGER : Number.parseInt(options.cursor, 36);
+    if (!Number.isFinite(rid) || (options.cursor !== undefined && !/^[0-9a-z]+$/.test(options.cursor))) throw new MnemoError("INVALID_INPUT", "The cursor is not valid.");
+    const limit = Math.max(1, Math.min(options.limit ?? 1000, 1000));
+    const rows = await this.run(
+      `SELECT rid, id, slot, text FROM memories WHERE tenant = $1 AND user_id = $2 AND rid < $3 AND invalidated_at IS NULL AND forgotten_at IS NULL ORDER BY rid DESC LIMIT $4`,
+      [scope.tenant, scope.userId, rid, limit + 1],
+    );
+    const items = rows.slice(0, limit).map((r) => ({ id: r.id as string, slot: (r.slot as string | null) ?? null, text: r.text as string }));
     const last = rows.length > limit ? rows[limit - 1] : undefined;
     return { items, nextCursor: last ? Number(last.rid).toString(36) : null };
   }

@@ -4,7 +4,7 @@ import { dirname } from "node:path";
 import { MnemoError } from "../../core/errors.js";
 import type { Entity, Episode, Memory, MemoryVersion, Segment, Stats } from "../../core/types.js";
 import type {
-  EpisodeNeighbours, LinkedMemories, MemoryFilter, MemoryLink, Page, ScopeKey, Store, TargetType, TextHit, TextSearchOptions, VectorHit, VectorMatrix, WriteBatch,
+  EpisodeNeighbours, LinkedMemories, MemoryFilter, MemoryLink, MemoryText, Page, ScopeKey, Store, TargetType, TextHit, TextSearchOptions, VectorHit, VectorMatrix, WriteBatch,
 } from "../types.js";
 import { VectorCache } from "../vector-cache.js";
 import { DEFAULT_ROW_CACHE_ROWS, RowCache } from "../row-cache.js";
@@ -13,7 +13,7 @@ import { scopeToken } from "./fts.js";
 import { ERASED_FINGERPRINT, HEAD_WEIGHT, VECTOR_SNAPSHOT_MIN } from "./constants.js";
 import { deleteRows, eraseUsers } from "./remove.js";
 import { rowToEntity, rowToEpisode, rowToMemory, rowToSegment, rowToVersion, type Row } from "./rows.js";
-import { byIds, findEpisodes, listMemories, stats } from "./reads.js";
+import { byIds, findEpisodes, listMemories, listMemoryTexts, stats } from "./reads.js";
 import { migrate } from "./schema.js";
 import { episodeNeighbourIds, linkedMemories, searchText } from "./search.js";
 import { eachVector, loadVectors, persistVectorSnapshots, restoreVectorSnapshot, scanSmallTable, vectorKey } from "./vectors.js";
@@ -409,6 +409,10 @@ export class SqliteStore implements Store {
 
   async listMemories(filter: MemoryFilter): Promise<Page<Memory>> {
     return listMemories((sql) => this.stmt(sql), filter);
+  }
+
+  async listMemoryTexts(scope: ScopeKey, options?: { cursor?: string | undefined; limit?: number | undefined }): Promise<Page<MemoryText>> {
+    return listMemoryTexts((sql) => this.stmt(sql), scope, options);
   }
 
   async memoriesBySlot(scope: ScopeKey, slots: string[]): Promise<Memory[]> {

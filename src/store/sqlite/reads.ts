@@ -1,6 +1,6 @@
 import { MnemoError } from "../../core/errors.js";
 import type { Episode, Memory, Stats } from "../../core/types.js";
-import type { MemoryFilter, Page, ScopeKey } from "../types.js";
+import type { MemoryFilter, MemoryText, Page, ScopeKey } from "../types.js";
 import { hashColumn, hashText, rowToMemory, type Row } from "./rows.js";
 import type { Prepare } from "./search.js";
 
@@ -104,6 +104,27 @@ export function listMemories(stmt: Prepare, filter: MemoryFilter): Page<Memory> 
   const items = rows.slice(0, limit).map(rowToMemory);
   const last = rows.length > limit ? rows[limit - 1] : undefined;
   return { items, nextCursor: last ? (last.rid as number).toString(36) : null };
+}
+
+/**
+ * {@link Store.listMemoryTexts} for SQLite: id, slot and text of the scope's active memories,
+ * newest first (the `memories_scope` index range, then each row).
+ *
+ * @example
+ * ```ts
+ * const page = listMemoryTexts(stmt, { tenant: "default", userId: "alice" }, { limit: 1000 });
+ * ```
+ */
+export function listMemoryTexts(stmt: Prepare, scope: ScopeKey, options: { cursor?: string | undefined; limit?: number | undefined } = {}): Page<MemoryText> {
+  const rid = options.cursor === undefined ? Number.MAX_SAFE_INTEGER : Number.parseInt(options.cursor, 36);
+  if (!Number.isFinite(rid) || (options.cursor !== undefined && !/^[0-9a-z]+$/.test(options.cursor))) throw new MnemoError("INVALID_INPUT", "The cursor is not valid.");
+  const limit = Math.max(1, Math.min(options.limit ?? 1000, 1000));
+  const rows = stmt(
+    `SELECT rid, id, slot, text FROM memories WHERE tenant = ? AND user_id = ? AND rid < ? AND invalidated_at IS NULL AND forgotten_at IS NULL ORDER BY rid DESC LIMIT ?`,
+  ).all(scope.tenant, scope.userId, rid, limit + 1) as Array<{ rid: number; id: string; slot: string | null; text: string }>;
+  const items = rows.slice(0, limit).map((r) => ({ id: r.id, slot: r.slot, text: r.text }));
+  const last = rows.length > limit ? rows[limit - 1] : undefined;
+  return { items, nextCursor: last ? last.rid.toString(36) : null };
 }
 
 /**
