@@ -3,7 +3,7 @@ import { answerCoverage } from "../src/bench/coverage.js";
 import { termList } from "../src/core/text.js";
 import type { Mnemo } from "../src/mnemo.js";
 import type { Episode, Memory } from "../src/core/types.js";
-import { addedDates, answerBearingLine, hasOwnContent, quoteFor, turnLine } from "../src/recall/lines.js";
+import { addedDates, answerBearingLine, hasOwnContent, quoteFor, turnDates, turnLine } from "../src/recall/lines.js";
 import { ruleText } from "../src/recall/pinned.js";
 import { openTempMnemo } from "./support/fixtures.js";
 
@@ -23,6 +23,34 @@ describe("context lines carry the content that made them relevant (#8 §4)", () 
     const q = new Set(termList("What event did John volunteer at last weekend?"));
     const quote = quoteFor("John: Last weekend I had an experience that reminded me of the impact we can make.", turn, q);
     expect(quote.join(" ")).toContain("volunteer at a career fair");
+  });
+
+  it("turnDates resolves the dates a turn says relative to its day, and only those", () => {
+    const at = "2023-05-08T13:56:00.000Z";
+    expect(turnDates("I painted that lake sunrise last year! It's special to me.", at)).toEqual(["2022"]);
+    expect(turnDates("I ran a charity race last Saturday.", at)).toEqual(["6 May 2023"]);
+    expect(turnDates("I took my kids to the museum yesterday.", at)).toEqual(["7 May 2023"]);
+    // named dates, "today" (the day header says it) and no date at all: nothing to add
+    expect(turnDates("The meeting is on March 25.", at)).toEqual([]);
+    expect(turnDates("Today was fun, this is great.", at)).toEqual([]);
+    expect(turnDates("I painted that lake sunrise last year!", "not a date")).toEqual([]);
+  });
+
+  it("regression: a turn shown whole carries the date its relative words mean ('last year' said on 8 May 2023 → 2022; LoCoMo 'When did Melanie paint a sunrise?')", async () => {
+    const { mnemo, cleanup } = await openTempMnemo();
+    try {
+      await mnemo.remember(
+        [
+          { speaker: "Caroline", content: "The colors in that lake painting blend so nicely.", occurredAt: "2023-05-08T13:56:00.000Z", sessionId: "s1" },
+          { speaker: "Melanie", content: "I painted that lake sunrise last year! It's special to me.", occurredAt: "2023-05-08T13:57:00.000Z", sessionId: "s1" },
+        ],
+        { userId: "sunrise" },
+      );
+      const r = await mnemo.recall("When did Melanie paint a sunrise?", { userId: "sunrise", budgetTokens: 300 });
+      expect(r.context).toMatch(/I painted that lake sunrise last year[^\n]*2022/);
+    } finally {
+      await cleanup();
+    }
   });
 
   it("addedDates keeps the dates a memory resolved that its turn does not say", () => {

@@ -6,9 +6,11 @@
  * the one it came from), quoted after the memory, so the model reads the answer, not only
  * the gist.
  */
+import { formatDay } from "../core/time.js";
 import { compressText, sentences, StringMemo, termList } from "../core/text.js";
 import type { Episode, Memory } from "../core/types.js";
 import { FILLER, isFiller } from "../ingest/extract/filler.js";
+import { dateNotes } from "../ingest/extract/dates.js";
 
 const MONTH = "(?:January|February|March|April|May|June|July|August|September|October|November|December)";
 const DATE_RE = new RegExp(`\\b(?:\\d{1,2} ${MONTH},? \\d{4}|${MONTH},? \\d{4}|${MONTH} \\d{1,2},? \\d{4}|(?:in|since|by|until|before|after) \\d{4})\\b`, "g");
@@ -38,6 +40,53 @@ export function addedDates(memoryText: string, turn: string): string[] {
 }
 
 /**
+ * A date said relative to the day it was said ("last year", "two weeks ago", "next Friday",
+ * "yesterday"), not one the words already name ("on March 25"), nor the day itself ("today":
+ * the date header says it). Sentences without one are not parsed at all.
+ */
+const RELATIVE = /\b(yesterday|tomorrow|ago)\b|\b(last|next|this|coming|past)\s+(few\s+|couple\s+(of\s+)?)?(week|weekend|month|year|night|morning|evening|afternoon|summer|winter|spring|fall|autumn|monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b|\bin\s+(a|an|one|two|three|four|five|six|seven|eight|nine|ten|a\s+few|a\s+couple\s+of|\d+)\s+(days?|weeks?|months?|years?)\b/i;
+
+const turnDateMemo = new StringMemo<readonly string[]>(4096, (key) => {
+  const at = key.indexOf("\u0000");
+  const said = key.slice(0, at);
+  const text = key.slice(at + 1);
+  if (!RELATIVE.test(text) || !Number.isFinite(Date.parse(said))) return [];
+  const out: string[] = [];
+  for (const s of sentences(text)) {
+    if (!RELATIVE.test(s)) continue;
+    for (const d of dateNotes(s, said)) {
+      const words = s.slice(d.index, d.end);
+      if (!d.note || !RELATIVE.test(words)) continue;
+      // "three years ago" is a year, "two months ago" a month: not the day chrono counts back to.
+      const ago = d.from ? /\b(years?|months?)\s+ago\b/i.exec(words)?.[1] : undefined;
+      if (ago) out.push(/^y/i.test(ago) ? d.from!.slice(0, 4) : formatDay(d.from!).replace(/^\d+ /, ""));
+      else out.push(d.note.replace(/^\[(= )?/, "").replace(/\]$/, ""));
+    }
+  }
+  return [...new Set(out)];
+});
+
+/**
+ * The dates a shown turn leaves relative, resolved against when it was said: "last year"
+ * said on 8 May 2023 → "2022", "last Saturday" → "6 May 2023". The model reads the date it
+ * would otherwise have to work out (and often gets wrong). Memoised per text.
+ *
+ * @example
+ * ```ts
+ * turnDates("I painted that lake sunrise last year!", "2023-05-08T13:56:00.000Z"); // ["2022"]
+ * ```
+ */
+export function turnDates(text: string, saidAt: string): readonly string[] {
+  return turnDateMemo.get(saidAt + "\u0000" + text);
+}
+
+/** " [2022; 6 May 2023]" for the dates of `text` not already among `known`, or "". */
+export function datesSuffix(text: string, saidAt: string, known: readonly string[] = []): string {
+  const all = [...known, ...turnDates(text, saidAt).filter((d) => !known.some((k) => k.includes(d) || d.includes(k)))];
+  return all.length ? ` [${all.join("; ")}]` : "";
+}
+
+/**
  * A memory shown as its whole source turn, speaker and words, with the dates the memory
  * resolved appended: `- Melanie: "I ran a charity race last Saturday." [20 May 2023]`.
  *
@@ -47,9 +96,9 @@ export function addedDates(memoryText: string, turn: string): string[] {
  * ```
  */
 export function turnLine(m: Memory, source: Episode, queryTerms?: ReadonlySet<string>): string {
-  const dates = addedDates(m.text, source.text);
+  const shown = compressText(excerpt(trimSmallTalk(source.text), queryTerms));
   const att = source.attachmentText ? ` [photo: ${source.attachmentText}]` : "";
-  return `- ${source.speaker}: "${compressText(excerpt(trimSmallTalk(source.text), queryTerms))}"${att}${dates.length ? ` [${dates.join("; ")}]` : ""}`;
+  return `- ${source.speaker}: "${shown}"${att}${datesSuffix(shown, source.occurredAt, addedDates(m.text, source.text))}`;
 }
 
 /**
@@ -129,7 +178,9 @@ export function answerBearingLine(m: Memory, source: Episode | undefined, queryT
   if (source.text.split(/\s+/).length <= TURN_WORDS) return turnLine(m, source, queryTerms);
   const quote = quoteFor(m.text, source.text, queryTerms);
   if (quote.length === 0) return line;
-  return `${line} (${source.speaker}: "${compressText(quote.join(" "))}")`;
+  const said = compressText(quote.join(" "));
+  const dates = turnDates(said, source.occurredAt).filter((d) => !line.includes(d));
+  return `${line} (${source.speaker}: "${said}"${dates.length ? ` [${dates.join("; ")}]` : ""})`;
 }
 
 /**

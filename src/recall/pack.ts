@@ -3,7 +3,7 @@ import { compressText } from "../core/text.js";
 import { countTokens } from "../core/tokens.js";
 import type { Episode, Memory, RecallResult } from "../core/types.js";
 import { byOrder, type Snapshot } from "./snapshot.js";
-import { answerBearingLine, excerpt, hasOwnContent, saysMoreThan, trimSmallTalk } from "./lines.js";
+import { answerBearingLine, datesSuffix, excerpt, hasOwnContent, saysMoreThan, trimSmallTalk } from "./lines.js";
 import { PINNED_HEADER, type Pinned } from "./pinned.js";
 import { provenanceTag, resultProvenance } from "../guard/label.js";
 
@@ -97,7 +97,8 @@ export function memoryLine(m: Memory, sources: string[], cite = false, source?: 
  */
 export function episodeLine(e: Episode, cite = false, queryTerms?: ReadonlySet<string>): string {
   const att = e.attachmentText ? ` [photo: ${e.attachmentText}]` : "";
-  const line = `- ${e.speaker}${provenanceTag(e)}: "${compressText(excerpt(trimSmallTalk(e.text), queryTerms))}"${att}`;
+  const shown = compressText(excerpt(trimSmallTalk(e.text), queryTerms));
+  const line = `- ${e.speaker}${provenanceTag(e)}: "${shown}"${att}${datesSuffix(shown, e.occurredAt)}`;
   return cite ? `${line} (${e.externalId ?? e.id})` : line;
 }
 
