@@ -7,7 +7,7 @@ import type {
   EpisodeNeighbours, LinkedMemories, MemoryFilter, MemoryLink, MemoryText, Page, ScopeKey, Store, TargetType, TextHit, TextSearchOptions, VectorHit, VectorMatrix, WriteBatch,
 } from "../types.js";
 import { VectorCache } from "../vector-cache.js";
-import { DEFAULT_ROW_CACHE_ROWS, RowCache } from "../row-cache.js";
+import { DEFAULT_ROW_CACHE_ROWS, RowCache, type RowKind } from "../row-cache.js";
 import { applyBatch } from "./commit.js";
 import { scopeToken } from "./fts.js";
 import { ERASED_FINGERPRINT, HEAD_WEIGHT, VECTOR_SNAPSHOT_MIN } from "./constants.js";
@@ -330,9 +330,9 @@ export class SqliteStore implements Store {
       this.vectorCache.apply(vectorKey(batch.scope, target), genBefore, genAfter, rows);
     }
     this.rowCache.committed(rowScope(batch.scope), genBefore, genAfter, [
-      ...(batch.memories ?? []).map((m) => "m:" + m.id),
-      ...(batch.episodes ?? []).map((e) => "e:" + e.id),
-      ...(batch.episodeSegments ?? []).map((a) => "e:" + a.episodeId),
+      ...(batch.memories ?? []).map((m) => m.id),
+      ...(batch.episodes ?? []).map((e) => e.id),
+      ...(batch.episodeSegments ?? []).map((a) => a.episodeId),
     ]);
   }
 
@@ -346,20 +346,20 @@ export class SqliteStore implements Store {
   }
 
   /** {@link byIds} through the row cache. */
-  private async cachedByIds<T extends Memory | Episode>(table: string, prefix: string, scope: ScopeKey, ids: string[], map: (r: Row) => T): Promise<T[]> {
+  private async cachedByIds<T extends Memory | Episode>(table: string, kind: RowKind, scope: ScopeKey, ids: string[], map: (r: Row) => T): Promise<T[]> {
     if (ids.length === 0) return [];
     const sk = rowScope(scope);
     this.rowCache.sync(sk, await this.generation(scope));
     const found = new Map<string, T>();
     const miss: string[] = [];
     for (const id of new Set(ids)) {
-      const hit = this.rowCache.get<T>(sk, prefix + id);
+      const hit = this.rowCache.get<T>(sk, kind, id);
       if (hit) found.set(id, hit);
       else miss.push(id);
     }
     for (const t of this.byIds(table, scope, miss, map, (x) => x.id)) {
       found.set(t.id, t);
-      this.rowCache.put(sk, prefix + t.id, t);
+      this.rowCache.put(sk, kind, t.id, t);
     }
     return ids.map((id) => found.get(id)).filter((t): t is T => t !== undefined);
   }
@@ -369,7 +369,7 @@ export class SqliteStore implements Store {
   }
 
   async getEpisodes(scope: ScopeKey, ids: string[]): Promise<Episode[]> {
-    return this.cachedByIds("episodes", "e:", scope, ids, rowToEpisode);
+    return this.cachedByIds("episodes", "e", scope, ids, rowToEpisode);
   }
 
   async listEpisodes(scope: ScopeKey, options: { sessionId?: string; after?: string; limit?: number } = {}): Promise<Episode[]> {
@@ -404,7 +404,7 @@ export class SqliteStore implements Store {
   }
 
   async getMemories(scope: ScopeKey, ids: string[]): Promise<Memory[]> {
-    return this.cachedByIds("memories", "m:", scope, ids, rowToMemory);
+    return this.cachedByIds("memories", "m", scope, ids, rowToMemory);
   }
 
   async listMemories(filter: MemoryFilter): Promise<Page<Memory>> {
