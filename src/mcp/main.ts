@@ -4,6 +4,7 @@ import { Mnemo, defaultDbPath } from "../mnemo.js";
 import { WriteQueue } from "../server/queue.js";
 import { createMcpServer } from "./tools.js";
 import { isMainModule } from "../core/main-module.js";
+import { preloadHeavyDeps } from "../core/lazy-deps.js";
 
 /**
  * Options of {@link runMcpStdio}.
@@ -90,6 +91,8 @@ export async function runMcpCommand(argv: string[]): Promise<void> {
     strict: true,
   });
   const { closed } = await runMcpStdio({ db: values.db, userId: values.user, tenant: values.tenant, pinUser: values["pin-user"] });
+  // The first tool call must not pay for loading the NLP and tokenizer modules.
+  preloadHeavyDeps();
   await closed;
 }
 

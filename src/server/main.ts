@@ -11,6 +11,7 @@ import { redactUrl } from "../store/postgres/driver.js";
 import { createApp, type AppOptions } from "./app.js";
 import { Lifecycle } from "./lifecycle.js";
 import { isMainModule } from "../core/main-module.js";
+import { preloadHeavyDeps } from "../core/lazy-deps.js";
 
 /**
  * Options of {@link startServer}; everything is optional.
@@ -244,6 +245,8 @@ export function parseServeArgs(argv: string[]): StartServerOptions {
 export async function runServeCommand(argv: string[]): Promise<RunningServer> {
   const server = await startServer(parseServeArgs(argv));
   process.stderr.write(`mnemo serve: listening on ${server.url}\n`);
+  // The first request must not pay for loading the NLP and tokenizer modules.
+  preloadHeavyDeps();
   return server;
 }
 
