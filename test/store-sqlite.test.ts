@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Mnemo } from "../src/mnemo.js";
 import { SqliteStore, scopeToken } from "../src/store/sqlite/index.js";
+import { SCHEMA_VERSION } from "../src/store/sqlite/schema.js";
+import { decodeSnapshot, encodeSnapshot, persistVectorSnapshots, snapshotParts } from "../src/store/sqlite/vectors.js";
 import { at, expectCode, makeEpisode, makeMemory, makeVersion, tempDir } from "./support/fixtures.js";
 import { runStoreContract } from "./store-contract.js";
 
@@ -176,7 +178,7 @@ describe("SqliteStore specifics", () => {
       expect((await again.searchVectors(key, "memory", v, 1)).map((h) => h.id)).toEqual([m.id]);
       await again.close();
       const check = new Database(path, { readonly: true });
-      expect(check.pragma("user_version", { simple: true })).toBe(6);
+      expect(check.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
       const sql = check.prepare(`SELECT sql FROM sqlite_master WHERE name = 'fts_episodes'`).get() as { sql: string };
       expect(sql.sql).toContain("contentless_delete");
       expect(check.prepare(`SELECT COUNT(*) AS n FROM sqlite_master WHERE name IN ('fts_episodes_content', 'vectors_scope')`).get()).toEqual({ n: 0 });
@@ -231,7 +233,7 @@ describe("SqliteStore specifics", () => {
       expect((await again.memoryHistory("default", m1.id)).map((h) => h.text)).toEqual(["Caroline went hiking", "Caroline went hiking twice"]);
       await again.close();
       const check = new Database(path, { readonly: true });
-      expect(check.pragma("user_version", { simple: true })).toBe(6);
+      expect(check.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
       expect(check.prepare(`SELECT typeof(content_hash) AS t, length(content_hash) AS n FROM episodes`).get()).toEqual({ t: "blob", n: 32 });
       expect(check.prepare(`SELECT length(data) AS n FROM vectors`).get()).toEqual({ n: 7 });
       // Stored without a copy: m1's first version until it changed (then copied back), m2's update.
@@ -279,6 +281,57 @@ describe("SqliteStore specifics", () => {
       const check = new Database(path, { readonly: true });
       expect(check.prepare(`SELECT COUNT(*) AS n FROM vector_snapshots`).get()).toEqual({ n: 0 });
       check.close();
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("a vector snapshot is stored in rows of at most SNAPSHOT_PART_BYTES and read back whole; a missing or stale row means no snapshot (schema 7)", async () => {
+    // encode → parts → decode is the identity for any sizes (property, 200 random tables)
+    let seed = 11;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    for (let t = 0; t < 200; t++) {
+      const n = 1 + rnd(40);
+      const dim = 1 + rnd(9);
+      const ids = Array.from({ length: n }, (_, i) => `id-${t}-${i}-${"é".repeat(rnd(3))}`);
+      const codes = Int8Array.from({ length: n * dim }, () => rnd(255) - 127);
+      const scales = Float32Array.from({ length: n }, () => rnd(1000) / 7);
+      const parts = snapshotParts(encodeSnapshot(ids, codes, scales), 1 + rnd(64));
+      const back = decodeSnapshot(Buffer.concat(parts), dim);
+      expect(back?.ids).toEqual(ids);
+      expect(Array.from(back!.codes)).toEqual(Array.from(codes));
+      expect(Array.from(back!.scales)).toEqual(Array.from(scales));
+      expect(decodeSnapshot(Buffer.concat(parts.slice(0, -1)), dim)).toBeNull();
+    }
+    const { dir, cleanup } = tempDir();
+    try {
+      const path = join(dir, "parts.db");
+      const key = { tenant: "default", userId: "u" };
+      const unit = (a: number) => new Float32Array([Math.cos(a), Math.sin(a), 0]);
+      const vectors = Array.from({ length: 40 }, (_, i) => ({ targetType: "memory" as const, targetId: `m${i}`, vector: unit(i * 0.05) }));
+      const s = await SqliteStore.open(path, { snapshotMinVectors: 0, cacheMinRows: 0 });
+      await s.commit({ scope: key, vectors });
+      const first = (await s.searchVectors(key, "memory", unit(0), 5)).map((h) => h.id);
+      // persisted in 16-byte rows (the store's own close writes 256 KiB ones)
+      const internals = s as unknown as { db: Database.Database; stmt: (sql: string) => Database.Statement; vectorCache: Parameters<typeof persistVectorSnapshots>[2] };
+      persistVectorSnapshots(internals.db, (sql) => internals.stmt(sql), internals.vectorCache, 0, 16);
+      await s.close();
+      const raw = new Database(path);
+      const rows = raw.prepare(`SELECT part, length(data) AS n FROM vector_snapshots ORDER BY part`).all() as Array<{ part: number; n: number }>;
+      expect(rows.length).toBeGreaterThan(10);
+      expect(rows.every((r, i) => r.part === i && r.n <= 16)).toBe(true);
+      raw.exec(`DELETE FROM vectors WHERE target_id = 'm0'`); // behind the store's back: only the snapshot still has m0
+      raw.close();
+      const again = await SqliteStore.open(path, { snapshotMinVectors: 0, cacheMinRows: 0 });
+      expect((await again.searchVectors(key, "memory", unit(0), 5)).map((h) => h.id)).toEqual(first);
+      await again.close();
+      // a part missing: the snapshot is not used, the vectors are loaded (m0 is gone from them)
+      const cut = new Database(path);
+      cut.exec(`DELETE FROM vector_snapshots WHERE part = 3`);
+      cut.close();
+      const third = await SqliteStore.open(path, { snapshotMinVectors: 100, cacheMinRows: 0 });
+      expect((await third.searchVectors(key, "memory", unit(0), 5)).map((h) => h.id)).not.toContain("m0");
+      await third.close();
     } finally {
       cleanup();
     }

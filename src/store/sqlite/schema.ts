@@ -12,7 +12,7 @@ import { encodeVector, floats } from "./vectors.js";
  * db.pragma("user_version", { simple: true }) === SCHEMA_VERSION; // true once migrated
  * ```
  */
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 7;
 
 /** Adds a column unless the table has it (migrations stay safe to re-run on a file whose version was rewound). */
 function addColumns(db: Database.Database, table: string, columns: string[]): void {
@@ -183,6 +183,15 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
     ALTER TABLE memory_links_v6 RENAME TO memory_links;
     `);
   },
+  // 6 → 7 (issue 9: first recall after open): a vector snapshot is stored in rows of
+  // SNAPSHOT_PART_BYTES (one 14 MB blob read through overflow pages took ≈ 110 ms). The
+  // snapshots are derived data: the old ones are dropped and rewritten at the next close.
+  `
+  DROP TABLE IF EXISTS vector_snapshots;
+  CREATE TABLE vector_snapshots (
+    tenant TEXT NOT NULL, user_id TEXT NOT NULL, target_type TEXT NOT NULL, part INTEGER NOT NULL,
+    gen INTEGER NOT NULL, dim INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (tenant, user_id, target_type, part));
+  `,
 ];
 
 /**
