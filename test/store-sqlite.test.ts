@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { Mnemo } from "../src/mnemo.js";
 import { SqliteStore, scopeToken } from "../src/store/sqlite/index.js";
 import { SCHEMA_VERSION } from "../src/store/sqlite/schema.js";
-import { decodeSnapshot, encodeSnapshot, persistVectorSnapshots, snapshotParts } from "../src/store/sqlite/vectors.js";
+import { decodeSnapshot, decodeSnapshotParts, encodeSnapshot, persistVectorSnapshots, snapshotParts } from "../src/store/sqlite/vectors.js";
 import { at, expectCode, makeEpisode, makeMemory, makeVersion, tempDir } from "./support/fixtures.js";
 import { runStoreContract } from "./store-contract.js";
 
@@ -302,6 +302,12 @@ describe("SqliteStore specifics", () => {
       expect(Array.from(back!.codes)).toEqual(Array.from(codes));
       expect(Array.from(back!.scales)).toEqual(Array.from(scales));
       expect(decodeSnapshot(Buffer.concat(parts.slice(0, -1)), dim)).toBeNull();
+      // read from the rows as they are (no join): the same ids, scales and codes
+      const fromParts = decodeSnapshotParts(parts, dim)!;
+      const dest = new Int8Array(fromParts.codes.length);
+      fromParts.codes.copyInto(dest);
+      expect([fromParts.ids, Array.from(fromParts.scales), Array.from(dest)]).toEqual([ids, Array.from(scales), Array.from(codes)]);
+      expect(decodeSnapshotParts(parts.slice(0, -1), dim)).toBeNull();
     }
     const { dir, cleanup } = tempDir();
     try {
@@ -332,6 +338,36 @@ describe("SqliteStore specifics", () => {
       const third = await SqliteStore.open(path, { snapshotMinVectors: 100, cacheMinRows: 0 });
       expect((await third.searchVectors(key, "memory", unit(0), 5)).map((h) => h.id)).not.toContain("m0");
       await third.close();
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("a snapshot of a table the SIMD scan searches (≥ 2,048 rows) is read back into WebAssembly memory and searches exactly as before the close", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const path = join(dir, "simd.db");
+      const key = { tenant: "default", userId: "u" };
+      let seed = 5;
+      const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed / 2 ** 31 - 0.5);
+      const vec = () => Float32Array.from({ length: 24 }, rnd);
+      const vectors = Array.from({ length: 2100 }, (_, i) => ({ targetType: "episode" as const, targetId: `e${i}`, vector: vec() }));
+      const queries = Array.from({ length: 5 }, vec);
+      const s = await SqliteStore.open(path, { snapshotMinVectors: 1000 });
+      await s.commit({ scope: key, vectors });
+      const before = [];
+      for (const q of queries) before.push(await s.searchVectors(key, "episode", q, 10));
+      await s.close();
+      const raw = new Database(path, { readonly: true });
+      expect((raw.prepare(`SELECT COUNT(*) AS n FROM vector_snapshots WHERE target_type = 'episode'`).get() as { n: number }).n).toBeGreaterThan(0);
+      raw.close();
+      const again = await SqliteStore.open(path, { snapshotMinVectors: 1000 });
+      for (const [i, q] of queries.entries()) expect(await again.searchVectors(key, "episode", q, 10)).toEqual(before[i]);
+      expect(again.vectorCache.loads).toBe(1);
+      // a write after the restore: the table keeps working (id map built, row appended)
+      await again.commit({ scope: key, vectors: [{ targetType: "episode", targetId: "new", vector: queries[0]! }] });
+      expect((await again.searchVectors(key, "episode", queries[0]!, 1))[0]?.id).toBe("new");
+      await again.close();
     } finally {
       cleanup();
     }

@@ -87,13 +87,23 @@ class Entry {
     return this.posMap;
   }
 
-  /** Installs rows read back from a snapshot (the id map is built when first needed). */
-  adopt(ids: string[], codes: Int8Array, scales: Float32Array): void {
+  /**
+   * Installs rows read back from a snapshot (the id map is built when first needed). Codes
+   * given as a source are copied once, straight into WebAssembly memory for a table the
+   * SIMD scan will search (no intermediate array).
+   */
+  adopt(ids: string[], codes: Int8Array | CodeSource, scales: Float32Array): void {
     this.ids = ids;
-    this.codes = codes;
     this.scales = scales;
     this.size = ids.length;
     this.posMap = null;
+    if (codes instanceof Int8Array) this.codes = codes;
+    else {
+      const mat = this.size >= SIMD_MIN_ROWS ? Int8Matrix.create(this.dim, this.size) : null;
+      if (mat) (this.mat = mat), (this.codes = mat.codes);
+      else this.codes = new Int8Array(codes.length);
+      codes.copyInto(this.codes);
+    }
   }
   ann: HnswIndex | null = null;
   /** The codes in WebAssembly memory (`codes` is then its view), from {@link SIMD_MIN_ROWS} rows. */
@@ -262,6 +272,20 @@ function sameVector(a: Float32Array, b: Float32Array): boolean {
 }
 
 /**
+ * Codes that are somewhere else (a snapshot's rows), copied once into the array the cache
+ * keeps.
+ *
+ * @example
+ * ```ts
+ * const src: CodeSource = { length: 6, copyInto: (dest) => dest.set(parts[0]!) };
+ * ```
+ */
+export interface CodeSource {
+  length: number;
+  copyInto(dest: Int8Array): void;
+}
+
+/**
  * A cached table as plain arrays: what {@link VectorCache.snapshot} hands out to be
  * persisted and {@link VectorCache.restore} takes back (valid for one store generation).
  *
@@ -274,8 +298,8 @@ export interface VectorSnapshot {
   generation: number;
   dim: number;
   ids: string[];
-  /** Row-major 8-bit codes, ids.length × dim. */
-  codes: Int8Array;
+  /** Row-major 8-bit codes, ids.length × dim (or where to copy them from). */
+  codes: Int8Array | CodeSource;
   /** One scale per row. */
   scales: Float32Array;
 }

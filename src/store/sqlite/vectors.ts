@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import { MnemoError } from "../../core/errors.js";
 import type { ScopeKey, TargetType, VectorHit, VectorMatrix } from "../types.js";
-import { byScoreThenId, type VectorCache } from "../vector-cache.js";
+import { byScoreThenId, type CodeSource, type VectorCache } from "../vector-cache.js";
 import type { Prepare } from "./search.js";
 
 
@@ -161,7 +161,7 @@ export function persistVectorSnapshots(db: Database.Database, stmt: Prepare, cac
       for (const [key, snap] of todo) {
         const [tenant, userId, target] = key.split("\u0000") as [string, string, string];
         if (((gen.get(tenant, userId) as { gen: number } | undefined)?.gen ?? 0) !== snap.generation) continue;
-        if (snap.ids.length === 0 || snap.ids.some((id) => id.includes("\u0000"))) continue;
+        if (!(snap.codes instanceof Int8Array) || snap.ids.length === 0 || snap.ids.some((id) => id.includes("\u0000"))) continue;
         clear.run(tenant, userId, target);
         snapshotParts(encodeSnapshot(snap.ids, snap.codes, snap.scales), partBytes).forEach((data, part) => put.run(tenant, userId, target, part, snap.generation, snap.dim, data));
         cache.markPersisted(key, snap.generation);
@@ -180,8 +180,55 @@ export function restoreVectorSnapshot(stmt: Prepare, cache: VectorCache, scope: 
     .raw(true)
     .all(scope.tenant, scope.userId, target) as Array<[number, number, number, Buffer]>;
   if (rows.length === 0 || !rows.every((r, i) => r[0] === i && r[1] === generation && r[2] === rows[0]![2])) return;
-  const snap = decodeSnapshot(rows.length === 1 ? rows[0]![3] : Buffer.concat(rows.map((r) => r[3])), rows[0]![2]);
+  const snap = decodeSnapshotParts(rows.map((r) => r[3]), rows[0]![2]);
   if (snap) cache.restore(vectorKey(scope, target), { generation, dim: rows[0]![2], ...snap });
+}
+
+/**
+ * {@link decodeSnapshot} over the rows of a snapshot without joining them: ids and scales are
+ * read from their byte ranges, the codes are copied once, by the cache, into the array it
+ * keeps (WebAssembly memory for a large table). Null when the rows do not hold a snapshot.
+ *
+ * @example
+ * ```ts
+ * decodeSnapshotParts(snapshotParts(encodeSnapshot(ids, codes, scales), 16), dim)?.ids; // ids
+ * ```
+ */
+export function decodeSnapshotParts(parts: Buffer[], dim: number): { ids: string[]; codes: CodeSource; scales: Float32Array } | null {
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  const range = (start: number, end: number): Buffer => {
+    const out: Buffer[] = [];
+    let at = 0;
+    for (const p of parts) {
+      const a = Math.max(start, at);
+      const b = Math.min(end, at + p.length);
+      if (a < b) out.push(p.subarray(a - at, b - at));
+      at += p.length;
+      if (at >= end) break;
+    }
+    return out.length === 1 ? out[0]! : Buffer.concat(out);
+  };
+  if (total < 8) return null;
+  const head = range(0, 8);
+  const n = head.readUInt32LE(0);
+  const idLen = head.readUInt32LE(4);
+  const at = 8 + 4 * n;
+  const codesAt = at + idLen;
+  if (n === 0 || total !== codesAt + n * dim) return null;
+  const ids = range(at, codesAt).toString("utf8").split("\u0000");
+  if (ids.length !== n) return null;
+  const sc = range(8, at);
+  const scales = floats(sc);
+  const copyInto = (dest: Int8Array): void => {
+    let off = 0;
+    for (const p of parts) {
+      const a = Math.max(codesAt, off);
+      const b = Math.min(total, off + p.length);
+      if (a < b) dest.set(new Int8Array(p.buffer, p.byteOffset + (a - off), b - a), a - codesAt);
+      off += p.length;
+    }
+  };
+  return { ids, codes: { length: n * dim, copyInto }, scales: scales.buffer === sc.buffer ? scales.slice() : scales };
 }
 
 /**
