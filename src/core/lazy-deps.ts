@@ -50,11 +50,22 @@ export function tokenizer(): Tokenizer {
   return (tokenizerMod ??= require("gpt-tokenizer/encoding/cl100k_base") as Tokenizer);
 }
 
+/** Sentences chrono parses at preload: its parsers run interpreted until they are hot. */
+const WARM_UP = [
+  "I moved here last Friday at 3pm, two weeks ago.",
+  "We fly out next month on October 12 and come back in two weeks.",
+  "I went to a support group yesterday and it was powerful.",
+  "I painted that lake sunrise last year! It's special to me.",
+  "Last weekend I ran a charity race for mental health.",
+  "My birthday is on May 10, three years ago I turned thirty.",
+];
+
 /**
  * Loads every heavy dependency now (compromise, chrono-node, the tokenizer), for a
  * long-running server: `mnemo serve` and `mnemo mcp` call it right after they start, so the
- * first `recall` or `remember` does not pay ≈ 0.5–3 s of module loading (the first recall
- * of a 100K-turn user spent 0.44 s of its 1.26 s loading chrono and the tokenizer). A
+ * first `recall` or `remember` does not pay ≈ 0.5–3 s of module loading and first-use
+ * compilation (the first recall of a 100K-turn user spent 0.44 s of its 1.26 s loading chrono
+ * and the tokenizer, and ≈ 0.19 s in chrono's first parse). A
  * library user may call it too; `import` alone stays cheap.
  *
  * @example
@@ -65,6 +76,9 @@ export function tokenizer(): Tokenizer {
  */
 export function preloadHeavyDeps(): void {
   compromise();
-  chrono();
-  tokenizer().countTokens("warm");
+  // chrono's first parse compiles its parsers' patterns (≈ 190 ms in a profile of a first
+  // recall, which resolves the relative dates of the turns it shows): done here too.
+  const ref = new Date(Date.UTC(2024, 6, 23));
+  for (let i = 0; i < 40; i++) chrono().parse(WARM_UP[i % WARM_UP.length]!, ref);
+  for (let i = 0; i < 20; i++) tokenizer().countTokens(WARM_UP.join(" ").slice(i));
 }
