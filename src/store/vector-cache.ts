@@ -75,7 +75,25 @@ class Entry {
   size = 0;
   codes: Int8Array;
   scales: Float32Array;
-  ids: string[] = [];
+  private idList: string[] | null = [];
+  /** Ids read back from a snapshot and not split yet: searches only need the hits' ids. */
+  private idText: IdText | null = null;
+
+  /** Every id, by row (splits a snapshot's ids on first use). */
+  get ids(): string[] {
+    if (!this.idList) {
+      this.idList = this.idText!.text.split("\u0000");
+      this.idText = null;
+    }
+    return this.idList;
+  }
+
+  /** The id of one row, without splitting a snapshot's ids. */
+  idAt(row: number): string {
+    if (this.idList) return this.idList[row]!;
+    const { text, starts } = this.idText!;
+    return text.slice(starts[row]!, row + 1 < starts.length ? starts[row + 1]! - 1 : text.length);
+  }
   /** id → row, built on first use (a table read back from a snapshot may only be searched). */
   private posMap: Map<string, number> | null = new Map<string, number>();
 
@@ -92,8 +110,9 @@ class Entry {
    * given as a source are copied once, straight into WebAssembly memory for a table the
    * SIMD scan will search (no intermediate array).
    */
-  adopt(ids: string[], codes: Int8Array | CodeSource, scales: Float32Array): void {
-    this.ids = ids;
+  adopt(ids: string[] | IdText, codes: Int8Array | CodeSource, scales: Float32Array): void {
+    if (Array.isArray(ids)) (this.idList = ids), (this.idText = null);
+    else (this.idList = null), (this.idText = ids);
     this.scales = scales;
     this.size = ids.length;
     this.posMap = null;
@@ -212,7 +231,7 @@ class Entry {
     }
     const { ids, scores } = heap.drain();
     const out: RowHit[] = [];
-    for (let i = ids.length - 1; i >= 0; i--) out.push({ id: this.ids[ids[i]!]!, score: scores[i]!, row: ids[i]! });
+    for (let i = ids.length - 1; i >= 0; i--) out.push({ id: this.idAt(ids[i]!), score: scores[i]!, row: ids[i]! });
     return out;
   }
 
@@ -251,7 +270,7 @@ class Entry {
     const { ids, scores } = heap.drain();
     const qs = this.scanQs;
     const out: RowHit[] = [];
-    for (let i = ids.length - 1; i >= 0; i--) out.push({ id: this.ids[ids[i]!]!, score: scores[i]! * qs, row: ids[i]! });
+    for (let i = ids.length - 1; i >= 0; i--) out.push({ id: this.idAt(ids[i]!), score: scores[i]! * qs, row: ids[i]! });
     return out;
   }
 
@@ -286,6 +305,21 @@ export interface CodeSource {
 }
 
 /**
+ * A snapshot's ids as stored: joined by NUL, with where each starts (splitting 100,000 ids
+ * cost 25–50 ms at the first search, which only needs the hits').
+ *
+ * @example
+ * ```ts
+ * const ids: IdText = { text: "m0\u0000m1", starts: Uint32Array.from([0, 3]), length: 2 };
+ * ```
+ */
+export interface IdText {
+  text: string;
+  starts: Uint32Array;
+  length: number;
+}
+
+/**
  * A cached table as plain arrays: what {@link VectorCache.snapshot} hands out to be
  * persisted and {@link VectorCache.restore} takes back (valid for one store generation).
  *
@@ -297,7 +331,7 @@ export interface CodeSource {
 export interface VectorSnapshot {
   generation: number;
   dim: number;
-  ids: string[];
+  ids: string[] | IdText;
   /** Row-major 8-bit codes, ids.length × dim (or where to copy them from). */
   codes: Int8Array | CodeSource;
   /** One scale per row. */

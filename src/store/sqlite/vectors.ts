@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import { MnemoError } from "../../core/errors.js";
 import type { ScopeKey, TargetType, VectorHit, VectorMatrix } from "../types.js";
-import { byScoreThenId, type CodeSource, type VectorCache } from "../vector-cache.js";
+import { byScoreThenId, type CodeSource, type IdText, type VectorCache } from "../vector-cache.js";
 import type { Prepare } from "./search.js";
 
 
@@ -161,9 +161,10 @@ export function persistVectorSnapshots(db: Database.Database, stmt: Prepare, cac
       for (const [key, snap] of todo) {
         const [tenant, userId, target] = key.split("\u0000") as [string, string, string];
         if (((gen.get(tenant, userId) as { gen: number } | undefined)?.gen ?? 0) !== snap.generation) continue;
-        if (!(snap.codes instanceof Int8Array) || snap.ids.length === 0 || snap.ids.some((id) => id.includes("\u0000"))) continue;
+        const ids = snap.ids;
+        if (!(snap.codes instanceof Int8Array) || !Array.isArray(ids) || ids.length === 0 || ids.some((id) => id.includes("\u0000"))) continue;
         clear.run(tenant, userId, target);
-        snapshotParts(encodeSnapshot(snap.ids, snap.codes, snap.scales), partBytes).forEach((data, part) => put.run(tenant, userId, target, part, snap.generation, snap.dim, data));
+        snapshotParts(encodeSnapshot(ids, snap.codes, snap.scales), partBytes).forEach((data, part) => put.run(tenant, userId, target, part, snap.generation, snap.dim, data));
         cache.markPersisted(key, snap.generation);
       }
     }).immediate();
@@ -191,10 +192,10 @@ export function restoreVectorSnapshot(stmt: Prepare, cache: VectorCache, scope: 
  *
  * @example
  * ```ts
- * decodeSnapshotParts(snapshotParts(encodeSnapshot(ids, codes, scales), 16), dim)?.ids; // ids
+ * decodeSnapshotParts(snapshotParts(encodeSnapshot(ids, codes, scales), 16), dim)?.ids.starts; // where each id starts
  * ```
  */
-export function decodeSnapshotParts(parts: Buffer[], dim: number): { ids: string[]; codes: CodeSource; scales: Float32Array } | null {
+export function decodeSnapshotParts(parts: Buffer[], dim: number): { ids: IdText; codes: CodeSource; scales: Float32Array } | null {
   const total = parts.reduce((n, p) => n + p.length, 0);
   const range = (start: number, end: number): Buffer => {
     const out: Buffer[] = [];
@@ -215,8 +216,16 @@ export function decodeSnapshotParts(parts: Buffer[], dim: number): { ids: string
   const at = 8 + 4 * n;
   const codesAt = at + idLen;
   if (n === 0 || total !== codesAt + n * dim) return null;
-  const ids = range(at, codesAt).toString("utf8").split("\u0000");
-  if (ids.length !== n) return null;
+  // Where each id starts (one pass of indexOf); the ids are cut out only as searches need them.
+  const text = range(at, codesAt).toString("utf8");
+  const starts = new Uint32Array(n);
+  let k = 1;
+  for (let i = text.indexOf("\u0000"); i >= 0; i = text.indexOf("\u0000", i + 1)) {
+    if (k >= n) return null;
+    starts[k++] = i + 1;
+  }
+  if (k !== n) return null;
+  const ids: IdText = { text, starts, length: n };
   const sc = range(8, at);
   const scales = floats(sc);
   const copyInto = (dest: Int8Array): void => {
