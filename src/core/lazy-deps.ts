@@ -76,8 +76,8 @@ const WARM_UP = [
  */
 export function preloadHeavyDeps(): void {
   compromise();
-  // chrono's first parse compiles its parsers' patterns (≈ 190 ms in a profile of a first
-  // recall, which resolves the relative dates of the turns it shows): done here too.
+  // chrono's parsers run cold for their first calls (≈ 190 ms over the sentences of a first
+  // remember or of a first recall that resolved its turns' dates with chrono): warmed here too.
   const ref = new Date(Date.UTC(2024, 6, 23));
   for (let i = 0; i < 40; i++) chrono().parse(WARM_UP[i % WARM_UP.length]!, ref);
   for (let i = 0; i < 20; i++) tokenizer().countTokens(WARM_UP.join(" ").slice(i));

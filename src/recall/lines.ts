@@ -6,11 +6,10 @@
  * the one it came from), quoted after the memory, so the model reads the answer, not only
  * the gist.
  */
-import { formatDay } from "../core/time.js";
 import { compressText, sentences, StringMemo, termList } from "../core/text.js";
 import type { Episode, Memory } from "../core/types.js";
 import { FILLER, isFiller } from "../ingest/extract/filler.js";
-import { dateNotes } from "../ingest/extract/dates.js";
+import { relativeDates } from "./relative-dates.js";
 
 const MONTH = "(?:January|February|March|April|May|June|July|August|September|October|November|December)";
 const DATE_RE = new RegExp(`\\b(?:\\d{1,2} ${MONTH},? \\d{4}|${MONTH},? \\d{4}|${MONTH} \\d{1,2},? \\d{4}|(?:in|since|by|until|before|after) \\d{4})\\b`, "g");
@@ -39,37 +38,16 @@ export function addedDates(memoryText: string, turn: string): string[] {
   return [...new Set([...memoryText.matchAll(DATE_RE)].map((x) => x[0]))].filter((d) => !turn.includes(d));
 }
 
-/**
- * A date said relative to the day it was said ("last year", "two weeks ago", "next Friday",
- * "yesterday"), not one the words already name ("on March 25"), nor the day itself ("today":
- * the date header says it). Sentences without one are not parsed at all.
- */
-const RELATIVE = /\b(yesterday|tomorrow|ago)\b|\b(last|next|this|coming|past)\s+(few\s+|couple\s+(of\s+)?)?(week|weekend|month|year|night|morning|evening|afternoon|summer|winter|spring|fall|autumn|monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b|\bin\s+(a|an|one|two|three|four|five|six|seven|eight|nine|ten|a\s+few|a\s+couple\s+of|\d+)\s+(days?|weeks?|months?|years?)\b/i;
-
 const turnDateMemo = new StringMemo<readonly string[]>(4096, (key) => {
   const at = key.indexOf("\u0000");
-  const said = key.slice(0, at);
-  const text = key.slice(at + 1);
-  if (!RELATIVE.test(text) || !Number.isFinite(Date.parse(said))) return [];
-  const out: string[] = [];
-  for (const s of sentences(text)) {
-    if (!RELATIVE.test(s)) continue;
-    for (const d of dateNotes(s, said)) {
-      const words = s.slice(d.index, d.end);
-      if (!d.note || !RELATIVE.test(words)) continue;
-      // "three years ago" is a year, "two months ago" a month: not the day chrono counts back to.
-      const ago = d.from ? /\b(years?|months?)\s+ago\b/i.exec(words)?.[1] : undefined;
-      if (ago) out.push(/^y/i.test(ago) ? d.from!.slice(0, 4) : formatDay(d.from!).replace(/^\d+ /, ""));
-      else out.push(d.note.replace(/^\[(= )?/, "").replace(/\]$/, ""));
-    }
-  }
-  return [...new Set(out)];
+  return relativeDates(key.slice(at + 1), key.slice(0, at));
 });
 
 /**
  * The dates a shown turn leaves relative, resolved against when it was said: "last year"
  * said on 8 May 2023 → "2022", "last Saturday" → "6 May 2023". The model reads the date it
- * would otherwise have to work out (and often gets wrong). Memoised per text.
+ * would otherwise have to work out (and often gets wrong). Memoised per text; resolved by
+ * src/recall/relative-dates.ts (no chrono-node on the recall path).
  *
  * @example
  * ```ts
