@@ -97,7 +97,7 @@ export const SNAPSHOT_PART_BYTES = 256 * 1024;
  * @example
  * ```ts
  * const buf = encodeSnapshot(["m0", "m1"], new Int8Array(6), new Float32Array(2));
- * decodeSnapshot(buf, 3)?.ids; // ["m0", "m1"]
+ * decodeSnapshotParts([buf], 3)?.ids.starts; // Uint32Array [0, 3]
  * ```
  */
 export function encodeSnapshot(ids: string[], codes: Int8Array, scales: Float32Array): Buffer {
@@ -106,27 +106,6 @@ export function encodeSnapshot(ids: string[], codes: Int8Array, scales: Float32A
   head.writeUInt32LE(ids.length, 0);
   head.writeUInt32LE(idBytes.length, 4);
   return Buffer.concat([head, bytes(scales), idBytes, bytes(codes)]);
-}
-
-/**
- * Reads back {@link encodeSnapshot}'s buffer; null when it does not hold `n` ids, `n`
- * scales and `n × dim` codes.
- *
- * @example
- * ```ts
- * decodeSnapshot(Buffer.alloc(3), 3); // null
- * ```
- */
-export function decodeSnapshot(buf: Buffer, dim: number): { ids: string[]; codes: Int8Array; scales: Float32Array } | null {
-  if (buf.length < 8) return null;
-  const n = buf.readUInt32LE(0);
-  const idLen = buf.readUInt32LE(4);
-  const at = 8 + 4 * n;
-  if (n === 0 || buf.length !== at + idLen + n * dim) return null;
-  const ids = buf.toString("utf8", at, at + idLen).split("\u0000");
-  if (ids.length !== n) return null;
-  const scales = floats(buf.subarray(8, at));
-  return { ids, codes: new Int8Array(buf.buffer, buf.byteOffset + at + idLen, n * dim), scales: scales.buffer === buf.buffer ? scales.slice() : scales };
 }
 
 /**
@@ -186,9 +165,10 @@ export function restoreVectorSnapshot(stmt: Prepare, cache: VectorCache, scope: 
 }
 
 /**
- * {@link decodeSnapshot} over the rows of a snapshot without joining them: ids and scales are
+ * Reads back {@link encodeSnapshot}'s buffer from the rows of a snapshot, without joining them: ids and scales are
  * read from their byte ranges, the codes are copied once, by the cache, into the array it
- * keeps (WebAssembly memory for a large table). Null when the rows do not hold a snapshot.
+ * keeps (WebAssembly memory for a large table). Null when the rows do not hold `n` ids, `n`
+ * scales and `n × dim` codes.
  *
  * @example
  * ```ts
