@@ -484,8 +484,8 @@ export class VectorCache {
    * The cached tables not yet persisted at their generation, with at least `minRows` rows,
    * as snapshots (copies of the codes), keyed as cached.
    */
-  unpersisted(minRows: number): Array<[string, VectorSnapshot]> {
-    const out: Array<[string, VectorSnapshot]> = [];
+  unpersisted(minRows: number): Array<[string, VectorSnapshot & { ids: string[]; codes: Int8Array }]> {
+    const out: Array<[string, VectorSnapshot & { ids: string[]; codes: Int8Array }]> = [];
     for (const [key, e] of this.entries) {
       if (e.size < minRows || e.persisted === e.generation || e.ann) continue;
       out.push([key, { generation: e.generation, dim: e.dim, ids: e.ids.slice(0, e.size), codes: e.codes.slice(0, e.size * e.dim), scales: e.scales.slice(0, e.size) }]);

@@ -140,10 +140,9 @@ export function persistVectorSnapshots(db: Database.Database, stmt: Prepare, cac
       for (const [key, snap] of todo) {
         const [tenant, userId, target] = key.split("\u0000") as [string, string, string];
         if (((gen.get(tenant, userId) as { gen: number } | undefined)?.gen ?? 0) !== snap.generation) continue;
-        const ids = snap.ids;
-        if (!(snap.codes instanceof Int8Array) || !Array.isArray(ids) || ids.length === 0 || ids.some((id) => id.includes("\u0000"))) continue;
+        if (snap.ids.length === 0 || snap.ids.some((id) => id.includes("\u0000"))) continue;
         clear.run(tenant, userId, target);
-        snapshotParts(encodeSnapshot(ids, snap.codes, snap.scales), partBytes).forEach((data, part) => put.run(tenant, userId, target, part, snap.generation, snap.dim, data));
+        snapshotParts(encodeSnapshot(snap.ids, snap.codes, snap.scales), partBytes).forEach((data, part) => put.run(tenant, userId, target, part, snap.generation, snap.dim, data));
         cache.markPersisted(key, snap.generation);
       }
     }).immediate();
