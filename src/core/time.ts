@@ -78,7 +78,15 @@ export interface TimeMention {
 
 const DAY = 86_400_000;
 
-function utcDay(d: Date): Date {
+/**
+ * Midnight (UTC) of a time's day.
+ *
+ * @example
+ * ```ts
+ * utcDay(new Date("2023-05-08T13:56:00Z")).toISOString(); // "2023-05-08T00:00:00.000Z"
+ * ```
+ */
+export function utcDay(d: Date): Date {
   return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
 }
 
@@ -97,6 +105,46 @@ export function formatDay(iso: string | Date): string {
 
 function monthLabel(d: Date): string {
   return `${MONTHS[d.getUTCMonth()]!.replace(/^./, (c) => c.toUpperCase())} ${d.getUTCFullYear()}`;
+}
+
+/**
+ * How a resolved time is written in a context: "2022", "April 2023", "the week of 1 May
+ * 2023", "6 May 2023".
+ *
+ * @example
+ * ```ts
+ * timeLabel(new Date("2023-04-01T00:00:00Z"), "month"); // "April 2023"
+ * ```
+ */
+export function timeLabel(start: Date, granularity: TimeMention["granularity"]): string {
+  return rangeFor(start, granularity).label;
+}
+
+/**
+ * "last / this / next / past" + year, month, week, weekend or season, resolved against `ref`
+ * (no chrono): where the span starts and how precise it is. A season is its year (last
+ * summer said in May 2023 is 2022's).
+ *
+ * @example
+ * ```ts
+ * relativeSpan("last", "week", new Date("2023-05-08T13:56:00Z")); // { start: 2023-05-01, granularity: "week" }
+ * ```
+ */
+export function relativeSpan(dir: string, unit: string, ref: Date): { start: Date; granularity: TimeMention["granularity"] } {
+  const d = dir.toLowerCase();
+  const u = unit.toLowerCase();
+  const sign = d === "last" || d === "past" ? -1 : d === "next" ? 1 : 0;
+  if (u === "year") return { start: new Date(Date.UTC(ref.getUTCFullYear() + sign, 0, 1)), granularity: "year" };
+  if (u === "month") return { start: new Date(Date.UTC(ref.getUTCFullYear(), ref.getUTCMonth() + sign, 1)), granularity: "month" };
+  if (u === "week") {
+    const monday = utcDay(new Date(ref.getTime() - ((ref.getUTCDay() + 6) % 7) * DAY));
+    return { start: new Date(monday.getTime() + sign * 7 * DAY), granularity: "week" };
+  }
+  if (u === "weekend") {
+    const sat = utcDay(new Date(ref.getTime() - ((ref.getUTCDay() + 1) % 7) * DAY));
+    return { start: new Date(sat.getTime() + (sign < 0 ? 0 : 7) * DAY), granularity: "day" };
+  }
+  return { start: new Date(Date.UTC(ref.getUTCFullYear() + (sign < 0 ? -1 : 0), 0, 1)), granularity: "year" };
 }
 
 function rangeFor(start: Date, granularity: TimeMention["granularity"]): { range: TimeRange; label: string } {
@@ -158,23 +206,8 @@ function resolveUncached(text: string, reference: string | Date): TimeMention[] 
     out.push({ ...m, ...rangeFor(start, m.granularity) });
   };
   for (const m of text.matchAll(REL_RE)) {
-    const dir = m[1]!.toLowerCase();
-    const unit = m[2]!.toLowerCase();
-    const sign = dir === "last" || dir === "past" ? -1 : dir === "next" ? 1 : 0;
-    let start: Date;
-    let g: TimeMention["granularity"];
-    if (unit === "year") (start = new Date(Date.UTC(ref.getUTCFullYear() + sign, 0, 1))), (g = "year");
-    else if (unit === "month") (start = new Date(Date.UTC(ref.getUTCFullYear(), ref.getUTCMonth() + sign, 1))), (g = "month");
-    else if (unit === "week") {
-      const monday = utcDay(new Date(ref.getTime() - ((ref.getUTCDay() + 6) % 7) * DAY));
-      (start = new Date(monday.getTime() + sign * 7 * DAY)), (g = "week");
-    } else if (unit === "weekend") {
-      const sat = utcDay(new Date(ref.getTime() - ((ref.getUTCDay() + 1) % 7) * DAY));
-      (start = new Date(sat.getTime() + (sign > 0 ? 7 : sign < 0 ? 0 : 7) * DAY)), (g = "day");
-    } else {
-      (start = new Date(Date.UTC(ref.getUTCFullYear() + (sign < 0 ? -1 : 0), 0, 1))), (g = "year");
-    }
-    push({ text: m[0], index: m.index, granularity: g }, start);
+    const { start, granularity } = relativeSpan(m[1]!, m[2]!, ref);
+    push({ text: m[0], index: m.index, granularity }, start);
   }
   for (const m of text.matchAll(WEEKENDS_AGO_RE)) {
     const n = NUMBER_WORDS[m[1]!.toLowerCase()] ?? Number(m[1]);

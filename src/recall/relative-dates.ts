@@ -6,10 +6,10 @@
  * chrono through `dateNotes` on many days; one deliberate difference: "last night" is the
  * day before, where chrono gives the same day when said in the afternoon). Pure and synchronous.
  */
-import { formatDay } from "../core/time.js";
+import { formatDay, relativeSpan, timeLabel, utcDay } from "../core/time.js";
+import { addUnits, NUMBER } from "../ingest/extract/dates.js";
 
 const DAY = 86_400_000;
-const NUMBER: Record<string, number> = { a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, "a few": 3, "a couple of": 2 };
 const N = "(a|an|one|two|three|four|five|six|seven|eight|nine|ten|a\\s+few|a\\s+couple\\s+of|\\d{1,2})";
 const WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
 
@@ -38,16 +38,9 @@ const FORMS = new RegExp(
   "gi",
 );
 
-function utcDay(d: Date): Date {
-  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
-}
-
-function monthLabel(year: number, month: number): string {
-  return formatDay(new Date(Date.UTC(year, month, 1))).replace(/^\d+ /, "");
-}
-
+/** "two", "a few", "a couple of", "3" → a count. */
 function countOf(words: string): number {
-  const w = words.toLowerCase().replace(/\s+/g, " ");
+  const w = words.toLowerCase().replace(/\s+/g, " ").replace(/^a (few|couple)( of)?$/, "$1");
   return NUMBER[w] ?? Number(w);
 }
 
@@ -55,43 +48,20 @@ function countOf(words: string): number {
 function resolve(m: RegExpMatchArray, ref: Date): string | null {
   const g = m.groups ?? {};
   const day = utcDay(ref);
-  const y = ref.getUTCFullYear();
-  const mo = ref.getUTCMonth();
   if (g.dayword) return formatDay(new Date(day.getTime() + (g.dayword.toLowerCase() === "yesterday" ? -DAY : DAY)));
   if (/^last\s+night$/i.test(m[0])) return formatDay(new Date(day.getTime() - DAY));
-  const unitOf = (u: string) => u.toLowerCase().replace(/s$/, "");
-  if (g.agoUnit) {
-    const n = countOf(m[0].replace(/\s+(days?|weeks?|months?|years?)\s+ago$/i, ""));
+  const unit = g.agoUnit ?? g.inUnit;
+  if (unit) {
+    const n = countOf(m[0].replace(/^in\s+/i, "").replace(/\s+(days?|weeks?|months?|years?)(\s+ago)?$/i, ""));
     if (!Number.isFinite(n) || n <= 0) return null;
-    const u = unitOf(g.agoUnit);
-    if (u === "year") return String(y - n);
-    if (u === "month") return monthLabel(y, mo - n);
-    return formatDay(new Date(day.getTime() - n * (u === "week" ? 7 : 1) * DAY));
-  }
-  if (g.inUnit) {
-    const n = countOf(m[0].replace(/^in\s+/i, "").replace(/\s+(days?|weeks?|months?|years?)$/i, ""));
-    if (!Number.isFinite(n) || n <= 0) return null;
-    const u = unitOf(g.inUnit);
-    if (u === "year") return String(y + n);
-    if (u === "month") return monthLabel(y, mo + n);
-    return `around ${formatDay(new Date(day.getTime() + n * (u === "week" ? 7 : 1) * DAY))}`;
+    // "three years ago" is a year, "in two weeks" around a day (src/ingest/extract/dates.ts, addUnits)
+    const { from, granularity } = addUnits(ref, g.agoUnit ? -n : n, unit);
+    return (g.inUnit && granularity === "day" ? "around " : "") + timeLabel(from, granularity);
   }
   if (g.dir) {
-    const dir = g.dir.toLowerCase();
-    const sign = dir === "last" || dir === "past" ? -1 : dir === "next" || dir === "coming" ? 1 : 0;
-    const span = g.span!.toLowerCase();
-    if (span === "year") return String(y + sign);
-    if (span === "month") return monthLabel(y, mo + sign);
-    if (span === "week") {
-      const monday = new Date(day.getTime() - ((day.getUTCDay() + 6) % 7) * DAY);
-      return `the week of ${formatDay(new Date(monday.getTime() + sign * 7 * DAY))}`;
-    }
-    if (span === "weekend") {
-      const saturday = new Date(day.getTime() - ((day.getUTCDay() + 1) % 7) * DAY);
-      return formatDay(new Date(saturday.getTime() + (sign < 0 ? 0 : 7) * DAY));
-    }
-    // a season: its year (last summer said in May 2023 is 2022's)
-    return String(y + (sign < 0 ? -1 : 0));
+    // "coming" is "next"; a season is its year (src/core/time.ts, relativeSpan)
+    const { start, granularity } = relativeSpan(g.dir.toLowerCase() === "coming" ? "next" : g.dir, g.span!, ref);
+    return timeLabel(start, granularity);
   }
   if (g.wdir) {
     const dir = g.wdir.toLowerCase();

@@ -1,4 +1,4 @@
-import { formatDay, resolveTimes, type TimeMention } from "../../core/time.js";
+import { formatDay, resolveTimes, timeLabel, type TimeMention } from "../../core/time.js";
 
 /**
  * A date found in a sentence, ready to annotate: the words stay, the resolved date is
@@ -21,7 +21,15 @@ export interface DateNote {
   recurring: boolean;
 }
 
-const NUMBER: Record<string, number> = { a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, couple: 2, few: 3 };
+/**
+ * Number words of relative dates ("in two weeks", "a couple of days ago").
+ *
+ * @example
+ * ```ts
+ * NUMBER["two"]; // 2
+ * ```
+ */
+export const NUMBER: Record<string, number> = { a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, couple: 2, few: 3 };
 /** "in two weeks", "in 3 days": a future date chrono leaves out (it reads them as durations). */
 const IN_UNITS = /\bin\s+(?:a\s+)?(a|an|one|two|three|four|five|six|seven|eight|nine|ten|couple(?:\s+of)?|few|\d{1,2})\s+(days?|weeks?|months?|years?)\b/gi;
 /** "for 30 seconds", "for 3 hours": how long, not when. */
@@ -35,7 +43,16 @@ const DAY = 86_400_000;
 /** A bare day-and-month that passed at most this many days ago is that day, even said with a future verb. */
 const RECENT_DAYS = 7;
 
-function addUnits(ref: Date, n: number, unit: string): { from: Date; granularity: TimeMention["granularity"] } {
+/**
+ * `ref` moved by `n` days, weeks, months or years (negative: back), with how precise the
+ * result is: a day for days and weeks, else the month or the year.
+ *
+ * @example
+ * ```ts
+ * addUnits(new Date("2023-05-08T13:56:00Z"), -2, "weeks"); // { from: 2023-04-24, granularity: "day" }
+ * ```
+ */
+export function addUnits(ref: Date, n: number, unit: string): { from: Date; granularity: TimeMention["granularity"] } {
   const u = unit.toLowerCase().replace(/s$/, "");
   if (u === "day") return { from: new Date(Date.UTC(ref.getUTCFullYear(), ref.getUTCMonth(), ref.getUTCDate()) + n * DAY), granularity: "day" };
   if (u === "week") return { from: new Date(Date.UTC(ref.getUTCFullYear(), ref.getUTCMonth(), ref.getUTCDate()) + n * 7 * DAY), granularity: "day" };
@@ -43,11 +60,6 @@ function addUnits(ref: Date, n: number, unit: string): { from: Date; granularity
   return { from: new Date(Date.UTC(ref.getUTCFullYear() + n, 0, 1)), granularity: "year" };
 }
 
-function label(from: Date, g: TimeMention["granularity"]): string {
-  if (g === "year") return String(from.getUTCFullYear());
-  if (g === "month") return formatDay(from).replace(/^\d+ /, "");
-  return formatDay(from);
-}
 
 /**
  * The dates of a sentence said at `reference`, each resolved and annotated, never spliced
@@ -101,7 +113,7 @@ export function dateNotes(sentence: string, reference: string): DateNote[] {
     const n = NUMBER[m[1]!.toLowerCase().replace(/\s+of$/, "")] ?? Number(m[1]);
     if (!Number.isFinite(n) || n <= 0) continue;
     const { from, granularity } = addUnits(ref, n, m[2]!);
-    out.push({ index: start, end: start + m[0].length, note: `[= ${granularity === "day" ? "around " : ""}${label(from, granularity)}]`, from: from.toISOString(), recurring: false });
+    out.push({ index: start, end: start + m[0].length, note: `[= ${granularity === "day" ? "around " : ""}${timeLabel(from, granularity)}]`, from: from.toISOString(), recurring: false });
   }
   return out.sort((a, b) => a.index - b.index);
 }
