@@ -3,6 +3,7 @@ import { MnemoError } from "../../core/errors.js";
 import type { Entity, Episode, Memory, MemoryVersion, Segment, Stats } from "../../core/types.js";
 import { rowToEntity, rowToEpisode, rowToMemory, rowToSegment, rowToVersion, type Row } from "../sqlite/rows.js";
 import type { EpisodeNeighbours, LinkedMemories, MemoryFilter, MemoryLink, MemoryText, Page, ScopeKey, Store, TargetType, TextHit, TextSearchOptions, VectorHit, VectorMatrix, WriteBatch } from "../types.js";
+import { cursorRid } from "../cursor.js";
 import { episodeNeighboursPg, linkedMemoriesPg, searchVectorsPg } from "./graph.js";
 import { applyBatch, deleteWithTextStats, PG_GENERATION_FLOOR_KEY, scopeLockKey } from "./commit.js";
 import { inTransaction, openPool, redactUrl, type Queryable } from "./driver.js";
@@ -285,9 +286,7 @@ export class PostgresStore implements Store {
     if (!filter.includeInvalidated) where.push("invalidated_at IS NULL");
     if (!filter.includeForgotten) where.push("forgotten_at IS NULL");
     if (filter.cursor !== undefined) {
-      const rid = Number.parseInt(filter.cursor, 36);
-      if (!Number.isFinite(rid) || !/^[0-9a-z]+$/.test(filter.cursor)) throw new MnemoError("INVALID_INPUT", "The cursor is not valid.");
-      args.push(rid);
+      args.push(cursorRid(filter.cursor));
       where.push(`rid < $${args.length}`);
     }
     const limit = Math.max(1, Math.min(filter.limit ?? 50, 1000));
@@ -299,8 +298,7 @@ export class PostgresStore implements Store {
   }
 
   async listMemoryTexts(scope: ScopeKey, options: { cursor?: string | undefined; limit?: number | undefined } = {}): Promise<Page<MemoryText>> {
-    const rid = options.cursor === undefined ? Number.MAX_SAFE_INTEGER : Number.parseInt(options.cursor, 36);
-    if (!Number.isFinite(rid) || (options.cursor !== undefined && !/^[0-9a-z]+$/.test(options.cursor))) throw new MnemoError("INVALID_INPUT", "The cursor is not valid.");
+    const rid = cursorRid(options.cursor);
     const limit = Math.max(1, Math.min(options.limit ?? 1000, 1000));
     const rows = await this.run(
       `SELECT rid, id, slot, text FROM memories WHERE tenant = $1 AND user_id = $2 AND rid < $3 AND invalidated_at IS NULL AND forgotten_at IS NULL ORDER BY rid DESC LIMIT $4`,

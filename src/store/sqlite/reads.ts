@@ -1,6 +1,7 @@
 import { MnemoError } from "../../core/errors.js";
 import type { Episode, Memory, Stats } from "../../core/types.js";
 import type { MemoryFilter, MemoryText, Page, ScopeKey } from "../types.js";
+import { cursorRid } from "../cursor.js";
 import { hashColumn, hashText, rowToMemory, type Row } from "./rows.js";
 import type { Prepare } from "./search.js";
 
@@ -116,8 +117,7 @@ export function listMemories(stmt: Prepare, filter: MemoryFilter): Page<Memory> 
  * ```
  */
 export function listMemoryTexts(stmt: Prepare, scope: ScopeKey, options: { cursor?: string | undefined; limit?: number | undefined } = {}): Page<MemoryText> {
-  const rid = options.cursor === undefined ? Number.MAX_SAFE_INTEGER : Number.parseInt(options.cursor, 36);
-  if (!Number.isFinite(rid) || (options.cursor !== undefined && !/^[0-9a-z]+$/.test(options.cursor))) throw new MnemoError("INVALID_INPUT", "The cursor is not valid.");
+  const rid = cursorRid(options.cursor);
   const limit = Math.max(1, Math.min(options.limit ?? 1000, 1000));
   const rows = stmt(
     `SELECT rid, id, slot, text FROM memories WHERE tenant = ? AND user_id = ? AND rid < ? AND invalidated_at IS NULL AND forgotten_at IS NULL ORDER BY rid DESC LIMIT ?`,
