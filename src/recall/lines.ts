@@ -58,9 +58,9 @@ export function turnDates(text: string, saidAt: string): readonly string[] {
   return turnDateMemo.get(saidAt + "\u0000" + text);
 }
 
-/** " [2022; 6 May 2023]" for the dates of `text` not already among `known`, or "". */
-export function datesSuffix(text: string, saidAt: string, known: readonly string[] = []): string {
-  const all = [...known, ...turnDates(text, saidAt).filter((d) => !known.some((k) => k.includes(d) || d.includes(k)))];
+/** " [2022; 6 May 2023]" for the dates of `text` not already among `known` (or written in `shownIn`), or "". */
+export function datesSuffix(text: string, saidAt: string, known: readonly string[] = [], shownIn = ""): string {
+  const all = [...known, ...turnDates(text, saidAt).filter((d) => !shownIn.includes(d) && !known.some((k) => k.includes(d) || d.includes(k)))];
   return all.length ? ` [${all.join("; ")}]` : "";
 }
 
@@ -157,8 +157,7 @@ export function answerBearingLine(m: Memory, source: Episode | undefined, queryT
   const quote = quoteFor(m.text, source.text, queryTerms);
   if (quote.length === 0) return line;
   const said = compressText(quote.join(" "));
-  const dates = turnDates(said, source.occurredAt).filter((d) => !line.includes(d));
-  return `${line} (${source.speaker}: "${said}"${dates.length ? ` [${dates.join("; ")}]` : ""})`;
+  return `${line} (${source.speaker}: "${said}"${datesSuffix(said, source.occurredAt, [], line)})`;
 }
 
 /**
