@@ -3,7 +3,7 @@
  * answer coverage at one budget, the answer terms Mnemo's context lacks, and (with --show) the
  * context itself. A development tool for reading failures, not a benchmark.
  *
- *   npx tsx scripts/locomo-misses.ts --budget 1000 --conv conv-26 [--show] [--worse] [--out misses.json]
+ *   npx tsx scripts/locomo-misses.ts --budget 1000 --conv conv-26 [--show] [--worse] [--no-rerank] [--out misses.json]
  */
 import { writeFileSync } from "node:fs";
 import { rememberConversation, readLocomo } from "../src/importers/locomo.js";
@@ -11,6 +11,7 @@ import { createTurnBaselines } from "../src/bench/baselines.js";
 import { openTempMnemo, mean } from "../src/bench/common.js";
 import { answerCoverage, missingAnswerTerms } from "../src/bench/coverage.js";
 import { splitEvidence } from "../src/bench/evidence.js";
+import { setRerankWeights } from "../src/recall/rerank.js";
 import { goldAnswerText, locomoTurns, LOCOMO_CATEGORIES } from "../src/bench/locomo.js";
 
 const arg = (name: string, dflt?: string): string | undefined => {
@@ -25,6 +26,8 @@ const data = arg("--data", "../shared/data/locomo/locomo-dev.json")!;
 const tune = arg("--tune");
 const channels = arg("--channels")?.split(",");
 const quiet = process.argv.includes("--quiet");
+// --no-rerank: the fused ranking without the learned reranker (src/recall/rerank.ts), for comparison.
+if (process.argv.includes("--no-rerank")) setRerankWeights([]);
 
 const rows: Array<Record<string, unknown>> = [];
 for (const conv of readLocomo(data, only)) {

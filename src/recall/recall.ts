@@ -14,6 +14,7 @@ import { decayFactor, retention, rrf } from "./fuse.js";
 import { pack, PACK_WINDOW, type Candidate } from "./pack.js";
 import { pinnedCandidates, pinnedCap } from "./pinned.js";
 import { analyzeQuery } from "./query.js";
+import { rerank, RERANK_WINDOW } from "./rerank.js";
 import { byOrder, openSnapshot, termSet, type Snapshot } from "./snapshot.js";
 
 /**
@@ -412,6 +413,8 @@ export async function recall(ctx: Context, queryText: string, options: RecallOpt
   candidates.sort((a, b) => b.score - a.score || byOrder(snap, a.key, b.key));
   await expandNeighbours(candidates, snap, eligible);
   const shown = asOf ? await candidatesAsOf(ctx, snap, candidates, asOf) : candidates;
+  await snap.loadEpisodes(shown.slice(0, RERANK_WINDOW).flatMap((c) => (c.type === "memory" ? c.memory.sources.slice(0, 1) : [])));
+  rerank(shown, snap, { focus: new Set(focus), terms: new Set(query.terms), people, asksWhen: /^\s*when\b/i.test(queryText) });
   // The source turns of what may be packed (their labels; a memory's turn may be shown, with
   // what else it said that was superseded since).
   await snap.load([], shown.slice(0, PACK_WINDOW).flatMap((c) => (c.type === "memory" && c.memory.kind !== "summary" ? c.memory.sources.slice(0, 1) : [])));
