@@ -21,7 +21,14 @@ export interface RerankQuery {
   asksWhen: boolean;
 }
 
-/** Names of the features, in order (the weights' order). */
+/**
+ * Names of the reranker's features, in order (the order of RERANK_WEIGHTS).
+ *
+ * @example
+ * ```ts
+ * RERANK_FEATURES.indexOf("neighbourOnly"); // 11
+ * ```
+ */
 export const RERANK_FEATURES = [
   "bias",
   "logRelScore",
@@ -113,29 +120,46 @@ export function rerankFeatures(snap: Snapshot, c: Candidate, rank: number, top: 
   ];
 }
 
+/** A training probe: receives each recall's leading candidates and their features. */
+type RerankProbe = (rows: Array<{ candidate: Candidate; features: number[] }>, snap: Snapshot) => void;
+let rerankProbe: RerankProbe | null = null;
+let rerankOverride: number[] | null = null;
+
 /**
- * A hook for training the reranker (scripts/train-rerank.ts): called with each recall's
- * leading candidates and their features. Not for production use.
+ * Installs a probe called with each recall's leading candidates and their features (null
+ * removes it). For training the reranker (scripts/train-rerank.ts), not for production use.
  *
  * @example
  * ```ts
  * setRerankProbe((rows) => dump.push(...rows));
  * ```
  */
-export let rerankProbe: ((rows: Array<{ candidate: Candidate; features: number[] }>, snap: Snapshot) => void) | null = null;
-/** Sets {@link rerankProbe}. */
-export function setRerankProbe(p: typeof rerankProbe): void {
+export function setRerankProbe(p: RerankProbe | null): void {
   rerankProbe = p;
 }
-/** Weights under test (training only); null: {@link RERANK_WEIGHTS}. */
-export let rerankOverride: number[] | null = null;
-/** Sets {@link rerankOverride}. */
+
+/**
+ * Weights to use instead of the shipped RERANK_WEIGHTS (training and tests): `[]` turns
+ * reranking off, `null` restores the shipped weights.
+ *
+ * @example
+ * ```ts
+ * setRerankWeights([]); // the fused order, for comparison
+ * ```
+ */
 export function setRerankWeights(w: number[] | null): void {
   rerankOverride = w;
 }
 
 
-/** How many leading candidates are reranked. */
+/**
+ * How many leading candidates are reranked (the packing window).
+ *
+ * @example
+ * ```ts
+ * const head = candidates.slice(0, RERANK_WINDOW); // 150
+ * ```
+ */
 export const RERANK_WINDOW = 150;
 
 /**
