@@ -403,6 +403,8 @@ export function runStoreContract(name: string, create: () => Promise<{ store: St
 
       it("listMemories rejects a malformed cursor with INVALID_INPUT", async () => {
         await rejectsWith(store.listMemories({ tenant: "t1", userId: "alice", cursor: "!!not a cursor!!" }), ["INVALID_INPUT"]);
+        // regression: SQLite read "2s junk" as the cursor "2s" (parseInt stops at the space); PostgreSQL refused it
+        await rejectsWith(store.listMemories({ tenant: "t1", userId: "alice", cursor: "2s junk" }), ["INVALID_INPUT"]);
       });
 
       it("listMemoryTexts pages the scope's active memories newest first as id, slot and text, with no gaps, and rejects a malformed cursor", async () => {

@@ -385,18 +385,24 @@ export async function recall(ctx: Context, queryText: string, options: RecallOpt
   const asksWhy = ASKS_WHY.test(queryText);
   const asksNow = ASKS_NOW.test(queryText);
   const candidates: Candidate[] = [];
+  /** Decay factors: a memory's is applied to the fused score, and every one to the reranker's probability. */
+  const decays = new Map<string, number>();
   for (const [k, fz] of fused) {
     let score = fz.score;
     if (k.startsWith("m:")) {
       const m = snap.memories.get(k.slice(2))!;
       const age = (reference.getTime() - Date.parse(m.lastAccessedAt)) / DAY_MS;
-      score *= decayFactor(retention(age, m.strength, tuning.halfLifeDays), tuning.decayWeight);
+      const decay = decayFactor(retention(age, m.strength, tuning.halfLifeDays), tuning.decayWeight);
+      decays.set(k, decay);
+      score *= decay;
       if (m.subject !== null && people.has(m.subject)) score *= SUBJECT_BOOST;
       if (asksWhy && CAUSAL.test(m.text)) score *= REASON_BOOST;
       if (asksNow && (m.slot !== null || m.kind === "profile" || m.kind === "summary") && !m.invalidatedAt) score *= STATE_BOOST;
       candidates.push({ key: k, type: "memory", memory: m, score, channels: fz.channels });
     } else {
       const e = snap.episodes.get(k.slice(2))!;
+      // A turn fades like a memory of strength 1 (it cannot be reinforced); only the reranked score uses it.
+      decays.set(k, decayFactor(retention((reference.getTime() - Date.parse(e.occurredAt)) / DAY_MS, 1, tuning.halfLifeDays), tuning.decayWeight));
       score *= informativeness(termSet(snap, k, e.text).size, e.text);
       if (people.has(e.speaker)) score *= SUBJECT_BOOST;
       if (asksWhy && CAUSAL.test(e.text)) score *= REASON_BOOST;
@@ -414,7 +420,7 @@ export async function recall(ctx: Context, queryText: string, options: RecallOpt
   await expandNeighbours(candidates, snap, eligible);
   const shown = asOf ? await candidatesAsOf(ctx, snap, candidates, asOf) : candidates;
   await snap.loadEpisodes(shown.slice(0, RERANK_WINDOW).flatMap((c) => (c.type === "memory" ? c.memory.sources.slice(0, 1) : [])));
-  rerank(shown, snap, { focus: new Set(focus), terms: new Set(query.terms), people, asksWhen: /^\s*when\b/i.test(queryText) });
+  rerank(shown, snap, { focus: new Set(focus), terms: new Set(query.terms), people, asksWhen: /^\s*when\b/i.test(queryText) }, (c) => decays.get(c.key) ?? 1);
   // The source turns of what may be packed (their labels; a memory's turn may be shown, with
   // what else it said that was superseded since).
   await snap.load([], shown.slice(0, PACK_WINDOW).flatMap((c) => (c.type === "memory" && c.memory.kind !== "summary" ? c.memory.sources.slice(0, 1) : [])));

@@ -164,7 +164,9 @@ export const RERANK_WINDOW = 150;
 
 /**
  * Reorders the leading candidates by the learned model's probability that the line answers
- * the question (its score becomes that probability, scaled to stay above the rest).
+ * the question: a candidate's score becomes that probability times its `decay` factor
+ * (memories' forgetting curve; 1 for episodes), plus the best score left unreranked so the
+ * reranked stay ahead.
  * Mutates `candidates`.
  *
  * @example
@@ -172,7 +174,7 @@ export const RERANK_WINDOW = 150;
  * rerank(candidates, snap, q);
  * ```
  */
-export function rerank(candidates: Candidate[], snap: Snapshot, q: RerankQuery): void {
+export function rerank(candidates: Candidate[], snap: Snapshot, q: RerankQuery, decay: (c: Candidate) => number = () => 1): void {
   const w = rerankOverride ?? RERANK_WEIGHTS;
   if (candidates.length === 0 || (w.length === 0 && !rerankProbe)) return;
   const head = candidates.slice(0, RERANK_WINDOW);
@@ -188,7 +190,8 @@ export function rerank(candidates: Candidate[], snap: Snapshot, q: RerankQuery):
   for (const r of rows) {
     let z = 0;
     for (let j = 0; j < w.length; j++) z += w[j]! * r.features[j]!;
-    r.candidate.score = floor + 1 / (1 + Math.exp(-z));
+    // Decay still reorders what the model finds alike (a reinforced memory keeps more of its score).
+    r.candidate.score = floor + decay(r.candidate) / (1 + Math.exp(-z));
   }
   head.sort((a, b) => b.score - a.score);
   candidates.splice(0, head.length, ...head);

@@ -1,4 +1,3 @@
-import { MnemoError } from "../../core/errors.js";
 import type { Episode, Memory, Stats } from "../../core/types.js";
 import type { MemoryFilter, MemoryText, Page, ScopeKey } from "../types.js";
 import { cursorRid } from "../cursor.js";
@@ -95,10 +94,8 @@ export function listMemories(stmt: Prepare, filter: MemoryFilter): Page<Memory> 
   if (!filter.includeInvalidated) where.push("invalidated_at IS NULL");
   if (!filter.includeForgotten) where.push("forgotten_at IS NULL");
   if (filter.cursor !== undefined) {
-    const rid = Number.parseInt(filter.cursor, 36);
-    if (!Number.isFinite(rid)) throw new MnemoError("INVALID_INPUT", "The cursor is not valid.");
     where.push("rid < ?");
-    args.push(rid);
+    args.push(cursorRid(filter.cursor));
   }
   const limit = Math.max(1, Math.min(filter.limit ?? 50, 1000));
   const rows = stmt(`SELECT * FROM memories WHERE ${where.join(" AND ")} ORDER BY rid DESC LIMIT ?`).all(...args, limit + 1) as Row[];
