@@ -1,6 +1,7 @@
 import type { Candidate } from "./pack.js";
 import { termSet, type Snapshot } from "./snapshot.js";
 import { RERANK_WEIGHTS } from "./rerank-weights.js";
+import { isPhotoCaption } from "../ingest/extract/offline.js";
 
 /**
  * What the reranker knows about the question (computed once per recall).
@@ -89,7 +90,7 @@ export function rerankFeatures(snap: Snapshot, c: Candidate, rank: number, top: 
   for (const w of q.terms) if (t.has(w)) termHit++;
   const ch = c.channels;
   const kinds = c.type === "memory" ? c.memory.kind : "episode";
-  const caption = c.type === "memory" ? / shared a photo: /.test(c.memory.text) : false;
+  const caption = c.type === "memory" && isPhotoCaption(c.memory.text);
   const names = Object.keys(ch);
   const words = shown.text.split(/\s+/).length;
   const subject = c.type === "memory" ? c.memory.subject : c.episode.speaker;
@@ -151,7 +152,6 @@ export function setRerankWeights(w: number[] | null): void {
   rerankOverride = w;
 }
 
-
 /**
  * How many leading candidates are reranked (the packing window).
  *
@@ -165,8 +165,9 @@ export const RERANK_WINDOW = 150;
 /**
  * Reorders the leading candidates by the learned model's probability that the line answers
  * the question: a candidate's score becomes that probability times its `decay` factor
- * (memories' forgetting curve; 1 for episodes), plus the best score left unreranked so the
- * reranked stay ahead.
+ * (the forgetting curve; recall passes a memory's, and a turn's as a memory of strength 1;
+ * 1 by default), plus the best score left unreranked so the reranked stay ahead. A recall
+ * whose leading candidates include an assistant's turn keeps the fused order.
  * Mutates `candidates`.
  *
  * @example
@@ -178,14 +179,15 @@ export function rerank(candidates: Candidate[], snap: Snapshot, q: RerankQuery, 
   const w = rerankOverride ?? RERANK_WEIGHTS;
   if (candidates.length === 0 || (w.length === 0 && !rerankProbe)) return;
   const head = candidates.slice(0, RERANK_WINDOW);
+  // Trained on conversations between people: on user–assistant chats (BEAM) it did not
+  // help in cross-validation, so a scope whose candidates include assistant turns keeps the
+  // fused order (checked first: no features are computed for nothing).
+  const chat = head.some((c) => shownText(snap, c).role === "assistant");
+  if (chat && !rerankProbe) return;
   const top = head[0]!.score;
   const rows = head.map((c, i) => ({ candidate: c, features: rerankFeatures(snap, c, i, top, q) }));
   rerankProbe?.(rows, snap);
-  if (w.length !== RERANK_FEATURES.length) return;
-  // Trained on conversations between people: on user–assistant chats (BEAM) it did not
-  // help in cross-validation, so a scope whose candidates include assistant turns keeps the fused order.
-  const assistant = RERANK_FEATURES.indexOf("assistant");
-  if (rows.some((r) => r.features[assistant] === 1)) return;
+  if (chat || w.length !== RERANK_FEATURES.length) return;
   const floor = candidates[RERANK_WINDOW]?.score ?? 0;
   for (const r of rows) {
     let z = 0;
